@@ -15,7 +15,8 @@ use crate::emit::{metadata, multipart, pagination, report};
 use crate::passes::{Log, PASSES, Step, experimental_overlay, unexpressible_schemas, version_drift};
 use crate::rewrites::{
     call_options, doc_aliases, listing_fields, open_enums, other_version_names, required_bodies, response_decoding, runtime_send,
-    send_as, serde_impls, shared_types, status_arms, struct_builders, tag_features, undeclared_success, unknown_field_maps,
+    send_as, send_futures, serde_impls, shared_types, status_arms, struct_builders, tag_features, undeclared_success,
+    unknown_field_maps,
 };
 use crate::spec::bundle;
 use crate::spec::cross_version::OtherVersions;
@@ -376,6 +377,8 @@ pub fn emit_crate(
         Kind::Version => crate::changes::version_surface_path(name),
         Kind::Service => crate::changes::service_surface_path(name),
     };
+    // Last, as they change what the surface reads: signatures and serde attributes.
+    send_futures::apply(&mut client);
     serde_impls::apply(&mut client);
     let generated = prettyplease::unparse(&client);
     let pagination_code = prettyplease::unparse(&pagination_file);

@@ -9,6 +9,7 @@ pub mod required_bodies;
 pub mod response_decoding;
 pub mod runtime_send;
 pub mod send_as;
+pub mod send_futures;
 pub mod serde_impls;
 pub mod shared_types;
 pub mod status_arms;

@@ -428,76 +428,76 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/access-request-identity-metrics/v1/{identityId}/requested-objects/{requestedObjectId}/type/{type}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, identity_id, requested_object_id, type_, call_options } = self;
-            let identity_id = identity_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_identity_metrics_v1",
-                    ),
-                )?;
-            let requested_object_id = requested_object_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_identity_metrics_v1",
-                    ),
-                )?;
-            let type_ = type_
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_identity_metrics_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/access-request-identity-metrics/v1/{}/requested-objects/{}/type/{}",
-                client.baseurl, encode_path(& identity_id.to_string()), encode_path(&
-                requested_object_id.to_string()), encode_path(& type_.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let identity_id = identity_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_identity_metrics_v1",
+                        ),
+                    )?;
+                let requested_object_id = requested_object_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_identity_metrics_v1",
+                        ),
+                    )?;
+                let type_ = type_
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_identity_metrics_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/access-request-identity-metrics/v1/{}/requested-objects/{}/type/{}",
+                    client.baseurl, encode_path(& identity_id.to_string()), encode_path(&
+                    requested_object_id.to_string()), encode_path(& type_.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_access_request_identity_metrics_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_access_request_identity_metrics_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_access_request_identity_metrics_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_access_request_identity_metrics_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

@@ -606,52 +606,50 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/brandings/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::BrandingItem>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::BrandingItem>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, call_options } = self;
-            let url = format!("{}/brandings/v1", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("get_branding_list_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_branding_list_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let url = format!("{}/brandings/v1", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("get_branding_list_v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_branding_list_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -692,51 +690,52 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/brandings/v1/{name}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::BrandingItem>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::BrandingItem>, sailpoint_runtime::Error>,
+        > + Send + 'a {
             let Self { client, name, call_options } = self;
-            let name = name
-                .map_err(sailpoint_runtime::glue::invalid_request("get_branding_v1"))?;
-            let url = format!(
-                "{}/brandings/v1/{}", client.baseurl, encode_path(& name.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let name = name
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("get_branding_v1"),
+                    )?;
+                let url = format!(
+                    "{}/brandings/v1/{}", client.baseurl, encode_path(& name
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("get_branding_v1"))?;
-            let info = OperationInfo {
-                operation_id: "get_branding_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(sailpoint_runtime::glue::request_error("get_branding_v1"))?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_branding_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -777,59 +776,54 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/brandings/v1/{name}`
-        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
+        pub fn send(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
+        > + Send + 'a {
             let Self { client, name, call_options } = self;
-            let name = name
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("delete_branding_v1"),
-                )?;
-            let url = format!(
-                "{}/brandings/v1/{}", client.baseurl, encode_path(& name.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let name = name
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("delete_branding_v1"),
+                    )?;
+                let url = format!(
+                    "{}/brandings/v1/{}", client.baseurl, encode_path(& name
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("delete_branding_v1"))?;
-            let info = OperationInfo {
-                operation_id: "delete_branding_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
-                _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-            }
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("delete_branding_v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_empty(
+                &client.inner,
+                &crate::API,
+                request,
+                "delete_branding_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

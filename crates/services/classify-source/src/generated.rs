@@ -720,63 +720,61 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/classify`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::SourceClassificationStatus>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SourceClassificationStatus>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, source_id, call_options } = self;
-            let source_id = source_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_classify_machine_account_from_source_status_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/sources/v1/{}/classify", client.baseurl, encode_path(& source_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let source_id = source_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_classify_machine_account_from_source_status_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/sources/v1/{}/classify", client.baseurl, encode_path(& source_id
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_classify_machine_account_from_source_status_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_classify_machine_account_from_source_status_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_classify_machine_account_from_source_status_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_classify_machine_account_from_source_status_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -817,63 +815,61 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/classify`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::SendClassifyMachineAccountFromSourceV1Response>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SendClassifyMachineAccountFromSourceV1Response>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, source_id, call_options } = self;
-            let source_id = source_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "send_classify_machine_account_from_source_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/sources/v1/{}/classify", client.baseurl, encode_path(& source_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let source_id = source_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "send_classify_machine_account_from_source_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/sources/v1/{}/classify", client.baseurl, encode_path(& source_id
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "send_classify_machine_account_from_source_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "send_classify_machine_account_from_source_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "send_classify_machine_account_from_source_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "send_classify_machine_account_from_source_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -914,66 +910,58 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/classify`
-        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
+        pub fn send(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
+        > + Send + 'a {
             let Self { client, source_id, call_options } = self;
-            let source_id = source_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "delete_classify_machine_account_from_source_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/sources/v1/{}/classify", client.baseurl, encode_path(& source_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let source_id = source_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "delete_classify_machine_account_from_source_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/sources/v1/{}/classify", client.baseurl, encode_path(& source_id
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "delete_classify_machine_account_from_source_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "delete_classify_machine_account_from_source_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
-                _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-            }
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "delete_classify_machine_account_from_source_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_empty(
+                &client.inner,
+                &crate::API,
+                request,
+                "delete_classify_machine_account_from_source_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

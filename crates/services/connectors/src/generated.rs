@@ -2020,55 +2020,62 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/connectors/v1/{scriptName}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::ConnectorDetail>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::ConnectorDetail>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, script_name, locale, call_options } = self;
-            let script_name = script_name
-                .map_err(sailpoint_runtime::glue::invalid_request("get_connector_v1"))?;
-            let locale = locale
-                .map_err(sailpoint_runtime::glue::invalid_request("get_connector_v1"))?;
-            let url = format!(
-                "{}/connectors/v1/{}", client.baseurl, encode_path(& script_name
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let script_name = script_name
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("get_connector_v1"),
+                    )?;
+                let locale = locale
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("get_connector_v1"),
+                    )?;
+                let url = format!(
+                    "{}/connectors/v1/{}", client.baseurl, encode_path(& script_name
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("locale", &locale))
-                .headers(header_map)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("get_connector_v1"))?;
-            let info = OperationInfo {
-                operation_id: "get_connector_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("locale", &locale))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("get_connector_v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_connector_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2109,64 +2116,58 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/connectors/v1/{scriptName}`
-        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
+        pub fn send(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
+        > + Send + 'a {
             let Self { client, script_name, call_options } = self;
-            let script_name = script_name
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "delete_custom_connector_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/connectors/v1/{}", client.baseurl, encode_path(& script_name
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let script_name = script_name
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "delete_custom_connector_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/connectors/v1/{}", client.baseurl, encode_path(& script_name
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("delete_custom_connector_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "delete_custom_connector_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
-                _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-            }
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "delete_custom_connector_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_empty(
+                &client.inner,
+                &crate::API,
+                request,
+                "delete_custom_connector_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2226,59 +2227,62 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/connectors/v1/{scriptName}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::ConnectorDetail>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::ConnectorDetail>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, script_name, body, call_options } = self;
-            let script_name = script_name
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("update_connector_v1"),
-                )?;
-            let body = body
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("update_connector_v1"),
-                )?;
-            let url = format!(
-                "{}/connectors/v1/{}", client.baseurl, encode_path(& script_name
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let script_name = script_name
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("update_connector_v1"),
+                    )?;
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("update_connector_v1"),
+                    )?;
+                let url = format!(
+                    "{}/connectors/v1/{}", client.baseurl, encode_path(& script_name
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("update_connector_v1"))?;
-            let info = OperationInfo {
-                operation_id: "update_connector_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("update_connector_v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "update_connector_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2371,77 +2375,75 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/connectors/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::V3ConnectorDto>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::V3ConnectorDto>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, count, filters, limit, locale, offset, call_options } = self;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_connector_list_v1"),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_connector_list_v1"),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_connector_list_v1"),
-                )?;
-            let locale = locale
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_connector_list_v1"),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_connector_list_v1"),
-                )?;
-            let url = format!("{}/connectors/v1", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("locale", &locale))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("get_connector_list_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_connector_list_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("get_connector_list_v1"),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("get_connector_list_v1"),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("get_connector_list_v1"),
+                    )?;
+                let locale = locale
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("get_connector_list_v1"),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("get_connector_list_v1"),
+                    )?;
+                let url = format!("{}/connectors/v1", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("locale", &locale))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("get_connector_list_v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_connector_list_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2496,65 +2498,69 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/connectors/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::V3ConnectorDto>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::V3ConnectorDto>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .and_then(|v| {
-                    v
-                        .ok_or_else(|| String::from(
-                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                        ))
-                })
-                .and_then(|v| {
-                    types::V3CreateConnectorDto::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "create_custom_connector_v1",
-                    ),
-                )?;
-            let url = format!("{}/connectors/v1", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("create_custom_connector_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "create_custom_connector_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .and_then(|v| {
+                        v
+                            .ok_or_else(|| String::from(
+                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                            ))
+                    })
+                    .and_then(|v| {
+                        types::V3CreateConnectorDto::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "create_custom_connector_v1",
+                        ),
+                    )?;
+                let url = format!("{}/connectors/v1", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "create_custom_connector_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "create_custom_connector_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2595,66 +2601,54 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/connectors/v1/{scriptName}/source-config`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
+        > + Send + 'a {
             let Self { client, script_name, call_options } = self;
-            let script_name = script_name
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_connector_source_config_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/connectors/v1/{}/source-config", client.baseurl, encode_path(&
-                script_name.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let script_name = script_name
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_connector_source_config_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/connectors/v1/{}/source-config", client.baseurl, encode_path(&
+                    script_name.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_connector_source_config_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_connector_source_config_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::stream(response)),
-                _ if response.status().is_success() => {
-                    Ok(ResponseValue::stream(response))
-                }
-                _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_connector_source_config_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_stream(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_connector_source_config_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2709,72 +2703,60 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/connectors/v1/{scriptName}/translations/{locale}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
+        > + Send + 'a {
             let Self { client, script_name, locale, call_options } = self;
-            let script_name = script_name
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_connector_translations_v1",
-                    ),
-                )?;
-            let locale = locale
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_connector_translations_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/connectors/v1/{}/translations/{}", client.baseurl, encode_path(&
-                script_name.to_string()), encode_path(& locale.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let script_name = script_name
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_connector_translations_v1",
+                        ),
+                    )?;
+                let locale = locale
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_connector_translations_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/connectors/v1/{}/translations/{}", client.baseurl, encode_path(&
+                    script_name.to_string()), encode_path(& locale.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_connector_translations_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_connector_translations_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::stream(response)),
-                _ if response.status().is_success() => {
-                    Ok(ResponseValue::stream(response))
-                }
-                _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_connector_translations_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_stream(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_connector_translations_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2815,66 +2797,54 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/connectors/v1/{scriptName}/source-template`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
+        > + Send + 'a {
             let Self { client, script_name, call_options } = self;
-            let script_name = script_name
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_connector_source_template_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/connectors/v1/{}/source-template", client.baseurl, encode_path(&
-                script_name.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let script_name = script_name
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_connector_source_template_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/connectors/v1/{}/source-template", client.baseurl, encode_path(&
+                    script_name.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_connector_source_template_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_connector_source_template_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::stream(response)),
-                _ if response.status().is_success() => {
-                    Ok(ResponseValue::stream(response))
-                }
-                _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_connector_source_template_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_stream(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_connector_source_template_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2915,66 +2885,54 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/connectors/v1/{scriptName}/correlation-config`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
+        > + Send + 'a {
             let Self { client, script_name, call_options } = self;
-            let script_name = script_name
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_connector_correlation_config_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/connectors/v1/{}/correlation-config", client.baseurl, encode_path(&
-                script_name.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let script_name = script_name
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_connector_correlation_config_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/connectors/v1/{}/correlation-config", client.baseurl,
+                    encode_path(& script_name.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_connector_correlation_config_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_connector_correlation_config_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::stream(response)),
-                _ if response.status().is_success() => {
-                    Ok(ResponseValue::stream(response))
-                }
-                _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_connector_correlation_config_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_stream(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_connector_correlation_config_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

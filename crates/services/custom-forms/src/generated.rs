@@ -7000,82 +7000,80 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/form-definitions/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ListFormDefinitionsByTenantResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::ListFormDefinitionsByTenantResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, filters, limit, offset, sorters, call_options } = self;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "search_form_definitions_by_tenant_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "search_form_definitions_by_tenant_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "search_form_definitions_by_tenant_v1",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "search_form_definitions_by_tenant_v1",
-                    ),
-                )?;
-            let url = format!("{}/form-definitions/v1", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "search_form_definitions_by_tenant_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "search_form_definitions_by_tenant_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "search_form_definitions_by_tenant_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "search_form_definitions_by_tenant_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "search_form_definitions_by_tenant_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "search_form_definitions_by_tenant_v1",
+                        ),
+                    )?;
+                let url = format!("{}/form-definitions/v1", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "search_form_definitions_by_tenant_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "search_form_definitions_by_tenant_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7131,61 +7129,63 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/form-definitions/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::FormDefinitionResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::FormDefinitionResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .and_then(|v| {
-                    types::CreateFormDefinitionRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("create_form_definition_v1"),
-                )?;
-            let url = format!("{}/form-definitions/v1", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("create_form_definition_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "create_form_definition_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .and_then(|v| {
+                        types::CreateFormDefinitionRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "create_form_definition_v1",
+                        ),
+                    )?;
+                let url = format!("{}/form-definitions/v1", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "create_form_definition_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "create_form_definition_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7228,63 +7228,61 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/form-definitions/v1/{formDefinitionID}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::FormDefinitionResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::FormDefinitionResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, form_definition_id, call_options } = self;
-            let form_definition_id = form_definition_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_form_definition_by_key_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/form-definitions/v1/{}", client.baseurl, encode_path(&
-                form_definition_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let form_definition_id = form_definition_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_form_definition_by_key_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/form-definitions/v1/{}", client.baseurl, encode_path(&
+                    form_definition_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_form_definition_by_key_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_form_definition_by_key_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_form_definition_by_key_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_form_definition_by_key_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7327,56 +7325,58 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/form-definitions/v1/{formDefinitionID}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::Nil>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::Nil>, sailpoint_runtime::Error>,
+        > + Send + 'a {
             let Self { client, form_definition_id, call_options } = self;
-            let form_definition_id = form_definition_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("delete_form_definition_v1"),
-                )?;
-            let url = format!(
-                "{}/form-definitions/v1/{}", client.baseurl, encode_path(&
-                form_definition_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let form_definition_id = form_definition_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "delete_form_definition_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/form-definitions/v1/{}", client.baseurl, encode_path(&
+                    form_definition_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("delete_form_definition_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "delete_form_definition_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "delete_form_definition_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "delete_form_definition_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7430,64 +7430,68 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/form-definitions/v1/{formDefinitionID}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::FormDefinitionResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::FormDefinitionResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, form_definition_id, body, call_options } = self;
-            let form_definition_id = form_definition_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("patch_form_definition_v1"),
-                )?;
-            let body = body
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("patch_form_definition_v1"),
-                )?;
-            let url = format!(
-                "{}/form-definitions/v1/{}", client.baseurl, encode_path(&
-                form_definition_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let form_definition_id = form_definition_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_form_definition_v1",
+                        ),
+                    )?;
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_form_definition_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/form-definitions/v1/{}", client.baseurl, encode_path(&
+                    form_definition_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("patch_form_definition_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "patch_form_definition_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "patch_form_definition_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "patch_form_definition_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7601,12 +7605,14 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/form-definitions/v1/{formDefinitionID}/data-source`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::PreviewDataSourceResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::PreviewDataSourceResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 form_definition_id,
@@ -7616,86 +7622,84 @@ pub mod builder {
                 body,
                 call_options,
             } = self;
-            let form_definition_id = form_definition_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "show_preview_data_source_v1",
-                    ),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "show_preview_data_source_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "show_preview_data_source_v1",
-                    ),
-                )?;
-            let query = query
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "show_preview_data_source_v1",
-                    ),
-                )?;
-            let body = body
-                .and_then(|v| {
-                    types::FormElementPreviewRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "show_preview_data_source_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/form-definitions/v1/{}/data-source", client.baseurl, encode_path(&
-                form_definition_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let form_definition_id = form_definition_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "show_preview_data_source_v1",
+                        ),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "show_preview_data_source_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "show_preview_data_source_v1",
+                        ),
+                    )?;
+                let query = query
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "show_preview_data_source_v1",
+                        ),
+                    )?;
+                let body = body
+                    .and_then(|v| {
+                        types::FormElementPreviewRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "show_preview_data_source_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/form-definitions/v1/{}/data-source", client.baseurl,
+                    encode_path(& form_definition_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("query", &query))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("show_preview_data_source_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "show_preview_data_source_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("query", &query))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "show_preview_data_source_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "show_preview_data_source_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7776,84 +7780,82 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/form-definitions/v1/export`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<
-                ::std::vec::Vec<types::ExportFormDefinitionsByTenantV1ResponseItem>,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<
+                    ::std::vec::Vec<types::ExportFormDefinitionsByTenantV1ResponseItem>,
+                >,
+                sailpoint_runtime::Error,
             >,
-            sailpoint_runtime::Error,
-        > {
+        > + Send + 'a {
             let Self { client, filters, limit, offset, sorters, call_options } = self;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "export_form_definitions_by_tenant_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "export_form_definitions_by_tenant_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "export_form_definitions_by_tenant_v1",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "export_form_definitions_by_tenant_v1",
-                    ),
-                )?;
-            let url = format!("{}/form-definitions/v1/export", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "export_form_definitions_by_tenant_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "export_form_definitions_by_tenant_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "export_form_definitions_by_tenant_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "export_form_definitions_by_tenant_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "export_form_definitions_by_tenant_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "export_form_definitions_by_tenant_v1",
+                        ),
+                    )?;
+                let url = format!("{}/form-definitions/v1/export", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "export_form_definitions_by_tenant_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "export_form_definitions_by_tenant_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7909,67 +7911,65 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/form-definitions/v1/forms-action-dynamic-schema`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::FormDefinitionDynamicSchemaResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::FormDefinitionDynamicSchemaResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .and_then(|v| {
-                    types::FormDefinitionDynamicSchemaRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "create_form_definition_dynamic_schema_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/form-definitions/v1/forms-action-dynamic-schema", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .and_then(|v| {
+                        types::FormDefinitionDynamicSchemaRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "create_form_definition_dynamic_schema_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/form-definitions/v1/forms-action-dynamic-schema", client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "create_form_definition_dynamic_schema_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "create_form_definition_dynamic_schema_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "create_form_definition_dynamic_schema_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "create_form_definition_dynamic_schema_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8012,59 +8012,59 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/form-definitions/v1/import`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ImportFormDefinitionsV1Response>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::ImportFormDefinitionsV1Response>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "import_form_definitions_v1",
-                    ),
-                )?;
-            let url = format!("{}/form-definitions/v1/import", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("import_form_definitions_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "import_form_definitions_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "import_form_definitions_v1",
+                        ),
+                    )?;
+                let url = format!("{}/form-definitions/v1/import", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "import_form_definitions_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "import_form_definitions_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8091,56 +8091,54 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/form-definitions/v1/predefined-select-options`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ListPredefinedSelectOptionsResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::ListPredefinedSelectOptionsResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, call_options } = self;
-            let url = format!(
-                "{}/form-definitions/v1/predefined-select-options", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let url = format!(
+                    "{}/form-definitions/v1/predefined-select-options", client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "search_pre_defined_select_options_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "search_pre_defined_select_options_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "search_pre_defined_select_options_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "search_pre_defined_select_options_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8197,58 +8195,61 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/form-definitions/v1/{formDefinitionID}/file/{fileID}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<::std::string::String>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::string::String>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, form_definition_id, file_id, call_options } = self;
-            let form_definition_id = form_definition_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_file_from_s3v1"),
-                )?;
-            let file_id = file_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_file_from_s3v1"),
-                )?;
-            let url = format!(
-                "{}/form-definitions/v1/{}/file/{}", client.baseurl, encode_path(&
-                form_definition_id.to_string()), encode_path(& file_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let form_definition_id = form_definition_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("get_file_from_s3v1"),
+                    )?;
+                let file_id = file_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("get_file_from_s3v1"),
+                    )?;
+                let url = format!(
+                    "{}/form-definitions/v1/{}/file/{}", client.baseurl, encode_path(&
+                    form_definition_id.to_string()), encode_path(& file_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("get_file_from_s3v1"))?;
-            let info = OperationInfo {
-                operation_id: "get_file_from_s3v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("get_file_from_s3v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_file_from_s3v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8314,75 +8315,73 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/form-instances/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::ListFormInstancesByTenantResponse>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::ListFormInstancesByTenantResponse>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, filters, limit, offset, call_options } = self;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "search_form_instances_by_tenant_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "search_form_instances_by_tenant_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "search_form_instances_by_tenant_v1",
-                    ),
-                )?;
-            let url = format!("{}/form-instances/v1", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "search_form_instances_by_tenant_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "search_form_instances_by_tenant_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "search_form_instances_by_tenant_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "search_form_instances_by_tenant_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "search_form_instances_by_tenant_v1",
+                        ),
+                    )?;
+                let url = format!("{}/form-instances/v1", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "search_form_instances_by_tenant_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "search_form_instances_by_tenant_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8438,61 +8437,61 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/form-instances/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::FormInstanceResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::FormInstanceResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .and_then(|v| {
-                    types::CreateFormInstanceRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("create_form_instance_v1"),
-                )?;
-            let url = format!("{}/form-instances/v1", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("create_form_instance_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "create_form_instance_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .and_then(|v| {
+                        types::CreateFormInstanceRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "create_form_instance_v1",
+                        ),
+                    )?;
+                let url = format!("{}/form-instances/v1", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("create_form_instance_v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "create_form_instance_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8535,61 +8534,61 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/form-instances/v1/{formInstanceID}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::FormInstanceResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::FormInstanceResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, form_instance_id, call_options } = self;
-            let form_instance_id = form_instance_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_form_instance_by_key_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/form-instances/v1/{}", client.baseurl, encode_path(& form_instance_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let form_instance_id = form_instance_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_form_instance_by_key_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/form-instances/v1/{}", client.baseurl, encode_path(&
+                    form_instance_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("get_form_instance_by_key_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_form_instance_by_key_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_form_instance_by_key_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_form_instance_by_key_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8643,64 +8642,66 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/form-instances/v1/{formInstanceID}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::FormInstanceResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::FormInstanceResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, form_instance_id, body, call_options } = self;
-            let form_instance_id = form_instance_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("patch_form_instance_v1"),
-                )?;
-            let body = body
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("patch_form_instance_v1"),
-                )?;
-            let url = format!(
-                "{}/form-instances/v1/{}", client.baseurl, encode_path(& form_instance_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let form_instance_id = form_instance_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_form_instance_v1",
+                        ),
+                    )?;
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_form_instance_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/form-instances/v1/{}", client.baseurl, encode_path(&
+                    form_instance_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("patch_form_instance_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "patch_form_instance_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("patch_form_instance_v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "patch_form_instance_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8799,12 +8800,14 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/form-instances/v1/{formInstanceID}/data-source/{formElementID}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ListFormElementDataByElementIdResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::ListFormElementDataByElementIdResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 form_instance_id,
@@ -8814,84 +8817,80 @@ pub mod builder {
                 query,
                 call_options,
             } = self;
-            let form_instance_id = form_instance_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "search_form_element_data_by_element_idv1",
-                    ),
-                )?;
-            let form_element_id = form_element_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "search_form_element_data_by_element_idv1",
-                    ),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "search_form_element_data_by_element_idv1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "search_form_element_data_by_element_idv1",
-                    ),
-                )?;
-            let query = query
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "search_form_element_data_by_element_idv1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/form-instances/v1/{}/data-source/{}", client.baseurl, encode_path(&
-                form_instance_id.to_string()), encode_path(& form_element_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let form_instance_id = form_instance_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "search_form_element_data_by_element_idv1",
+                        ),
+                    )?;
+                let form_element_id = form_element_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "search_form_element_data_by_element_idv1",
+                        ),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "search_form_element_data_by_element_idv1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "search_form_element_data_by_element_idv1",
+                        ),
+                    )?;
+                let query = query
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "search_form_element_data_by_element_idv1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/form-instances/v1/{}/data-source/{}", client.baseurl,
+                    encode_path(& form_instance_id.to_string()), encode_path(&
+                    form_element_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("query", &query))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "search_form_element_data_by_element_idv1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "search_form_element_data_by_element_idv1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("query", &query))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "search_form_element_data_by_element_idv1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "search_form_element_data_by_element_idv1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8948,60 +8947,67 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/form-instances/v1/{formInstanceID}/file/{fileID}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<::std::string::String>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::string::String>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, form_instance_id, file_id, call_options } = self;
-            let form_instance_id = form_instance_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_form_instance_file_v1"),
-                )?;
-            let file_id = file_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_form_instance_file_v1"),
-                )?;
-            let url = format!(
-                "{}/form-instances/v1/{}/file/{}", client.baseurl, encode_path(&
-                form_instance_id.to_string()), encode_path(& file_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let form_instance_id = form_instance_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_form_instance_file_v1",
+                        ),
+                    )?;
+                let file_id = file_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_form_instance_file_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/form-instances/v1/{}/file/{}", client.baseurl, encode_path(&
+                    form_instance_id.to_string()), encode_path(& file_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("get_form_instance_file_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_form_instance_file_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_form_instance_file_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_form_instance_file_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

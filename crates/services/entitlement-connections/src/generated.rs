@@ -1698,12 +1698,14 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/entitlement-connections/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::EntitlementConnectionSearchHit>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::EntitlementConnectionSearchHit>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 count,
@@ -1714,89 +1716,87 @@ pub mod builder {
                 sorters,
                 call_options,
             } = self;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_entitlement_connections_v1",
-                    ),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_entitlement_connections_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_entitlement_connections_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_entitlement_connections_v1",
-                    ),
-                )?;
-            let search_after = search_after
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_entitlement_connections_v1",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_entitlement_connections_v1",
-                    ),
-                )?;
-            let url = format!("{}/entitlement-connections/v1", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("searchAfter", &search_after))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "list_entitlement_connections_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "list_entitlement_connections_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_entitlement_connections_v1",
+                        ),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_entitlement_connections_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_entitlement_connections_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_entitlement_connections_v1",
+                        ),
+                    )?;
+                let search_after = search_after
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_entitlement_connections_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_entitlement_connections_v1",
+                        ),
+                    )?;
+                let url = format!("{}/entitlement-connections/v1", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(
+                        &progenitor_client::QueryParam::new("searchAfter", &search_after),
+                    )
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "list_entitlement_connections_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "list_entitlement_connections_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -1842,63 +1842,61 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/entitlement-connections/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<
-                ::std::vec::Vec<types::EntitlementConnectionBulkUpdateResultItem>,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<
+                    ::std::vec::Vec<types::EntitlementConnectionBulkUpdateResultItem>,
+                >,
+                sailpoint_runtime::Error,
             >,
-            sailpoint_runtime::Error,
-        > {
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "update_entitlement_connections_bulk_v1",
-                    ),
-                )?;
-            let url = format!("{}/entitlement-connections/v1", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "update_entitlement_connections_bulk_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "update_entitlement_connections_bulk_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "update_entitlement_connections_bulk_v1",
+                        ),
+                    )?;
+                let url = format!("{}/entitlement-connections/v1", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "update_entitlement_connections_bulk_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "update_entitlement_connections_bulk_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -1986,12 +1984,14 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/entitlement-connections/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::EntitlementConnection>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::EntitlementConnection>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 account_id,
@@ -2000,77 +2000,78 @@ pub mod builder {
                 body,
                 call_options,
             } = self;
-            let account_id = account_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "patch_entitlement_connection_by_query_v1",
-                    ),
-                )?;
-            let entitlement_id = entitlement_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "patch_entitlement_connection_by_query_v1",
-                    ),
-                )?;
-            let identity_id = identity_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "patch_entitlement_connection_by_query_v1",
-                    ),
-                )?;
-            let body = body
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "patch_entitlement_connection_by_query_v1",
-                    ),
-                )?;
-            let url = format!("{}/entitlement-connections/v1", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(&progenitor_client::QueryParam::new("accountId", &account_id))
-                .query(
-                    &progenitor_client::QueryParam::new("entitlementId", &entitlement_id),
-                )
-                .query(&progenitor_client::QueryParam::new("identityId", &identity_id))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "patch_entitlement_connection_by_query_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "patch_entitlement_connection_by_query_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let account_id = account_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_entitlement_connection_by_query_v1",
+                        ),
+                    )?;
+                let entitlement_id = entitlement_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_entitlement_connection_by_query_v1",
+                        ),
+                    )?;
+                let identity_id = identity_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_entitlement_connection_by_query_v1",
+                        ),
+                    )?;
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_entitlement_connection_by_query_v1",
+                        ),
+                    )?;
+                let url = format!("{}/entitlement-connections/v1", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(&progenitor_client::QueryParam::new("accountId", &account_id))
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "entitlementId",
+                            &entitlement_id,
+                        ),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new("identityId", &identity_id),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "patch_entitlement_connection_by_query_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "patch_entitlement_connection_by_query_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2178,12 +2179,14 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/entitlement-connections/v1/current-identity`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::EntitlementConnectionSearchHit>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::EntitlementConnectionSearchHit>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 count,
@@ -2194,91 +2197,89 @@ pub mod builder {
                 sorters,
                 call_options,
             } = self;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_entitlement_connections_for_current_identity_v1",
-                    ),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_entitlement_connections_for_current_identity_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_entitlement_connections_for_current_identity_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_entitlement_connections_for_current_identity_v1",
-                    ),
-                )?;
-            let search_after = search_after
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_entitlement_connections_for_current_identity_v1",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_entitlement_connections_for_current_identity_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/entitlement-connections/v1/current-identity", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_entitlement_connections_for_current_identity_v1",
+                        ),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_entitlement_connections_for_current_identity_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_entitlement_connections_for_current_identity_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_entitlement_connections_for_current_identity_v1",
+                        ),
+                    )?;
+                let search_after = search_after
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_entitlement_connections_for_current_identity_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_entitlement_connections_for_current_identity_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/entitlement-connections/v1/current-identity", client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("searchAfter", &search_after))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "list_entitlement_connections_for_current_identity_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "list_entitlement_connections_for_current_identity_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(
+                        &progenitor_client::QueryParam::new("searchAfter", &search_after),
+                    )
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "list_entitlement_connections_for_current_identity_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "list_entitlement_connections_for_current_identity_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2338,70 +2339,68 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/entitlement-connections/v1/{connectionId}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::EntitlementConnection>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::EntitlementConnection>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, connection_id, body, call_options } = self;
-            let connection_id = connection_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "patch_entitlement_connection_by_id_v1",
-                    ),
-                )?;
-            let body = body
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "patch_entitlement_connection_by_id_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/entitlement-connections/v1/{}", client.baseurl, encode_path(&
-                connection_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let connection_id = connection_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_entitlement_connection_by_id_v1",
+                        ),
+                    )?;
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_entitlement_connection_by_id_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/entitlement-connections/v1/{}", client.baseurl, encode_path(&
+                    connection_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "patch_entitlement_connection_by_id_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "patch_entitlement_connection_by_id_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "patch_entitlement_connection_by_id_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "patch_entitlement_connection_by_id_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

@@ -1676,12 +1676,16 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ai-access-request-recommendations/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::AccessRequestRecommendationItemDetail>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<
+                    ::std::vec::Vec<types::AccessRequestRecommendationItemDetail>,
+                >,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 count,
@@ -1693,103 +1697,101 @@ pub mod builder {
                 sorters,
                 call_options,
             } = self;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_v1",
-                    ),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_v1",
-                    ),
-                )?;
-            let identity_id = identity_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_v1",
-                    ),
-                )?;
-            let include_translation_messages = include_translation_messages
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_v1",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/ai-access-request-recommendations/v1", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_v1",
+                        ),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_v1",
+                        ),
+                    )?;
+                let identity_id = identity_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_v1",
+                        ),
+                    )?;
+                let include_translation_messages = include_translation_messages
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/ai-access-request-recommendations/v1", client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("identity-id", &identity_id))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "include-translation-messages",
-                        &include_translation_messages,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_access_request_recommendations_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_access_request_recommendations_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(
+                        &progenitor_client::QueryParam::new("identity-id", &identity_id),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "include-translation-messages",
+                            &include_translation_messages,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_access_request_recommendations_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_access_request_recommendations_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -1816,56 +1818,54 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/ai-access-request-recommendations/v1/config`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AccessRequestRecommendationConfigDto>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::AccessRequestRecommendationConfigDto>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, call_options } = self;
-            let url = format!(
-                "{}/ai-access-request-recommendations/v1/config", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let url = format!(
+                    "{}/ai-access-request-recommendations/v1/config", client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_access_request_recommendations_config_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_access_request_recommendations_config_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_access_request_recommendations_config_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_access_request_recommendations_config_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -1924,73 +1924,71 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/ai-access-request-recommendations/v1/config`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AccessRequestRecommendationConfigDto>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::AccessRequestRecommendationConfigDto>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .and_then(|v| {
-                    v
-                        .ok_or_else(|| String::from(
-                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                        ))
-                })
-                .and_then(|v| {
-                    types::AccessRequestRecommendationConfigDto::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "set_access_request_recommendations_config_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/ai-access-request-recommendations/v1/config", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .and_then(|v| {
+                        v
+                            .ok_or_else(|| String::from(
+                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                            ))
+                    })
+                    .and_then(|v| {
+                        types::AccessRequestRecommendationConfigDto::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "set_access_request_recommendations_config_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/ai-access-request-recommendations/v1/config", client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "set_access_request_recommendations_config_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "set_access_request_recommendations_config_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .put(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "set_access_request_recommendations_config_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "set_access_request_recommendations_config_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2083,93 +2081,94 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ai-access-request-recommendations/v1/ignored-items`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<
-                ::std::vec::Vec<types::AccessRequestRecommendationActionItemResponseDto>,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<
+                    ::std::vec::Vec<
+                        types::AccessRequestRecommendationActionItemResponseDto,
+                    >,
+                >,
+                sailpoint_runtime::Error,
             >,
-            sailpoint_runtime::Error,
-        > {
+        > + Send + 'a {
             let Self { client, count, filters, limit, offset, sorters, call_options } = self;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_ignored_items_v1",
-                    ),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_ignored_items_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_ignored_items_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_ignored_items_v1",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_ignored_items_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/ai-access-request-recommendations/v1/ignored-items", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_ignored_items_v1",
+                        ),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_ignored_items_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_ignored_items_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_ignored_items_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_ignored_items_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/ai-access-request-recommendations/v1/ignored-items", client
+                    .baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_access_request_recommendations_ignored_items_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_access_request_recommendations_ignored_items_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_access_request_recommendations_ignored_items_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_access_request_recommendations_ignored_items_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2228,73 +2227,72 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/ai-access-request-recommendations/v1/ignored-items`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AccessRequestRecommendationActionItemResponseDto>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::AccessRequestRecommendationActionItemResponseDto>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .and_then(|v| {
-                    v
-                        .ok_or_else(|| String::from(
-                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                        ))
-                })
-                .and_then(|v| {
-                    types::AccessRequestRecommendationActionItemDto::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "add_access_request_recommendations_ignored_item_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/ai-access-request-recommendations/v1/ignored-items", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .and_then(|v| {
+                        v
+                            .ok_or_else(|| String::from(
+                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                            ))
+                    })
+                    .and_then(|v| {
+                        types::AccessRequestRecommendationActionItemDto::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "add_access_request_recommendations_ignored_item_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/ai-access-request-recommendations/v1/ignored-items", client
+                    .baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "add_access_request_recommendations_ignored_item_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "add_access_request_recommendations_ignored_item_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "add_access_request_recommendations_ignored_item_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "add_access_request_recommendations_ignored_item_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2387,94 +2385,94 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ai-access-request-recommendations/v1/requested-items`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<
-                ::std::vec::Vec<types::AccessRequestRecommendationActionItemResponseDto>,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<
+                    ::std::vec::Vec<
+                        types::AccessRequestRecommendationActionItemResponseDto,
+                    >,
+                >,
+                sailpoint_runtime::Error,
             >,
-            sailpoint_runtime::Error,
-        > {
+        > + Send + 'a {
             let Self { client, count, filters, limit, offset, sorters, call_options } = self;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_requested_items_v1",
-                    ),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_requested_items_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_requested_items_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_requested_items_v1",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_requested_items_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/ai-access-request-recommendations/v1/requested-items", client
-                .baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_requested_items_v1",
+                        ),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_requested_items_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_requested_items_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_requested_items_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_requested_items_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/ai-access-request-recommendations/v1/requested-items", client
+                    .baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_access_request_recommendations_requested_items_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_access_request_recommendations_requested_items_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_access_request_recommendations_requested_items_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_access_request_recommendations_requested_items_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2533,74 +2531,72 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/ai-access-request-recommendations/v1/requested-items`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AccessRequestRecommendationActionItemResponseDto>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::AccessRequestRecommendationActionItemResponseDto>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .and_then(|v| {
-                    v
-                        .ok_or_else(|| String::from(
-                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                        ))
-                })
-                .and_then(|v| {
-                    types::AccessRequestRecommendationActionItemDto::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "add_access_request_recommendations_requested_item_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/ai-access-request-recommendations/v1/requested-items", client
-                .baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .and_then(|v| {
+                        v
+                            .ok_or_else(|| String::from(
+                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                            ))
+                    })
+                    .and_then(|v| {
+                        types::AccessRequestRecommendationActionItemDto::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "add_access_request_recommendations_requested_item_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/ai-access-request-recommendations/v1/requested-items", client
+                    .baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "add_access_request_recommendations_requested_item_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "add_access_request_recommendations_requested_item_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "add_access_request_recommendations_requested_item_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "add_access_request_recommendations_requested_item_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2693,93 +2689,94 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ai-access-request-recommendations/v1/viewed-items`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<
-                ::std::vec::Vec<types::AccessRequestRecommendationActionItemResponseDto>,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<
+                    ::std::vec::Vec<
+                        types::AccessRequestRecommendationActionItemResponseDto,
+                    >,
+                >,
+                sailpoint_runtime::Error,
             >,
-            sailpoint_runtime::Error,
-        > {
+        > + Send + 'a {
             let Self { client, count, filters, limit, offset, sorters, call_options } = self;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_viewed_items_v1",
-                    ),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_viewed_items_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_viewed_items_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_viewed_items_v1",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_access_request_recommendations_viewed_items_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/ai-access-request-recommendations/v1/viewed-items", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_viewed_items_v1",
+                        ),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_viewed_items_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_viewed_items_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_viewed_items_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_access_request_recommendations_viewed_items_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/ai-access-request-recommendations/v1/viewed-items", client
+                    .baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_access_request_recommendations_viewed_items_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_access_request_recommendations_viewed_items_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_access_request_recommendations_viewed_items_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_access_request_recommendations_viewed_items_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2838,73 +2835,72 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/ai-access-request-recommendations/v1/viewed-items`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AccessRequestRecommendationActionItemResponseDto>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::AccessRequestRecommendationActionItemResponseDto>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .and_then(|v| {
-                    v
-                        .ok_or_else(|| String::from(
-                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                        ))
-                })
-                .and_then(|v| {
-                    types::AccessRequestRecommendationActionItemDto::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "add_access_request_recommendations_viewed_item_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/ai-access-request-recommendations/v1/viewed-items", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .and_then(|v| {
+                        v
+                            .ok_or_else(|| String::from(
+                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                            ))
+                    })
+                    .and_then(|v| {
+                        types::AccessRequestRecommendationActionItemDto::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "add_access_request_recommendations_viewed_item_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/ai-access-request-recommendations/v1/viewed-items", client
+                    .baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "add_access_request_recommendations_viewed_item_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "add_access_request_recommendations_viewed_item_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "add_access_request_recommendations_viewed_item_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "add_access_request_recommendations_viewed_item_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2950,66 +2946,66 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/ai-access-request-recommendations/v1/viewed-items/bulk-create`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<
-                ::std::vec::Vec<types::AccessRequestRecommendationActionItemResponseDto>,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<
+                    ::std::vec::Vec<
+                        types::AccessRequestRecommendationActionItemResponseDto,
+                    >,
+                >,
+                sailpoint_runtime::Error,
             >,
-            sailpoint_runtime::Error,
-        > {
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "add_access_request_recommendations_viewed_items_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/ai-access-request-recommendations/v1/viewed-items/bulk-create",
-                client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "add_access_request_recommendations_viewed_items_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/ai-access-request-recommendations/v1/viewed-items/bulk-create",
+                    client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "add_access_request_recommendations_viewed_items_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "add_access_request_recommendations_viewed_items_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "add_access_request_recommendations_viewed_items_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "add_access_request_recommendations_viewed_items_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

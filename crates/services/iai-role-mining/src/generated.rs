@@ -5161,87 +5161,87 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::RoleMiningSessionDto>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::RoleMiningSessionDto>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, count, filters, limit, offset, sorters, call_options } = self;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_role_mining_sessions_v1",
-                    ),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_role_mining_sessions_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_role_mining_sessions_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_role_mining_sessions_v1",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_role_mining_sessions_v1",
-                    ),
-                )?;
-            let url = format!("{}/role-mining-sessions/v1", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("get_role_mining_sessions_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_role_mining_sessions_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_role_mining_sessions_v1",
+                        ),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_role_mining_sessions_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_role_mining_sessions_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_role_mining_sessions_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_role_mining_sessions_v1",
+                        ),
+                    )?;
+                let url = format!("{}/role-mining-sessions/v1", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_role_mining_sessions_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_role_mining_sessions_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5296,70 +5296,69 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/role-mining-sessions/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::RoleMiningSessionResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::RoleMiningSessionResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .and_then(|v| {
-                    v
-                        .ok_or_else(|| String::from(
-                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                        ))
-                })
-                .and_then(|v| {
-                    types::RoleMiningSessionDto::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "create_role_mining_sessions_v1",
-                    ),
-                )?;
-            let url = format!("{}/role-mining-sessions/v1", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "create_role_mining_sessions_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "create_role_mining_sessions_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .and_then(|v| {
+                        v
+                            .ok_or_else(|| String::from(
+                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                            ))
+                    })
+                    .and_then(|v| {
+                        types::RoleMiningSessionDto::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "create_role_mining_sessions_v1",
+                        ),
+                    )?;
+                let url = format!("{}/role-mining-sessions/v1", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "create_role_mining_sessions_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "create_role_mining_sessions_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5400,61 +5399,61 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::RoleMiningSessionResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::RoleMiningSessionResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, session_id, call_options } = self;
-            let session_id = session_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_role_mining_session_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-sessions/v1/{}", client.baseurl, encode_path(& session_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let session_id = session_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_role_mining_session_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-sessions/v1/{}", client.baseurl, encode_path(&
+                    session_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("get_role_mining_session_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_role_mining_session_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_role_mining_session_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_role_mining_session_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5514,70 +5513,70 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/role-mining-sessions/v1/{sessionId}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, session_id, body, call_options } = self;
-            let session_id = session_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "patch_role_mining_session_v1",
-                    ),
-                )?;
-            let body = body
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "patch_role_mining_session_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-sessions/v1/{}", client.baseurl, encode_path(& session_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let session_id = session_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_role_mining_session_v1",
+                        ),
+                    )?;
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_role_mining_session_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-sessions/v1/{}", client.baseurl, encode_path(&
+                    session_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "patch_role_mining_session_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "patch_role_mining_session_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "patch_role_mining_session_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "patch_role_mining_session_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5618,63 +5617,61 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/status`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::RoleMiningSessionStatus>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::RoleMiningSessionStatus>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, session_id, call_options } = self;
-            let session_id = session_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_role_mining_session_status_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-sessions/v1/{}/status", client.baseurl, encode_path(&
-                session_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let session_id = session_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_role_mining_session_status_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-sessions/v1/{}/status", client.baseurl, encode_path(&
+                    session_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_role_mining_session_status_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_role_mining_session_status_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_role_mining_session_status_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_role_mining_session_status_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5781,12 +5778,14 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-role-summaries`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::RoleMiningPotentialRoleSummary>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::RoleMiningPotentialRoleSummary>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 session_id,
@@ -5797,91 +5796,87 @@ pub mod builder {
                 sorters,
                 call_options,
             } = self;
-            let session_id = session_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_summaries_v1",
-                    ),
-                )?;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_summaries_v1",
-                    ),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_summaries_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_summaries_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_summaries_v1",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_summaries_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-sessions/v1/{}/potential-role-summaries", client.baseurl,
-                encode_path(& session_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let session_id = session_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_summaries_v1",
+                        ),
+                    )?;
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_summaries_v1",
+                        ),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_summaries_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_summaries_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_summaries_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_summaries_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-sessions/v1/{}/potential-role-summaries", client
+                    .baseurl, encode_path(& session_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_potential_role_summaries_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_potential_role_summaries_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_potential_role_summaries_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_potential_role_summaries_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5938,64 +5933,62 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::RoleMiningPotentialRole>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::RoleMiningPotentialRole>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, session_id, potential_role_id, call_options } = self;
-            let session_id = session_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_potential_role_v1"),
-                )?;
-            let potential_role_id = potential_role_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_potential_role_v1"),
-                )?;
-            let url = format!(
-                "{}/role-mining-sessions/v1/{}/potential-role-summaries/{}", client
-                .baseurl, encode_path(& session_id.to_string()), encode_path(&
-                potential_role_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let session_id = session_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("get_potential_role_v1"),
+                    )?;
+                let potential_role_id = potential_role_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("get_potential_role_v1"),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-sessions/v1/{}/potential-role-summaries/{}", client
+                    .baseurl, encode_path(& session_id.to_string()), encode_path(&
+                    potential_role_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("get_potential_role_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_potential_role_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("get_potential_role_v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_potential_role_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -6068,77 +6061,77 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, session_id, potential_role_id, body, call_options } = self;
-            let session_id = session_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "patch_potential_role_session_v1",
-                    ),
-                )?;
-            let potential_role_id = potential_role_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "patch_potential_role_session_v1",
-                    ),
-                )?;
-            let body = body
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "patch_potential_role_session_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-sessions/v1/{}/potential-role-summaries/{}", client
-                .baseurl, encode_path(& session_id.to_string()), encode_path(&
-                potential_role_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let session_id = session_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_potential_role_session_v1",
+                        ),
+                    )?;
+                let potential_role_id = potential_role_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_potential_role_session_v1",
+                        ),
+                    )?;
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_potential_role_session_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-sessions/v1/{}/potential-role-summaries/{}", client
+                    .baseurl, encode_path(& session_id.to_string()), encode_path(&
+                    potential_role_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "patch_potential_role_session_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "patch_potential_role_session_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "patch_potential_role_session_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "patch_potential_role_session_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -6246,12 +6239,16 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}/applications`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::RoleMiningPotentialRoleApplication>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<
+                    ::std::vec::Vec<types::RoleMiningPotentialRoleApplication>,
+                >,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 session_id,
@@ -6262,91 +6259,87 @@ pub mod builder {
                 offset,
                 call_options,
             } = self;
-            let session_id = session_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_applications_v1",
-                    ),
-                )?;
-            let potential_role_id = potential_role_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_applications_v1",
-                    ),
-                )?;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_applications_v1",
-                    ),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_applications_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_applications_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_applications_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-sessions/v1/{}/potential-role-summaries/{}/applications",
-                client.baseurl, encode_path(& session_id.to_string()), encode_path(&
-                potential_role_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let session_id = session_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_applications_v1",
+                        ),
+                    )?;
+                let potential_role_id = potential_role_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_applications_v1",
+                        ),
+                    )?;
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_applications_v1",
+                        ),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_applications_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_applications_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_applications_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-sessions/v1/{}/potential-role-summaries/{}/applications",
+                    client.baseurl, encode_path(& session_id.to_string()), encode_path(&
+                    potential_role_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_potential_role_applications_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_potential_role_applications_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_potential_role_applications_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_potential_role_applications_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -6454,12 +6447,16 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}/entitlements`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::RoleMiningPotentialRoleEntitlements>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<
+                    ::std::vec::Vec<types::RoleMiningPotentialRoleEntitlements>,
+                >,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 session_id,
@@ -6470,91 +6467,87 @@ pub mod builder {
                 offset,
                 call_options,
             } = self;
-            let session_id = session_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_entitlements_v1",
-                    ),
-                )?;
-            let potential_role_id = potential_role_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_entitlements_v1",
-                    ),
-                )?;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_entitlements_v1",
-                    ),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_entitlements_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_entitlements_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_entitlements_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-sessions/v1/{}/potential-role-summaries/{}/entitlements",
-                client.baseurl, encode_path(& session_id.to_string()), encode_path(&
-                potential_role_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let session_id = session_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_entitlements_v1",
+                        ),
+                    )?;
+                let potential_role_id = potential_role_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_entitlements_v1",
+                        ),
+                    )?;
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_entitlements_v1",
+                        ),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_entitlements_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_entitlements_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_entitlements_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-sessions/v1/{}/potential-role-summaries/{}/entitlements",
+                    client.baseurl, encode_path(& session_id.to_string()), encode_path(&
+                    potential_role_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_potential_role_entitlements_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_potential_role_entitlements_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_potential_role_entitlements_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_potential_role_entitlements_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -6691,12 +6684,14 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularities`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::RoleMiningEntitlement>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::RoleMiningEntitlement>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 session_id,
@@ -6709,110 +6704,106 @@ pub mod builder {
                 sorters,
                 call_options,
             } = self;
-            let session_id = session_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let potential_role_id = potential_role_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let include_common_access = include_common_access
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-sessions/v1/{}/potential-roles/{}/entitlement-popularities",
-                client.baseurl, encode_path(& session_id.to_string()), encode_path(&
-                potential_role_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let session_id = session_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                let potential_role_id = potential_role_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                let include_common_access = include_common_access
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-sessions/v1/{}/potential-roles/{}/entitlement-popularities",
+                    client.baseurl, encode_path(& session_id.to_string()), encode_path(&
+                    potential_role_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "includeCommonAccess",
-                        &include_common_access,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_entitlements_potential_role_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "includeCommonAccess",
+                            &include_common_access,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_entitlements_potential_role_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -6883,12 +6874,14 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularity-distribution`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::collections::HashMap<::std::string::String, i64>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::collections::HashMap<::std::string::String, i64>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 session_id,
@@ -6896,75 +6889,71 @@ pub mod builder {
                 include_common_access,
                 call_options,
             } = self;
-            let session_id = session_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_entitlement_distribution_potential_role_v1",
-                    ),
-                )?;
-            let potential_role_id = potential_role_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_entitlement_distribution_potential_role_v1",
-                    ),
-                )?;
-            let include_common_access = include_common_access
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_entitlement_distribution_potential_role_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-sessions/v1/{}/potential-roles/{}/entitlement-popularity-distribution",
-                client.baseurl, encode_path(& session_id.to_string()), encode_path(&
-                potential_role_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let session_id = session_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_entitlement_distribution_potential_role_v1",
+                        ),
+                    )?;
+                let potential_role_id = potential_role_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_entitlement_distribution_potential_role_v1",
+                        ),
+                    )?;
+                let include_common_access = include_common_access
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_entitlement_distribution_potential_role_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-sessions/v1/{}/potential-roles/{}/entitlement-popularity-distribution",
+                    client.baseurl, encode_path(& session_id.to_string()), encode_path(&
+                    potential_role_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "includeCommonAccess",
-                        &include_common_access,
-                    ),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_entitlement_distribution_potential_role_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_entitlement_distribution_potential_role_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "includeCommonAccess",
+                            &include_common_access,
+                        ),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_entitlement_distribution_potential_role_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_entitlement_distribution_potential_role_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7053,87 +7042,85 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/edit-entitlements`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::RoleMiningPotentialRole>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::RoleMiningPotentialRole>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, session_id, potential_role_id, body, call_options } = self;
-            let session_id = session_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "update_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let potential_role_id = potential_role_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "update_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let body = body
-                .and_then(|v| {
-                    v
-                        .ok_or_else(|| String::from(
-                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                        ))
-                })
-                .and_then(|v| {
-                    types::RoleMiningPotentialRoleEditEntitlements::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "update_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-sessions/v1/{}/potential-roles/{}/edit-entitlements",
-                client.baseurl, encode_path(& session_id.to_string()), encode_path(&
-                potential_role_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let session_id = session_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "update_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                let potential_role_id = potential_role_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "update_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                let body = body
+                    .and_then(|v| {
+                        v
+                            .ok_or_else(|| String::from(
+                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                            ))
+                    })
+                    .and_then(|v| {
+                        types::RoleMiningPotentialRoleEditEntitlements::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "update_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-sessions/v1/{}/potential-roles/{}/edit-entitlements",
+                    client.baseurl, encode_path(& session_id.to_string()), encode_path(&
+                    potential_role_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "update_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "update_entitlements_potential_role_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "update_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "update_entitlements_potential_role_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7256,12 +7243,14 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/identities`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::RoleMiningIdentity>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::RoleMiningIdentity>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 session_id,
@@ -7273,98 +7262,94 @@ pub mod builder {
                 sorters,
                 call_options,
             } = self;
-            let session_id = session_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_identities_potential_role_v1",
-                    ),
-                )?;
-            let potential_role_id = potential_role_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_identities_potential_role_v1",
-                    ),
-                )?;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_identities_potential_role_v1",
-                    ),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_identities_potential_role_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_identities_potential_role_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_identities_potential_role_v1",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_identities_potential_role_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-sessions/v1/{}/potential-roles/{}/identities", client
-                .baseurl, encode_path(& session_id.to_string()), encode_path(&
-                potential_role_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let session_id = session_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_identities_potential_role_v1",
+                        ),
+                    )?;
+                let potential_role_id = potential_role_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_identities_potential_role_v1",
+                        ),
+                    )?;
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_identities_potential_role_v1",
+                        ),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_identities_potential_role_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_identities_potential_role_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_identities_potential_role_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_identities_potential_role_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-sessions/v1/{}/potential-roles/{}/identities", client
+                    .baseurl, encode_path(& session_id.to_string()), encode_path(&
+                    potential_role_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_identities_potential_role_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_identities_potential_role_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_identities_potential_role_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_identities_potential_role_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7421,73 +7406,61 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
+        > + Send + 'a {
             let Self { client, session_id, potential_role_id, call_options } = self;
-            let session_id = session_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "export_role_mining_potential_role_v1",
-                    ),
-                )?;
-            let potential_role_id = potential_role_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "export_role_mining_potential_role_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-sessions/v1/{}/potential-roles/{}/export", client
-                .baseurl, encode_path(& session_id.to_string()), encode_path(&
-                potential_role_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let session_id = session_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "export_role_mining_potential_role_v1",
+                        ),
+                    )?;
+                let potential_role_id = potential_role_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "export_role_mining_potential_role_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-sessions/v1/{}/potential-roles/{}/export", client
+                    .baseurl, encode_path(& session_id.to_string()), encode_path(&
+                    potential_role_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "export_role_mining_potential_role_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "export_role_mining_potential_role_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::stream(response)),
-                _ if response.status().is_success() => {
-                    Ok(ResponseValue::stream(response))
-                }
-                _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "export_role_mining_potential_role_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_stream(
+                &client.inner,
+                &crate::API,
+                request,
+                "export_role_mining_potential_role_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7573,81 +7546,79 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export-async`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::RoleMiningPotentialRoleExportResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::RoleMiningPotentialRoleExportResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, session_id, potential_role_id, body, call_options } = self;
-            let session_id = session_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "export_role_mining_potential_role_async_v1",
-                    ),
-                )?;
-            let potential_role_id = potential_role_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "export_role_mining_potential_role_async_v1",
-                    ),
-                )?;
-            let body = body
-                .and_then(|v| {
-                    types::RoleMiningPotentialRoleExportRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "export_role_mining_potential_role_async_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-sessions/v1/{}/potential-roles/{}/export-async", client
-                .baseurl, encode_path(& session_id.to_string()), encode_path(&
-                potential_role_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let session_id = session_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "export_role_mining_potential_role_async_v1",
+                        ),
+                    )?;
+                let potential_role_id = potential_role_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "export_role_mining_potential_role_async_v1",
+                        ),
+                    )?;
+                let body = body
+                    .and_then(|v| {
+                        types::RoleMiningPotentialRoleExportRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "export_role_mining_potential_role_async_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-sessions/v1/{}/potential-roles/{}/export-async",
+                    client.baseurl, encode_path(& session_id.to_string()), encode_path(&
+                    potential_role_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "export_role_mining_potential_role_async_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "export_role_mining_potential_role_async_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "export_role_mining_potential_role_async_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "export_role_mining_potential_role_async_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7718,12 +7689,14 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::RoleMiningPotentialRoleExportResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::RoleMiningPotentialRoleExportResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 session_id,
@@ -7731,69 +7704,65 @@ pub mod builder {
                 export_id,
                 call_options,
             } = self;
-            let session_id = session_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "export_role_mining_potential_role_status_v1",
-                    ),
-                )?;
-            let potential_role_id = potential_role_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "export_role_mining_potential_role_status_v1",
-                    ),
-                )?;
-            let export_id = export_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "export_role_mining_potential_role_status_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-sessions/v1/{}/potential-roles/{}/export-async/{}",
-                client.baseurl, encode_path(& session_id.to_string()), encode_path(&
-                potential_role_id.to_string()), encode_path(& export_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let session_id = session_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "export_role_mining_potential_role_status_v1",
+                        ),
+                    )?;
+                let potential_role_id = potential_role_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "export_role_mining_potential_role_status_v1",
+                        ),
+                    )?;
+                let export_id = export_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "export_role_mining_potential_role_status_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-sessions/v1/{}/potential-roles/{}/export-async/{}",
+                    client.baseurl, encode_path(& session_id.to_string()), encode_path(&
+                    potential_role_id.to_string()), encode_path(& export_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "export_role_mining_potential_role_status_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "export_role_mining_potential_role_status_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "export_role_mining_potential_role_status_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "export_role_mining_potential_role_status_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7864,9 +7833,11 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}/download`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
+        > + Send + 'a {
             let Self {
                 client,
                 session_id,
@@ -7874,75 +7845,61 @@ pub mod builder {
                 export_id,
                 call_options,
             } = self;
-            let session_id = session_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "download_role_mining_potential_role_zip_v1",
-                    ),
-                )?;
-            let potential_role_id = potential_role_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "download_role_mining_potential_role_zip_v1",
-                    ),
-                )?;
-            let export_id = export_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "download_role_mining_potential_role_zip_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-sessions/v1/{}/potential-roles/{}/export-async/{}/download",
-                client.baseurl, encode_path(& session_id.to_string()), encode_path(&
-                potential_role_id.to_string()), encode_path(& export_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let session_id = session_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "download_role_mining_potential_role_zip_v1",
+                        ),
+                    )?;
+                let potential_role_id = potential_role_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "download_role_mining_potential_role_zip_v1",
+                        ),
+                    )?;
+                let export_id = export_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "download_role_mining_potential_role_zip_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-sessions/v1/{}/potential-roles/{}/export-async/{}/download",
+                    client.baseurl, encode_path(& session_id.to_string()), encode_path(&
+                    potential_role_id.to_string()), encode_path(& export_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "download_role_mining_potential_role_zip_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "download_role_mining_potential_role_zip_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::stream(response)),
-                _ if response.status().is_success() => {
-                    Ok(ResponseValue::stream(response))
-                }
-                _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
-                    )
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "download_role_mining_potential_role_zip_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_stream(
+                &client.inner,
+                &crate::API,
+                request,
+                "download_role_mining_potential_role_zip_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8057,12 +8014,14 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/provision`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::RoleMiningPotentialRoleSummary>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::RoleMiningPotentialRoleSummary>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 session_id,
@@ -8072,98 +8031,94 @@ pub mod builder {
                 body,
                 call_options,
             } = self;
-            let session_id = session_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "create_potential_role_provision_request_v1",
-                    ),
-                )?;
-            let potential_role_id = potential_role_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "create_potential_role_provision_request_v1",
-                    ),
-                )?;
-            let include_common_access = include_common_access
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "create_potential_role_provision_request_v1",
-                    ),
-                )?;
-            let min_entitlement_popularity = min_entitlement_popularity
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "create_potential_role_provision_request_v1",
-                    ),
-                )?;
-            let body = body
-                .and_then(|v| {
-                    types::RoleMiningPotentialRoleProvisionRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "create_potential_role_provision_request_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-sessions/v1/{}/potential-roles/{}/provision", client
-                .baseurl, encode_path(& session_id.to_string()), encode_path(&
-                potential_role_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let session_id = session_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "create_potential_role_provision_request_v1",
+                        ),
+                    )?;
+                let potential_role_id = potential_role_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "create_potential_role_provision_request_v1",
+                        ),
+                    )?;
+                let include_common_access = include_common_access
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "create_potential_role_provision_request_v1",
+                        ),
+                    )?;
+                let min_entitlement_popularity = min_entitlement_popularity
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "create_potential_role_provision_request_v1",
+                        ),
+                    )?;
+                let body = body
+                    .and_then(|v| {
+                        types::RoleMiningPotentialRoleProvisionRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "create_potential_role_provision_request_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-sessions/v1/{}/potential-roles/{}/provision", client
+                    .baseurl, encode_path(& session_id.to_string()), encode_path(&
+                    potential_role_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "include-common-access",
-                        &include_common_access,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "min-entitlement-popularity",
-                        &min_entitlement_popularity,
-                    ),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "create_potential_role_provision_request_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "create_potential_role_provision_request_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "include-common-access",
+                            &include_common_access,
+                        ),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "min-entitlement-popularity",
+                            &min_entitlement_popularity,
+                        ),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "create_potential_role_provision_request_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "create_potential_role_provision_request_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8286,12 +8241,14 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/excluded-entitlements`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::RoleMiningEntitlement>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::RoleMiningEntitlement>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 session_id,
@@ -8303,98 +8260,94 @@ pub mod builder {
                 sorters,
                 call_options,
             } = self;
-            let session_id = session_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_excluded_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let potential_role_id = potential_role_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_excluded_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_excluded_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_excluded_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_excluded_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_excluded_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_excluded_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-sessions/v1/{}/potential-roles/{}/excluded-entitlements",
-                client.baseurl, encode_path(& session_id.to_string()), encode_path(&
-                potential_role_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let session_id = session_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_excluded_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                let potential_role_id = potential_role_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_excluded_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_excluded_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_excluded_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_excluded_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_excluded_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_excluded_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-sessions/v1/{}/potential-roles/{}/excluded-entitlements",
+                    client.baseurl, encode_path(& session_id.to_string()), encode_path(&
+                    potential_role_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_excluded_entitlements_potential_role_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_excluded_entitlements_potential_role_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_excluded_entitlements_potential_role_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_excluded_entitlements_potential_role_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8487,89 +8440,87 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-potential-roles/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::RoleMiningPotentialRoleSummary>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::RoleMiningPotentialRoleSummary>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, count, filters, limit, offset, sorters, call_options } = self;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_all_potential_role_summaries_v1",
-                    ),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_all_potential_role_summaries_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_all_potential_role_summaries_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_all_potential_role_summaries_v1",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_all_potential_role_summaries_v1",
-                    ),
-                )?;
-            let url = format!("{}/role-mining-potential-roles/v1", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_all_potential_role_summaries_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_all_potential_role_summaries_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_all_potential_role_summaries_v1",
+                        ),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_all_potential_role_summaries_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_all_potential_role_summaries_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_all_potential_role_summaries_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_all_potential_role_summaries_v1",
+                        ),
+                    )?;
+                let url = format!("{}/role-mining-potential-roles/v1", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_all_potential_role_summaries_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_all_potential_role_summaries_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8612,63 +8563,61 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-potential-roles/v1/{potentialRoleId}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::RoleMiningPotentialRole>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::RoleMiningPotentialRole>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, potential_role_id, call_options } = self;
-            let potential_role_id = potential_role_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_role_mining_potential_role_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-potential-roles/v1/{}", client.baseurl, encode_path(&
-                potential_role_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let potential_role_id = potential_role_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_role_mining_potential_role_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-potential-roles/v1/{}", client.baseurl, encode_path(&
+                    potential_role_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_role_mining_potential_role_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_role_mining_potential_role_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_role_mining_potential_role_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_role_mining_potential_role_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8741,69 +8690,75 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/role-mining-potential-roles/v1/{potentialRoleId}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, potential_role_id, session_id, body, call_options } = self;
-            let potential_role_id = potential_role_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("patch_potential_role_v1"),
-                )?;
-            let session_id = session_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("patch_potential_role_v1"),
-                )?;
-            let body = body
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("patch_potential_role_v1"),
-                )?;
-            let url = format!(
-                "{}/role-mining-potential-roles/v1/{}", client.baseurl, encode_path(&
-                potential_role_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let potential_role_id = potential_role_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_potential_role_v1",
+                        ),
+                    )?;
+                let session_id = session_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_potential_role_v1",
+                        ),
+                    )?;
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_potential_role_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-potential-roles/v1/{}", client.baseurl, encode_path(&
+                    potential_role_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(&progenitor_client::QueryParam::new("sessionId", &session_id))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("patch_potential_role_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "patch_potential_role_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(&progenitor_client::QueryParam::new("sessionId", &session_id))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("patch_potential_role_v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "patch_potential_role_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8881,84 +8836,82 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-potential-roles/v1/saved`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::RoleMiningSessionDraftRoleDto>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::RoleMiningSessionDraftRoleDto>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, count, limit, offset, sorters, call_options } = self;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_saved_potential_roles_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_saved_potential_roles_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_saved_potential_roles_v1",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_saved_potential_roles_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-potential-roles/v1/saved", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_saved_potential_roles_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_saved_potential_roles_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_saved_potential_roles_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_saved_potential_roles_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-potential-roles/v1/saved", client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_saved_potential_roles_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_saved_potential_roles_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_saved_potential_roles_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_saved_potential_roles_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -9066,12 +9019,16 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-potential-roles/v1/{potentialRoleId}/sources/{sourceId}/identityUsage`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::RoleMiningPotentialRoleSourceUsage>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<
+                    ::std::vec::Vec<types::RoleMiningPotentialRoleSourceUsage>,
+                >,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 potential_role_id,
@@ -9082,91 +9039,87 @@ pub mod builder {
                 sorters,
                 call_options,
             } = self;
-            let potential_role_id = potential_role_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_source_identity_usage_v1",
-                    ),
-                )?;
-            let source_id = source_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_source_identity_usage_v1",
-                    ),
-                )?;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_source_identity_usage_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_source_identity_usage_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_source_identity_usage_v1",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_potential_role_source_identity_usage_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/role-mining-potential-roles/v1/{}/sources/{}/identityUsage", client
-                .baseurl, encode_path(& potential_role_id.to_string()), encode_path(&
-                source_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let potential_role_id = potential_role_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_source_identity_usage_v1",
+                        ),
+                    )?;
+                let source_id = source_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_source_identity_usage_v1",
+                        ),
+                    )?;
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_source_identity_usage_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_source_identity_usage_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_source_identity_usage_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_potential_role_source_identity_usage_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/role-mining-potential-roles/v1/{}/sources/{}/identityUsage",
+                    client.baseurl, encode_path(& potential_role_id.to_string()),
+                    encode_path(& source_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_potential_role_source_identity_usage_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_potential_role_source_identity_usage_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_potential_role_source_identity_usage_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_potential_role_source_identity_usage_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

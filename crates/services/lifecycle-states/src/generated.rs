@@ -1754,74 +1754,76 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/identities/v1/{identity-id}/set-lifecycle-state`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::SetLifecycleStateV1Response>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SetLifecycleStateV1Response>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, identity_id, body, call_options } = self;
-            let identity_id = identity_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("set_lifecycle_state_v1"),
-                )?;
-            let body = body
-                .and_then(|v| {
-                    v
-                        .ok_or_else(|| String::from(
-                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                        ))
-                })
-                .and_then(|v| {
-                    types::SetLifecycleStateV1Body::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("set_lifecycle_state_v1"),
-                )?;
-            let url = format!(
-                "{}/identities/v1/{}/set-lifecycle-state", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let identity_id = identity_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "set_lifecycle_state_v1",
+                        ),
+                    )?;
+                let body = body
+                    .and_then(|v| {
+                        v
+                            .ok_or_else(|| String::from(
+                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                            ))
+                    })
+                    .and_then(|v| {
+                        types::SetLifecycleStateV1Body::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "set_lifecycle_state_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/identities/v1/{}/set-lifecycle-state", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("set_lifecycle_state_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "set_lifecycle_state_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("set_lifecycle_state_v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "set_lifecycle_state_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -1915,12 +1917,14 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/identity-profiles/v1/{identity-profile-id}/lifecycle-states`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::LifecycleState>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::LifecycleState>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 identity_profile_id,
@@ -1930,72 +1934,78 @@ pub mod builder {
                 sorters,
                 call_options,
             } = self;
-            let identity_profile_id = identity_profile_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_lifecycle_states_v1"),
-                )?;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_lifecycle_states_v1"),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_lifecycle_states_v1"),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_lifecycle_states_v1"),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_lifecycle_states_v1"),
-                )?;
-            let url = format!(
-                "{}/identity-profiles/v1/{}/lifecycle-states", client.baseurl,
-                encode_path(& identity_profile_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let identity_profile_id = identity_profile_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_lifecycle_states_v1",
+                        ),
+                    )?;
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_lifecycle_states_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_lifecycle_states_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_lifecycle_states_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_lifecycle_states_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/identity-profiles/v1/{}/lifecycle-states", client.baseurl,
+                    encode_path(& identity_profile_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("get_lifecycle_states_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_lifecycle_states_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("get_lifecycle_states_v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_lifecycle_states_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2064,70 +2074,77 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/identity-profiles/v1/{identity-profile-id}/lifecycle-states`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::LifecycleState>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::LifecycleState>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, identity_profile_id, body, call_options } = self;
-            let identity_profile_id = identity_profile_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("create_lifecycle_state_v1"),
-                )?;
-            let body = body
-                .and_then(|v| {
-                    v
-                        .ok_or_else(|| String::from(
-                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                        ))
-                })
-                .and_then(|v| {
-                    types::LifecycleState::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("create_lifecycle_state_v1"),
-                )?;
-            let url = format!(
-                "{}/identity-profiles/v1/{}/lifecycle-states", client.baseurl,
-                encode_path(& identity_profile_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let identity_profile_id = identity_profile_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "create_lifecycle_state_v1",
+                        ),
+                    )?;
+                let body = body
+                    .and_then(|v| {
+                        v
+                            .ok_or_else(|| String::from(
+                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                            ))
+                    })
+                    .and_then(|v| {
+                        types::LifecycleState::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "create_lifecycle_state_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/identity-profiles/v1/{}/lifecycle-states", client.baseurl,
+                    encode_path(& identity_profile_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("create_lifecycle_state_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "create_lifecycle_state_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "create_lifecycle_state_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "create_lifecycle_state_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2186,61 +2203,66 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/identity-profiles/v1/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::LifecycleState>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::LifecycleState>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, identity_profile_id, lifecycle_state_id, call_options } = self;
-            let identity_profile_id = identity_profile_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_lifecycle_state_v1"),
-                )?;
-            let lifecycle_state_id = lifecycle_state_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_lifecycle_state_v1"),
-                )?;
-            let url = format!(
-                "{}/identity-profiles/v1/{}/lifecycle-states/{}", client.baseurl,
-                encode_path(& identity_profile_id.to_string()), encode_path(&
-                lifecycle_state_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let identity_profile_id = identity_profile_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_lifecycle_state_v1",
+                        ),
+                    )?;
+                let lifecycle_state_id = lifecycle_state_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_lifecycle_state_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/identity-profiles/v1/{}/lifecycle-states/{}", client.baseurl,
+                    encode_path(& identity_profile_id.to_string()), encode_path(&
+                    lifecycle_state_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("get_lifecycle_state_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_lifecycle_state_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("get_lifecycle_state_v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_lifecycle_state_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2299,64 +2321,68 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/identity-profiles/v1/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::LifecyclestateDeleted>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::LifecyclestateDeleted>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, identity_profile_id, lifecycle_state_id, call_options } = self;
-            let identity_profile_id = identity_profile_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("delete_lifecycle_state_v1"),
-                )?;
-            let lifecycle_state_id = lifecycle_state_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("delete_lifecycle_state_v1"),
-                )?;
-            let url = format!(
-                "{}/identity-profiles/v1/{}/lifecycle-states/{}", client.baseurl,
-                encode_path(& identity_profile_id.to_string()), encode_path(&
-                lifecycle_state_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let identity_profile_id = identity_profile_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "delete_lifecycle_state_v1",
+                        ),
+                    )?;
+                let lifecycle_state_id = lifecycle_state_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "delete_lifecycle_state_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/identity-profiles/v1/{}/lifecycle-states/{}", client.baseurl,
+                    encode_path(& identity_profile_id.to_string()), encode_path(&
+                    lifecycle_state_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("delete_lifecycle_state_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "delete_lifecycle_state_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "delete_lifecycle_state_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "delete_lifecycle_state_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2434,9 +2460,14 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/identity-profiles/v1/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::LifecycleState>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::LifecycleState>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 identity_profile_id,
@@ -2444,68 +2475,66 @@ pub mod builder {
                 body,
                 call_options,
             } = self;
-            let identity_profile_id = identity_profile_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "update_lifecycle_states_v1",
-                    ),
-                )?;
-            let lifecycle_state_id = lifecycle_state_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "update_lifecycle_states_v1",
-                    ),
-                )?;
-            let body = body
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "update_lifecycle_states_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/identity-profiles/v1/{}/lifecycle-states/{}", client.baseurl,
-                encode_path(& identity_profile_id.to_string()), encode_path(&
-                lifecycle_state_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let identity_profile_id = identity_profile_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "update_lifecycle_states_v1",
+                        ),
+                    )?;
+                let lifecycle_state_id = lifecycle_state_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "update_lifecycle_states_v1",
+                        ),
+                    )?;
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "update_lifecycle_states_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/identity-profiles/v1/{}/lifecycle-states/{}", client.baseurl,
+                    encode_path(& identity_profile_id.to_string()), encode_path(&
+                    lifecycle_state_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("update_lifecycle_states_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "update_lifecycle_states_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "update_lifecycle_states_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "update_lifecycle_states_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

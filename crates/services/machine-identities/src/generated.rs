@@ -5634,87 +5634,87 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/machine-identities/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::MachineIdentityResponse>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::MachineIdentityResponse>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, count, filters, limit, offset, sorters, call_options } = self;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identities_v1",
-                    ),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identities_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identities_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identities_v1",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identities_v1",
-                    ),
-                )?;
-            let url = format!("{}/machine-identities/v1", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("list_machine_identities_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "list_machine_identities_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identities_v1",
+                        ),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identities_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identities_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identities_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identities_v1",
+                        ),
+                    )?;
+                let url = format!("{}/machine-identities/v1", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "list_machine_identities_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "list_machine_identities_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5769,68 +5769,69 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/machine-identities/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::MachineIdentityResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::MachineIdentityResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .and_then(|v| {
-                    v
-                        .ok_or_else(|| String::from(
-                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                        ))
-                })
-                .and_then(|v| {
-                    types::MachineIdentityRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "create_machine_identity_v1",
-                    ),
-                )?;
-            let url = format!("{}/machine-identities/v1", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("create_machine_identity_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "create_machine_identity_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .and_then(|v| {
+                        v
+                            .ok_or_else(|| String::from(
+                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                            ))
+                    })
+                    .and_then(|v| {
+                        types::MachineIdentityRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "create_machine_identity_v1",
+                        ),
+                    )?;
+                let url = format!("{}/machine-identities/v1", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "create_machine_identity_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "create_machine_identity_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5871,59 +5872,59 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/machine-identities/v1/{id}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::MachineIdentityResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::MachineIdentityResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, id, call_options } = self;
-            let id = id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_machine_identity_v1"),
-                )?;
-            let url = format!(
-                "{}/machine-identities/v1/{}", client.baseurl, encode_path(& id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let id = id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_machine_identity_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/machine-identities/v1/{}", client.baseurl, encode_path(& id
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("get_machine_identity_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_machine_identity_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("get_machine_identity_v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_machine_identity_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5964,64 +5965,58 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/machine-identities/v1/{id}`
-        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
+        pub fn send(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
+        > + Send + 'a {
             let Self { client, id, call_options } = self;
-            let id = id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "delete_machine_identity_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/machine-identities/v1/{}", client.baseurl, encode_path(& id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let id = id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "delete_machine_identity_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/machine-identities/v1/{}", client.baseurl, encode_path(& id
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("delete_machine_identity_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "delete_machine_identity_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
-                _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-            }
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "delete_machine_identity_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_empty(
+                &client.inner,
+                &crate::API,
+                request,
+                "delete_machine_identity_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -6085,68 +6080,68 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/machine-identities/v1/{id}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::MachineIdentityResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::MachineIdentityResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, id, body, call_options } = self;
-            let id = id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "update_machine_identity_v1",
-                    ),
-                )?;
-            let body = body
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "update_machine_identity_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/machine-identities/v1/{}", client.baseurl, encode_path(& id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let id = id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "update_machine_identity_v1",
+                        ),
+                    )?;
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "update_machine_identity_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/machine-identities/v1/{}", client.baseurl, encode_path(& id
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("update_machine_identity_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "update_machine_identity_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "update_machine_identity_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "update_machine_identity_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -6238,91 +6233,89 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/machine-identities/v1/{id}/anomalies`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Anomaly>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::Anomaly>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, id, count, limit, offset, sorters, call_options } = self;
-            let id = id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identity_anomalies_v1",
-                    ),
-                )?;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identity_anomalies_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identity_anomalies_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identity_anomalies_v1",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identity_anomalies_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/machine-identities/v1/{}/anomalies", client.baseurl, encode_path(& id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let id = id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identity_anomalies_v1",
+                        ),
+                    )?;
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identity_anomalies_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identity_anomalies_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identity_anomalies_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identity_anomalies_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/machine-identities/v1/{}/anomalies", client.baseurl,
+                    encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "list_machine_identity_anomalies_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "list_machine_identity_anomalies_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "list_machine_identity_anomalies_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "list_machine_identity_anomalies_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -6349,57 +6342,55 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/machine-identities/v1/anomaly-summaries/unsanctioned`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::Unsanctionedsummary>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::Unsanctionedsummary>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, call_options } = self;
-            let url = format!(
-                "{}/machine-identities/v1/anomaly-summaries/unsanctioned", client
-                .baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let url = format!(
+                    "{}/machine-identities/v1/anomaly-summaries/unsanctioned", client
+                    .baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_unsanctioned_anomaly_summary_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_unsanctioned_anomaly_summary_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_unsanctioned_anomaly_summary_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_unsanctioned_anomaly_summary_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -6492,87 +6483,87 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/machine-identities/v2`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Machineidentityv2>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::Machineidentityv2>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, count, filters, limit, offset, sorters, call_options } = self;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identities_v2",
-                    ),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identities_v2",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identities_v2",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identities_v2",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identities_v2",
-                    ),
-                )?;
-            let url = format!("{}/machine-identities/v2", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("list_machine_identities_v2"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "list_machine_identities_v2",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identities_v2",
+                        ),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identities_v2",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identities_v2",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identities_v2",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identities_v2",
+                        ),
+                    )?;
+                let url = format!("{}/machine-identities/v2", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "list_machine_identities_v2",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "list_machine_identities_v2",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -6625,65 +6616,68 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/machine-identities/v2`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::Machineidentityv2>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::Machineidentityv2>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .and_then(|v| {
-                    v
-                        .ok_or_else(|| String::from(
-                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                        ))
-                })
-                .and_then(|v| {
-                    types::Machineidentityv2::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "create_machine_identity_v2",
-                    ),
-                )?;
-            let url = format!("{}/machine-identities/v2", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("create_machine_identity_v2"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "create_machine_identity_v2",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .and_then(|v| {
+                        v
+                            .ok_or_else(|| String::from(
+                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                            ))
+                    })
+                    .and_then(|v| {
+                        types::Machineidentityv2::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "create_machine_identity_v2",
+                        ),
+                    )?;
+                let url = format!("{}/machine-identities/v2", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "create_machine_identity_v2",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "create_machine_identity_v2",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -6724,56 +6718,59 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/machine-identities/v2/{id}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::Machineidentityv2>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::Machineidentityv2>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, id, call_options } = self;
-            let id = id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_machine_identity_v2"),
-                )?;
-            let url = format!(
-                "{}/machine-identities/v2/{}", client.baseurl, encode_path(& id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let id = id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_machine_identity_v2",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/machine-identities/v2/{}", client.baseurl, encode_path(& id
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("get_machine_identity_v2"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_machine_identity_v2",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("get_machine_identity_v2"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_machine_identity_v2",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -6814,64 +6811,58 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/machine-identities/v2/{id}`
-        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
+        pub fn send(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
+        > + Send + 'a {
             let Self { client, id, call_options } = self;
-            let id = id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "delete_machine_identity_v2",
-                    ),
-                )?;
-            let url = format!(
-                "{}/machine-identities/v2/{}", client.baseurl, encode_path(& id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let id = id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "delete_machine_identity_v2",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/machine-identities/v2/{}", client.baseurl, encode_path(& id
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("delete_machine_identity_v2"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "delete_machine_identity_v2",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
-                _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-            }
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "delete_machine_identity_v2",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_empty(
+                &client.inner,
+                &crate::API,
+                request,
+                "delete_machine_identity_v2",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -6931,65 +6922,68 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/machine-identities/v2/{id}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::Machineidentityv2>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::Machineidentityv2>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, id, body, call_options } = self;
-            let id = id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "update_machine_identity_v2",
-                    ),
-                )?;
-            let body = body
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "update_machine_identity_v2",
-                    ),
-                )?;
-            let url = format!(
-                "{}/machine-identities/v2/{}", client.baseurl, encode_path(& id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let id = id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "update_machine_identity_v2",
+                        ),
+                    )?;
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "update_machine_identity_v2",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/machine-identities/v2/{}", client.baseurl, encode_path(& id
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("update_machine_identity_v2"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "update_machine_identity_v2",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "update_machine_identity_v2",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "update_machine_identity_v2",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7094,12 +7088,14 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::CorrelationConfig>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::CorrelationConfig>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 source_id,
@@ -7110,91 +7106,87 @@ pub mod builder {
                 type_,
                 call_options,
             } = self;
-            let source_id = source_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_ownership_correlation_configs_v1",
-                    ),
-                )?;
-            let resource_id = resource_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_ownership_correlation_configs_v1",
-                    ),
-                )?;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_ownership_correlation_configs_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_ownership_correlation_configs_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_ownership_correlation_configs_v1",
-                    ),
-                )?;
-            let type_ = type_
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_ownership_correlation_configs_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/sources/v1/{}/resources/{}/correlation-configs", client.baseurl,
-                encode_path(& source_id.to_string()), encode_path(& resource_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let source_id = source_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_ownership_correlation_configs_v1",
+                        ),
+                    )?;
+                let resource_id = resource_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_ownership_correlation_configs_v1",
+                        ),
+                    )?;
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_ownership_correlation_configs_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_ownership_correlation_configs_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_ownership_correlation_configs_v1",
+                        ),
+                    )?;
+                let type_ = type_
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_ownership_correlation_configs_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/sources/v1/{}/resources/{}/correlation-configs", client.baseurl,
+                    encode_path(& source_id.to_string()), encode_path(& resource_id
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("type", &type_))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "list_ownership_correlation_configs_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "list_ownership_correlation_configs_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("type", &type_))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "list_ownership_correlation_configs_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "list_ownership_correlation_configs_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7263,73 +7255,74 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::CorrelationConfig>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::CorrelationConfig>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, source_id, resource_id, config_id, call_options } = self;
-            let source_id = source_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_ownership_correlation_config_v1",
-                    ),
-                )?;
-            let resource_id = resource_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_ownership_correlation_config_v1",
-                    ),
-                )?;
-            let config_id = config_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_ownership_correlation_config_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/sources/v1/{}/resources/{}/correlation-configs/{}", client.baseurl,
-                encode_path(& source_id.to_string()), encode_path(& resource_id
-                .to_string()), encode_path(& config_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let source_id = source_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_ownership_correlation_config_v1",
+                        ),
+                    )?;
+                let resource_id = resource_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_ownership_correlation_config_v1",
+                        ),
+                    )?;
+                let config_id = config_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_ownership_correlation_config_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/sources/v1/{}/resources/{}/correlation-configs/{}", client
+                    .baseurl, encode_path(& source_id.to_string()), encode_path(&
+                    resource_id.to_string()), encode_path(& config_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_ownership_correlation_config_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_ownership_correlation_config_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_ownership_correlation_config_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_ownership_correlation_config_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7398,79 +7391,71 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}`
-        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
+        pub fn send(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
+        > + Send + 'a {
             let Self { client, source_id, resource_id, config_id, call_options } = self;
-            let source_id = source_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "delete_ownership_correlation_config_v1",
-                    ),
-                )?;
-            let resource_id = resource_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "delete_ownership_correlation_config_v1",
-                    ),
-                )?;
-            let config_id = config_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "delete_ownership_correlation_config_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/sources/v1/{}/resources/{}/correlation-configs/{}", client.baseurl,
-                encode_path(& source_id.to_string()), encode_path(& resource_id
-                .to_string()), encode_path(& config_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let source_id = source_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "delete_ownership_correlation_config_v1",
+                        ),
+                    )?;
+                let resource_id = resource_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "delete_ownership_correlation_config_v1",
+                        ),
+                    )?;
+                let config_id = config_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "delete_ownership_correlation_config_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/sources/v1/{}/resources/{}/correlation-configs/{}", client
+                    .baseurl, encode_path(& source_id.to_string()), encode_path(&
+                    resource_id.to_string()), encode_path(& config_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "delete_ownership_correlation_config_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "delete_ownership_correlation_config_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
-                _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-            }
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "delete_ownership_correlation_config_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_empty(
+                &client.inner,
+                &crate::API,
+                request,
+                "delete_ownership_correlation_config_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7558,80 +7543,81 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::CorrelationConfig>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::CorrelationConfig>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, source_id, resource_id, config_id, body, call_options } = self;
-            let source_id = source_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "patch_ownership_correlation_config_v1",
-                    ),
-                )?;
-            let resource_id = resource_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "patch_ownership_correlation_config_v1",
-                    ),
-                )?;
-            let config_id = config_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "patch_ownership_correlation_config_v1",
-                    ),
-                )?;
-            let body = body
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "patch_ownership_correlation_config_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/sources/v1/{}/resources/{}/correlation-configs/{}", client.baseurl,
-                encode_path(& source_id.to_string()), encode_path(& resource_id
-                .to_string()), encode_path(& config_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let source_id = source_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_ownership_correlation_config_v1",
+                        ),
+                    )?;
+                let resource_id = resource_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_ownership_correlation_config_v1",
+                        ),
+                    )?;
+                let config_id = config_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_ownership_correlation_config_v1",
+                        ),
+                    )?;
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_ownership_correlation_config_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/sources/v1/{}/resources/{}/correlation-configs/{}", client
+                    .baseurl, encode_path(& source_id.to_string()), encode_path(&
+                    resource_id.to_string()), encode_path(& config_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "patch_ownership_correlation_config_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "patch_ownership_correlation_config_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "patch_ownership_correlation_config_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "patch_ownership_correlation_config_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7701,80 +7687,78 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/aggregate-agents`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::MachineIdentityAggregationResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::MachineIdentityAggregationResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, source_id, body, call_options } = self;
-            let source_id = source_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "start_machine_identity_aggregation_v1",
-                    ),
-                )?;
-            let body = body
-                .and_then(|v| {
-                    v
-                        .ok_or_else(|| String::from(
-                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                        ))
-                })
-                .and_then(|v| {
-                    types::MachineIdentityAggregationRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "start_machine_identity_aggregation_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/sources/v1/{}/aggregate-agents", client.baseurl, encode_path(&
-                source_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let source_id = source_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "start_machine_identity_aggregation_v1",
+                        ),
+                    )?;
+                let body = body
+                    .and_then(|v| {
+                        v
+                            .ok_or_else(|| String::from(
+                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                            ))
+                    })
+                    .and_then(|v| {
+                        types::MachineIdentityAggregationRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "start_machine_identity_aggregation_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/sources/v1/{}/aggregate-agents", client.baseurl, encode_path(&
+                    source_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "start_machine_identity_aggregation_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "start_machine_identity_aggregation_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "start_machine_identity_aggregation_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "start_machine_identity_aggregation_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7867,93 +7851,91 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/machine-identity-user-entitlements/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<
-                ::std::vec::Vec<types::MachineIdentityUserEntitlementResponse>,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<
+                    ::std::vec::Vec<types::MachineIdentityUserEntitlementResponse>,
+                >,
+                sailpoint_runtime::Error,
             >,
-            sailpoint_runtime::Error,
-        > {
+        > + Send + 'a {
             let Self { client, count, filters, limit, offset, sorters, call_options } = self;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identity_user_entitlements_v1",
-                    ),
-                )?;
-            let filters = filters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identity_user_entitlements_v1",
-                    ),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identity_user_entitlements_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identity_user_entitlements_v1",
-                    ),
-                )?;
-            let sorters = sorters
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_machine_identity_user_entitlements_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/machine-identity-user-entitlements/v1", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identity_user_entitlements_v1",
+                        ),
+                    )?;
+                let filters = filters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identity_user_entitlements_v1",
+                        ),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identity_user_entitlements_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identity_user_entitlements_v1",
+                        ),
+                    )?;
+                let sorters = sorters
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_machine_identity_user_entitlements_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/machine-identity-user-entitlements/v1", client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "list_machine_identity_user_entitlements_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "list_machine_identity_user_entitlements_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "list_machine_identity_user_entitlements_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "list_machine_identity_user_entitlements_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

@@ -1507,63 +1507,64 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/query-password-info/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::PasswordInfo>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::PasswordInfo>, sailpoint_runtime::Error>,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .and_then(|v| {
-                    v
-                        .ok_or_else(|| String::from(
-                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                        ))
-                })
-                .and_then(|v| {
-                    types::PasswordInfoQueryDto::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("query_password_info_v1"),
-                )?;
-            let url = format!("{}/query-password-info/v1", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("query_password_info_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "query_password_info_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .and_then(|v| {
+                        v
+                            .ok_or_else(|| String::from(
+                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                            ))
+                    })
+                    .and_then(|v| {
+                        types::PasswordInfoQueryDto::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "query_password_info_v1",
+                        ),
+                    )?;
+                let url = format!("{}/query-password-info/v1", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("query_password_info_v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "query_password_info_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -1618,62 +1619,63 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/set-password/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::PasswordChangeResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::PasswordChangeResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .and_then(|v| {
-                    v
-                        .ok_or_else(|| String::from(
-                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                        ))
-                })
-                .and_then(|v| {
-                    types::PasswordChangeRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(sailpoint_runtime::glue::invalid_request("set_password_v1"))?;
-            let url = format!("{}/set-password/v1", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("set_password_v1"))?;
-            let info = OperationInfo {
-                operation_id: "set_password_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .and_then(|v| {
+                        v
+                            .ok_or_else(|| String::from(
+                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                            ))
+                    })
+                    .and_then(|v| {
+                        types::PasswordChangeRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("set_password_v1"),
+                    )?;
+                let url = format!("{}/set-password/v1", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(sailpoint_runtime::glue::request_error("set_password_v1"))?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "set_password_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -1714,60 +1716,61 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/password-change-status/v1/{id}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::PasswordStatus>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::PasswordStatus>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, id, call_options } = self;
-            let id = id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "get_password_change_status_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/password-change-status/v1/{}", client.baseurl, encode_path(& id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let id = id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_password_change_status_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/password-change-status/v1/{}", client.baseurl, encode_path(& id
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "get_password_change_status_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_password_change_status_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_password_change_status_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_password_change_status_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -1822,66 +1825,67 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/generate-password-reset-token/v1/digit`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::PasswordDigitToken>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::PasswordDigitToken>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .and_then(|v| {
-                    v
-                        .ok_or_else(|| String::from(
-                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                        ))
-                })
-                .and_then(|v| {
-                    types::PasswordDigitTokenReset::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("create_digit_token_v1"),
-                )?;
-            let url = format!(
-                "{}/generate-password-reset-token/v1/digit", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .and_then(|v| {
+                        v
+                            .ok_or_else(|| String::from(
+                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                            ))
+                    })
+                    .and_then(|v| {
+                        types::PasswordDigitTokenReset::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("create_digit_token_v1"),
+                    )?;
+                let url = format!(
+                    "{}/generate-password-reset-token/v1/digit", client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("create_digit_token_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "create_digit_token_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("create_digit_token_v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "create_digit_token_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

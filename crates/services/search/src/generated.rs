@@ -9139,56 +9139,50 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/search/v1/count`
-        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
+        pub fn send(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .map_err(sailpoint_runtime::glue::invalid_request("search_count_v1"))?;
-            let url = format!("{}/search/v1/count", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("search_count_v1"))?;
-            let info = OperationInfo {
-                operation_id: "search_count_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
-                _ => {
-                    Err(
-                        sailpoint_runtime::glue::error_response(
-                                &crate::API,
-                                response,
-                                &info,
-                            )
-                            .await,
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("search_count_v1"),
+                    )?;
+                let url = format!("{}/search/v1/count", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(sailpoint_runtime::glue::request_error("search_count_v1"))?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_empty(
+                &client.inner,
+                &crate::API,
+                request,
+                "search_count_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -9265,67 +9259,70 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/search/v1/aggregate`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::AggregationResult>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::AggregationResult>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, count, limit, offset, body, call_options } = self;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("search_aggregate_v1"),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("search_aggregate_v1"),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("search_aggregate_v1"),
-                )?;
-            let body = body
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("search_aggregate_v1"),
-                )?;
-            let url = format!("{}/search/v1/aggregate", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("search_aggregate_v1"))?;
-            let info = OperationInfo {
-                operation_id: "search_aggregate_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("search_aggregate_v1"),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("search_aggregate_v1"),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("search_aggregate_v1"),
+                    )?;
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("search_aggregate_v1"),
+                    )?;
+                let url = format!("{}/search/v1/aggregate", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("search_aggregate_v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "search_aggregate_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -9379,54 +9376,55 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/search/v1/{index}/{id}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SearchDocument>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SearchDocument>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, index, id, call_options } = self;
-            let index = index
-                .map_err(sailpoint_runtime::glue::invalid_request("search_get_v1"))?;
-            let id = id
-                .map_err(sailpoint_runtime::glue::invalid_request("search_get_v1"))?;
-            let url = format!(
-                "{}/search/v1/{}/{}", client.baseurl, encode_path(& index.to_string()),
-                encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let index = index
+                    .map_err(sailpoint_runtime::glue::invalid_request("search_get_v1"))?;
+                let id = id
+                    .map_err(sailpoint_runtime::glue::invalid_request("search_get_v1"))?;
+                let url = format!(
+                    "{}/search/v1/{}/{}", client.baseurl, encode_path(& index
+                    .to_string()), encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("search_get_v1"))?;
-            let info = OperationInfo {
-                operation_id: "search_get_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(sailpoint_runtime::glue::request_error("search_get_v1"))?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "search_get_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

@@ -4400,55 +4400,55 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/suggested-entitlement-descriptions/v1/auto-write-settings`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AutoWriteSettingResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::AutoWriteSettingResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, call_options } = self;
-            let url = format!(
-                "{}/suggested-entitlement-descriptions/v1/auto-write-settings", client
-                .baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let url = format!(
+                    "{}/suggested-entitlement-descriptions/v1/auto-write-settings",
+                    client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("get_auto_write_settings_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_auto_write_settings_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "get_auto_write_settings_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_auto_write_settings_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -4501,73 +4501,71 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/suggested-entitlement-descriptions/v1/auto-write-settings`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AutoWriteSettingResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::AutoWriteSettingResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .and_then(|v| {
-                    v
-                        .ok_or_else(|| String::from(
-                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                        ))
-                })
-                .and_then(|v| {
-                    types::AutoWriteSetting::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "create_auto_write_settings_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/suggested-entitlement-descriptions/v1/auto-write-settings", client
-                .baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .and_then(|v| {
+                        v
+                            .ok_or_else(|| String::from(
+                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                            ))
+                    })
+                    .and_then(|v| {
+                        types::AutoWriteSetting::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "create_auto_write_settings_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/suggested-entitlement-descriptions/v1/auto-write-settings",
+                    client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "create_auto_write_settings_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "create_auto_write_settings_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "create_auto_write_settings_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "create_auto_write_settings_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -4608,64 +4606,62 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/suggested-entitlement-descriptions/v1/auto-write-settings`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AutoWriteSettingResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::AutoWriteSettingResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "update_auto_write_settings_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/suggested-entitlement-descriptions/v1/auto-write-settings", client
-                .baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "update_auto_write_settings_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/suggested-entitlement-descriptions/v1/auto-write-settings",
+                    client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "update_auto_write_settings_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "update_auto_write_settings_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "update_auto_write_settings_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "update_auto_write_settings_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -4716,70 +4712,69 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/entitlement-recommendations/v1/pending-approvals`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::EntitlementRecommendationRecord>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::EntitlementRecommendationRecord>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, limit, offset, call_options } = self;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_pending_entitlement_recommendation_approvals_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_pending_entitlement_recommendation_approvals_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/entitlement-recommendations/v1/pending-approvals", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_pending_entitlement_recommendation_approvals_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_pending_entitlement_recommendation_approvals_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/entitlement-recommendations/v1/pending-approvals", client
+                    .baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "list_pending_entitlement_recommendation_approvals_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "list_pending_entitlement_recommendation_approvals_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "list_pending_entitlement_recommendation_approvals_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "list_pending_entitlement_recommendation_approvals_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -4830,68 +4825,66 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/privileged-recommendations/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::PrivilegedRecommendationGroup>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::PrivilegedRecommendationGroup>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, limit, offset, call_options } = self;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_privileged_entitlement_recommendations_v1",
-                    ),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "list_privileged_entitlement_recommendations_v1",
-                    ),
-                )?;
-            let url = format!("{}/privileged-recommendations/v1", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "list_privileged_entitlement_recommendations_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "list_privileged_entitlement_recommendations_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_privileged_entitlement_recommendations_v1",
+                        ),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "list_privileged_entitlement_recommendations_v1",
+                        ),
+                    )?;
+                let url = format!("{}/privileged-recommendations/v1", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "list_privileged_entitlement_recommendations_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "list_privileged_entitlement_recommendations_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -4950,75 +4943,73 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/entitlement-recommendations/v1/bulk-approve`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<
-                ::std::vec::Vec<types::BulkApproveEntitlementRecommendationResult>,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<
+                    ::std::vec::Vec<types::BulkApproveEntitlementRecommendationResult>,
+                >,
+                sailpoint_runtime::Error,
             >,
-            sailpoint_runtime::Error,
-        > {
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .and_then(|v| {
-                    v
-                        .ok_or_else(|| String::from(
-                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                        ))
-                })
-                .and_then(|v| {
-                    types::BulkApproveEntitlementRecommendationRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "approve_bulk_entitlement_recommendations_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/entitlement-recommendations/v1/bulk-approve", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .and_then(|v| {
+                        v
+                            .ok_or_else(|| String::from(
+                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                            ))
+                    })
+                    .and_then(|v| {
+                        types::BulkApproveEntitlementRecommendationRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "approve_bulk_entitlement_recommendations_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/entitlement-recommendations/v1/bulk-approve", client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "approve_bulk_entitlement_recommendations_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "approve_bulk_entitlement_recommendations_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "approve_bulk_entitlement_recommendations_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "approve_bulk_entitlement_recommendations_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5077,73 +5068,71 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/entitlement-recommendations/v1/assign`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::EntitlementRecommendationAssignResult>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::EntitlementRecommendationAssignResult>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .and_then(|v| {
-                    v
-                        .ok_or_else(|| String::from(
-                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                        ))
-                })
-                .and_then(|v| {
-                    types::EntitlementRecommendationAssignRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "submit_entitlement_recommendations_assignment_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/entitlement-recommendations/v1/assign", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .and_then(|v| {
+                        v
+                            .ok_or_else(|| String::from(
+                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                            ))
+                    })
+                    .and_then(|v| {
+                        types::EntitlementRecommendationAssignRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "submit_entitlement_recommendations_assignment_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/entitlement-recommendations/v1/assign", client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "submit_entitlement_recommendations_assignment_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "submit_entitlement_recommendations_assignment_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "submit_entitlement_recommendations_assignment_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "submit_entitlement_recommendations_assignment_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5203,70 +5192,68 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/entitlement-recommendations/v1/{id}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::EntitlementRecommendationRecord>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::EntitlementRecommendationRecord>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, id, body, call_options } = self;
-            let id = id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "patch_entitlement_recommendation_v1",
-                    ),
-                )?;
-            let body = body
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "patch_entitlement_recommendation_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/entitlement-recommendations/v1/{}", client.baseurl, encode_path(& id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let id = id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_entitlement_recommendation_v1",
+                        ),
+                    )?;
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "patch_entitlement_recommendation_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/entitlement-recommendations/v1/{}", client.baseurl, encode_path(&
+                    id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error(
-                        "patch_entitlement_recommendation_v1",
-                    ),
-                )?;
-            let info = OperationInfo {
-                operation_id: "patch_entitlement_recommendation_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "patch_entitlement_recommendation_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "patch_entitlement_recommendation_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5307,56 +5294,59 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/suggested-entitlement-description-batches/v1/{batchId}/stats`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SedBatchStats>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SedBatchStats>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, batch_id, call_options } = self;
-            let batch_id = batch_id
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_sed_batch_stats_v1"),
-                )?;
-            let url = format!(
-                "{}/suggested-entitlement-description-batches/v1/{}/stats", client
-                .baseurl, encode_path(& batch_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let batch_id = batch_id
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "get_sed_batch_stats_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/suggested-entitlement-description-batches/v1/{}/stats", client
+                    .baseurl, encode_path(& batch_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("get_sed_batch_stats_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "get_sed_batch_stats_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("get_sed_batch_stats_v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_sed_batch_stats_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5446,12 +5436,14 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/suggested-entitlement-description-batches/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::SedBatchRecord>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::SedBatchRecord>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 count,
@@ -5461,70 +5453,70 @@ pub mod builder {
                 status,
                 call_options,
             } = self;
-            let count = count
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_sed_batches_v1"),
-                )?;
-            let count_only = count_only
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_sed_batches_v1"),
-                )?;
-            let limit = limit
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_sed_batches_v1"),
-                )?;
-            let offset = offset
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_sed_batches_v1"),
-                )?;
-            let status = status
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("get_sed_batches_v1"),
-                )?;
-            let url = format!(
-                "{}/suggested-entitlement-description-batches/v1", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let count = count
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("get_sed_batches_v1"),
+                    )?;
+                let count_only = count_only
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("get_sed_batches_v1"),
+                    )?;
+                let limit = limit
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("get_sed_batches_v1"),
+                    )?;
+                let offset = offset
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("get_sed_batches_v1"),
+                    )?;
+                let status = status
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request("get_sed_batches_v1"),
+                    )?;
+                let url = format!(
+                    "{}/suggested-entitlement-description-batches/v1", client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("count-only", &count_only))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new("status", &status))
-                .headers(header_map)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("get_sed_batches_v1"))?;
-            let info = OperationInfo {
-                operation_id: "get_sed_batches_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(
+                        &progenitor_client::QueryParam::new("count-only", &count_only),
+                    )
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(&progenitor_client::QueryParam::new("status", &status))
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("get_sed_batches_v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "get_sed_batches_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5577,61 +5569,64 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/suggested-entitlement-description-batches/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SedBatchResponse>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SedBatchResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .and_then(|v| {
-                    types::SedBatchRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request(
-                        "submit_sed_batch_request_v1",
-                    ),
-                )?;
-            let url = format!(
-                "{}/suggested-entitlement-description-batches/v1", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .and_then(|v| {
+                        types::SedBatchRequest::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "submit_sed_batch_request_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/suggested-entitlement-description-batches/v1", client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("submit_sed_batch_request_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "submit_sed_batch_request_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "submit_sed_batch_request_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "submit_sed_batch_request_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5672,59 +5667,59 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/suggested-entitlement-description-approvals/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::SedApprovalStatus>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::SedApprovalStatus>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("submit_sed_approval_v1"),
-                )?;
-            let url = format!(
-                "{}/suggested-entitlement-description-approvals/v1", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "submit_sed_approval_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/suggested-entitlement-description-approvals/v1", client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("submit_sed_approval_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "submit_sed_approval_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error("submit_sed_approval_v1"),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "submit_sed_approval_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5775,68 +5770,71 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/suggested-entitlement-description-assignments/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::SedAssignmentResponse>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SedAssignmentResponse>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self { client, body, call_options } = self;
-            let body = body
-                .and_then(|v| {
-                    v
-                        .ok_or_else(|| String::from(
-                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                        ))
-                })
-                .and_then(|v| {
-                    types::SedAssignment::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(
-                    sailpoint_runtime::glue::invalid_request("submit_sed_assignment_v1"),
-                )?;
-            let url = format!(
-                "{}/suggested-entitlement-description-assignments/v1", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let body = body
+                    .and_then(|v| {
+                        v
+                            .ok_or_else(|| String::from(
+                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                            ))
+                    })
+                    .and_then(|v| {
+                        types::SedAssignment::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(
+                        sailpoint_runtime::glue::invalid_request(
+                            "submit_sed_assignment_v1",
+                        ),
+                    )?;
+                let url = format!(
+                    "{}/suggested-entitlement-description-assignments/v1", client
+                    .baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()
-                .map_err(
-                    sailpoint_runtime::glue::request_error("submit_sed_assignment_v1"),
-                )?;
-            let info = OperationInfo {
-                operation_id: "submit_sed_assignment_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()
+                    .map_err(
+                        sailpoint_runtime::glue::request_error(
+                            "submit_sed_assignment_v1",
+                        ),
+                    )?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "submit_sed_assignment_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5970,12 +5968,14 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/suggested-entitlement-descriptions/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Sed>>,
-            sailpoint_runtime::Error,
-        > {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::Sed>>,
+                sailpoint_runtime::Error,
+            >,
+        > + Send + 'a {
             let Self {
                 client,
                 count,
@@ -5988,79 +5988,77 @@ pub mod builder {
                 sorters,
                 call_options,
             } = self;
-            let count = count
-                .map_err(sailpoint_runtime::glue::invalid_request("list_seds_v1"))?;
-            let count_only = count_only
-                .map_err(sailpoint_runtime::glue::invalid_request("list_seds_v1"))?;
-            let filters = filters
-                .map_err(sailpoint_runtime::glue::invalid_request("list_seds_v1"))?;
-            let limit = limit
-                .map_err(sailpoint_runtime::glue::invalid_request("list_seds_v1"))?;
-            let offset = offset
-                .map_err(sailpoint_runtime::glue::invalid_request("list_seds_v1"))?;
-            let requested_by_anyone = requested_by_anyone
-                .map_err(sailpoint_runtime::glue::invalid_request("list_seds_v1"))?;
-            let show_pending_status_only = show_pending_status_only
-                .map_err(sailpoint_runtime::glue::invalid_request("list_seds_v1"))?;
-            let sorters = sorters
-                .map_err(sailpoint_runtime::glue::invalid_request("list_seds_v1"))?;
-            let url = format!(
-                "{}/suggested-entitlement-descriptions/v1", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let count = count
+                    .map_err(sailpoint_runtime::glue::invalid_request("list_seds_v1"))?;
+                let count_only = count_only
+                    .map_err(sailpoint_runtime::glue::invalid_request("list_seds_v1"))?;
+                let filters = filters
+                    .map_err(sailpoint_runtime::glue::invalid_request("list_seds_v1"))?;
+                let limit = limit
+                    .map_err(sailpoint_runtime::glue::invalid_request("list_seds_v1"))?;
+                let offset = offset
+                    .map_err(sailpoint_runtime::glue::invalid_request("list_seds_v1"))?;
+                let requested_by_anyone = requested_by_anyone
+                    .map_err(sailpoint_runtime::glue::invalid_request("list_seds_v1"))?;
+                let show_pending_status_only = show_pending_status_only
+                    .map_err(sailpoint_runtime::glue::invalid_request("list_seds_v1"))?;
+                let sorters = sorters
+                    .map_err(sailpoint_runtime::glue::invalid_request("list_seds_v1"))?;
+                let url = format!(
+                    "{}/suggested-entitlement-descriptions/v1", client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("count", &count))
-                .query(&progenitor_client::QueryParam::new("count-only", &count_only))
-                .query(&progenitor_client::QueryParam::new("filters", &filters))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "requested-by-anyone",
-                        &requested_by_anyone,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "show-pending-status-only",
-                        &show_pending_status_only,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("sorters", &sorters))
-                .headers(header_map)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("list_seds_v1"))?;
-            let info = OperationInfo {
-                operation_id: "list_seds_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("count", &count))
+                    .query(
+                        &progenitor_client::QueryParam::new("count-only", &count_only),
+                    )
+                    .query(&progenitor_client::QueryParam::new("filters", &filters))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "requested-by-anyone",
+                            &requested_by_anyone,
+                        ),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "show-pending-status-only",
+                            &show_pending_status_only,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("sorters", &sorters))
+                    .headers(header_map)
+                    .build()
+                    .map_err(sailpoint_runtime::glue::request_error("list_seds_v1"))?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "list_seds_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -6115,55 +6113,53 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/suggested-entitlement-descriptions/v1`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::Sed>, sailpoint_runtime::Error> {
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::Sed>, sailpoint_runtime::Error>,
+        > + Send + 'a {
             let Self { client, id, body, call_options } = self;
-            let id = id
-                .map_err(sailpoint_runtime::glue::invalid_request("patch_sed_v1"))?;
-            let body = body
-                .map_err(sailpoint_runtime::glue::invalid_request("patch_sed_v1"))?;
-            let url = format!(
-                "{}/suggested-entitlement-descriptions/v1", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let request = (move || -> ::std::result::Result<
+                ::reqwest::Request,
+                sailpoint_runtime::Error,
+            > {
+                let id = id
+                    .map_err(sailpoint_runtime::glue::invalid_request("patch_sed_v1"))?;
+                let body = body
+                    .map_err(sailpoint_runtime::glue::invalid_request("patch_sed_v1"))?;
+                let url = format!(
+                    "{}/suggested-entitlement-descriptions/v1", client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(&progenitor_client::QueryParam::new("id", &id))
-                .headers(header_map)
-                .build()
-                .map_err(sailpoint_runtime::glue::request_error("patch_sed_v1"))?;
-            let info = OperationInfo {
-                operation_id: "patch_sed_v1",
-            };
-            let response = sailpoint_runtime::glue::send(
-                    &client.inner,
-                    &crate::API,
-                    request,
-                    &info,
-                    &call_options,
-                )
-                .await?;
-            match response.status().as_u16() {
-                _ => {
-                    sailpoint_runtime::glue::other_status(&crate::API, response, &info)
-                        .await
-                }
-            }
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(&progenitor_client::QueryParam::new("id", &id))
+                    .headers(header_map)
+                    .build()
+                    .map_err(sailpoint_runtime::glue::request_error("patch_sed_v1"))?;
+                ::std::result::Result::Ok(request)
+            })();
+            sailpoint_runtime::glue::send_json(
+                &client.inner,
+                &crate::API,
+                request,
+                "patch_sed_v1",
+                call_options,
+            )
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
