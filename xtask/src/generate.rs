@@ -14,9 +14,9 @@ use serde_json::Value;
 use crate::emit::{metadata, multipart, pagination, report};
 use crate::passes::{Log, PASSES, Step, experimental_overlay, unexpressible_schemas, version_drift};
 use crate::rewrites::{
-    call_options, doc_aliases, listing_fields, open_enums, other_version_names, required_bodies, response_decoding, runtime_send,
-    send_as, send_futures, serde_impls, shared_types, status_arms, struct_builders, tag_features, undeclared_success,
-    unknown_field_maps,
+    call_options, doc_aliases, inline_methods, listing_fields, open_enums, other_version_names, required_bodies,
+    response_decoding, runtime_send, send_as, send_futures, serde_impls, shared_types, status_arms, struct_builders,
+    tag_features, undeclared_success, unknown_field_maps,
 };
 use crate::spec::bundle;
 use crate::spec::cross_version::OtherVersions;
@@ -380,6 +380,8 @@ pub fn emit_crate(
     // Last, as they change what the surface reads: signatures and serde attributes.
     send_futures::apply(&mut client);
     serde_impls::apply(&mut client);
+    inline_methods::apply(&mut client);
+    inline_methods::apply(&mut multipart_file);
     let generated = prettyplease::unparse(&client);
     let pagination_code = prettyplease::unparse(&pagination_file);
     let multipart_code = prettyplease::unparse(&multipart_file);

@@ -18,6 +18,7 @@ If the target source is a delimited file source, then the CSV file needs to be i
 Sends `POST /entitlements/aggregate/sources/{id}` as `multipart/form-data`.*/
     #[doc(alias = "importEntitlementsBySource")]
     #[cfg(any(feature = "entitlements", feature = "full"))]
+    #[inline]
     pub fn import_entitlements_by_source(
         &self,
     ) -> multipart::ImportEntitlementsBySource<'_> {
@@ -32,6 +33,7 @@ Request will need the following security scope:
 Sends `POST /non-employee-sources/{id}/non-employee-bulk-upload` as `multipart/form-data`.*/
     #[doc(alias = "importNonEmployeeRecordsInBulk")]
     #[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
+    #[inline]
     pub fn import_non_employee_records_in_bulk(
         &self,
     ) -> multipart::ImportNonEmployeeRecordsInBulk<'_> {
@@ -72,6 +74,7 @@ qazxsws
 Sends `PUT /password-dictionary` as `multipart/form-data`.*/
     #[doc(alias = "putPasswordDictionary")]
     #[cfg(any(feature = "full", feature = "password-dictionary"))]
+    #[inline]
     pub fn put_password_dictionary(&self) -> multipart::PutPasswordDictionary<'_> {
         multipart::PutPasswordDictionary::new(self)
     }
@@ -92,6 +95,7 @@ For more information about the object types that currently support import functi
 Sends `POST /sp-config/import` as `multipart/form-data`.*/
     #[doc(alias = "importSpConfig")]
     #[cfg(any(feature = "full", feature = "sp-config"))]
+    #[inline]
     pub fn import_sp_config(&self) -> multipart::ImportSpConfig<'_> {
         multipart::ImportSpConfig::new(self)
     }
@@ -116,6 +120,7 @@ v3 names this operation `importAccountsSchema` (its method there is `import_acco
     #[doc(alias = "importAccountsSchema")]
     #[doc(alias = "import_accounts_schema")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_source_accounts_schema(
         &self,
     ) -> multipart::ImportSourceAccountsSchema<'_> {
@@ -142,6 +147,7 @@ v3 names this operation `importEntitlementsSchema` (its method there is `import_
     #[doc(alias = "importEntitlementsSchema")]
     #[doc(alias = "import_entitlements_schema")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_source_entitlements_schema(
         &self,
     ) -> multipart::ImportSourceEntitlementsSchema<'_> {
@@ -169,6 +175,7 @@ v3 names this operation `importConnectorFile` (its method there is `import_conne
     #[doc(alias = "importConnectorFile")]
     #[doc(alias = "import_connector_file")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_source_connector_file(
         &self,
     ) -> multipart::ImportSourceConnectorFile<'_> {
@@ -184,6 +191,7 @@ A token with ORG_ADMIN, SOURCE_ADMIN, or SOURCE_SUBADMIN authority is required t
 Sends `POST /sources/{sourceId}/load-accounts` as `multipart/form-data`.*/
     #[doc(alias = "importAccounts")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_accounts(&self) -> multipart::ImportAccounts<'_> {
         multipart::ImportAccounts::new(self)
     }
@@ -197,6 +205,7 @@ A token with ORG_ADMIN, SOURCE_ADMIN, or SOURCE_SUBADMIN authority is required t
 Sends `POST /sources/{sourceId}/load-entitlements` as `multipart/form-data`.*/
     #[doc(alias = "importEntitlements")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_entitlements(&self) -> multipart::ImportEntitlements<'_> {
         multipart::ImportEntitlements::new(self)
     }
@@ -207,6 +216,7 @@ File is required for upload. You will also need to set the Content-Type header t
 Sends `POST /sources/{sourceId}/load-uncorrelated-accounts` as `multipart/form-data`.*/
     #[doc(alias = "importUncorrelatedAccounts")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_uncorrelated_accounts(
         &self,
     ) -> multipart::ImportUncorrelatedAccounts<'_> {
@@ -219,6 +229,7 @@ Parameter `{formDefinitionID}` should match a form definition ID.
 Sends `POST /form-definitions/{formDefinitionID}/upload` as `multipart/form-data`.*/
     #[doc(alias = "createFormDefinitionFileRequest")]
     #[cfg(any(feature = "custom-forms", feature = "full"))]
+    #[inline]
     pub fn create_form_definition_file_request(
         &self,
     ) -> multipart::CreateFormDefinitionFileRequest<'_> {
@@ -232,6 +243,7 @@ If a suitable ISC connector is unavailable, the system will recommend generic co
 Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
     #[doc(alias = "sendManualDiscoverApplicationsCsvTemplate")]
     #[cfg(any(feature = "application-discovery", feature = "full"))]
+    #[inline]
     pub fn send_manual_discover_applications_csv_template(
         &self,
     ) -> multipart::SendManualDiscoverApplicationsCsvTemplate<'_> {
@@ -244,6 +256,7 @@ This API endpoint updates an icon by object type and object id. A token with ORG
 Sends `PUT /icons/{objectType}/{objectId}` as `multipart/form-data`.*/
     #[doc(alias = "setIcon")]
     #[cfg(any(feature = "full", feature = "icons"))]
+    #[inline]
     pub fn set_icon(&self) -> multipart::SetIcon<'_> {
         multipart::SetIcon::new(self)
     }
@@ -252,6 +265,7 @@ Sends `PUT /icons/{objectType}/{objectId}` as `multipart/form-data`.*/
         note = "v2024 names this operation `importAccountsSchema`; here it is `import_source_accounts_schema`"
     )]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_accounts_schema(&self) -> multipart::ImportSourceAccountsSchema<'_> {
         self.import_source_accounts_schema()
     }
@@ -260,6 +274,7 @@ Sends `PUT /icons/{objectType}/{objectId}` as `multipart/form-data`.*/
         note = "v2024 names this operation `importEntitlementsSchema`; here it is `import_source_entitlements_schema`"
     )]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_entitlements_schema(
         &self,
     ) -> multipart::ImportSourceEntitlementsSchema<'_> {
@@ -270,6 +285,7 @@ Sends `PUT /icons/{objectType}/{objectId}` as `multipart/form-data`.*/
         note = "v2024 names this operation `importConnectorFile`; here it is `import_source_connector_file`"
     )]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_connector_file(&self) -> multipart::ImportSourceConnectorFile<'_> {
         self.import_source_connector_file()
     }
@@ -291,6 +307,7 @@ pub mod multipart {
     }
     #[cfg(any(feature = "entitlements", feature = "full"))]
     impl<'a> ImportEntitlementsBySource<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -300,6 +317,7 @@ pub mod multipart {
             }
         }
         ///Source Id
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
@@ -307,11 +325,13 @@ pub mod multipart {
         /**The CSV file containing the source entitlements to aggregate.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn csv_file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.csv_file = Some(file);
             self
         }
         ///Sets `csvFile` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn csv_file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -320,6 +340,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.csv_file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `csvFile` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn csv_file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -330,6 +351,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/entitlements/aggregate/sources/{id}", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -392,6 +414,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -408,6 +431,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
     impl<'a> ImportNonEmployeeRecordsInBulk<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -417,6 +441,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Source Id (UUID)
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
@@ -424,11 +449,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `data`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -437,6 +464,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn data_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -447,6 +475,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/non-employee-sources/{id}/non-employee-bulk-upload", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -514,6 +543,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -529,6 +559,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "password-dictionary"))]
     impl<'a> PutPasswordDictionary<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -539,11 +570,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -552,6 +585,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -561,6 +595,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/password-dictionary", "`."
         )]
+        #[inline]
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, file, call_options } = self;
             let url = format!("{}/password-dictionary", client.baseurl,);
@@ -614,6 +649,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -631,6 +667,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sp-config"))]
     impl<'a> ImportSpConfig<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -647,6 +684,7 @@ attempt to resolve references within imported objects. The import result file wi
 pertaining to how specific references were resolved, any errors associated with the preprocessing,
 and messages indicating which objects would be imported.
 */
+        #[inline]
         pub fn preview(mut self, value: bool) -> Self {
             self.preview = Some(value);
             self
@@ -654,11 +692,13 @@ and messages indicating which objects would be imported.
         /**JSON file containing the objects to be imported.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -667,6 +707,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn data_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -674,6 +715,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::path(path))
         }
         ///Sets `options`.
+        #[inline]
         pub fn options(mut self, value: ::serde_json::Value) -> Self {
             self.options = Some(value);
             self
@@ -681,6 +723,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ", "/sp-config/import", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SpConfigJob>, sailpoint_runtime::Error> {
@@ -742,6 +785,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -758,6 +802,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportSourceAccountsSchema<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -767,6 +812,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The Source id
+        #[inline]
         pub fn source_id(mut self, value: impl ::std::string::ToString) -> Self {
             self.source_id = Some(value.to_string());
             self
@@ -774,11 +820,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -787,6 +835,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -797,6 +846,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/{sourceId}/schemas/accounts", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
@@ -856,6 +906,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -873,6 +924,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportSourceEntitlementsSchema<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -883,11 +935,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The Source id
+        #[inline]
         pub fn source_id(mut self, value: impl ::std::string::ToString) -> Self {
             self.source_id = Some(value.to_string());
             self
         }
         ///Name of entitlement schema
+        #[inline]
         pub fn schema_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.schema_name = Some(value.to_string());
             self
@@ -895,11 +949,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -908,6 +964,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -918,6 +975,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/{sourceId}/schemas/entitlements", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
@@ -980,6 +1038,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -996,6 +1055,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportSourceConnectorFile<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1005,6 +1065,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The Source id
+        #[inline]
         pub fn source_id(mut self, value: impl ::std::string::ToString) -> Self {
             self.source_id = Some(value.to_string());
             self
@@ -1012,11 +1073,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1025,6 +1088,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1035,6 +1099,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/{sourceId}/upload-connector-file", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Source>, sailpoint_runtime::Error> {
@@ -1094,6 +1159,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1111,6 +1177,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportAccounts<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1121,6 +1188,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Source Id
+        #[inline]
         pub fn source_id(mut self, value: impl ::std::string::ToString) -> Self {
             self.source_id = Some(value.to_string());
             self
@@ -1128,11 +1196,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**The CSV file containing the source accounts to aggregate.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1141,6 +1211,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1148,6 +1219,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::path(path))
         }
         ///Use this flag to reprocess every account whether or not the data has changed.
+        #[inline]
         pub fn disable_optimization(
             mut self,
             value: impl ::std::string::ToString,
@@ -1159,6 +1231,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/{sourceId}/load-accounts", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoadAccountsTask>, sailpoint_runtime::Error> {
@@ -1217,6 +1290,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1233,6 +1307,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportEntitlements<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1242,6 +1317,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Source Id
+        #[inline]
         pub fn source_id(mut self, value: impl ::std::string::ToString) -> Self {
             self.source_id = Some(value.to_string());
             self
@@ -1249,11 +1325,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**The CSV file containing the source entitlements to aggregate.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1262,6 +1340,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1272,6 +1351,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/{sourceId}/load-entitlements", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -1332,6 +1412,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1348,6 +1429,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportUncorrelatedAccounts<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1357,6 +1439,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Source Id
+        #[inline]
         pub fn source_id(mut self, value: impl ::std::string::ToString) -> Self {
             self.source_id = Some(value.to_string());
             self
@@ -1364,11 +1447,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1377,6 +1462,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1387,6 +1473,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/{sourceId}/load-uncorrelated-accounts", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -1449,6 +1536,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1465,6 +1553,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "custom-forms", feature = "full"))]
     impl<'a> CreateFormDefinitionFileRequest<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1476,6 +1565,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**FormDefinitionID
 
 String specifying FormDefinitionID*/
+        #[inline]
         pub fn form_definition_id(
             mut self,
             value: impl ::std::string::ToString,
@@ -1486,11 +1576,13 @@ String specifying FormDefinitionID*/
         /**File specifying the multipart
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1499,6 +1591,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1509,6 +1602,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/form-definitions/{formDefinitionID}/upload", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -1576,6 +1670,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1591,6 +1686,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "application-discovery", feature = "full"))]
     impl<'a> SendManualDiscoverApplicationsCsvTemplate<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1601,11 +1697,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**The CSV file to upload containing `application_name` and `description` columns. Each row represents an application to be discovered.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1614,6 +1712,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1624,6 +1723,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/manual-discover-applications", "`."
         )]
+        #[inline]
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, file, call_options } = self;
             let file = file
@@ -1683,6 +1783,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1700,6 +1801,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "icons"))]
     impl<'a> SetIcon<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1710,11 +1812,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Object type
+        #[inline]
         pub fn object_type(mut self, value: impl ::std::string::ToString) -> Self {
             self.object_type = Some(value.to_string());
             self
         }
         ///Object id.
+        #[inline]
         pub fn object_id(mut self, value: impl ::std::string::ToString) -> Self {
             self.object_id = Some(value.to_string());
             self
@@ -1722,11 +1826,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**file with icon. Allowed mime-types ['image/png', 'image/jpeg']
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn image(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.image = Some(file);
             self
         }
         ///Sets `image` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn image_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1735,6 +1841,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.image(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `image` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn image_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1745,6 +1852,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ",
             "/icons/{objectType}/{objectId}", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<::serde_json::Value>, sailpoint_runtime::Error> {
@@ -1809,6 +1917,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

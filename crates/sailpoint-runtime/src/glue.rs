@@ -251,28 +251,35 @@ macro_rules! __offset_listing {
             const MAX_LIMIT: u32 = $max;
             const OPERATION: &'static str = $operation;
             const COUNTS: bool = $counts;
+            #[inline]
             fn preset(&self) -> (::std::option::Option<u64>, ::std::option::Option<u64>) {
                 ($crate::glue::preset(&self.limit), $crate::glue::preset(&self.offset))
             }
+            #[inline]
             fn call_options(&self) -> &$crate::CallOptions {
                 &self.call_options
             }
+            #[inline]
             fn with_call_options(self, options: $crate::CallOptions) -> Self {
                 self.with_options(options)
             }
+            #[inline]
             fn with_page(self, limit: u32, offset: u64) -> Self {
                 self.limit(limit).offset(offset)
             }
+            #[inline]
             fn with_count(self) -> Self {
                 let $b = self;
                 $with_count
             }
+            #[inline]
             fn send_page(
                 self,
             ) -> impl ::std::future::Future<Output = ::std::result::Result<$crate::ResponseValue<$page>, $crate::Error>> + Send
             {
                 self.send()
             }
+            #[inline]
             fn into_items($p: $page) -> ::std::vec::Vec<$item> {
                 $items
             }

@@ -321,18 +321,22 @@ macro_rules! __search_after_listing {
             type Document = $document;
             const OPERATION: &'static str = $operation;
             const MAX_LIMIT: u32 = $max;
+            #[inline]
             fn call_options(&self) -> &$crate::CallOptions {
                 &self.call_options
             }
+            #[inline]
             fn preset_limit(&self) -> ::std::option::Option<u64> {
                 $crate::glue::preset(&self.limit)
             }
+            #[inline]
             fn body(&self) -> ::std::result::Result<::serde_json::Value, $crate::Error> {
                 let $b = &self.body;
                 let body = $typed.map_err(|m| $crate::Error::invalid_request(m).for_operation($operation))?;
                 ::serde_json::to_value(&body)
                     .map_err(|e| $crate::Error::invalid_request(e.to_string()).for_operation($operation))
             }
+            #[inline]
             fn send_page(
                 self,
                 body: ::serde_json::Value,
@@ -348,6 +352,7 @@ macro_rules! __search_after_listing {
                     page.body(typed).send_as::<::std::vec::Vec<::serde_json::Value>>().await?.into_inner()
                 }
             }
+            #[inline]
             fn decode(document: ::serde_json::Value) -> ::std::result::Result<$document, $crate::Error> {
                 let decoded = match $crate::glue::document_kind(&document).as_str() {
                     $($kind => ::serde::Deserialize::deserialize(&document).map($variant),)*

@@ -14,6 +14,7 @@ This API endpoint creates a branding item.
 Sends `POST /brandings` as `multipart/form-data`.*/
     #[doc(alias = "createBrandingItem")]
     #[cfg(any(feature = "branding", feature = "full"))]
+    #[inline]
     pub fn create_branding_item(&self) -> multipart::CreateBrandingItem<'_> {
         multipart::CreateBrandingItem::new(self)
     }
@@ -24,6 +25,7 @@ This API endpoint updates information for an existing branding item.
 Sends `PUT /brandings/{name}` as `multipart/form-data`.*/
     #[doc(alias = "setBrandingItem")]
     #[cfg(any(feature = "branding", feature = "full"))]
+    #[inline]
     pub fn set_branding_item(&self) -> multipart::SetBrandingItem<'_> {
         multipart::SetBrandingItem::new(self)
     }
@@ -38,6 +40,7 @@ Refer to [SaaS Configuration](https://developer.sailpoint.com/docs/extensibility
 Sends `POST /configuration-hub/backups/uploads` as `multipart/form-data`.*/
     #[doc(alias = "createUploadedConfiguration")]
     #[cfg(any(feature = "configuration-hub", feature = "full"))]
+    #[inline]
     pub fn create_uploaded_configuration(
         &self,
     ) -> multipart::CreateUploadedConfiguration<'_> {
@@ -50,6 +53,7 @@ Update a connector's source config using its script name.
 Sends `PUT /connectors/{scriptName}/source-config` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorSourceConfig")]
     #[cfg(any(feature = "connectors", feature = "full"))]
+    #[inline]
     pub fn put_connector_source_config(
         &self,
     ) -> multipart::PutConnectorSourceConfig<'_> {
@@ -62,6 +66,7 @@ Update a connector's translations using its script name.
 Sends `PUT /connectors/{scriptName}/translations/{locale}` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorTranslations")]
     #[cfg(any(feature = "connectors", feature = "full"))]
+    #[inline]
     pub fn put_connector_translations(&self) -> multipart::PutConnectorTranslations<'_> {
         multipart::PutConnectorTranslations::new(self)
     }
@@ -72,6 +77,7 @@ Update a connector's source template using its script name.
 Sends `PUT /connectors/{scriptName}/source-template` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorSourceTemplate")]
     #[cfg(any(feature = "connectors", feature = "full"))]
+    #[inline]
     pub fn put_connector_source_template(
         &self,
     ) -> multipart::PutConnectorSourceTemplate<'_> {
@@ -84,6 +90,7 @@ Update a connector's correlation config using its script name.
 Sends `PUT /connectors/{scriptName}/correlation-config` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorCorrelationConfig")]
     #[cfg(any(feature = "connectors", feature = "full"))]
+    #[inline]
     pub fn put_connector_correlation_config(
         &self,
     ) -> multipart::PutConnectorCorrelationConfig<'_> {
@@ -96,6 +103,7 @@ This post will import, or update, Non-Employee records found in the CSV. Require
 Sends `POST /non-employee-sources/{id}/non-employee-bulk-upload` as `multipart/form-data`.*/
     #[doc(alias = "importNonEmployeeRecordsInBulk")]
     #[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
+    #[inline]
     pub fn import_non_employee_records_in_bulk(
         &self,
     ) -> multipart::ImportNonEmployeeRecordsInBulk<'_> {
@@ -136,6 +144,7 @@ qazxsws
 Sends `PUT /password-dictionary` as `multipart/form-data`.*/
     #[doc(alias = "putPasswordDictionary")]
     #[cfg(any(feature = "full", feature = "password-dictionary"))]
+    #[inline]
     pub fn put_password_dictionary(&self) -> multipart::PutPasswordDictionary<'_> {
         multipart::PutPasswordDictionary::new(self)
     }
@@ -157,6 +166,7 @@ beta names this operation `importSourceAccountsSchema` (its method there is `imp
     #[doc(alias = "importSourceAccountsSchema")]
     #[doc(alias = "import_source_accounts_schema")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_accounts_schema(&self) -> multipart::ImportAccountsSchema<'_> {
         multipart::ImportAccountsSchema::new(self)
     }
@@ -178,6 +188,7 @@ beta names this operation `importSourceEntitlementsSchema` (its method there is 
     #[doc(alias = "importSourceEntitlementsSchema")]
     #[doc(alias = "import_source_entitlements_schema")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_entitlements_schema(&self) -> multipart::ImportEntitlementsSchema<'_> {
         multipart::ImportEntitlementsSchema::new(self)
     }
@@ -193,6 +204,7 @@ beta names this operation `importSourceConnectorFile` (its method there is `impo
     #[doc(alias = "importSourceConnectorFile")]
     #[doc(alias = "import_source_connector_file")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_connector_file(&self) -> multipart::ImportConnectorFile<'_> {
         multipart::ImportConnectorFile::new(self)
     }
@@ -207,6 +219,7 @@ You will also need to set the Content-Type header to `multipart/form-data`.
 Sends `POST /sources/{id}/load-accounts` as `multipart/form-data`.*/
     #[doc(alias = "importAccounts")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_accounts(&self) -> multipart::ImportAccounts<'_> {
         multipart::ImportAccounts::new(self)
     }
@@ -219,6 +232,7 @@ File is required for upload. You will also need to set the Content-Type header t
 Sends `POST /sources/{id}/load-uncorrelated-accounts` as `multipart/form-data`.*/
     #[doc(alias = "importUncorrelatedAccounts")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_uncorrelated_accounts(
         &self,
     ) -> multipart::ImportUncorrelatedAccounts<'_> {
@@ -235,6 +249,7 @@ If the target source is a delimited file source, then the CSV file needs to be i
 Sends `POST /entitlements/aggregate/sources/{id}` as `multipart/form-data`.*/
     #[doc(alias = "importEntitlementsBySource")]
     #[cfg(any(feature = "entitlements", feature = "full"))]
+    #[inline]
     pub fn import_entitlements_by_source(
         &self,
     ) -> multipart::ImportEntitlementsBySource<'_> {
@@ -257,6 +272,7 @@ For more information about the object types that currently support import functi
 Sends `POST /sp-config/import` as `multipart/form-data`.*/
     #[doc(alias = "importSpConfig")]
     #[cfg(any(feature = "full", feature = "sp-config"))]
+    #[inline]
     pub fn import_sp_config(&self) -> multipart::ImportSpConfig<'_> {
         multipart::ImportSpConfig::new(self)
     }
@@ -270,6 +286,7 @@ A token with ORG_ADMIN, SOURCE_ADMIN, or SOURCE_SUBADMIN authority is required t
 Sends `POST /sources/{sourceId}/load-entitlements` as `multipart/form-data`.*/
     #[doc(alias = "importEntitlements")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_entitlements(&self) -> multipart::ImportEntitlements<'_> {
         multipart::ImportEntitlements::new(self)
     }
@@ -280,6 +297,7 @@ Parameter `{formDefinitionID}` should match a form definition ID.
 Sends `POST /form-definitions/{formDefinitionID}/upload` as `multipart/form-data`.*/
     #[doc(alias = "createFormDefinitionFileRequest")]
     #[cfg(any(feature = "custom-forms", feature = "full"))]
+    #[inline]
     pub fn create_form_definition_file_request(
         &self,
     ) -> multipart::CreateFormDefinitionFileRequest<'_> {
@@ -294,6 +312,7 @@ This API endpoint updates an icon by object type and object id. A token with ORG
 Sends `PUT /icons/{objectType}/{objectId}` as `multipart/form-data`.*/
     #[doc(alias = "setIcon")]
     #[cfg(any(feature = "full", feature = "icons"))]
+    #[inline]
     pub fn set_icon(&self) -> multipart::SetIcon<'_> {
         multipart::SetIcon::new(self)
     }
@@ -305,6 +324,7 @@ If a suitable ISC connector is unavailable, the system will recommend generic co
 Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
     #[doc(alias = "sendManualDiscoverApplicationsCsvTemplate")]
     #[cfg(any(feature = "application-discovery", feature = "full"))]
+    #[inline]
     pub fn send_manual_discover_applications_csv_template(
         &self,
     ) -> multipart::SendManualDiscoverApplicationsCsvTemplate<'_> {
@@ -315,6 +335,7 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
         note = "beta names this operation `importSourceAccountsSchema`; here it is `import_accounts_schema`"
     )]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_source_accounts_schema(&self) -> multipart::ImportAccountsSchema<'_> {
         self.import_accounts_schema()
     }
@@ -323,6 +344,7 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
         note = "beta names this operation `importSourceEntitlementsSchema`; here it is `import_entitlements_schema`"
     )]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_source_entitlements_schema(
         &self,
     ) -> multipart::ImportEntitlementsSchema<'_> {
@@ -333,6 +355,7 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
         note = "beta names this operation `importSourceConnectorFile`; here it is `import_connector_file`"
     )]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_source_connector_file(&self) -> multipart::ImportConnectorFile<'_> {
         self.import_connector_file()
     }
@@ -360,6 +383,7 @@ pub mod multipart {
     }
     #[cfg(any(feature = "branding", feature = "full"))]
     impl<'a> CreateBrandingItem<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -375,16 +399,19 @@ pub mod multipart {
             }
         }
         ///name of branding item
+        #[inline]
         pub fn name(mut self, value: impl ::std::string::ToString) -> Self {
             self.name = Some(value.to_string());
             self
         }
         ///product name
+        #[inline]
         pub fn product_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.product_name = Some(value.to_string());
             self
         }
         ///hex value of color for action button
+        #[inline]
         pub fn action_button_color(
             mut self,
             value: impl ::std::string::ToString,
@@ -393,16 +420,19 @@ pub mod multipart {
             self
         }
         ///hex value of color for link
+        #[inline]
         pub fn active_link_color(mut self, value: impl ::std::string::ToString) -> Self {
             self.active_link_color = Some(value.to_string());
             self
         }
         ///hex value of color for navigation bar
+        #[inline]
         pub fn navigation_color(mut self, value: impl ::std::string::ToString) -> Self {
             self.navigation_color = Some(value.to_string());
             self
         }
         ///email from address
+        #[inline]
         pub fn email_from_address(
             mut self,
             value: impl ::std::string::ToString,
@@ -411,6 +441,7 @@ pub mod multipart {
             self
         }
         ///login information message
+        #[inline]
         pub fn login_informational_message(
             mut self,
             value: impl ::std::string::ToString,
@@ -421,11 +452,13 @@ pub mod multipart {
         /**png file with logo
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file_standard(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file_standard = Some(file);
             self
         }
         ///Sets `fileStandard` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_standard_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -434,6 +467,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file_standard(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `fileStandard` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_standard_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -443,6 +477,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ", "/brandings", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BrandingItem>, sailpoint_runtime::Error> {
@@ -535,6 +570,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -558,6 +594,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "branding", feature = "full"))]
     impl<'a> SetBrandingItem<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -574,21 +611,25 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The name of the branding item to be retrieved
+        #[inline]
         pub fn name(mut self, value: impl ::std::string::ToString) -> Self {
             self.name = Some(value.to_string());
             self
         }
         ///name of branding item
+        #[inline]
         pub fn form_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.form_name = Some(value.to_string());
             self
         }
         ///product name
+        #[inline]
         pub fn product_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.product_name = Some(value.to_string());
             self
         }
         ///hex value of color for action button
+        #[inline]
         pub fn action_button_color(
             mut self,
             value: impl ::std::string::ToString,
@@ -597,16 +638,19 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self
         }
         ///hex value of color for link
+        #[inline]
         pub fn active_link_color(mut self, value: impl ::std::string::ToString) -> Self {
             self.active_link_color = Some(value.to_string());
             self
         }
         ///hex value of color for navigation bar
+        #[inline]
         pub fn navigation_color(mut self, value: impl ::std::string::ToString) -> Self {
             self.navigation_color = Some(value.to_string());
             self
         }
         ///email from address
+        #[inline]
         pub fn email_from_address(
             mut self,
             value: impl ::std::string::ToString,
@@ -615,6 +659,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self
         }
         ///login information message
+        #[inline]
         pub fn login_informational_message(
             mut self,
             value: impl ::std::string::ToString,
@@ -625,11 +670,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**png file with logo
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file_standard(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file_standard = Some(file);
             self
         }
         ///Sets `fileStandard` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_standard_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -638,6 +685,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file_standard(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `fileStandard` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_standard_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -647,6 +695,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/brandings/{name}", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BrandingItem>, sailpoint_runtime::Error> {
@@ -746,6 +795,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -762,6 +812,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "configuration-hub", feature = "full"))]
     impl<'a> CreateUploadedConfiguration<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -773,11 +824,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**JSON file containing the objects to be imported.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -786,6 +839,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn data_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -793,6 +847,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::path(path))
         }
         ///Name that will be assigned to the uploaded configuration file.
+        #[inline]
         pub fn name(mut self, value: impl ::std::string::ToString) -> Self {
             self.name = Some(value.to_string());
             self
@@ -801,6 +856,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/configuration-hub/backups/uploads", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BackupResponse>, sailpoint_runtime::Error> {
@@ -866,6 +922,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -882,6 +939,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "connectors", feature = "full"))]
     impl<'a> PutConnectorSourceConfig<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -891,6 +949,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The scriptName value of the connector. ScriptName is the unique id generated at connector creation.
+        #[inline]
         pub fn script_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.script_name = Some(value.to_string());
             self
@@ -898,11 +957,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**connector source config xml file
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -911,6 +972,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -921,6 +983,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ",
             "/connectors/{scriptName}/source-config", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
@@ -985,6 +1048,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1001,6 +1065,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "connectors", feature = "full"))]
     impl<'a> PutConnectorTranslations<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1010,11 +1075,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The scriptName value of the connector. Scriptname is the unique id generated at connector creation.
+        #[inline]
         pub fn script_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.script_name = Some(value.to_string());
             self
         }
         ///The locale to apply to the config. If no viable locale is given, it will default to "en"
+        #[inline]
         pub fn locale(mut self, value: impl ::std::string::ToString) -> Self {
             self.locale = Some(value.to_string());
             self
@@ -1023,6 +1090,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ",
             "/connectors/{scriptName}/translations/{locale}", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
@@ -1083,6 +1151,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1099,6 +1168,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "connectors", feature = "full"))]
     impl<'a> PutConnectorSourceTemplate<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1108,6 +1178,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The scriptName value of the connector. ScriptName is the unique id generated at connector creation.
+        #[inline]
         pub fn script_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.script_name = Some(value.to_string());
             self
@@ -1115,11 +1186,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**connector source template xml file
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1128,6 +1201,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1138,6 +1212,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ",
             "/connectors/{scriptName}/source-template", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
@@ -1202,6 +1277,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1218,6 +1294,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "connectors", feature = "full"))]
     impl<'a> PutConnectorCorrelationConfig<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1227,6 +1304,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The scriptName value of the connector. Scriptname is the unique id generated at connector creation.
+        #[inline]
         pub fn script_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.script_name = Some(value.to_string());
             self
@@ -1234,11 +1312,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**connector correlation config xml file
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1247,6 +1327,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1257,6 +1338,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ",
             "/connectors/{scriptName}/correlation-config", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
@@ -1321,6 +1403,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1337,6 +1420,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
     impl<'a> ImportNonEmployeeRecordsInBulk<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1346,6 +1430,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Source Id (UUID)
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
@@ -1353,11 +1438,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `data`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1366,6 +1453,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn data_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1376,6 +1464,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/non-employee-sources/{id}/non-employee-bulk-upload", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -1443,6 +1532,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1458,6 +1548,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "password-dictionary"))]
     impl<'a> PutPasswordDictionary<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1468,11 +1559,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1481,6 +1574,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1490,6 +1584,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/password-dictionary", "`."
         )]
+        #[inline]
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, file, call_options } = self;
             let url = format!("{}/password-dictionary", client.baseurl,);
@@ -1543,6 +1638,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1559,6 +1655,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportAccountsSchema<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1568,6 +1665,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The Source id
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
@@ -1575,11 +1673,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1588,6 +1688,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1598,6 +1699,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/{id}/schemas/accounts", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
@@ -1655,6 +1757,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1672,6 +1775,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportEntitlementsSchema<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1682,11 +1786,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The Source id
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
         }
         ///Name of entitlement schema
+        #[inline]
         pub fn schema_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.schema_name = Some(value.to_string());
             self
@@ -1694,11 +1800,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1707,6 +1815,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1717,6 +1826,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/{id}/schemas/entitlements", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
@@ -1779,6 +1889,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1795,6 +1906,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportConnectorFile<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1804,6 +1916,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The Source id.
+        #[inline]
         pub fn source_id(mut self, value: impl ::std::string::ToString) -> Self {
             self.source_id = Some(value.to_string());
             self
@@ -1811,11 +1924,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1824,6 +1939,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1834,6 +1950,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/{sourceId}/upload-connector-file", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Source>, sailpoint_runtime::Error> {
@@ -1891,6 +2008,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1908,6 +2026,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportAccounts<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1918,6 +2037,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Source Id
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
@@ -1925,11 +2045,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**The CSV file containing the source accounts to aggregate.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1938,6 +2060,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1945,6 +2068,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::path(path))
         }
         ///Use this flag to reprocess every account whether or not the data has changed.
+        #[inline]
         pub fn disable_optimization(
             mut self,
             value: impl ::std::string::ToString,
@@ -1956,6 +2080,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ", "/sources/{id}/load-accounts",
             "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoadAccountsTask>, sailpoint_runtime::Error> {
@@ -2014,6 +2139,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2030,6 +2156,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportUncorrelatedAccounts<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -2039,6 +2166,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Source Id
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
@@ -2046,11 +2174,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -2059,6 +2189,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -2069,6 +2200,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/{id}/load-uncorrelated-accounts", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -2131,6 +2263,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2147,6 +2280,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "entitlements", feature = "full"))]
     impl<'a> ImportEntitlementsBySource<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -2156,6 +2290,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Source Id
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
@@ -2163,11 +2298,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**The CSV file containing the source entitlements to aggregate.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn csv_file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.csv_file = Some(file);
             self
         }
         ///Sets `csvFile` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn csv_file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -2176,6 +2313,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.csv_file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `csvFile` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn csv_file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -2186,6 +2324,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/entitlements/aggregate/sources/{id}", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -2248,6 +2387,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2265,6 +2405,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sp-config"))]
     impl<'a> ImportSpConfig<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -2282,6 +2423,7 @@ imported objects. The import result file will contain messages pertaining to
 how specific references were resolved, any errors associated with the preprocessing,
 and messages indicating which objects would be imported.
 */
+        #[inline]
         pub fn preview(mut self, value: bool) -> Self {
             self.preview = Some(value);
             self
@@ -2289,11 +2431,13 @@ and messages indicating which objects would be imported.
         /**JSON file containing the objects to be imported.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -2302,6 +2446,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn data_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -2309,6 +2454,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::path(path))
         }
         ///Sets `options`.
+        #[inline]
         pub fn options(mut self, value: ::serde_json::Value) -> Self {
             self.options = Some(value);
             self
@@ -2316,6 +2462,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ", "/sp-config/import", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SpConfigJob>, sailpoint_runtime::Error> {
@@ -2377,6 +2524,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2393,6 +2541,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportEntitlements<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -2402,6 +2551,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Source Id
+        #[inline]
         pub fn source_id(mut self, value: impl ::std::string::ToString) -> Self {
             self.source_id = Some(value.to_string());
             self
@@ -2409,11 +2559,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**The CSV file containing the source entitlements to aggregate.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -2422,6 +2574,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -2432,6 +2585,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/{sourceId}/load-entitlements", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -2492,6 +2646,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2508,6 +2663,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "custom-forms", feature = "full"))]
     impl<'a> CreateFormDefinitionFileRequest<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -2519,6 +2675,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**FormDefinitionID
 
 String specifying FormDefinitionID*/
+        #[inline]
         pub fn form_definition_id(
             mut self,
             value: impl ::std::string::ToString,
@@ -2529,11 +2686,13 @@ String specifying FormDefinitionID*/
         /**File specifying the multipart
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -2542,6 +2701,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -2552,6 +2712,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/form-definitions/{formDefinitionID}/upload", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -2619,6 +2780,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2636,6 +2798,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "icons"))]
     impl<'a> SetIcon<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -2646,11 +2809,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Object type. Available options ['application']
+        #[inline]
         pub fn object_type(mut self, value: impl ::std::string::ToString) -> Self {
             self.object_type = Some(value.to_string());
             self
         }
         ///Object id.
+        #[inline]
         pub fn object_id(mut self, value: impl ::std::string::ToString) -> Self {
             self.object_id = Some(value.to_string());
             self
@@ -2658,11 +2823,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**file with icon. Allowed mime-types ['image/png', 'image/jpeg']
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn image(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.image = Some(file);
             self
         }
         ///Sets `image` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn image_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -2671,6 +2838,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.image(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `image` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn image_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -2681,6 +2849,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ",
             "/icons/{objectType}/{objectId}", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<::serde_json::Value>, sailpoint_runtime::Error> {
@@ -2745,6 +2914,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2760,6 +2930,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "application-discovery", feature = "full"))]
     impl<'a> SendManualDiscoverApplicationsCsvTemplate<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -2770,11 +2941,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**The CSV file to upload containing `application_name` and `description` columns. Each row represents an application to be discovered.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -2783,6 +2956,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -2793,6 +2967,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/manual-discover-applications", "`."
         )]
+        #[inline]
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, file, call_options } = self;
             let file = file
@@ -2852,6 +3027,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

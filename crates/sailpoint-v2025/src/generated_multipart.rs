@@ -14,6 +14,7 @@ This API endpoint creates a branding item.
 Sends `POST /brandings` as `multipart/form-data`.*/
     #[doc(alias = "createBrandingItem")]
     #[cfg(any(feature = "branding", feature = "full"))]
+    #[inline]
     pub fn create_branding_item(&self) -> multipart::CreateBrandingItem<'_> {
         multipart::CreateBrandingItem::new(self)
     }
@@ -24,6 +25,7 @@ This API endpoint updates information for an existing branding item.
 Sends `PUT /brandings/{name}` as `multipart/form-data`.*/
     #[doc(alias = "setBrandingItem")]
     #[cfg(any(feature = "branding", feature = "full"))]
+    #[inline]
     pub fn set_branding_item(&self) -> multipart::SetBrandingItem<'_> {
         multipart::SetBrandingItem::new(self)
     }
@@ -38,6 +40,7 @@ Refer to [SaaS Configuration](https://developer.sailpoint.com/docs/extensibility
 Sends `POST /configuration-hub/backups/uploads` as `multipart/form-data`.*/
     #[doc(alias = "createUploadedConfiguration")]
     #[cfg(any(feature = "configuration-hub", feature = "full"))]
+    #[inline]
     pub fn create_uploaded_configuration(
         &self,
     ) -> multipart::CreateUploadedConfiguration<'_> {
@@ -50,6 +53,7 @@ Update a connector's source config using its script name.
 Sends `PUT /connectors/{scriptName}/source-config` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorSourceConfig")]
     #[cfg(any(feature = "connectors", feature = "full"))]
+    #[inline]
     pub fn put_connector_source_config(
         &self,
     ) -> multipart::PutConnectorSourceConfig<'_> {
@@ -62,6 +66,7 @@ Update a connector's translations using its script name.
 Sends `PUT /connectors/{scriptName}/translations/{locale}` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorTranslations")]
     #[cfg(any(feature = "connectors", feature = "full"))]
+    #[inline]
     pub fn put_connector_translations(&self) -> multipart::PutConnectorTranslations<'_> {
         multipart::PutConnectorTranslations::new(self)
     }
@@ -72,6 +77,7 @@ Update a connector's source template using its script name.
 Sends `PUT /connectors/{scriptName}/source-template` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorSourceTemplate")]
     #[cfg(any(feature = "connectors", feature = "full"))]
+    #[inline]
     pub fn put_connector_source_template(
         &self,
     ) -> multipart::PutConnectorSourceTemplate<'_> {
@@ -84,6 +90,7 @@ Update a connector's correlation config using its script name.
 Sends `PUT /connectors/{scriptName}/correlation-config` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorCorrelationConfig")]
     #[cfg(any(feature = "connectors", feature = "full"))]
+    #[inline]
     pub fn put_connector_correlation_config(
         &self,
     ) -> multipart::PutConnectorCorrelationConfig<'_> {
@@ -96,6 +103,7 @@ This post will import, or update, Non-Employee records found in the CSV. Require
 Sends `POST /non-employee-sources/{id}/non-employee-bulk-upload` as `multipart/form-data`.*/
     #[doc(alias = "importNonEmployeeRecordsInBulk")]
     #[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
+    #[inline]
     pub fn import_non_employee_records_in_bulk(
         &self,
     ) -> multipart::ImportNonEmployeeRecordsInBulk<'_> {
@@ -136,6 +144,7 @@ qazxsws
 Sends `PUT /password-dictionary` as `multipart/form-data`.*/
     #[doc(alias = "putPasswordDictionary")]
     #[cfg(any(feature = "full", feature = "password-dictionary"))]
+    #[inline]
     pub fn put_password_dictionary(&self) -> multipart::PutPasswordDictionary<'_> {
         multipart::PutPasswordDictionary::new(self)
     }
@@ -157,6 +166,7 @@ beta names this operation `importSourceAccountsSchema` (its method there is `imp
     #[doc(alias = "importSourceAccountsSchema")]
     #[doc(alias = "import_source_accounts_schema")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_accounts_schema(&self) -> multipart::ImportAccountsSchema<'_> {
         multipart::ImportAccountsSchema::new(self)
     }
@@ -178,6 +188,7 @@ beta names this operation `importSourceEntitlementsSchema` (its method there is 
     #[doc(alias = "importSourceEntitlementsSchema")]
     #[doc(alias = "import_source_entitlements_schema")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_entitlements_schema(&self) -> multipart::ImportEntitlementsSchema<'_> {
         multipart::ImportEntitlementsSchema::new(self)
     }
@@ -193,6 +204,7 @@ beta names this operation `importSourceConnectorFile` (its method there is `impo
     #[doc(alias = "importSourceConnectorFile")]
     #[doc(alias = "import_source_connector_file")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_connector_file(&self) -> multipart::ImportConnectorFile<'_> {
         multipart::ImportConnectorFile::new(self)
     }
@@ -205,6 +217,7 @@ You will also need to set the Content-Type header to `multipart/form-data`.
 Sends `POST /sources/{id}/load-accounts` as `multipart/form-data`.*/
     #[doc(alias = "importAccounts")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_accounts(&self) -> multipart::ImportAccounts<'_> {
         multipart::ImportAccounts::new(self)
     }
@@ -215,6 +228,7 @@ File is required for upload. You will also need to set the Content-Type header t
 Sends `POST /sources/{id}/load-uncorrelated-accounts` as `multipart/form-data`.*/
     #[doc(alias = "importUncorrelatedAccounts")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_uncorrelated_accounts(
         &self,
     ) -> multipart::ImportUncorrelatedAccounts<'_> {
@@ -231,6 +245,7 @@ If the target source is a delimited file source, then the CSV file needs to be i
 Sends `POST /entitlements/aggregate/sources/{id}` as `multipart/form-data`.*/
     #[doc(alias = "importEntitlementsBySource")]
     #[cfg(any(feature = "entitlements", feature = "full"))]
+    #[inline]
     pub fn import_entitlements_by_source(
         &self,
     ) -> multipart::ImportEntitlementsBySource<'_> {
@@ -253,6 +268,7 @@ For more information about the object types that currently support import functi
 Sends `POST /sp-config/import` as `multipart/form-data`.*/
     #[doc(alias = "importSpConfig")]
     #[cfg(any(feature = "full", feature = "sp-config"))]
+    #[inline]
     pub fn import_sp_config(&self) -> multipart::ImportSpConfig<'_> {
         multipart::ImportSpConfig::new(self)
     }
@@ -266,6 +282,7 @@ A token with ORG_ADMIN, SOURCE_ADMIN, or SOURCE_SUBADMIN authority is required t
 Sends `POST /sources/{sourceId}/load-entitlements` as `multipart/form-data`.*/
     #[doc(alias = "importEntitlements")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_entitlements(&self) -> multipart::ImportEntitlements<'_> {
         multipart::ImportEntitlements::new(self)
     }
@@ -276,6 +293,7 @@ Parameter `{formDefinitionID}` should match a form definition ID.
 Sends `POST /form-definitions/{formDefinitionID}/upload` as `multipart/form-data`.*/
     #[doc(alias = "createFormDefinitionFileRequest")]
     #[cfg(any(feature = "custom-forms", feature = "full"))]
+    #[inline]
     pub fn create_form_definition_file_request(
         &self,
     ) -> multipart::CreateFormDefinitionFileRequest<'_> {
@@ -290,6 +308,7 @@ This API endpoint updates an icon by object type and object id. A token with ORG
 Sends `PUT /icons/{objectType}/{objectId}` as `multipart/form-data`.*/
     #[doc(alias = "setIcon")]
     #[cfg(any(feature = "full", feature = "icons"))]
+    #[inline]
     pub fn set_icon(&self) -> multipart::SetIcon<'_> {
         multipart::SetIcon::new(self)
     }
@@ -301,6 +320,7 @@ If a suitable ISC connector is unavailable, the system will recommend generic co
 Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
     #[doc(alias = "sendManualDiscoverApplicationsCsvTemplate")]
     #[cfg(any(feature = "application-discovery", feature = "full"))]
+    #[inline]
     pub fn send_manual_discover_applications_csv_template(
         &self,
     ) -> multipart::SendManualDiscoverApplicationsCsvTemplate<'_> {
@@ -311,6 +331,7 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
         note = "beta names this operation `importSourceAccountsSchema`; here it is `import_accounts_schema`"
     )]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_source_accounts_schema(&self) -> multipart::ImportAccountsSchema<'_> {
         self.import_accounts_schema()
     }
@@ -319,6 +340,7 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
         note = "beta names this operation `importSourceEntitlementsSchema`; here it is `import_entitlements_schema`"
     )]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_source_entitlements_schema(
         &self,
     ) -> multipart::ImportEntitlementsSchema<'_> {
@@ -329,6 +351,7 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
         note = "beta names this operation `importSourceConnectorFile`; here it is `import_connector_file`"
     )]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_source_connector_file(&self) -> multipart::ImportConnectorFile<'_> {
         self.import_connector_file()
     }
@@ -356,6 +379,7 @@ pub mod multipart {
     }
     #[cfg(any(feature = "branding", feature = "full"))]
     impl<'a> CreateBrandingItem<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -371,16 +395,19 @@ pub mod multipart {
             }
         }
         ///name of branding item
+        #[inline]
         pub fn name(mut self, value: impl ::std::string::ToString) -> Self {
             self.name = Some(value.to_string());
             self
         }
         ///product name
+        #[inline]
         pub fn product_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.product_name = Some(value.to_string());
             self
         }
         ///hex value of color for action button
+        #[inline]
         pub fn action_button_color(
             mut self,
             value: impl ::std::string::ToString,
@@ -389,16 +416,19 @@ pub mod multipart {
             self
         }
         ///hex value of color for link
+        #[inline]
         pub fn active_link_color(mut self, value: impl ::std::string::ToString) -> Self {
             self.active_link_color = Some(value.to_string());
             self
         }
         ///hex value of color for navigation bar
+        #[inline]
         pub fn navigation_color(mut self, value: impl ::std::string::ToString) -> Self {
             self.navigation_color = Some(value.to_string());
             self
         }
         ///email from address
+        #[inline]
         pub fn email_from_address(
             mut self,
             value: impl ::std::string::ToString,
@@ -407,6 +437,7 @@ pub mod multipart {
             self
         }
         ///login information message
+        #[inline]
         pub fn login_informational_message(
             mut self,
             value: impl ::std::string::ToString,
@@ -417,11 +448,13 @@ pub mod multipart {
         /**png file with logo
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file_standard(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file_standard = Some(file);
             self
         }
         ///Sets `fileStandard` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_standard_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -430,6 +463,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file_standard(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `fileStandard` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_standard_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -439,6 +473,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ", "/brandings", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BrandingItem>, sailpoint_runtime::Error> {
@@ -531,6 +566,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -554,6 +590,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "branding", feature = "full"))]
     impl<'a> SetBrandingItem<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -570,21 +607,25 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The name of the branding item to be retrieved
+        #[inline]
         pub fn name(mut self, value: impl ::std::string::ToString) -> Self {
             self.name = Some(value.to_string());
             self
         }
         ///name of branding item
+        #[inline]
         pub fn form_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.form_name = Some(value.to_string());
             self
         }
         ///product name
+        #[inline]
         pub fn product_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.product_name = Some(value.to_string());
             self
         }
         ///hex value of color for action button
+        #[inline]
         pub fn action_button_color(
             mut self,
             value: impl ::std::string::ToString,
@@ -593,16 +634,19 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self
         }
         ///hex value of color for link
+        #[inline]
         pub fn active_link_color(mut self, value: impl ::std::string::ToString) -> Self {
             self.active_link_color = Some(value.to_string());
             self
         }
         ///hex value of color for navigation bar
+        #[inline]
         pub fn navigation_color(mut self, value: impl ::std::string::ToString) -> Self {
             self.navigation_color = Some(value.to_string());
             self
         }
         ///email from address
+        #[inline]
         pub fn email_from_address(
             mut self,
             value: impl ::std::string::ToString,
@@ -611,6 +655,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self
         }
         ///login information message
+        #[inline]
         pub fn login_informational_message(
             mut self,
             value: impl ::std::string::ToString,
@@ -621,11 +666,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**png file with logo
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file_standard(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file_standard = Some(file);
             self
         }
         ///Sets `fileStandard` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_standard_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -634,6 +681,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file_standard(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `fileStandard` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_standard_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -643,6 +691,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/brandings/{name}", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BrandingItem>, sailpoint_runtime::Error> {
@@ -742,6 +791,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -758,6 +808,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "configuration-hub", feature = "full"))]
     impl<'a> CreateUploadedConfiguration<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -769,11 +820,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**JSON file containing the objects to be imported.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -782,6 +835,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn data_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -789,6 +843,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::path(path))
         }
         ///Name that will be assigned to the uploaded configuration file.
+        #[inline]
         pub fn name(mut self, value: impl ::std::string::ToString) -> Self {
             self.name = Some(value.to_string());
             self
@@ -797,6 +852,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/configuration-hub/backups/uploads", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -865,6 +921,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -881,6 +938,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "connectors", feature = "full"))]
     impl<'a> PutConnectorSourceConfig<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -890,6 +948,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The scriptName value of the connector. ScriptName is the unique id generated at connector creation.
+        #[inline]
         pub fn script_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.script_name = Some(value.to_string());
             self
@@ -897,11 +956,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**connector source config xml file
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -910,6 +971,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -920,6 +982,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ",
             "/connectors/{scriptName}/source-config", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
@@ -984,6 +1047,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1000,6 +1064,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "connectors", feature = "full"))]
     impl<'a> PutConnectorTranslations<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1009,11 +1074,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The scriptName value of the connector. Scriptname is the unique id generated at connector creation.
+        #[inline]
         pub fn script_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.script_name = Some(value.to_string());
             self
         }
         ///The locale to apply to the config. If no viable locale is given, it will default to "en"
+        #[inline]
         pub fn locale(mut self, value: impl ::std::string::ToString) -> Self {
             self.locale = Some(value.to_string());
             self
@@ -1022,6 +1089,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ",
             "/connectors/{scriptName}/translations/{locale}", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
@@ -1082,6 +1150,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1098,6 +1167,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "connectors", feature = "full"))]
     impl<'a> PutConnectorSourceTemplate<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1107,6 +1177,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The scriptName value of the connector. ScriptName is the unique id generated at connector creation.
+        #[inline]
         pub fn script_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.script_name = Some(value.to_string());
             self
@@ -1114,11 +1185,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**connector source template xml file
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1127,6 +1200,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1137,6 +1211,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ",
             "/connectors/{scriptName}/source-template", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
@@ -1201,6 +1276,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1217,6 +1293,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "connectors", feature = "full"))]
     impl<'a> PutConnectorCorrelationConfig<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1226,6 +1303,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The scriptName value of the connector. Scriptname is the unique id generated at connector creation.
+        #[inline]
         pub fn script_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.script_name = Some(value.to_string());
             self
@@ -1233,11 +1311,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**connector correlation config xml file
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1246,6 +1326,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1256,6 +1337,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ",
             "/connectors/{scriptName}/correlation-config", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
@@ -1320,6 +1402,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1336,6 +1419,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
     impl<'a> ImportNonEmployeeRecordsInBulk<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1345,6 +1429,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Source Id (UUID)
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
@@ -1352,11 +1437,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `data`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1365,6 +1452,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn data_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1375,6 +1463,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/non-employee-sources/{id}/non-employee-bulk-upload", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -1442,6 +1531,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1457,6 +1547,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "password-dictionary"))]
     impl<'a> PutPasswordDictionary<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1467,11 +1558,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1480,6 +1573,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1489,6 +1583,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/password-dictionary", "`."
         )]
+        #[inline]
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, file, call_options } = self;
             let url = format!("{}/password-dictionary", client.baseurl,);
@@ -1542,6 +1637,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1558,6 +1654,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportAccountsSchema<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1567,6 +1664,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The Source id
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
@@ -1574,11 +1672,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1587,6 +1687,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1597,6 +1698,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/{id}/schemas/accounts", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
@@ -1654,6 +1756,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1671,6 +1774,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportEntitlementsSchema<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1681,11 +1785,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The Source id
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
         }
         ///Name of entitlement schema
+        #[inline]
         pub fn schema_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.schema_name = Some(value.to_string());
             self
@@ -1693,11 +1799,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1706,6 +1814,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1716,6 +1825,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/{id}/schemas/entitlements", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
@@ -1778,6 +1888,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1794,6 +1905,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportConnectorFile<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1803,6 +1915,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The Source id.
+        #[inline]
         pub fn source_id(mut self, value: impl ::std::string::ToString) -> Self {
             self.source_id = Some(value.to_string());
             self
@@ -1810,11 +1923,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1823,6 +1938,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1833,6 +1949,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/{sourceId}/upload-connector-file", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Source>, sailpoint_runtime::Error> {
@@ -1890,6 +2007,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1907,6 +2025,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportAccounts<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1917,6 +2036,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Source Id
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
@@ -1924,11 +2044,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**The CSV file containing the source accounts to aggregate.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1937,6 +2059,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1944,6 +2067,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::path(path))
         }
         ///Use this flag to reprocess every account whether or not the data has changed.
+        #[inline]
         pub fn disable_optimization(
             mut self,
             value: impl ::std::string::ToString,
@@ -1955,6 +2079,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ", "/sources/{id}/load-accounts",
             "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoadAccountsTask>, sailpoint_runtime::Error> {
@@ -2013,6 +2138,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2029,6 +2155,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportUncorrelatedAccounts<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -2038,6 +2165,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Source Id
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
@@ -2045,11 +2173,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -2058,6 +2188,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -2068,6 +2199,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/{id}/load-uncorrelated-accounts", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -2130,6 +2262,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2146,6 +2279,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "entitlements", feature = "full"))]
     impl<'a> ImportEntitlementsBySource<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -2155,6 +2289,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Source Id
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
@@ -2162,11 +2297,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**The CSV file containing the source entitlements to aggregate.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn csv_file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.csv_file = Some(file);
             self
         }
         ///Sets `csvFile` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn csv_file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -2175,6 +2312,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.csv_file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `csvFile` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn csv_file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -2185,6 +2323,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/entitlements/aggregate/sources/{id}", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -2247,6 +2386,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2264,6 +2404,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sp-config"))]
     impl<'a> ImportSpConfig<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -2281,6 +2422,7 @@ imported objects. The import result file will contain messages pertaining to
 how specific references were resolved, any errors associated with the preprocessing,
 and messages indicating which objects would be imported.
 */
+        #[inline]
         pub fn preview(mut self, value: bool) -> Self {
             self.preview = Some(value);
             self
@@ -2288,11 +2430,13 @@ and messages indicating which objects would be imported.
         /**JSON file containing the objects to be imported.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -2301,6 +2445,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn data_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -2308,6 +2453,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::path(path))
         }
         ///Sets `options`.
+        #[inline]
         pub fn options(mut self, value: ::serde_json::Value) -> Self {
             self.options = Some(value);
             self
@@ -2315,6 +2461,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ", "/sp-config/import", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SpConfigJob>, sailpoint_runtime::Error> {
@@ -2376,6 +2523,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2392,6 +2540,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportEntitlements<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -2401,6 +2550,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Source Id
+        #[inline]
         pub fn source_id(mut self, value: impl ::std::string::ToString) -> Self {
             self.source_id = Some(value.to_string());
             self
@@ -2408,11 +2558,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**The CSV file containing the source entitlements to aggregate.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -2421,6 +2573,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -2431,6 +2584,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/{sourceId}/load-entitlements", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -2491,6 +2645,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2507,6 +2662,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "custom-forms", feature = "full"))]
     impl<'a> CreateFormDefinitionFileRequest<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -2518,6 +2674,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**FormDefinitionID
 
 String specifying FormDefinitionID*/
+        #[inline]
         pub fn form_definition_id(
             mut self,
             value: impl ::std::string::ToString,
@@ -2528,11 +2685,13 @@ String specifying FormDefinitionID*/
         /**File specifying the multipart
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -2541,6 +2700,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -2551,6 +2711,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/form-definitions/{formDefinitionID}/upload", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -2618,6 +2779,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2635,6 +2797,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "icons"))]
     impl<'a> SetIcon<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -2645,11 +2808,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Object type. Available options ['application']
+        #[inline]
         pub fn object_type(mut self, value: impl ::std::string::ToString) -> Self {
             self.object_type = Some(value.to_string());
             self
         }
         ///Object id.
+        #[inline]
         pub fn object_id(mut self, value: impl ::std::string::ToString) -> Self {
             self.object_id = Some(value.to_string());
             self
@@ -2657,11 +2822,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**file with icon. Allowed mime-types ['image/png', 'image/jpeg']
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn image(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.image = Some(file);
             self
         }
         ///Sets `image` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn image_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -2670,6 +2837,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.image(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `image` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn image_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -2680,6 +2848,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ",
             "/icons/{objectType}/{objectId}", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<::serde_json::Value>, sailpoint_runtime::Error> {
@@ -2744,6 +2913,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2759,6 +2929,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "application-discovery", feature = "full"))]
     impl<'a> SendManualDiscoverApplicationsCsvTemplate<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -2769,11 +2940,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**The CSV file to upload containing `application_name` and `description` columns. Each row represents an application to be discovered.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -2782,6 +2955,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -2792,6 +2966,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/manual-discover-applications", "`."
         )]
+        #[inline]
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, file, call_options } = self;
             let file = file
@@ -2851,6 +3026,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -14,6 +14,7 @@ This API endpoint creates a branding item.
 Sends `POST /brandings` as `multipart/form-data`.*/
     #[doc(alias = "createBrandingItem")]
     #[cfg(any(feature = "branding", feature = "full"))]
+    #[inline]
     pub fn create_branding_item(&self) -> multipart::CreateBrandingItem<'_> {
         multipart::CreateBrandingItem::new(self)
     }
@@ -24,6 +25,7 @@ This API endpoint updates information for an existing branding item.
 Sends `PUT /brandings/{name}` as `multipart/form-data`.*/
     #[doc(alias = "setBrandingItem")]
     #[cfg(any(feature = "branding", feature = "full"))]
+    #[inline]
     pub fn set_branding_item(&self) -> multipart::SetBrandingItem<'_> {
         multipart::SetBrandingItem::new(self)
     }
@@ -38,6 +40,7 @@ Refer to [SaaS Configuration](https://developer.sailpoint.com/docs/extensibility
 Sends `POST /configuration-hub/backups/uploads` as `multipart/form-data`.*/
     #[doc(alias = "createUploadedConfiguration")]
     #[cfg(any(feature = "configuration-hub", feature = "full"))]
+    #[inline]
     pub fn create_uploaded_configuration(
         &self,
     ) -> multipart::CreateUploadedConfiguration<'_> {
@@ -50,6 +53,7 @@ Update a connector's source config using its script name.
 Sends `PUT /connectors/{scriptName}/source-config` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorSourceConfig")]
     #[cfg(any(feature = "connectors", feature = "full"))]
+    #[inline]
     pub fn put_connector_source_config(
         &self,
     ) -> multipart::PutConnectorSourceConfig<'_> {
@@ -62,6 +66,7 @@ Update a connector's translations using its script name.
 Sends `PUT /connectors/{scriptName}/translations/{locale}` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorTranslations")]
     #[cfg(any(feature = "connectors", feature = "full"))]
+    #[inline]
     pub fn put_connector_translations(&self) -> multipart::PutConnectorTranslations<'_> {
         multipart::PutConnectorTranslations::new(self)
     }
@@ -72,6 +77,7 @@ Update a connector's source template using its script name.
 Sends `PUT /connectors/{scriptName}/source-template` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorSourceTemplate")]
     #[cfg(any(feature = "connectors", feature = "full"))]
+    #[inline]
     pub fn put_connector_source_template(
         &self,
     ) -> multipart::PutConnectorSourceTemplate<'_> {
@@ -84,6 +90,7 @@ This post will import, or update, Non-Employee records found in the CSV. Require
 Sends `POST /non-employee-sources/{id}/non-employee-bulk-upload` as `multipart/form-data`.*/
     #[doc(alias = "importNonEmployeeRecordsInBulk")]
     #[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
+    #[inline]
     pub fn import_non_employee_records_in_bulk(
         &self,
     ) -> multipart::ImportNonEmployeeRecordsInBulk<'_> {
@@ -124,6 +131,7 @@ qazxsws
 Sends `PUT /password-dictionary` as `multipart/form-data`.*/
     #[doc(alias = "putPasswordDictionary")]
     #[cfg(any(feature = "full", feature = "password-dictionary"))]
+    #[inline]
     pub fn put_password_dictionary(&self) -> multipart::PutPasswordDictionary<'_> {
         multipart::PutPasswordDictionary::new(self)
     }
@@ -145,6 +153,7 @@ beta names this operation `importSourceAccountsSchema` (its method there is `imp
     #[doc(alias = "importSourceAccountsSchema")]
     #[doc(alias = "import_source_accounts_schema")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_accounts_schema(&self) -> multipart::ImportAccountsSchema<'_> {
         multipart::ImportAccountsSchema::new(self)
     }
@@ -166,6 +175,7 @@ beta names this operation `importSourceEntitlementsSchema` (its method there is 
     #[doc(alias = "importSourceEntitlementsSchema")]
     #[doc(alias = "import_source_entitlements_schema")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_entitlements_schema(&self) -> multipart::ImportEntitlementsSchema<'_> {
         multipart::ImportEntitlementsSchema::new(self)
     }
@@ -181,6 +191,7 @@ beta names this operation `importSourceConnectorFile` (its method there is `impo
     #[doc(alias = "importSourceConnectorFile")]
     #[doc(alias = "import_source_connector_file")]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_connector_file(&self) -> multipart::ImportConnectorFile<'_> {
         multipart::ImportConnectorFile::new(self)
     }
@@ -192,6 +203,7 @@ If a suitable ISC connector is unavailable, the system will recommend generic co
 Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
     #[doc(alias = "sendManualDiscoverApplicationsCsvTemplate")]
     #[cfg(any(feature = "application-discovery", feature = "full"))]
+    #[inline]
     pub fn send_manual_discover_applications_csv_template(
         &self,
     ) -> multipart::SendManualDiscoverApplicationsCsvTemplate<'_> {
@@ -202,6 +214,7 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
         note = "beta names this operation `importSourceAccountsSchema`; here it is `import_accounts_schema`"
     )]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_source_accounts_schema(&self) -> multipart::ImportAccountsSchema<'_> {
         self.import_accounts_schema()
     }
@@ -210,6 +223,7 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
         note = "beta names this operation `importSourceEntitlementsSchema`; here it is `import_entitlements_schema`"
     )]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_source_entitlements_schema(
         &self,
     ) -> multipart::ImportEntitlementsSchema<'_> {
@@ -220,6 +234,7 @@ Sends `POST /manual-discover-applications` as `multipart/form-data`.*/
         note = "beta names this operation `importSourceConnectorFile`; here it is `import_connector_file`"
     )]
     #[cfg(any(feature = "full", feature = "sources"))]
+    #[inline]
     pub fn import_source_connector_file(&self) -> multipart::ImportConnectorFile<'_> {
         self.import_connector_file()
     }
@@ -247,6 +262,7 @@ pub mod multipart {
     }
     #[cfg(any(feature = "branding", feature = "full"))]
     impl<'a> CreateBrandingItem<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -262,16 +278,19 @@ pub mod multipart {
             }
         }
         ///name of branding item
+        #[inline]
         pub fn name(mut self, value: impl ::std::string::ToString) -> Self {
             self.name = Some(value.to_string());
             self
         }
         ///product name
+        #[inline]
         pub fn product_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.product_name = Some(value.to_string());
             self
         }
         ///hex value of color for action button
+        #[inline]
         pub fn action_button_color(
             mut self,
             value: impl ::std::string::ToString,
@@ -280,16 +299,19 @@ pub mod multipart {
             self
         }
         ///hex value of color for link
+        #[inline]
         pub fn active_link_color(mut self, value: impl ::std::string::ToString) -> Self {
             self.active_link_color = Some(value.to_string());
             self
         }
         ///hex value of color for navigation bar
+        #[inline]
         pub fn navigation_color(mut self, value: impl ::std::string::ToString) -> Self {
             self.navigation_color = Some(value.to_string());
             self
         }
         ///email from address
+        #[inline]
         pub fn email_from_address(
             mut self,
             value: impl ::std::string::ToString,
@@ -298,6 +320,7 @@ pub mod multipart {
             self
         }
         ///login information message
+        #[inline]
         pub fn login_informational_message(
             mut self,
             value: impl ::std::string::ToString,
@@ -308,11 +331,13 @@ pub mod multipart {
         /**png file with logo
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file_standard(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file_standard = Some(file);
             self
         }
         ///Sets `fileStandard` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_standard_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -321,6 +346,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file_standard(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `fileStandard` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_standard_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -330,6 +356,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ", "/brandings", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BrandingItem>, sailpoint_runtime::Error> {
@@ -422,6 +449,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -445,6 +473,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "branding", feature = "full"))]
     impl<'a> SetBrandingItem<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -461,21 +490,25 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The name of the branding item to be retrieved
+        #[inline]
         pub fn name(mut self, value: impl ::std::string::ToString) -> Self {
             self.name = Some(value.to_string());
             self
         }
         ///name of branding item
+        #[inline]
         pub fn form_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.form_name = Some(value.to_string());
             self
         }
         ///product name
+        #[inline]
         pub fn product_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.product_name = Some(value.to_string());
             self
         }
         ///hex value of color for action button
+        #[inline]
         pub fn action_button_color(
             mut self,
             value: impl ::std::string::ToString,
@@ -484,16 +517,19 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self
         }
         ///hex value of color for link
+        #[inline]
         pub fn active_link_color(mut self, value: impl ::std::string::ToString) -> Self {
             self.active_link_color = Some(value.to_string());
             self
         }
         ///hex value of color for navigation bar
+        #[inline]
         pub fn navigation_color(mut self, value: impl ::std::string::ToString) -> Self {
             self.navigation_color = Some(value.to_string());
             self
         }
         ///email from address
+        #[inline]
         pub fn email_from_address(
             mut self,
             value: impl ::std::string::ToString,
@@ -502,6 +538,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self
         }
         ///login information message
+        #[inline]
         pub fn login_informational_message(
             mut self,
             value: impl ::std::string::ToString,
@@ -512,11 +549,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**png file with logo
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file_standard(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file_standard = Some(file);
             self
         }
         ///Sets `fileStandard` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_standard_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -525,6 +564,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file_standard(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `fileStandard` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_standard_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -534,6 +574,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/brandings/{name}", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BrandingItem>, sailpoint_runtime::Error> {
@@ -633,6 +674,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -649,6 +691,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "configuration-hub", feature = "full"))]
     impl<'a> CreateUploadedConfiguration<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -660,11 +703,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**JSON file containing the objects to be imported.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -673,6 +718,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn data_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -680,6 +726,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::path(path))
         }
         ///Name that will be assigned to the uploaded configuration file.
+        #[inline]
         pub fn name(mut self, value: impl ::std::string::ToString) -> Self {
             self.name = Some(value.to_string());
             self
@@ -688,6 +735,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/configuration-hub/backups/uploads", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BackupResponse>, sailpoint_runtime::Error> {
@@ -753,6 +801,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -769,6 +818,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "connectors", feature = "full"))]
     impl<'a> PutConnectorSourceConfig<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -778,6 +828,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The scriptName value of the connector. ScriptName is the unique id generated at connector creation.
+        #[inline]
         pub fn script_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.script_name = Some(value.to_string());
             self
@@ -785,11 +836,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**connector source config xml file
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -798,6 +851,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -808,6 +862,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ",
             "/connectors/{scriptName}/source-config", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
@@ -872,6 +927,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -888,6 +944,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "connectors", feature = "full"))]
     impl<'a> PutConnectorTranslations<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -897,11 +954,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The scriptName value of the connector. Scriptname is the unique id generated at connector creation.
+        #[inline]
         pub fn script_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.script_name = Some(value.to_string());
             self
         }
         ///The locale to apply to the config. If no viable locale is given, it will default to "en"
+        #[inline]
         pub fn locale(mut self, value: impl ::std::string::ToString) -> Self {
             self.locale = Some(value.to_string());
             self
@@ -910,6 +969,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ",
             "/connectors/{scriptName}/translations/{locale}", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
@@ -970,6 +1030,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -986,6 +1047,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "connectors", feature = "full"))]
     impl<'a> PutConnectorSourceTemplate<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -995,6 +1057,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The scriptName value of the connector. ScriptName is the unique id generated at connector creation.
+        #[inline]
         pub fn script_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.script_name = Some(value.to_string());
             self
@@ -1002,11 +1065,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**connector source template xml file
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1015,6 +1080,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1025,6 +1091,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ",
             "/connectors/{scriptName}/source-template", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
@@ -1089,6 +1156,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1105,6 +1173,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "non-employee-lifecycle-management"))]
     impl<'a> ImportNonEmployeeRecordsInBulk<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1114,6 +1183,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Source Id (UUID)
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
@@ -1121,11 +1191,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `data`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1134,6 +1206,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn data_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1144,6 +1217,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/non-employee-sources/{id}/non-employee-bulk-upload", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -1211,6 +1285,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1226,6 +1301,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "password-dictionary"))]
     impl<'a> PutPasswordDictionary<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1236,11 +1312,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1249,6 +1327,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1258,6 +1337,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/password-dictionary", "`."
         )]
+        #[inline]
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, file, call_options } = self;
             let url = format!("{}/password-dictionary", client.baseurl,);
@@ -1311,6 +1391,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1327,6 +1408,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportAccountsSchema<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1336,6 +1418,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The Source id
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
@@ -1343,11 +1426,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1356,6 +1441,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1366,6 +1452,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/{id}/schemas/accounts", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
@@ -1423,6 +1510,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1440,6 +1528,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportEntitlementsSchema<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1450,11 +1539,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The Source id
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
         }
         ///Name of entitlement schema
+        #[inline]
         pub fn schema_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.schema_name = Some(value.to_string());
             self
@@ -1462,11 +1553,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1475,6 +1568,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1485,6 +1579,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/{id}/schemas/entitlements", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
@@ -1547,6 +1642,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1563,6 +1659,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "full", feature = "sources"))]
     impl<'a> ImportConnectorFile<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1572,6 +1669,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The Source id.
+        #[inline]
         pub fn source_id(mut self, value: impl ::std::string::ToString) -> Self {
             self.source_id = Some(value.to_string());
             self
@@ -1579,11 +1677,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1592,6 +1692,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1602,6 +1703,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/{sourceId}/upload-connector-file", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Source>, sailpoint_runtime::Error> {
@@ -1659,6 +1761,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1674,6 +1777,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
     }
     #[cfg(any(feature = "application-discovery", feature = "full"))]
     impl<'a> SendManualDiscoverApplicationsCsvTemplate<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -1684,11 +1788,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**The CSV file to upload containing `application_name` and `description` columns. Each row represents an application to be discovered.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -1697,6 +1803,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -1707,6 +1814,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/manual-discover-applications", "`."
         )]
+        #[inline]
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, file, call_options } = self;
             let file = file
@@ -1766,6 +1874,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -2,6 +2,7 @@
 
 pub mod call_options;
 pub mod doc_aliases;
+pub mod inline_methods;
 pub mod listing_fields;
 pub mod open_enums;
 pub mod other_version_names;

@@ -199,6 +199,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessModelMetadataBulkUpdateResponseStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Created => f.write_str("CREATED"),
@@ -217,6 +218,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessModelMetadataBulkUpdateResponseStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -237,6 +239,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessModelMetadataBulkUpdateResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -246,6 +249,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessModelMetadataBulkUpdateResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -258,18 +262,21 @@ pub mod types {
     pub struct BulkUpdateAmmKeyValue(pub ::std::vec::Vec<BulkUpdateAmmKeyValueItem>);
     impl ::std::ops::Deref for BulkUpdateAmmKeyValue {
         type Target = ::std::vec::Vec<BulkUpdateAmmKeyValueItem>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<BulkUpdateAmmKeyValueItem> {
             &self.0
         }
     }
     impl ::std::convert::From<BulkUpdateAmmKeyValue>
     for ::std::vec::Vec<BulkUpdateAmmKeyValueItem> {
+        #[inline]
         fn from(value: BulkUpdateAmmKeyValue) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<BulkUpdateAmmKeyValueItem>>
     for BulkUpdateAmmKeyValue {
+        #[inline]
         fn from(value: ::std::vec::Vec<BulkUpdateAmmKeyValueItem>) -> Self {
             Self(value)
         }
@@ -462,6 +469,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl EntitlementAttributeBulkUpdateFilterRequest {
+        #[inline]
         pub fn builder() -> builder::EntitlementAttributeBulkUpdateFilterRequest {
             Default::default()
         }
@@ -510,6 +518,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::std::fmt::Display for EntitlementAttributeBulkUpdateFilterRequestOperation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Add => f.write_str("ADD"),
@@ -521,6 +530,7 @@ Filtering is supported for the following fields and operators:
     }
     impl ::std::str::FromStr for EntitlementAttributeBulkUpdateFilterRequestOperation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -535,6 +545,7 @@ Filtering is supported for the following fields and operators:
     impl ::std::convert::TryFrom<&str>
     for EntitlementAttributeBulkUpdateFilterRequestOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -544,6 +555,7 @@ Filtering is supported for the following fields and operators:
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementAttributeBulkUpdateFilterRequestOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -592,6 +604,7 @@ Filtering is supported for the following fields and operators:
     }
     impl ::std::fmt::Display
     for EntitlementAttributeBulkUpdateFilterRequestReplaceScope {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::All => f.write_str("ALL"),
@@ -603,6 +616,7 @@ Filtering is supported for the following fields and operators:
     impl ::std::str::FromStr
     for EntitlementAttributeBulkUpdateFilterRequestReplaceScope {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -616,6 +630,7 @@ Filtering is supported for the following fields and operators:
     impl ::std::convert::TryFrom<&str>
     for EntitlementAttributeBulkUpdateFilterRequestReplaceScope {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -625,6 +640,7 @@ Filtering is supported for the following fields and operators:
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementAttributeBulkUpdateFilterRequestReplaceScope {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -729,6 +745,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl EntitlementAttributeBulkUpdateIdsRequest {
+        #[inline]
         pub fn builder() -> builder::EntitlementAttributeBulkUpdateIdsRequest {
             Default::default()
         }
@@ -777,6 +794,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::std::fmt::Display for EntitlementAttributeBulkUpdateIdsRequestOperation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Add => f.write_str("ADD"),
@@ -788,6 +806,7 @@ Filtering is supported for the following fields and operators:
     }
     impl ::std::str::FromStr for EntitlementAttributeBulkUpdateIdsRequestOperation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -802,6 +821,7 @@ Filtering is supported for the following fields and operators:
     impl ::std::convert::TryFrom<&str>
     for EntitlementAttributeBulkUpdateIdsRequestOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -811,6 +831,7 @@ Filtering is supported for the following fields and operators:
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementAttributeBulkUpdateIdsRequestOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -858,6 +879,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::std::fmt::Display for EntitlementAttributeBulkUpdateIdsRequestReplaceScope {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::All => f.write_str("ALL"),
@@ -868,6 +890,7 @@ Filtering is supported for the following fields and operators:
     }
     impl ::std::str::FromStr for EntitlementAttributeBulkUpdateIdsRequestReplaceScope {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -881,6 +904,7 @@ Filtering is supported for the following fields and operators:
     impl ::std::convert::TryFrom<&str>
     for EntitlementAttributeBulkUpdateIdsRequestReplaceScope {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -890,6 +914,7 @@ Filtering is supported for the following fields and operators:
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementAttributeBulkUpdateIdsRequestReplaceScope {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -993,6 +1018,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl EntitlementAttributeBulkUpdateQueryRequest {
+        #[inline]
         pub fn builder() -> builder::EntitlementAttributeBulkUpdateQueryRequest {
             Default::default()
         }
@@ -1041,6 +1067,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::std::fmt::Display for EntitlementAttributeBulkUpdateQueryRequestOperation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Add => f.write_str("ADD"),
@@ -1052,6 +1079,7 @@ Filtering is supported for the following fields and operators:
     }
     impl ::std::str::FromStr for EntitlementAttributeBulkUpdateQueryRequestOperation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1066,6 +1094,7 @@ Filtering is supported for the following fields and operators:
     impl ::std::convert::TryFrom<&str>
     for EntitlementAttributeBulkUpdateQueryRequestOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1075,6 +1104,7 @@ Filtering is supported for the following fields and operators:
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementAttributeBulkUpdateQueryRequestOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1122,6 +1152,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::std::fmt::Display for EntitlementAttributeBulkUpdateQueryRequestReplaceScope {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::All => f.write_str("ALL"),
@@ -1132,6 +1163,7 @@ Filtering is supported for the following fields and operators:
     }
     impl ::std::str::FromStr for EntitlementAttributeBulkUpdateQueryRequestReplaceScope {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1145,6 +1177,7 @@ Filtering is supported for the following fields and operators:
     impl ::std::convert::TryFrom<&str>
     for EntitlementAttributeBulkUpdateQueryRequestReplaceScope {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1154,6 +1187,7 @@ Filtering is supported for the following fields and operators:
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementAttributeBulkUpdateQueryRequestReplaceScope {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1715,6 +1749,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1731,6 +1766,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1800,6 +1836,7 @@ let response = client.list_access_model_metadata_attribute_v1()
     .await;
 ```*/
     #[doc(alias = "listAccessModelMetadataAttributeV1")]
+    #[inline]
     pub fn list_access_model_metadata_attribute_v1(
         &self,
     ) -> builder::ListAccessModelMetadataAttributeV1<'_> {
@@ -1821,6 +1858,7 @@ let response = client.create_access_model_metadata_attribute_v1()
     .await;
 ```*/
     #[doc(alias = "createAccessModelMetadataAttributeV1")]
+    #[inline]
     pub fn create_access_model_metadata_attribute_v1(
         &self,
     ) -> builder::CreateAccessModelMetadataAttributeV1<'_> {
@@ -1841,6 +1879,7 @@ let response = client.get_access_model_metadata_attribute_v1()
     .await;
 ```*/
     #[doc(alias = "getAccessModelMetadataAttributeV1")]
+    #[inline]
     pub fn get_access_model_metadata_attribute_v1(
         &self,
     ) -> builder::GetAccessModelMetadataAttributeV1<'_> {
@@ -1865,6 +1904,7 @@ let response = client.update_access_model_metadata_attribute_v1()
     .await;
 ```*/
     #[doc(alias = "updateAccessModelMetadataAttributeV1")]
+    #[inline]
     pub fn update_access_model_metadata_attribute_v1(
         &self,
     ) -> builder::UpdateAccessModelMetadataAttributeV1<'_> {
@@ -1894,6 +1934,7 @@ let response = client.list_access_model_metadata_attribute_value_v1()
     .await;
 ```*/
     #[doc(alias = "listAccessModelMetadataAttributeValueV1")]
+    #[inline]
     pub fn list_access_model_metadata_attribute_value_v1(
         &self,
     ) -> builder::ListAccessModelMetadataAttributeValueV1<'_> {
@@ -1917,6 +1958,7 @@ let response = client.create_access_model_metadata_attribute_value_v1()
     .await;
 ```*/
     #[doc(alias = "createAccessModelMetadataAttributeValueV1")]
+    #[inline]
     pub fn create_access_model_metadata_attribute_value_v1(
         &self,
     ) -> builder::CreateAccessModelMetadataAttributeValueV1<'_> {
@@ -1939,6 +1981,7 @@ let response = client.get_access_model_metadata_attribute_value_v1()
     .await;
 ```*/
     #[doc(alias = "getAccessModelMetadataAttributeValueV1")]
+    #[inline]
     pub fn get_access_model_metadata_attribute_value_v1(
         &self,
     ) -> builder::GetAccessModelMetadataAttributeValueV1<'_> {
@@ -1965,6 +2008,7 @@ let response = client.update_access_model_metadata_attribute_value_v1()
     .await;
 ```*/
     #[doc(alias = "updateAccessModelMetadataAttributeValueV1")]
+    #[inline]
     pub fn update_access_model_metadata_attribute_value_v1(
         &self,
     ) -> builder::UpdateAccessModelMetadataAttributeValueV1<'_> {
@@ -1985,6 +2029,7 @@ let response = client.update_access_model_metadata_by_filter_v1()
     .await;
 ```*/
     #[doc(alias = "updateAccessModelMetadataByFilterV1")]
+    #[inline]
     pub fn update_access_model_metadata_by_filter_v1(
         &self,
     ) -> builder::UpdateAccessModelMetadataByFilterV1<'_> {
@@ -2005,6 +2050,7 @@ let response = client.update_access_model_metadata_by_query_v1()
     .await;
 ```*/
     #[doc(alias = "updateAccessModelMetadataByQueryV1")]
+    #[inline]
     pub fn update_access_model_metadata_by_query_v1(
         &self,
     ) -> builder::UpdateAccessModelMetadataByQueryV1<'_> {
@@ -2025,6 +2071,7 @@ let response = client.update_access_model_metadata_by_ids_v1()
     .await;
 ```*/
     #[doc(alias = "updateAccessModelMetadataByIdsV1")]
+    #[inline]
     pub fn update_access_model_metadata_by_ids_v1(
         &self,
     ) -> builder::UpdateAccessModelMetadataByIdsV1<'_> {
@@ -2053,6 +2100,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListAccessModelMetadataAttributeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2110,6 +2158,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/access-model-metadata/v1/attributes`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2191,6 +2240,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2206,6 +2256,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateAccessModelMetadataAttributeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2226,6 +2277,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/access-model-metadata/v1/attributes`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2286,6 +2338,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2301,6 +2354,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccessModelMetadataAttributeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2321,6 +2375,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/access-model-metadata/v1/attributes/{key}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2381,6 +2436,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2400,6 +2456,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateAccessModelMetadataAttributeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2435,6 +2492,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/access-model-metadata/v1/attributes/{key}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2502,6 +2560,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2519,6 +2578,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListAccessModelMetadataAttributeValueV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2561,6 +2621,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/access-model-metadata/v1/attributes/{key}/values`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2637,6 +2698,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2653,6 +2715,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateAccessModelMetadataAttributeValueV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2686,6 +2749,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/access-model-metadata/v1/attributes/{key}/values`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2753,6 +2817,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2769,6 +2834,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccessModelMetadataAttributeValueV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2802,6 +2868,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/access-model-metadata/v1/attributes/{key}/values/{value}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2869,6 +2936,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2889,6 +2957,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateAccessModelMetadataAttributeValueV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2937,6 +3006,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/access-model-metadata/v1/attributes/{key}/values/{value}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3011,6 +3081,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3029,6 +3100,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateAccessModelMetadataByFilterV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3064,6 +3136,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/access-model-metadata/v1/bulk-update/filter`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3134,6 +3207,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3152,6 +3226,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateAccessModelMetadataByQueryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3187,6 +3262,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/access-model-metadata/v1/bulk-update/query`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3257,6 +3333,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3275,6 +3352,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateAccessModelMetadataByIdsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3310,6 +3388,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/access-model-metadata/v1/bulk-update/ids`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3380,6 +3459,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

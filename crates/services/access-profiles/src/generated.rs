@@ -285,6 +285,7 @@ pub mod types {
         }
     }
     impl AccessProfile {
+        #[inline]
         pub fn builder() -> builder::AccessProfile {
             Default::default()
         }
@@ -457,6 +458,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessProfileApprovalSchemeApproverType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AppOwner => f.write_str("APP_OWNER"),
@@ -476,6 +478,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessProfileApprovalSchemeApproverType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -495,6 +498,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessProfileApprovalSchemeApproverType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -504,6 +508,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessProfileApprovalSchemeApproverType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -584,6 +589,7 @@ pub mod types {
         }
     }
     impl AccessProfileBulkDeleteRequest {
+        #[inline]
         pub fn builder() -> builder::AccessProfileBulkDeleteRequest {
             Default::default()
         }
@@ -677,18 +683,21 @@ pub mod types {
     );
     impl ::std::ops::Deref for AccessProfileBulkUpdateRequest {
         type Target = ::std::vec::Vec<AccessProfileBulkUpdateRequestItem>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<AccessProfileBulkUpdateRequestItem> {
             &self.0
         }
     }
     impl ::std::convert::From<AccessProfileBulkUpdateRequest>
     for ::std::vec::Vec<AccessProfileBulkUpdateRequestItem> {
+        #[inline]
         fn from(value: AccessProfileBulkUpdateRequest) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<AccessProfileBulkUpdateRequestItem>>
     for AccessProfileBulkUpdateRequest {
+        #[inline]
         fn from(value: ::std::vec::Vec<AccessProfileBulkUpdateRequestItem>) -> Self {
             Self(value)
         }
@@ -773,18 +782,21 @@ pub mod types {
     );
     impl ::std::ops::Deref for AccessProfileBulkUpdateResponse {
         type Target = ::std::vec::Vec<AccessProfileUpdateItem>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<AccessProfileUpdateItem> {
             &self.0
         }
     }
     impl ::std::convert::From<AccessProfileBulkUpdateResponse>
     for ::std::vec::Vec<AccessProfileUpdateItem> {
+        #[inline]
         fn from(value: AccessProfileBulkUpdateResponse) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<AccessProfileUpdateItem>>
     for AccessProfileBulkUpdateResponse {
+        #[inline]
         fn from(value: ::std::vec::Vec<AccessProfileUpdateItem>) -> Self {
             Self(value)
         }
@@ -903,6 +915,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessProfileSourceRefType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Source => f.write_str("SOURCE"),
@@ -912,6 +925,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessProfileSourceRefType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -923,6 +937,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessProfileSourceRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -931,6 +946,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessProfileSourceRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1238,6 +1254,7 @@ The HTTP response status code returned for an individual Access Profile that is 
         }
     }
     impl ::std::fmt::Display for AccessProfileUsageUsedByItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Role => f.write_str("ROLE"),
@@ -1247,6 +1264,7 @@ The HTTP response status code returned for an individual Access Profile that is 
     }
     impl ::std::str::FromStr for AccessProfileUsageUsedByItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1258,6 +1276,7 @@ The HTTP response status code returned for an individual Access Profile that is 
     }
     impl ::std::convert::TryFrom<&str> for AccessProfileUsageUsedByItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1267,6 +1286,7 @@ The HTTP response status code returned for an individual Access Profile that is 
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessProfileUsageUsedByItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1523,6 +1543,7 @@ The HTTP response status code returned for an individual Access Profile that is 
         }
     }
     impl ::std::fmt::Display for OwnerReferenceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1532,6 +1553,7 @@ The HTTP response status code returned for an individual Access Profile that is 
     }
     impl ::std::str::FromStr for OwnerReferenceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1543,6 +1565,7 @@ The HTTP response status code returned for an individual Access Profile that is 
     }
     impl ::std::convert::TryFrom<&str> for OwnerReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1551,6 +1574,7 @@ The HTTP response status code returned for an individual Access Profile that is 
     }
     impl ::std::convert::TryFrom<::std::string::String> for OwnerReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1871,6 +1895,7 @@ The HTTP response status code returned for an individual Access Profile that is 
         }
     }
     impl ::std::fmt::Display for ProvisioningCriteriaOperation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Equals => f.write_str("EQUALS"),
@@ -1885,6 +1910,7 @@ The HTTP response status code returned for an individual Access Profile that is 
     }
     impl ::std::str::FromStr for ProvisioningCriteriaOperation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1901,6 +1927,7 @@ The HTTP response status code returned for an individual Access Profile that is 
     }
     impl ::std::convert::TryFrom<&str> for ProvisioningCriteriaOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1910,6 +1937,7 @@ The HTTP response status code returned for an individual Access Profile that is 
     impl ::std::convert::TryFrom<::std::string::String>
     for ProvisioningCriteriaOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2594,6 +2622,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -2610,6 +2639,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2698,6 +2728,7 @@ let response = client.list_access_profiles_v1()
     .await;
 ```*/
     #[doc(alias = "listAccessProfilesV1")]
+    #[inline]
     pub fn list_access_profiles_v1(&self) -> builder::ListAccessProfilesV1<'_> {
         builder::ListAccessProfilesV1::new(self)
     }
@@ -2718,6 +2749,7 @@ let response = client.create_access_profile_v1()
     .await;
 ```*/
     #[doc(alias = "createAccessProfileV1")]
+    #[inline]
     pub fn create_access_profile_v1(&self) -> builder::CreateAccessProfileV1<'_> {
         builder::CreateAccessProfileV1::new(self)
     }
@@ -2737,6 +2769,7 @@ let response = client.get_access_profile_v1()
     .await;
 ```*/
     #[doc(alias = "getAccessProfileV1")]
+    #[inline]
     pub fn get_access_profile_v1(&self) -> builder::GetAccessProfileV1<'_> {
         builder::GetAccessProfileV1::new(self)
     }
@@ -2759,6 +2792,7 @@ let response = client.delete_access_profile_v1()
     .await;
 ```*/
     #[doc(alias = "deleteAccessProfileV1")]
+    #[inline]
     pub fn delete_access_profile_v1(&self) -> builder::DeleteAccessProfileV1<'_> {
         builder::DeleteAccessProfileV1::new(self)
     }
@@ -2812,6 +2846,7 @@ let response = client.patch_access_profile_v1()
     .await;
 ```*/
     #[doc(alias = "patchAccessProfileV1")]
+    #[inline]
     pub fn patch_access_profile_v1(&self) -> builder::PatchAccessProfileV1<'_> {
         builder::PatchAccessProfileV1::new(self)
     }
@@ -2832,6 +2867,7 @@ let response = client.delete_access_profiles_in_bulk_v1()
     .await;
 ```*/
     #[doc(alias = "deleteAccessProfilesInBulkV1")]
+    #[inline]
     pub fn delete_access_profiles_in_bulk_v1(
         &self,
     ) -> builder::DeleteAccessProfilesInBulkV1<'_> {
@@ -2892,6 +2928,7 @@ let response = client.get_access_profile_entitlements_v1()
     .await;
 ```*/
     #[doc(alias = "getAccessProfileEntitlementsV1")]
+    #[inline]
     pub fn get_access_profile_entitlements_v1(
         &self,
     ) -> builder::GetAccessProfileEntitlementsV1<'_> {
@@ -2916,6 +2953,7 @@ let response = client.update_access_profiles_in_bulk_v1()
     .await;
 ```*/
     #[doc(alias = "updateAccessProfilesInBulkV1")]
+    #[inline]
     pub fn update_access_profiles_in_bulk_v1(
         &self,
     ) -> builder::UpdateAccessProfilesInBulkV1<'_> {
@@ -2948,6 +2986,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListAccessProfilesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3057,6 +3096,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/access-profiles/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3188,6 +3228,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3203,6 +3244,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateAccessProfileV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3233,6 +3275,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/access-profiles/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3300,6 +3343,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3315,6 +3359,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccessProfileV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3335,6 +3380,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/access-profiles/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3391,6 +3437,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3406,6 +3453,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteAccessProfileV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3426,6 +3474,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/access-profiles/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3483,6 +3532,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3502,6 +3552,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchAccessProfileV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3537,6 +3588,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/access-profiles/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3602,6 +3654,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3617,6 +3670,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteAccessProfilesInBulkV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3652,6 +3706,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/access-profiles/v1/bulk-delete`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3720,6 +3775,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3740,6 +3796,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccessProfileEntitlementsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3821,6 +3878,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/access-profiles/v1/{id}/entitlements`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3925,6 +3983,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3940,6 +3999,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateAccessProfilesInBulkV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3960,6 +4020,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/access-profiles/v1/bulk-update-requestable`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4020,6 +4081,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

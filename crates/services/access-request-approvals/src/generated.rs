@@ -142,6 +142,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessItemRequestedForType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -152,6 +153,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessItemRequestedForType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -164,6 +166,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessItemRequestedForType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -172,6 +175,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessItemRequestedForType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -291,6 +295,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessItemRequesterType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -300,6 +305,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessItemRequesterType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -311,6 +317,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessItemRequesterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -319,6 +326,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessItemRequesterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -439,6 +447,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessItemReviewedByType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -448,6 +457,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessItemReviewedByType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -459,6 +469,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessItemReviewedByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -467,6 +478,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessItemReviewedByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -612,6 +624,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessRequestType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::GrantAccess => f.write_str("GRANT_ACCESS"),
@@ -623,6 +636,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessRequestType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -636,6 +650,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessRequestType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -644,6 +659,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessRequestType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -913,6 +929,7 @@ pub mod types {
         }
     }
     impl CommentDto {
+        #[inline]
         pub fn builder() -> builder::CommentDto {
             Default::default()
         }
@@ -1026,6 +1043,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CommentDtoAuthorType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1035,6 +1053,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CommentDtoAuthorType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1046,6 +1065,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CommentDtoAuthorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1054,6 +1074,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CommentDtoAuthorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1517,6 +1538,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CompletedApprovalIdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Human => f.write_str("HUMAN"),
@@ -1527,6 +1549,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CompletedApprovalIdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1539,6 +1562,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CompletedApprovalIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1548,6 +1572,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CompletedApprovalIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1680,6 +1705,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CompletedApprovalMaxPermittedAccessDurationTimeUnit {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Hours => f.write_str("HOURS"),
@@ -1692,6 +1718,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CompletedApprovalMaxPermittedAccessDurationTimeUnit {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1707,6 +1734,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for CompletedApprovalMaxPermittedAccessDurationTimeUnit {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1716,6 +1744,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CompletedApprovalMaxPermittedAccessDurationTimeUnit {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1930,6 +1959,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CompletedApprovalRequestedForType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1940,6 +1970,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CompletedApprovalRequestedForType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1952,6 +1983,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CompletedApprovalRequestedForType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1961,6 +1993,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CompletedApprovalRequestedForType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2007,6 +2040,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CompletedApprovalState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Approved => f.write_str("APPROVED"),
@@ -2017,6 +2051,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CompletedApprovalState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2029,6 +2064,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CompletedApprovalState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2037,6 +2073,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CompletedApprovalState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2211,6 +2248,7 @@ pub mod types {
         }
     }
     impl ForwardApprovalDto {
+        #[inline]
         pub fn builder() -> builder::ForwardApprovalDto {
             Default::default()
         }
@@ -2221,17 +2259,20 @@ pub mod types {
     pub struct ForwardApprovalDtoComment(::std::string::String);
     impl ::std::ops::Deref for ForwardApprovalDtoComment {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<ForwardApprovalDtoComment> for ::std::string::String {
+        #[inline]
         fn from(value: ForwardApprovalDtoComment) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for ForwardApprovalDtoComment {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2246,6 +2287,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ForwardApprovalDtoComment {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2254,6 +2296,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ForwardApprovalDtoComment {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2278,17 +2321,20 @@ pub mod types {
     pub struct ForwardApprovalDtoNewOwnerId(::std::string::String);
     impl ::std::ops::Deref for ForwardApprovalDtoNewOwnerId {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<ForwardApprovalDtoNewOwnerId> for ::std::string::String {
+        #[inline]
         fn from(value: ForwardApprovalDtoNewOwnerId) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for ForwardApprovalDtoNewOwnerId {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2303,6 +2349,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ForwardApprovalDtoNewOwnerId {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2312,6 +2359,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ForwardApprovalDtoNewOwnerId {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2903,6 +2951,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for PendingApprovalAction {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Approved => f.write_str("APPROVED"),
@@ -2914,6 +2963,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for PendingApprovalAction {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2927,6 +2977,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for PendingApprovalAction {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2935,6 +2986,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for PendingApprovalAction {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2982,6 +3034,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for PendingApprovalIdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Human => f.write_str("HUMAN"),
@@ -2992,6 +3045,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for PendingApprovalIdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3004,6 +3058,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for PendingApprovalIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3012,6 +3067,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for PendingApprovalIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3141,6 +3197,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for PendingApprovalMaxPermittedAccessDurationTimeUnit {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Hours => f.write_str("HOURS"),
@@ -3153,6 +3210,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for PendingApprovalMaxPermittedAccessDurationTimeUnit {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3168,6 +3226,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for PendingApprovalMaxPermittedAccessDurationTimeUnit {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3177,6 +3236,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for PendingApprovalMaxPermittedAccessDurationTimeUnit {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3297,6 +3357,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for PendingApprovalOwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -3306,6 +3367,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for PendingApprovalOwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3317,6 +3379,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for PendingApprovalOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3325,6 +3388,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for PendingApprovalOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3381,6 +3445,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ReassignmentType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ManualReassignment => f.write_str("MANUAL_REASSIGNMENT"),
@@ -3393,6 +3458,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ReassignmentType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3407,6 +3473,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ReassignmentType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3415,6 +3482,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ReassignmentType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3551,6 +3619,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RequestableObjectReferenceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -3562,6 +3631,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RequestableObjectReferenceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3575,6 +3645,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RequestableObjectReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3584,6 +3655,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for RequestableObjectReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3877,6 +3949,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for SodPolicyDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::SodPolicy => f.write_str("SOD_POLICY"),
@@ -3886,6 +3959,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for SodPolicyDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3897,6 +3971,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SodPolicyDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3905,6 +3980,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SodPolicyDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4210,6 +4286,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for SodViolationContextCheckCompletedState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Success => f.write_str("SUCCESS"),
@@ -4220,6 +4297,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for SodViolationContextCheckCompletedState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4232,6 +4310,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SodViolationContextCheckCompletedState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4241,6 +4320,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for SodViolationContextCheckCompletedState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4679,6 +4759,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -4695,6 +4776,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -4773,6 +4855,7 @@ let response = client.list_pending_approvals_v1()
     .await;
 ```*/
     #[doc(alias = "listPendingApprovalsV1")]
+    #[inline]
     pub fn list_pending_approvals_v1(&self) -> builder::ListPendingApprovalsV1<'_> {
         builder::ListPendingApprovalsV1::new(self)
     }
@@ -4824,6 +4907,7 @@ let response = client.list_completed_approvals_v1()
     .await;
 ```*/
     #[doc(alias = "listCompletedApprovalsV1")]
+    #[inline]
     pub fn list_completed_approvals_v1(&self) -> builder::ListCompletedApprovalsV1<'_> {
         builder::ListCompletedApprovalsV1::new(self)
     }
@@ -4844,6 +4928,7 @@ let response = client.approve_access_request_v1()
     .await;
 ```*/
     #[doc(alias = "approveAccessRequestV1")]
+    #[inline]
     pub fn approve_access_request_v1(&self) -> builder::ApproveAccessRequestV1<'_> {
         builder::ApproveAccessRequestV1::new(self)
     }
@@ -4864,6 +4949,7 @@ let response = client.reject_access_request_v1()
     .await;
 ```*/
     #[doc(alias = "rejectAccessRequestV1")]
+    #[inline]
     pub fn reject_access_request_v1(&self) -> builder::RejectAccessRequestV1<'_> {
         builder::RejectAccessRequestV1::new(self)
     }
@@ -4884,6 +4970,7 @@ let response = client.forward_access_request_v1()
     .await;
 ```*/
     #[doc(alias = "forwardAccessRequestV1")]
+    #[inline]
     pub fn forward_access_request_v1(&self) -> builder::ForwardAccessRequestV1<'_> {
         builder::ForwardAccessRequestV1::new(self)
     }
@@ -4909,6 +4996,7 @@ let response = client.get_access_request_approval_summary_v1()
     .await;
 ```*/
     #[doc(alias = "getAccessRequestApprovalSummaryV1")]
+    #[inline]
     pub fn get_access_request_approval_summary_v1(
         &self,
     ) -> builder::GetAccessRequestApprovalSummaryV1<'_> {
@@ -4936,6 +5024,7 @@ let response = client.list_access_request_approvers_v1()
     .await;
 ```*/
     #[doc(alias = "listAccessRequestApproversV1")]
+    #[inline]
     pub fn list_access_request_approvers_v1(
         &self,
     ) -> builder::ListAccessRequestApproversV1<'_> {
@@ -4966,6 +5055,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListPendingApprovalsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5048,6 +5138,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/access-request-approvals/v1/pending`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5152,6 +5243,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5172,6 +5264,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListCompletedApprovalsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5254,6 +5347,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/access-request-approvals/v1/completed`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5358,6 +5452,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5374,6 +5469,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ApproveAccessRequestV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5417,6 +5513,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/access-request-approvals/v1/{approvalId}/approve`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5489,6 +5586,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5505,6 +5603,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> RejectAccessRequestV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5548,6 +5647,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/access-request-approvals/v1/{approvalId}/reject`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5626,6 +5726,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5642,6 +5743,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ForwardAccessRequestV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5687,6 +5789,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/access-request-approvals/v1/{approvalId}/forward`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5765,6 +5868,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5781,6 +5885,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccessRequestApprovalSummaryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5816,6 +5921,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/access-request-approvals/v1/approval-summary`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5883,6 +5989,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5901,6 +6008,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListAccessRequestApproversV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5956,6 +6064,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/access-request-approvals/v1/{accessRequestId}/approvers`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6039,6 +6148,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -58,6 +58,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for GetAccessRequestIdentityMetricsV1Type {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Entitlement => f.write_str("ENTITLEMENT"),
@@ -69,6 +70,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for GetAccessRequestIdentityMetricsV1Type {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -82,6 +84,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetAccessRequestIdentityMetricsV1Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -91,6 +94,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for GetAccessRequestIdentityMetricsV1Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -291,6 +295,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -307,6 +312,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -353,6 +359,7 @@ let response = client.get_access_request_identity_metrics_v1()
     .await;
 ```*/
     #[doc(alias = "getAccessRequestIdentityMetricsV1")]
+    #[inline]
     pub fn get_access_request_identity_metrics_v1(
         &self,
     ) -> builder::GetAccessRequestIdentityMetricsV1<'_> {
@@ -380,6 +387,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccessRequestIdentityMetricsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -428,6 +436,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/access-request-identity-metrics/v1/{identityId}/requested-objects/{requestedObjectId}/type/{type}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -503,6 +512,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -133,6 +133,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessItemRequesterType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -142,6 +143,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessItemRequesterType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -153,6 +155,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessItemRequesterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -161,6 +164,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessItemRequesterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -280,6 +284,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessItemReviewedByType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -289,6 +294,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessItemReviewedByType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -300,6 +306,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessItemReviewedByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -308,6 +315,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessItemReviewedByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -445,6 +453,7 @@ pub mod types {
         }
     }
     impl AccessRequest {
+        #[inline]
         pub fn builder() -> builder::AccessRequest {
             Default::default()
         }
@@ -865,6 +874,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessRequestAdminItemStatusIdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Human => f.write_str("HUMAN"),
@@ -875,6 +885,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessRequestAdminItemStatusIdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -887,6 +898,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessRequestAdminItemStatusIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -896,6 +908,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessRequestAdminItemStatusIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1025,6 +1038,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessRequestAdminItemStatusRequestedForType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1035,6 +1049,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessRequestAdminItemStatusRequestedForType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1047,6 +1062,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessRequestAdminItemStatusRequestedForType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1056,6 +1072,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessRequestAdminItemStatusRequestedForType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1105,6 +1122,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessRequestAdminItemStatusType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -1116,6 +1134,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessRequestAdminItemStatusType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1129,6 +1148,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessRequestAdminItemStatusType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1138,6 +1158,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessRequestAdminItemStatusType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1280,6 +1301,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl AccessRequestConfig {
+        #[inline]
         pub fn builder() -> builder::AccessRequestConfig {
             Default::default()
         }
@@ -1499,6 +1521,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::std::fmt::Display for AccessRequestItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -1510,6 +1533,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::str::FromStr for AccessRequestItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1523,6 +1547,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<&str> for AccessRequestItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1531,6 +1556,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessRequestItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1688,6 +1714,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::std::fmt::Display for AccessRequestPhasesResult {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Successful => f.write_str("SUCCESSFUL"),
@@ -1698,6 +1725,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::str::FromStr for AccessRequestPhasesResult {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1710,6 +1738,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<&str> for AccessRequestPhasesResult {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1718,6 +1747,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessRequestPhasesResult {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1773,6 +1803,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::std::fmt::Display for AccessRequestPhasesState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Pending => f.write_str("PENDING"),
@@ -1786,6 +1817,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::str::FromStr for AccessRequestPhasesState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1801,6 +1833,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<&str> for AccessRequestPhasesState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1809,6 +1842,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessRequestPhasesState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2035,6 +2069,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::std::fmt::Display for AccessRequestType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::GrantAccess => f.write_str("GRANT_ACCESS"),
@@ -2046,6 +2081,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::str::FromStr for AccessRequestType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2059,6 +2095,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<&str> for AccessRequestType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2067,6 +2104,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessRequestType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2209,6 +2247,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl Accessrequestconfigv2 {
+        #[inline]
         pub fn builder() -> builder::Accessrequestconfigv2 {
             Default::default()
         }
@@ -2504,6 +2543,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl AccountsSelectionRequest {
+        #[inline]
         pub fn builder() -> builder::AccountsSelectionRequest {
             Default::default()
         }
@@ -2840,6 +2880,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::std::fmt::Display for ApprovalScheme {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AppOwner => f.write_str("APP_OWNER"),
@@ -2855,6 +2896,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::str::FromStr for ApprovalScheme {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2872,6 +2914,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<&str> for ApprovalScheme {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2880,6 +2923,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<::std::string::String> for ApprovalScheme {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3145,6 +3189,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::std::fmt::Display for ApprovalStatusDtoOriginalOwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::GovernanceGroup => f.write_str("GOVERNANCE_GROUP"),
@@ -3155,6 +3200,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::str::FromStr for ApprovalStatusDtoOriginalOwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3167,6 +3213,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<&str> for ApprovalStatusDtoOriginalOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3176,6 +3223,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     impl ::std::convert::TryFrom<::std::string::String>
     for ApprovalStatusDtoOriginalOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3270,6 +3318,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl BulkApproveAccessRequest {
+        #[inline]
         pub fn builder() -> builder::BulkApproveAccessRequest {
             Default::default()
         }
@@ -3362,6 +3411,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl BulkCancelAccessRequest {
+        #[inline]
         pub fn builder() -> builder::BulkCancelAccessRequest {
             Default::default()
         }
@@ -3451,6 +3501,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl CancelAccessRequest {
+        #[inline]
         pub fn builder() -> builder::CancelAccessRequest {
             Default::default()
         }
@@ -3639,6 +3690,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl CloseAccessRequest {
+        #[inline]
         pub fn builder() -> builder::CloseAccessRequest {
             Default::default()
         }
@@ -3661,6 +3713,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         Failure,
     }
     impl ::std::fmt::Display for CloseAccessRequestCompletionStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Success => f.write_str("Success"),
@@ -3671,6 +3724,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::str::FromStr for CloseAccessRequestCompletionStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3684,6 +3738,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<&str> for CloseAccessRequestCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3693,6 +3748,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     impl ::std::convert::TryFrom<::std::string::String>
     for CloseAccessRequestCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3716,6 +3772,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         Completed,
     }
     impl ::std::fmt::Display for CloseAccessRequestExecutionStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Terminated => f.write_str("Terminated"),
@@ -3725,6 +3782,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::str::FromStr for CloseAccessRequestExecutionStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3737,6 +3795,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<&str> for CloseAccessRequestExecutionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3746,6 +3805,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     impl ::std::convert::TryFrom<::std::string::String>
     for CloseAccessRequestExecutionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3938,6 +3998,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::std::fmt::Display for CommentDtoAuthorType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -3947,6 +4008,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::str::FromStr for CommentDtoAuthorType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3958,6 +4020,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<&str> for CommentDtoAuthorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3966,6 +4029,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<::std::string::String> for CommentDtoAuthorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4240,6 +4304,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::fmt::Display
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Hours => f.write_str("HOURS"),
@@ -4253,6 +4318,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     impl ::std::str::FromStr
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4268,6 +4334,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     impl ::std::convert::TryFrom<&str>
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4277,6 +4344,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4426,6 +4494,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::std::fmt::Display for EntitlementApprovalSchemeApproverType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::EntitlementOwner => f.write_str("ENTITLEMENT_OWNER"),
@@ -4439,6 +4508,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::str::FromStr for EntitlementApprovalSchemeApproverType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4454,6 +4524,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<&str> for EntitlementApprovalSchemeApproverType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4463,6 +4534,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementApprovalSchemeApproverType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5746,6 +5818,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::std::fmt::Display for ManualWorkItemDetailsCurrentOwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::GovernanceGroup => f.write_str("GOVERNANCE_GROUP"),
@@ -5756,6 +5829,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::str::FromStr for ManualWorkItemDetailsCurrentOwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5768,6 +5842,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<&str> for ManualWorkItemDetailsCurrentOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5777,6 +5852,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     impl ::std::convert::TryFrom<::std::string::String>
     for ManualWorkItemDetailsCurrentOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5905,6 +5981,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::std::fmt::Display for ManualWorkItemDetailsOriginalOwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::GovernanceGroup => f.write_str("GOVERNANCE_GROUP"),
@@ -5915,6 +5992,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::str::FromStr for ManualWorkItemDetailsOriginalOwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5927,6 +6005,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<&str> for ManualWorkItemDetailsOriginalOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5936,6 +6015,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     impl ::std::convert::TryFrom<::std::string::String>
     for ManualWorkItemDetailsOriginalOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6000,6 +6080,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::std::fmt::Display for ManualWorkItemState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Pending => f.write_str("PENDING"),
@@ -6014,6 +6095,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::str::FromStr for ManualWorkItemState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6030,6 +6112,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<&str> for ManualWorkItemState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6038,6 +6121,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<::std::string::String> for ManualWorkItemState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6162,6 +6246,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::std::fmt::Display for PreApprovalTriggerDetailsDecision {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Approved => f.write_str("APPROVED"),
@@ -6172,6 +6257,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::str::FromStr for PreApprovalTriggerDetailsDecision {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6184,6 +6270,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<&str> for PreApprovalTriggerDetailsDecision {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6193,6 +6280,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     impl ::std::convert::TryFrom<::std::string::String>
     for PreApprovalTriggerDetailsDecision {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6313,6 +6401,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::std::fmt::Display for ReassignmentType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ManualReassignment => f.write_str("MANUAL_REASSIGNMENT"),
@@ -6325,6 +6414,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::str::FromStr for ReassignmentType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6339,6 +6429,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<&str> for ReassignmentType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6347,6 +6438,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<::std::string::String> for ReassignmentType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6709,6 +6801,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::std::fmt::Display for RequestedForDtoRefIdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Human => f.write_str("HUMAN"),
@@ -6719,6 +6812,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::str::FromStr for RequestedForDtoRefIdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6731,6 +6825,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<&str> for RequestedForDtoRefIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6740,6 +6835,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     impl ::std::convert::TryFrom<::std::string::String>
     for RequestedForDtoRefIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6929,6 +7025,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::std::fmt::Display for RequestedItemAccountSelectionsType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -6940,6 +7037,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::str::FromStr for RequestedItemAccountSelectionsType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6953,6 +7051,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<&str> for RequestedItemAccountSelectionsType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6962,6 +7061,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     impl ::std::convert::TryFrom<::std::string::String>
     for RequestedItemAccountSelectionsType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7076,6 +7176,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::std::fmt::Display for RequestedItemDetailsType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -7087,6 +7188,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::str::FromStr for RequestedItemDetailsType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7100,6 +7202,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<&str> for RequestedItemDetailsType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7108,6 +7211,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::std::convert::TryFrom<::std::string::String> for RequestedItemDetailsType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7348,6 +7452,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     impl ::std::fmt::Display for RequestedItemDtoRefType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -7359,6 +7464,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl ::std::str::FromStr for RequestedItemDtoRefType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7372,6 +7478,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl ::std::convert::TryFrom<&str> for RequestedItemDtoRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7380,6 +7487,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl ::std::convert::TryFrom<::std::string::String> for RequestedItemDtoRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7829,6 +7937,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     impl ::std::fmt::Display for RequestedItemStatusIdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Human => f.write_str("HUMAN"),
@@ -7839,6 +7948,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl ::std::str::FromStr for RequestedItemStatusIdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7851,6 +7961,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl ::std::convert::TryFrom<&str> for RequestedItemStatusIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7860,6 +7971,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     impl ::std::convert::TryFrom<::std::string::String>
     for RequestedItemStatusIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7940,6 +8052,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     impl ::std::fmt::Display for RequestedItemStatusRequestState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Executing => f.write_str("EXECUTING"),
@@ -7959,6 +8072,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl ::std::str::FromStr for RequestedItemStatusRequestState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7980,6 +8094,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl ::std::convert::TryFrom<&str> for RequestedItemStatusRequestState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7989,6 +8104,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     impl ::std::convert::TryFrom<::std::string::String>
     for RequestedItemStatusRequestState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8114,6 +8230,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     impl ::std::fmt::Display for RequestedItemStatusRequestedForType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -8124,6 +8241,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl ::std::str::FromStr for RequestedItemStatusRequestedForType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8136,6 +8254,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl ::std::convert::TryFrom<&str> for RequestedItemStatusRequestedForType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8145,6 +8264,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     impl ::std::convert::TryFrom<::std::string::String>
     for RequestedItemStatusRequestedForType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8194,6 +8314,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     impl ::std::fmt::Display for RequestedItemStatusType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -8205,6 +8326,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl ::std::str::FromStr for RequestedItemStatusType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8218,6 +8340,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl ::std::convert::TryFrom<&str> for RequestedItemStatusType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8226,6 +8349,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl ::std::convert::TryFrom<::std::string::String> for RequestedItemStatusType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8546,6 +8670,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     impl ::std::fmt::Display for SodPolicyDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::SodPolicy => f.write_str("SOD_POLICY"),
@@ -8555,6 +8680,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl ::std::str::FromStr for SodPolicyDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8566,6 +8692,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl ::std::convert::TryFrom<&str> for SodPolicyDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8574,6 +8701,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl ::std::convert::TryFrom<::std::string::String> for SodPolicyDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8878,6 +9006,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     impl ::std::fmt::Display for SodViolationContextCheckCompletedState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Success => f.write_str("SUCCESS"),
@@ -8888,6 +9017,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl ::std::str::FromStr for SodViolationContextCheckCompletedState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8900,6 +9030,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl ::std::convert::TryFrom<&str> for SodViolationContextCheckCompletedState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8909,6 +9040,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     impl ::std::convert::TryFrom<::std::string::String>
     for SodViolationContextCheckCompletedState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -10327,6 +10459,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -10343,6 +10476,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -10384,6 +10518,7 @@ let response = client.get_access_request_config_v1()
     .await;
 ```*/
     #[doc(alias = "getAccessRequestConfigV1")]
+    #[inline]
     pub fn get_access_request_config_v1(&self) -> builder::GetAccessRequestConfigV1<'_> {
         builder::GetAccessRequestConfigV1::new(self)
     }
@@ -10402,6 +10537,7 @@ let response = client.set_access_request_config_v1()
     .await;
 ```*/
     #[doc(alias = "setAccessRequestConfigV1")]
+    #[inline]
     pub fn set_access_request_config_v1(&self) -> builder::SetAccessRequestConfigV1<'_> {
         builder::SetAccessRequestConfigV1::new(self)
     }
@@ -10419,6 +10555,7 @@ let response = client.get_access_request_config_v2()
     .await;
 ```*/
     #[doc(alias = "getAccessRequestConfigV2")]
+    #[inline]
     pub fn get_access_request_config_v2(&self) -> builder::GetAccessRequestConfigV2<'_> {
         builder::GetAccessRequestConfigV2::new(self)
     }
@@ -10437,6 +10574,7 @@ let response = client.set_access_request_config_v2()
     .await;
 ```*/
     #[doc(alias = "setAccessRequestConfigV2")]
+    #[inline]
     pub fn set_access_request_config_v2(&self) -> builder::SetAccessRequestConfigV2<'_> {
         builder::SetAccessRequestConfigV2::new(self)
     }
@@ -10527,6 +10665,7 @@ let response = client.create_access_request_v1()
     .await;
 ```*/
     #[doc(alias = "createAccessRequestV1")]
+    #[inline]
     pub fn create_access_request_v1(&self) -> builder::CreateAccessRequestV1<'_> {
         builder::CreateAccessRequestV1::new(self)
     }
@@ -10544,6 +10683,7 @@ let response = client.cancel_access_request_v1()
     .await;
 ```*/
     #[doc(alias = "cancelAccessRequestV1")]
+    #[inline]
     pub fn cancel_access_request_v1(&self) -> builder::CancelAccessRequestV1<'_> {
         builder::CancelAccessRequestV1::new(self)
     }
@@ -10571,6 +10711,7 @@ let response = client.close_access_request_v1()
     .await;
 ```*/
     #[doc(alias = "closeAccessRequestV1")]
+    #[inline]
     pub fn close_access_request_v1(&self) -> builder::CloseAccessRequestV1<'_> {
         builder::CloseAccessRequestV1::new(self)
     }
@@ -10588,6 +10729,7 @@ let response = client.cancel_access_request_in_bulk_v1()
     .await;
 ```*/
     #[doc(alias = "cancelAccessRequestInBulkV1")]
+    #[inline]
     pub fn cancel_access_request_in_bulk_v1(
         &self,
     ) -> builder::CancelAccessRequestInBulkV1<'_> {
@@ -10631,6 +10773,7 @@ let response = client.load_account_selections_v1()
     .await;
 ```*/
     #[doc(alias = "loadAccountSelectionsV1")]
+    #[inline]
     pub fn load_account_selections_v1(&self) -> builder::LoadAccountSelectionsV1<'_> {
         builder::LoadAccountSelectionsV1::new(self)
     }
@@ -10680,6 +10823,7 @@ let response = client.list_access_request_status_v1()
     .await;
 ```*/
     #[doc(alias = "listAccessRequestStatusV1")]
+    #[inline]
     pub fn list_access_request_status_v1(
         &self,
     ) -> builder::ListAccessRequestStatusV1<'_> {
@@ -10734,6 +10878,7 @@ let response = client.list_administrators_access_request_status_v1()
     .await;
 ```*/
     #[doc(alias = "listAdministratorsAccessRequestStatusV1")]
+    #[inline]
     pub fn list_administrators_access_request_status_v1(
         &self,
     ) -> builder::ListAdministratorsAccessRequestStatusV1<'_> {
@@ -10752,6 +10897,7 @@ let response = client.approve_bulk_access_request_v1()
     .await;
 ```*/
     #[doc(alias = "approveBulkAccessRequestV1")]
+    #[inline]
     pub fn approve_bulk_access_request_v1(
         &self,
     ) -> builder::ApproveBulkAccessRequestV1<'_> {
@@ -10774,6 +10920,7 @@ let response = client.get_entitlement_details_for_identity_v1()
     .await;
 ```*/
     #[doc(alias = "getEntitlementDetailsForIdentityV1")]
+    #[inline]
     pub fn get_entitlement_details_for_identity_v1(
         &self,
     ) -> builder::GetEntitlementDetailsForIdentityV1<'_> {
@@ -10798,6 +10945,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccessRequestConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -10805,6 +10953,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/access-request-config/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -10856,6 +11005,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -10871,6 +11021,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetAccessRequestConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -10903,6 +11054,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/access-request-config/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -10971,6 +11123,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -10985,6 +11138,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccessRequestConfigV2<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -10992,6 +11146,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/access-request-config/v2`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -11043,6 +11198,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -11058,6 +11214,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetAccessRequestConfigV2<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -11092,6 +11249,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/access-request-config/v2`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -11160,6 +11318,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -11175,6 +11334,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateAccessRequestV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -11205,6 +11365,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/access-requests/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -11272,6 +11433,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -11287,6 +11449,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CancelAccessRequestV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -11319,6 +11482,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/access-requests/v1/cancel`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -11389,6 +11553,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -11404,6 +11569,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CloseAccessRequestV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -11436,6 +11602,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/access-requests/v1/close`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -11503,6 +11670,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -11518,6 +11686,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CancelAccessRequestInBulkV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -11552,6 +11721,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/access-requests/v1/bulk-cancel`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -11622,6 +11792,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -11637,6 +11808,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> LoadAccountSelectionsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -11671,6 +11843,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/access-requests/v1/accounts-selection`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -11741,6 +11914,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -11765,6 +11939,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListAccessRequestStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -11903,6 +12078,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/access-request-status/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -12059,6 +12235,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -12083,6 +12260,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListAdministratorsAccessRequestStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12221,6 +12399,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/access-request-administration/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -12379,6 +12558,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -12394,6 +12574,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ApproveBulkAccessRequestV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12428,6 +12609,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/access-request-approvals/v1/bulk-approve`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -12500,6 +12682,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -12516,6 +12699,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetEntitlementDetailsForIdentityV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12549,6 +12733,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/revocable-objects/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -12621,6 +12806,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

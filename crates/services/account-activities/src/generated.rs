@@ -285,6 +285,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountActivityApprovalStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Finished => f.write_str("FINISHED"),
@@ -299,6 +300,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountActivityApprovalStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -315,6 +317,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountActivityApprovalStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -324,6 +327,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccountActivityApprovalStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -605,6 +609,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountActivityItemOperation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Add => f.write_str("ADD"),
@@ -623,6 +628,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountActivityItemOperation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -643,6 +649,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountActivityItemOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -652,6 +659,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccountActivityItemOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -873,6 +881,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CompletionStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Success => f.write_str("SUCCESS"),
@@ -885,6 +894,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CompletionStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -899,6 +909,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -907,6 +918,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -959,6 +971,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ExecutionStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Executing => f.write_str("EXECUTING"),
@@ -971,6 +984,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ExecutionStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -985,6 +999,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ExecutionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -993,6 +1008,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ExecutionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1277,6 +1293,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ProvisioningState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Pending => f.write_str("PENDING"),
@@ -1291,6 +1308,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ProvisioningState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1307,6 +1325,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ProvisioningState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1315,6 +1334,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ProvisioningState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1364,6 +1384,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RequestableObjectType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -1375,6 +1396,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RequestableObjectType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1388,6 +1410,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RequestableObjectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1396,6 +1419,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RequestableObjectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1454,6 +1478,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1470,6 +1495,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1542,6 +1568,7 @@ let response = client.list_account_activities_v1()
     .await;
 ```*/
     #[doc(alias = "listAccountActivitiesV1")]
+    #[inline]
     pub fn list_account_activities_v1(&self) -> builder::ListAccountActivitiesV1<'_> {
         builder::ListAccountActivitiesV1::new(self)
     }
@@ -1560,6 +1587,7 @@ let response = client.get_account_activity_v1()
     .await;
 ```*/
     #[doc(alias = "getAccountActivityV1")]
+    #[inline]
     pub fn get_account_activity_v1(&self) -> builder::GetAccountActivityV1<'_> {
         builder::GetAccountActivityV1::new(self)
     }
@@ -1590,6 +1618,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListAccountActivitiesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1700,6 +1729,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/account-activities/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1833,6 +1863,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1848,6 +1879,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccountActivityV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1868,6 +1900,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/account-activities/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1926,6 +1959,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -231,6 +231,7 @@ TERMINATED - Aggregation marked as failed after 3 tries after connectivity issue
         }
     }
     impl ::std::fmt::Display for AccountAggregationStatusStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Started => f.write_str("STARTED"),
@@ -246,6 +247,7 @@ TERMINATED - Aggregation marked as failed after 3 tries after connectivity issue
     }
     impl ::std::str::FromStr for AccountAggregationStatusStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -263,6 +265,7 @@ TERMINATED - Aggregation marked as failed after 3 tries after connectivity issue
     }
     impl ::std::convert::TryFrom<&str> for AccountAggregationStatusStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -272,6 +275,7 @@ TERMINATED - Aggregation marked as failed after 3 tries after connectivity issue
     impl ::std::convert::TryFrom<::std::string::String>
     for AccountAggregationStatusStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -472,6 +476,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -488,6 +493,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -537,6 +543,7 @@ let response = client.get_account_aggregation_status_v1()
     .await;
 ```*/
     #[doc(alias = "getAccountAggregationStatusV1")]
+    #[inline]
     pub fn get_account_aggregation_status_v1(
         &self,
     ) -> builder::GetAccountAggregationStatusV1<'_> {
@@ -562,6 +569,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccountAggregationStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -582,6 +590,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/account-aggregations/v1/{id}/status`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -642,6 +651,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -276,6 +276,7 @@ pub mod types {
         }
     }
     impl AccountDeleteRequestInput {
+        #[inline]
         pub fn builder() -> builder::AccountDeleteRequestInput {
             Default::default()
         }
@@ -652,6 +653,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountDetailsFeaturesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Authenticate => f.write_str("AUTHENTICATE"),
@@ -696,6 +698,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountDetailsFeaturesItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -738,6 +741,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountDetailsFeaturesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -746,6 +750,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccountDetailsFeaturesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -948,6 +953,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountRequestPhaseName {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ApprovalPhase => f.write_str("APPROVAL_PHASE"),
@@ -958,6 +964,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountRequestPhaseName {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -970,6 +977,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountRequestPhaseName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -978,6 +986,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccountRequestPhaseName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1039,6 +1048,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountRequestPhaseState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Pending => f.write_str("PENDING"),
@@ -1054,6 +1064,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountRequestPhaseState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1071,6 +1082,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountRequestPhaseState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1079,6 +1091,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccountRequestPhaseState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1628,6 +1641,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1644,6 +1658,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1698,6 +1713,7 @@ let response = client.get_account_deletion_requests_v1()
     .await;
 ```*/
     #[doc(alias = "getAccountDeletionRequestsV1")]
+    #[inline]
     pub fn get_account_deletion_requests_v1(
         &self,
     ) -> builder::GetAccountDeletionRequestsV1<'_> {
@@ -1723,6 +1739,7 @@ let response = client.delete_account_request_v1()
     .await;
 ```*/
     #[doc(alias = "deleteAccountRequestV1")]
+    #[inline]
     pub fn delete_account_request_v1(&self) -> builder::DeleteAccountRequestV1<'_> {
         builder::DeleteAccountRequestV1::new(self)
     }
@@ -1749,6 +1766,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccountDeletionRequestsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1800,6 +1818,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/account-requests/v1/deletion`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1879,6 +1898,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1895,6 +1915,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteAccountRequestV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1943,6 +1964,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/account-requests/v1/account/{accountId}/delete`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2014,6 +2036,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

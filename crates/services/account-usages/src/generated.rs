@@ -272,6 +272,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -288,6 +289,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -346,6 +348,7 @@ let response = client.get_usages_by_account_id_v1()
     .await;
 ```*/
     #[doc(alias = "getUsagesByAccountIdV1")]
+    #[inline]
     pub fn get_usages_by_account_id_v1(&self) -> builder::GetUsagesByAccountIdV1<'_> {
         builder::GetUsagesByAccountIdV1::new(self)
     }
@@ -373,6 +376,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetUsagesByAccountIdV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -440,6 +444,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/account-usages/v1/{accountId}/summaries`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -536,6 +541,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

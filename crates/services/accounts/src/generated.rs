@@ -526,6 +526,7 @@ pub mod types {
         }
     }
     impl AccountAttributes {
+        #[inline]
         pub fn builder() -> builder::AccountAttributes {
             Default::default()
         }
@@ -597,6 +598,7 @@ pub mod types {
         }
     }
     impl AccountAttributesCreate {
+        #[inline]
         pub fn builder() -> builder::AccountAttributesCreate {
             Default::default()
         }
@@ -722,6 +724,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountIdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -731,6 +734,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountIdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -742,6 +746,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -750,6 +755,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccountIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -796,6 +802,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountOrigin {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Aggregated => f.write_str("AGGREGATED"),
@@ -806,6 +813,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountOrigin {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -818,6 +826,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountOrigin {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -826,6 +835,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccountOrigin {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -945,6 +955,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountSourceOwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -954,6 +965,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountSourceOwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -965,6 +977,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountSourceOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -973,6 +986,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccountSourceOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1053,6 +1067,7 @@ pub mod types {
         }
     }
     impl AccountToggleRequest {
+        #[inline]
         pub fn builder() -> builder::AccountToggleRequest {
             Default::default()
         }
@@ -1139,6 +1154,7 @@ pub mod types {
         }
     }
     impl AccountUnlockRequest {
+        #[inline]
         pub fn builder() -> builder::AccountUnlockRequest {
             Default::default()
         }
@@ -1344,6 +1360,7 @@ pub mod types {
         }
     }
     impl IdentitiesAccountsBulkRequest {
+        #[inline]
         pub fn builder() -> builder::IdentitiesAccountsBulkRequest {
             Default::default()
         }
@@ -1530,6 +1547,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ListAccountsV1DetailLevel {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Slim => f.write_str("SLIM"),
@@ -1540,6 +1558,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListAccountsV1DetailLevel {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1552,6 +1571,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListAccountsV1DetailLevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1560,6 +1580,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListAccountsV1DetailLevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1687,6 +1708,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RecommendationMethod {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Discovery => f.write_str("DISCOVERY"),
@@ -1698,6 +1720,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RecommendationMethod {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1711,6 +1734,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RecommendationMethod {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1719,6 +1743,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RecommendationMethod {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1765,6 +1790,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RecommendationType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Human => f.write_str("HUMAN"),
@@ -1775,6 +1801,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RecommendationType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1787,6 +1814,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RecommendationType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1795,6 +1823,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RecommendationType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2179,6 +2208,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -2195,6 +2225,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2295,6 +2326,7 @@ let response = client.list_accounts_v1()
     .await;
 ```*/
     #[doc(alias = "listAccountsV1")]
+    #[inline]
     pub fn list_accounts_v1(&self) -> builder::ListAccountsV1<'_> {
         builder::ListAccountsV1::new(self)
     }
@@ -2322,6 +2354,7 @@ let response = client.create_account_v1()
     .await;
 ```*/
     #[doc(alias = "createAccountV1")]
+    #[inline]
     pub fn create_account_v1(&self) -> builder::CreateAccountV1<'_> {
         builder::CreateAccountV1::new(self)
     }
@@ -2340,6 +2373,7 @@ let response = client.get_account_v1()
     .await;
 ```*/
     #[doc(alias = "getAccountV1")]
+    #[inline]
     pub fn get_account_v1(&self) -> builder::GetAccountV1<'_> {
         builder::GetAccountV1::new(self)
     }
@@ -2365,6 +2399,7 @@ let response = client.put_account_v1()
     .await;
 ```*/
     #[doc(alias = "putAccountV1")]
+    #[inline]
     pub fn put_account_v1(&self) -> builder::PutAccountV1<'_> {
         builder::PutAccountV1::new(self)
     }
@@ -2386,6 +2421,7 @@ let response = client.delete_account_v1()
     .await;
 ```*/
     #[doc(alias = "deleteAccountV1")]
+    #[inline]
     pub fn delete_account_v1(&self) -> builder::DeleteAccountV1<'_> {
         builder::DeleteAccountV1::new(self)
     }
@@ -2416,6 +2452,7 @@ let response = client.update_account_v1()
     .await;
 ```*/
     #[doc(alias = "updateAccountV1")]
+    #[inline]
     pub fn update_account_v1(&self) -> builder::UpdateAccountV1<'_> {
         builder::UpdateAccountV1::new(self)
     }
@@ -2446,6 +2483,7 @@ let response = client.get_account_entitlements_v1()
     .await;
 ```*/
     #[doc(alias = "getAccountEntitlementsV1")]
+    #[inline]
     pub fn get_account_entitlements_v1(&self) -> builder::GetAccountEntitlementsV1<'_> {
         builder::GetAccountEntitlementsV1::new(self)
     }
@@ -2464,6 +2502,7 @@ let response = client.submit_reload_account_v1()
     .await;
 ```*/
     #[doc(alias = "submitReloadAccountV1")]
+    #[inline]
     pub fn submit_reload_account_v1(&self) -> builder::SubmitReloadAccountV1<'_> {
         builder::SubmitReloadAccountV1::new(self)
     }
@@ -2484,6 +2523,7 @@ let response = client.enable_account_v1()
     .await;
 ```*/
     #[doc(alias = "enableAccountV1")]
+    #[inline]
     pub fn enable_account_v1(&self) -> builder::EnableAccountV1<'_> {
         builder::EnableAccountV1::new(self)
     }
@@ -2504,6 +2544,7 @@ let response = client.disable_account_v1()
     .await;
 ```*/
     #[doc(alias = "disableAccountV1")]
+    #[inline]
     pub fn disable_account_v1(&self) -> builder::DisableAccountV1<'_> {
         builder::DisableAccountV1::new(self)
     }
@@ -2525,6 +2566,7 @@ let response = client.unlock_account_v1()
     .await;
 ```*/
     #[doc(alias = "unlockAccountV1")]
+    #[inline]
     pub fn unlock_account_v1(&self) -> builder::UnlockAccountV1<'_> {
         builder::UnlockAccountV1::new(self)
     }
@@ -2549,6 +2591,7 @@ let response = client.delete_account_async_v1()
     .await;
 ```*/
     #[doc(alias = "deleteAccountAsyncV1")]
+    #[inline]
     pub fn delete_account_async_v1(&self) -> builder::DeleteAccountAsyncV1<'_> {
         builder::DeleteAccountAsyncV1::new(self)
     }
@@ -2567,6 +2610,7 @@ let response = client.enable_account_for_identity_v1()
     .await;
 ```*/
     #[doc(alias = "enableAccountForIdentityV1")]
+    #[inline]
     pub fn enable_account_for_identity_v1(
         &self,
     ) -> builder::EnableAccountForIdentityV1<'_> {
@@ -2587,6 +2631,7 @@ let response = client.disable_account_for_identity_v1()
     .await;
 ```*/
     #[doc(alias = "disableAccountForIdentityV1")]
+    #[inline]
     pub fn disable_account_for_identity_v1(
         &self,
     ) -> builder::DisableAccountForIdentityV1<'_> {
@@ -2605,6 +2650,7 @@ let response = client.enable_accounts_for_identities_v1()
     .await;
 ```*/
     #[doc(alias = "enableAccountsForIdentitiesV1")]
+    #[inline]
     pub fn enable_accounts_for_identities_v1(
         &self,
     ) -> builder::EnableAccountsForIdentitiesV1<'_> {
@@ -2623,6 +2669,7 @@ let response = client.disable_accounts_for_identities_v1()
     .await;
 ```*/
     #[doc(alias = "disableAccountsForIdentitiesV1")]
+    #[inline]
     pub fn disable_accounts_for_identities_v1(
         &self,
     ) -> builder::DisableAccountsForIdentitiesV1<'_> {
@@ -2653,6 +2700,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListAccountsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2735,6 +2783,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/accounts/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2825,6 +2874,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2840,6 +2890,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateAccountV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2874,6 +2925,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/accounts/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2938,6 +2990,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2953,6 +3006,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccountV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2973,6 +3027,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/accounts/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3023,6 +3078,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3039,6 +3095,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutAccountV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3084,6 +3141,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/accounts/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3151,6 +3209,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3166,6 +3225,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteAccountV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3186,6 +3246,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/accounts/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3241,6 +3302,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3262,6 +3324,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateAccountV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3299,6 +3362,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/accounts/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3361,6 +3425,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3379,6 +3444,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccountEntitlementsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3432,6 +3498,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/accounts/v1/{id}/entitlements`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3513,6 +3580,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3528,6 +3596,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SubmitReloadAccountV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3548,6 +3617,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/accounts/v1/{id}/reload`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3608,6 +3678,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3624,6 +3695,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> EnableAccountV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3671,6 +3743,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/accounts/v1/{id}/enable`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3742,6 +3815,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3758,6 +3832,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DisableAccountV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3805,6 +3880,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/accounts/v1/{id}/disable`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3876,6 +3952,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3892,6 +3969,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UnlockAccountV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3939,6 +4017,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/accounts/v1/{id}/unlock`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4010,6 +4089,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4025,6 +4105,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteAccountAsyncV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4045,6 +4126,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/accounts/v1/{id}/remove`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4103,6 +4185,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4118,6 +4201,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> EnableAccountForIdentityV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4138,6 +4222,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/identities-accounts/v1/{id}/enable`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4200,6 +4285,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4215,6 +4301,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DisableAccountForIdentityV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4235,6 +4322,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/identities-accounts/v1/{id}/disable`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4297,6 +4385,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4312,6 +4401,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> EnableAccountsForIdentitiesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4347,6 +4437,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/identities-accounts/v1/enable`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4415,6 +4506,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4430,6 +4522,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DisableAccountsForIdentitiesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4465,6 +4558,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/identities-accounts/v1/disable`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4533,6 +4627,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -277,6 +277,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -293,6 +294,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -345,6 +347,7 @@ let response = client.get_total_count_v1()
     .await;
 ```*/
     #[doc(alias = "getTotalCountV1")]
+    #[inline]
     pub fn get_total_count_v1(&self) -> builder::GetTotalCountV1<'_> {
         builder::GetTotalCountV1::new(self)
     }
@@ -377,6 +380,7 @@ let response = client.list_api_summary_v1()
     .await;
 ```*/
     #[doc(alias = "listApiSummaryV1")]
+    #[inline]
     pub fn list_api_summary_v1(&self) -> builder::ListApiSummaryV1<'_> {
         builder::ListApiSummaryV1::new(self)
     }
@@ -400,6 +404,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetTotalCountV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -421,6 +426,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api-usage/v1/count`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -477,6 +483,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -494,6 +501,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListApiSummaryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -537,6 +545,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api-usage/v1/summary`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -601,6 +610,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -95,6 +95,7 @@ pub mod types {
         }
     }
     impl ApplicationDiscoveryRequest {
+        #[inline]
         pub fn builder() -> builder::ApplicationDiscoveryRequest {
             Default::default()
         }
@@ -399,6 +400,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ApplicationDiscoveryResponseCompletionStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Success => f.write_str("SUCCESS"),
@@ -412,6 +414,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ApplicationDiscoveryResponseCompletionStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -427,6 +430,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ApplicationDiscoveryResponseCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -436,6 +440,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ApplicationDiscoveryResponseCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -485,6 +490,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ApplicationDiscoveryResponseType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Quartz => f.write_str("QUARTZ"),
@@ -496,6 +502,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ApplicationDiscoveryResponseType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -509,6 +516,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ApplicationDiscoveryResponseType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -518,6 +526,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ApplicationDiscoveryResponseType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -932,6 +941,7 @@ If an application has been deleted from within the discovery source, the status 
         Low,
     }
     impl ::std::fmt::Display for FullDiscoveredApplicationsRiskLevel {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::High => f.write_str("High"),
@@ -942,6 +952,7 @@ If an application has been deleted from within the discovery source, the status 
     }
     impl ::std::str::FromStr for FullDiscoveredApplicationsRiskLevel {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -955,6 +966,7 @@ If an application has been deleted from within the discovery source, the status 
     }
     impl ::std::convert::TryFrom<&str> for FullDiscoveredApplicationsRiskLevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -964,6 +976,7 @@ If an application has been deleted from within the discovery source, the status 
     impl ::std::convert::TryFrom<::std::string::String>
     for FullDiscoveredApplicationsRiskLevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1010,6 +1023,7 @@ If an application has been deleted from within the discovery source, the status 
         }
     }
     impl ::std::fmt::Display for GetDiscoveredApplicationsV1Detail {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Slim => f.write_str("SLIM"),
@@ -1020,6 +1034,7 @@ If an application has been deleted from within the discovery source, the status 
     }
     impl ::std::str::FromStr for GetDiscoveredApplicationsV1Detail {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1032,6 +1047,7 @@ If an application has been deleted from within the discovery source, the status 
     }
     impl ::std::convert::TryFrom<&str> for GetDiscoveredApplicationsV1Detail {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1041,6 +1057,7 @@ If an application has been deleted from within the discovery source, the status 
     impl ::std::convert::TryFrom<::std::string::String>
     for GetDiscoveredApplicationsV1Detail {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1056,12 +1073,14 @@ If an application has been deleted from within the discovery source, the status 
     }
     impl ::std::convert::From<SlimDiscoveredApplications>
     for GetDiscoveredApplicationsV1ResponseItem {
+        #[inline]
         fn from(value: SlimDiscoveredApplications) -> Self {
             Self::SlimDiscoveredApplications(value)
         }
     }
     impl ::std::convert::From<FullDiscoveredApplications>
     for GetDiscoveredApplicationsV1ResponseItem {
+        #[inline]
         fn from(value: FullDiscoveredApplications) -> Self {
             Self::FullDiscoveredApplications(value)
         }
@@ -1740,6 +1759,7 @@ If an application has been deleted from within the discovery source, the status 
         Low,
     }
     impl ::std::fmt::Display for SlimDiscoveredApplicationsRiskLevel {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::High => f.write_str("High"),
@@ -1750,6 +1770,7 @@ If an application has been deleted from within the discovery source, the status 
     }
     impl ::std::str::FromStr for SlimDiscoveredApplicationsRiskLevel {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1763,6 +1784,7 @@ If an application has been deleted from within the discovery source, the status 
     }
     impl ::std::convert::TryFrom<&str> for SlimDiscoveredApplicationsRiskLevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1772,6 +1794,7 @@ If an application has been deleted from within the discovery source, the status 
     impl ::std::convert::TryFrom<::std::string::String>
     for SlimDiscoveredApplicationsRiskLevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1880,6 +1903,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1896,6 +1920,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1942,6 +1967,7 @@ let response = client.start_application_discovery_v1()
     .await;
 ```*/
     #[doc(alias = "startApplicationDiscoveryV1")]
+    #[inline]
     pub fn start_application_discovery_v1(
         &self,
     ) -> builder::StartApplicationDiscoveryV1<'_> {
@@ -1996,6 +2022,7 @@ let response = client.get_discovered_applications_v1()
     .await;
 ```*/
     #[doc(alias = "getDiscoveredApplicationsV1")]
+    #[inline]
     pub fn get_discovered_applications_v1(
         &self,
     ) -> builder::GetDiscoveredApplicationsV1<'_> {
@@ -2016,6 +2043,7 @@ let response = client.get_manual_discover_applications_csv_template_v1()
     .await;
 ```*/
     #[doc(alias = "getManualDiscoverApplicationsCsvTemplateV1")]
+    #[inline]
     pub fn get_manual_discover_applications_csv_template_v1(
         &self,
     ) -> builder::GetManualDiscoverApplicationsCsvTemplateV1<'_> {
@@ -2042,6 +2070,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartApplicationDiscoveryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2090,6 +2119,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/discover-applications`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2167,6 +2197,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2186,6 +2217,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDiscoveredApplicationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2257,6 +2289,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/discovered-applications/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2345,6 +2378,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2359,6 +2393,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetManualDiscoverApplicationsCsvTemplateV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2366,6 +2401,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/manual-discover-applications-template/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2412,6 +2448,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

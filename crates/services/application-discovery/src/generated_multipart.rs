@@ -14,6 +14,7 @@ If a suitable ISC connector is unavailable, the system will recommend generic co
 
 Sends `POST /manual-discover-applications/v1` as `multipart/form-data`.*/
     #[doc(alias = "sendManualDiscoverApplicationsCsvTemplateV1")]
+    #[inline]
     pub fn send_manual_discover_applications_csv_template_v1(
         &self,
     ) -> multipart::SendManualDiscoverApplicationsCsvTemplateV1<'_> {
@@ -34,6 +35,7 @@ pub mod multipart {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SendManualDiscoverApplicationsCsvTemplateV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -44,11 +46,13 @@ pub mod multipart {
         /**The CSV file to upload containing `application_name` and `description` columns. Each row represents an application to be discovered.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -57,6 +61,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -67,6 +72,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/manual-discover-applications/v1", "`."
         )]
+        #[inline]
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, file, call_options } = self;
             let file = file
@@ -126,6 +132,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -552,6 +552,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for Approval2ApprovalCriteriaApprovalCalculationType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Count => f.write_str("COUNT"),
@@ -562,6 +563,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for Approval2ApprovalCriteriaApprovalCalculationType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -575,6 +577,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for Approval2ApprovalCriteriaApprovalCalculationType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -584,6 +587,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for Approval2ApprovalCriteriaApprovalCalculationType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -707,6 +711,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for Approval2ApprovalCriteriaRejectionCalculationType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Count => f.write_str("COUNT"),
@@ -717,6 +722,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for Approval2ApprovalCriteriaRejectionCalculationType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -730,6 +736,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for Approval2ApprovalCriteriaRejectionCalculationType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -739,6 +746,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for Approval2ApprovalCriteriaRejectionCalculationType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -788,6 +796,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for Approval2Medium {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Email => f.write_str("EMAIL"),
@@ -799,6 +808,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for Approval2Medium {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -812,6 +822,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for Approval2Medium {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -820,6 +831,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for Approval2Medium {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -869,6 +881,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for Approval2Priority {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::High => f.write_str("HIGH"),
@@ -880,6 +893,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for Approval2Priority {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -893,6 +907,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for Approval2Priority {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -901,6 +916,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for Approval2Priority {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -997,6 +1013,7 @@ pub mod types {
         }
     }
     impl ApprovalApproveRequest {
+        #[inline]
         pub fn builder() -> builder::ApprovalApproveRequest {
             Default::default()
         }
@@ -1098,6 +1115,7 @@ pub mod types {
         }
     }
     impl ApprovalAttributesRequest {
+        #[inline]
         pub fn builder() -> builder::ApprovalAttributesRequest {
             Default::default()
         }
@@ -1224,6 +1242,7 @@ pub mod types {
         }
     }
     impl ApprovalCancelRequest {
+        #[inline]
         pub fn builder() -> builder::ApprovalCancelRequest {
             Default::default()
         }
@@ -1286,6 +1305,7 @@ pub mod types {
         }
     }
     impl ApprovalCommentsRequest {
+        #[inline]
         pub fn builder() -> builder::ApprovalCommentsRequest {
             Default::default()
         }
@@ -1453,6 +1473,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ApprovalConfig {
+        #[inline]
         pub fn builder() -> builder::ApprovalConfig {
             Default::default()
         }
@@ -1503,6 +1524,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::std::fmt::Display for ApprovalConfigAutoApprove {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Off => f.write_str("OFF"),
@@ -1514,6 +1536,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::str::FromStr for ApprovalConfigAutoApprove {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1527,6 +1550,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::convert::TryFrom<&str> for ApprovalConfigAutoApprove {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1535,6 +1559,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::convert::TryFrom<::std::string::String> for ApprovalConfigAutoApprove {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2030,6 +2055,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::fmt::Display
     for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -2131,6 +2157,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     impl ::std::str::FromStr
     for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2212,6 +2239,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     impl ::std::convert::TryFrom<&str>
     for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2221,6 +2249,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     impl ::std::convert::TryFrom<::std::string::String>
     for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2531,6 +2560,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::std::fmt::Display for ApprovalConfigFallbackApproverType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -2631,6 +2661,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::str::FromStr for ApprovalConfigFallbackApproverType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2711,6 +2742,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::convert::TryFrom<&str> for ApprovalConfigFallbackApproverType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2720,6 +2752,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     impl ::std::convert::TryFrom<::std::string::String>
     for ApprovalConfigFallbackApproverType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2790,6 +2823,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::std::fmt::Display for ApprovalConfigMachineIdentityManagerAssignment {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ManagerOfRequester => f.write_str("MANAGER_OF_REQUESTER"),
@@ -2809,6 +2843,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::str::FromStr for ApprovalConfigMachineIdentityManagerAssignment {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2831,6 +2866,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     impl ::std::convert::TryFrom<&str>
     for ApprovalConfigMachineIdentityManagerAssignment {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2840,6 +2876,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     impl ::std::convert::TryFrom<::std::string::String>
     for ApprovalConfigMachineIdentityManagerAssignment {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2988,6 +3025,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::std::fmt::Display for ApprovalConfigRequiresComment {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Approval => f.write_str("APPROVAL"),
@@ -3000,6 +3038,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::str::FromStr for ApprovalConfigRequiresComment {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3014,6 +3053,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::convert::TryFrom<&str> for ApprovalConfigRequiresComment {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3023,6 +3063,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     impl ::std::convert::TryFrom<::std::string::String>
     for ApprovalConfigRequiresComment {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3335,6 +3376,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::std::fmt::Display for ApprovalConfigSerialChainItemIdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -3435,6 +3477,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::str::FromStr for ApprovalConfigSerialChainItemIdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3515,6 +3558,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::convert::TryFrom<&str> for ApprovalConfigSerialChainItemIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3524,6 +3568,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     impl ::std::convert::TryFrom<::std::string::String>
     for ApprovalConfigSerialChainItemIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3654,6 +3699,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::std::fmt::Display for ApprovalConfigTimeoutConfigTimeoutResult {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Expired => f.write_str("EXPIRED"),
@@ -3664,6 +3710,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::str::FromStr for ApprovalConfigTimeoutConfigTimeoutResult {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3676,6 +3723,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::convert::TryFrom<&str> for ApprovalConfigTimeoutConfigTimeoutResult {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3685,6 +3733,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     impl ::std::convert::TryFrom<::std::string::String>
     for ApprovalConfigTimeoutConfigTimeoutResult {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4199,6 +4248,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::std::fmt::Display for ApprovalIdentityRecordType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -4208,6 +4258,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::str::FromStr for ApprovalIdentityRecordType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4219,6 +4270,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::convert::TryFrom<&str> for ApprovalIdentityRecordType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4227,6 +4279,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::convert::TryFrom<::std::string::String> for ApprovalIdentityRecordType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4463,6 +4516,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::std::fmt::Display for ApprovalIdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -4563,6 +4617,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::str::FromStr for ApprovalIdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4643,6 +4698,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::convert::TryFrom<&str> for ApprovalIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4651,6 +4707,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::convert::TryFrom<::std::string::String> for ApprovalIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4800,6 +4857,7 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     impl ApprovalReassignRequest {
+        #[inline]
         pub fn builder() -> builder::ApprovalReassignRequest {
             Default::default()
         }
@@ -4958,6 +5016,7 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     impl ::std::fmt::Display for ApprovalReassignmentHistoryReassignmentType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Escalation => f.write_str("ESCALATION"),
@@ -4969,6 +5028,7 @@ If left blank, and the approval is not currently assigned to the user calling th
     }
     impl ::std::str::FromStr for ApprovalReassignmentHistoryReassignmentType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4982,6 +5042,7 @@ If left blank, and the approval is not currently assigned to the user calling th
     }
     impl ::std::convert::TryFrom<&str> for ApprovalReassignmentHistoryReassignmentType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4991,6 +5052,7 @@ If left blank, and the approval is not currently assigned to the user calling th
     impl ::std::convert::TryFrom<::std::string::String>
     for ApprovalReassignmentHistoryReassignmentType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5160,6 +5222,7 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     impl ApprovalRejectRequest {
+        #[inline]
         pub fn builder() -> builder::ApprovalRejectRequest {
             Default::default()
         }
@@ -5458,6 +5521,7 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     impl BulkApproveRequestDto {
+        #[inline]
         pub fn builder() -> builder::BulkApproveRequestDto {
             Default::default()
         }
@@ -5534,6 +5598,7 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     impl BulkCancelRequestDto {
+        #[inline]
         pub fn builder() -> builder::BulkCancelRequestDto {
             Default::default()
         }
@@ -5626,6 +5691,7 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     impl BulkReassignRequestDto {
+        #[inline]
         pub fn builder() -> builder::BulkReassignRequestDto {
             Default::default()
         }
@@ -5702,6 +5768,7 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     impl BulkRejectRequestDto {
+        #[inline]
         pub fn builder() -> builder::BulkRejectRequestDto {
             Default::default()
         }
@@ -5761,6 +5828,7 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     impl ::std::fmt::Display for DeleteApprovalConfigRequestV1Scope {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::DomainObject => f.write_str("DOMAIN_OBJECT"),
@@ -5776,6 +5844,7 @@ If left blank, and the approval is not currently assigned to the user calling th
     }
     impl ::std::str::FromStr for DeleteApprovalConfigRequestV1Scope {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5793,6 +5862,7 @@ If left blank, and the approval is not currently assigned to the user calling th
     }
     impl ::std::convert::TryFrom<&str> for DeleteApprovalConfigRequestV1Scope {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5802,6 +5872,7 @@ If left blank, and the approval is not currently assigned to the user calling th
     impl ::std::convert::TryFrom<::std::string::String>
     for DeleteApprovalConfigRequestV1Scope {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6005,6 +6076,7 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     impl ::std::fmt::Display for PutApprovalsConfigV1Scope {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::DomainObject => f.write_str("DOMAIN_OBJECT"),
@@ -6020,6 +6092,7 @@ If left blank, and the approval is not currently assigned to the user calling th
     }
     impl ::std::str::FromStr for PutApprovalsConfigV1Scope {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6037,6 +6110,7 @@ If left blank, and the approval is not currently assigned to the user calling th
     }
     impl ::std::convert::TryFrom<&str> for PutApprovalsConfigV1Scope {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6045,6 +6119,7 @@ If left blank, and the approval is not currently assigned to the user calling th
     }
     impl ::std::convert::TryFrom<::std::string::String> for PutApprovalsConfigV1Scope {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7164,6 +7239,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -7180,6 +7256,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -7307,6 +7384,7 @@ let response = client.get_approvals_v1()
     .await;
 ```*/
     #[doc(alias = "getApprovalsV1")]
+    #[inline]
     pub fn get_approvals_v1(&self) -> builder::GetApprovalsV1<'_> {
         builder::GetApprovalsV1::new(self)
     }
@@ -7326,6 +7404,7 @@ let response = client.get_approval_v1()
     .await;
 ```*/
     #[doc(alias = "getApprovalV1")]
+    #[inline]
     pub fn get_approval_v1(&self) -> builder::GetApprovalV1<'_> {
         builder::GetApprovalV1::new(self)
     }
@@ -7347,6 +7426,7 @@ let response = client.approve_approval_v1()
     .await;
 ```*/
     #[doc(alias = "approveApprovalV1")]
+    #[inline]
     pub fn approve_approval_v1(&self) -> builder::ApproveApprovalV1<'_> {
         builder::ApproveApprovalV1::new(self)
     }
@@ -7367,6 +7447,7 @@ let response = client.update_approvals_attributes_v1()
     .await;
 ```*/
     #[doc(alias = "updateApprovalsAttributesV1")]
+    #[inline]
     pub fn update_approvals_attributes_v1(
         &self,
     ) -> builder::UpdateApprovalsAttributesV1<'_> {
@@ -7389,6 +7470,7 @@ let response = client.update_approvals_comments_v1()
     .await;
 ```*/
     #[doc(alias = "updateApprovalsCommentsV1")]
+    #[inline]
     pub fn update_approvals_comments_v1(
         &self,
     ) -> builder::UpdateApprovalsCommentsV1<'_> {
@@ -7411,6 +7493,7 @@ let response = client.update_approvals_reassign_v1()
     .await;
 ```*/
     #[doc(alias = "updateApprovalsReassignV1")]
+    #[inline]
     pub fn update_approvals_reassign_v1(
         &self,
     ) -> builder::UpdateApprovalsReassignV1<'_> {
@@ -7434,6 +7517,7 @@ let response = client.reject_approval_v1()
     .await;
 ```*/
     #[doc(alias = "rejectApprovalV1")]
+    #[inline]
     pub fn reject_approval_v1(&self) -> builder::RejectApprovalV1<'_> {
         builder::RejectApprovalV1::new(self)
     }
@@ -7456,6 +7540,7 @@ let response = client.cancel_approval_by_id_v1()
     .await;
 ```*/
     #[doc(alias = "cancelApprovalByIdV1")]
+    #[inline]
     pub fn cancel_approval_by_id_v1(&self) -> builder::CancelApprovalByIdV1<'_> {
         builder::CancelApprovalByIdV1::new(self)
     }
@@ -7491,6 +7576,7 @@ let response = client.get_approvals_config_v1()
     .await;
 ```*/
     #[doc(alias = "getApprovalsConfigV1")]
+    #[inline]
     pub fn get_approvals_config_v1(&self) -> builder::GetApprovalsConfigV1<'_> {
         builder::GetApprovalsConfigV1::new(self)
     }
@@ -7548,6 +7634,7 @@ let response = client.put_approvals_config_v1()
     .await;
 ```*/
     #[doc(alias = "putApprovalsConfigV1")]
+    #[inline]
     pub fn put_approvals_config_v1(&self) -> builder::PutApprovalsConfigV1<'_> {
         builder::PutApprovalsConfigV1::new(self)
     }
@@ -7603,6 +7690,7 @@ let response = client.delete_approval_config_request_v1()
     .await;
 ```*/
     #[doc(alias = "deleteApprovalConfigRequestV1")]
+    #[inline]
     pub fn delete_approval_config_request_v1(
         &self,
     ) -> builder::DeleteApprovalConfigRequestV1<'_> {
@@ -7621,6 +7709,7 @@ let response = client.approve_approval_in_bulk_v1()
     .await;
 ```*/
     #[doc(alias = "approveApprovalInBulkV1")]
+    #[inline]
     pub fn approve_approval_in_bulk_v1(&self) -> builder::ApproveApprovalInBulkV1<'_> {
         builder::ApproveApprovalInBulkV1::new(self)
     }
@@ -7637,6 +7726,7 @@ let response = client.reject_approval_in_bulk_v1()
     .await;
 ```*/
     #[doc(alias = "rejectApprovalInBulkV1")]
+    #[inline]
     pub fn reject_approval_in_bulk_v1(&self) -> builder::RejectApprovalInBulkV1<'_> {
         builder::RejectApprovalInBulkV1::new(self)
     }
@@ -7655,6 +7745,7 @@ let response = client.cancel_approval_v1()
     .await;
 ```*/
     #[doc(alias = "cancelApprovalV1")]
+    #[inline]
     pub fn cancel_approval_v1(&self) -> builder::CancelApprovalV1<'_> {
         builder::CancelApprovalV1::new(self)
     }
@@ -7671,6 +7762,7 @@ let response = client.move_approval_v1()
     .await;
 ```*/
     #[doc(alias = "moveApprovalV1")]
+    #[inline]
     pub fn move_approval_v1(&self) -> builder::MoveApprovalV1<'_> {
         builder::MoveApprovalV1::new(self)
     }
@@ -7706,6 +7798,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetApprovalsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7877,6 +7970,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/generic-approvals/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8035,6 +8129,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8050,6 +8145,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetApprovalV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8070,6 +8166,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/generic-approvals/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8121,6 +8218,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8137,6 +8235,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ApproveApprovalV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8184,6 +8283,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/generic-approvals/v1/{id}/approve`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8246,6 +8346,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8262,6 +8363,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateApprovalsAttributesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8310,6 +8412,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/generic-approvals/v1/{id}/attributes`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8384,6 +8487,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8400,6 +8504,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateApprovalsCommentsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8447,6 +8552,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/generic-approvals/v1/{id}/comments`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8521,6 +8627,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8537,6 +8644,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateApprovalsReassignV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8584,6 +8692,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/generic-approvals/v1/{id}/reassign`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8658,6 +8767,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8674,6 +8784,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> RejectApprovalV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8721,6 +8832,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/generic-approvals/v1/{id}/reject`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8783,6 +8895,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8799,6 +8912,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CancelApprovalByIdV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8846,6 +8960,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/generic-approvals/v1/{id}/cancel`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8914,6 +9029,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8929,6 +9045,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetApprovalsConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8949,6 +9066,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/generic-approvals/v1/config/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9007,6 +9125,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9024,6 +9143,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutApprovalsConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9082,6 +9202,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/generic-approvals/v1/config/{id}/{scope}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9162,6 +9283,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9178,6 +9300,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteApprovalConfigRequestV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9211,6 +9334,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/generic-approvals/v1/config/{id}/{scope}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9274,6 +9398,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9289,6 +9414,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ApproveApprovalInBulkV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9323,6 +9449,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/generic-approvals/v1/bulk-approve`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9395,6 +9522,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9410,6 +9538,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> RejectApprovalInBulkV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9444,6 +9573,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/generic-approvals/v1/bulk-reject`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9516,6 +9646,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9531,6 +9662,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CancelApprovalV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9565,6 +9697,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/generic-approvals/v1/bulk-cancel`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9633,6 +9766,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9648,6 +9782,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> MoveApprovalV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9682,6 +9817,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/generic-approvals/v1/bulk-reassign`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9750,6 +9886,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

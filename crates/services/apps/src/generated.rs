@@ -1383,6 +1383,7 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         }
     }
     impl SourceAppBulkUpdateRequest {
+        #[inline]
         pub fn builder() -> builder::SourceAppBulkUpdateRequest {
             Default::default()
         }
@@ -1497,6 +1498,7 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         }
     }
     impl SourceAppCreateDto {
+        #[inline]
         pub fn builder() -> builder::SourceAppCreateDto {
             Default::default()
         }
@@ -2567,6 +2569,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -2583,6 +2586,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2627,6 +2631,7 @@ let response = client.get_source_app_v1()
     .await;
 ```*/
     #[doc(alias = "getSourceAppV1")]
+    #[inline]
     pub fn get_source_app_v1(&self) -> builder::GetSourceAppV1<'_> {
         builder::GetSourceAppV1::new(self)
     }
@@ -2647,6 +2652,7 @@ let response = client.delete_source_app_v1()
     .await;
 ```*/
     #[doc(alias = "deleteSourceAppV1")]
+    #[inline]
     pub fn delete_source_app_v1(&self) -> builder::DeleteSourceAppV1<'_> {
         builder::DeleteSourceAppV1::new(self)
     }
@@ -2671,6 +2677,7 @@ let response = client.patch_source_app_v1()
     .await;
 ```*/
     #[doc(alias = "patchSourceAppV1")]
+    #[inline]
     pub fn patch_source_app_v1(&self) -> builder::PatchSourceAppV1<'_> {
         builder::PatchSourceAppV1::new(self)
     }
@@ -2691,6 +2698,7 @@ let response = client.update_source_apps_in_bulk_v1()
     .await;
 ```*/
     #[doc(alias = "updateSourceAppsInBulkV1")]
+    #[inline]
     pub fn update_source_apps_in_bulk_v1(
         &self,
     ) -> builder::UpdateSourceAppsInBulkV1<'_> {
@@ -2741,6 +2749,7 @@ let response = client.list_assigned_source_app_v1()
     .await;
 ```*/
     #[doc(alias = "listAssignedSourceAppV1")]
+    #[inline]
     pub fn list_assigned_source_app_v1(&self) -> builder::ListAssignedSourceAppV1<'_> {
         builder::ListAssignedSourceAppV1::new(self)
     }
@@ -2789,6 +2798,7 @@ let response = client.list_available_source_apps_v1()
     .await;
 ```*/
     #[doc(alias = "listAvailableSourceAppsV1")]
+    #[inline]
     pub fn list_available_source_apps_v1(
         &self,
     ) -> builder::ListAvailableSourceAppsV1<'_> {
@@ -2809,6 +2819,7 @@ let response = client.create_source_app_v1()
     .await;
 ```*/
     #[doc(alias = "createSourceAppV1")]
+    #[inline]
     pub fn create_source_app_v1(&self) -> builder::CreateSourceAppV1<'_> {
         builder::CreateSourceAppV1::new(self)
     }
@@ -2859,6 +2870,7 @@ let response = client.list_all_source_app_v1()
     .await;
 ```*/
     #[doc(alias = "listAllSourceAppV1")]
+    #[inline]
     pub fn list_all_source_app_v1(&self) -> builder::ListAllSourceAppV1<'_> {
         builder::ListAllSourceAppV1::new(self)
     }
@@ -2897,6 +2909,7 @@ let response = client.list_access_profiles_for_source_app_v1()
     .await;
 ```*/
     #[doc(alias = "listAccessProfilesForSourceAppV1")]
+    #[inline]
     pub fn list_access_profiles_for_source_app_v1(
         &self,
     ) -> builder::ListAccessProfilesForSourceAppV1<'_> {
@@ -2924,6 +2937,7 @@ let response = client.delete_access_profiles_from_source_app_by_bulk_v1()
     .await;
 ```*/
     #[doc(alias = "deleteAccessProfilesFromSourceAppByBulkV1")]
+    #[inline]
     pub fn delete_access_profiles_from_source_app_by_bulk_v1(
         &self,
     ) -> builder::DeleteAccessProfilesFromSourceAppByBulkV1<'_> {
@@ -2949,6 +2963,7 @@ let response = client.patch_user_app_v1()
     .await;
 ```*/
     #[doc(alias = "patchUserAppV1")]
+    #[inline]
     pub fn patch_user_app_v1(&self) -> builder::PatchUserAppV1<'_> {
         builder::PatchUserAppV1::new(self)
     }
@@ -2978,6 +2993,7 @@ let response = client.list_available_accounts_for_user_app_v1()
     .await;
 ```*/
     #[doc(alias = "listAvailableAccountsForUserAppV1")]
+    #[inline]
     pub fn list_available_accounts_for_user_app_v1(
         &self,
     ) -> builder::ListAvailableAccountsForUserAppV1<'_> {
@@ -3024,6 +3040,7 @@ let response = client.list_owned_user_apps_v1()
     .await;
 ```*/
     #[doc(alias = "listOwnedUserAppsV1")]
+    #[inline]
     pub fn list_owned_user_apps_v1(&self) -> builder::ListOwnedUserAppsV1<'_> {
         builder::ListOwnedUserAppsV1::new(self)
     }
@@ -3071,6 +3088,7 @@ let response = client.list_all_user_apps_v1()
     .await;
 ```*/
     #[doc(alias = "listAllUserAppsV1")]
+    #[inline]
     pub fn list_all_user_apps_v1(&self) -> builder::ListAllUserAppsV1<'_> {
         builder::ListAllUserAppsV1::new(self)
     }
@@ -3094,6 +3112,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceAppV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3114,6 +3133,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/source-apps/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3167,6 +3187,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3182,6 +3203,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSourceAppV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3202,6 +3224,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/source-apps/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3255,6 +3278,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3274,6 +3298,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchSourceAppV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3309,6 +3334,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/source-apps/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3370,6 +3396,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3385,6 +3412,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateSourceAppsInBulkV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3420,6 +3448,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/source-apps/v1/bulk-update`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3479,6 +3508,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3498,6 +3528,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListAssignedSourceAppV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3566,6 +3597,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/source-apps/v1/assigned`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3652,6 +3684,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3671,6 +3704,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListAvailableSourceAppsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3739,6 +3773,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/source-apps/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3825,6 +3860,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3840,6 +3876,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSourceAppV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3872,6 +3909,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/source-apps/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3932,6 +3970,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3951,6 +3990,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListAllSourceAppV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4019,6 +4059,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/source-apps/v1/all`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4103,6 +4144,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4121,6 +4163,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListAccessProfilesForSourceAppV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4177,6 +4220,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/source-apps/v1/{id}/access-profiles`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4258,6 +4302,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4275,6 +4320,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteAccessProfilesFromSourceAppByBulkV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4319,6 +4365,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/source-apps/v1/{id}/access-profiles/bulk-remove`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4393,6 +4440,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4412,6 +4460,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchUserAppV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4447,6 +4496,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/user-apps/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4504,6 +4554,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4521,6 +4572,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListAvailableAccountsForUserAppV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4563,6 +4615,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/user-apps/v1/{id}/available-accounts`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4637,6 +4690,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4655,6 +4709,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListOwnedUserAppsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4709,6 +4764,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/user-apps/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4786,6 +4842,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4804,6 +4861,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListAllUserAppsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4857,6 +4915,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/user-apps/v1/all`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4926,6 +4985,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -243,6 +243,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AuthProfileType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Block => f.write_str("BLOCK"),
@@ -255,6 +256,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AuthProfileType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -269,6 +271,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AuthProfileType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -277,6 +280,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AuthProfileType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -477,6 +481,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -493,6 +498,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -532,6 +538,7 @@ let response = client.get_profile_config_list_v1()
     .await;
 ```*/
     #[doc(alias = "getProfileConfigListV1")]
+    #[inline]
     pub fn get_profile_config_list_v1(&self) -> builder::GetProfileConfigListV1<'_> {
         builder::GetProfileConfigListV1::new(self)
     }
@@ -550,6 +557,7 @@ let response = client.get_profile_config_v1()
     .await;
 ```*/
     #[doc(alias = "getProfileConfigV1")]
+    #[inline]
     pub fn get_profile_config_v1(&self) -> builder::GetProfileConfigV1<'_> {
         builder::GetProfileConfigV1::new(self)
     }
@@ -571,6 +579,7 @@ let response = client.patch_profile_config_v1()
     .await;
 ```*/
     #[doc(alias = "patchProfileConfigV1")]
+    #[inline]
     pub fn patch_profile_config_v1(&self) -> builder::PatchProfileConfigV1<'_> {
         builder::PatchProfileConfigV1::new(self)
     }
@@ -593,6 +602,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetProfileConfigListV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -600,6 +610,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/auth-profiles/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -651,6 +662,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -666,6 +678,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetProfileConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -686,6 +699,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/auth-profiles/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -739,6 +753,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -758,6 +773,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchProfileConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -793,6 +809,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/auth-profiles/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -855,6 +872,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -362,6 +362,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AuthUserCapabilitiesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::CertAdmin => f.write_str("CERT_ADMIN"),
@@ -395,6 +396,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AuthUserCapabilitiesItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -428,6 +430,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AuthUserCapabilitiesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -436,6 +439,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AuthUserCapabilitiesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -636,6 +640,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -652,6 +657,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -694,6 +700,7 @@ let response = client.get_auth_user_v1()
     .await;
 ```*/
     #[doc(alias = "getAuthUserV1")]
+    #[inline]
     pub fn get_auth_user_v1(&self) -> builder::GetAuthUserV1<'_> {
         builder::GetAuthUserV1::new(self)
     }
@@ -718,6 +725,7 @@ let response = client.patch_auth_user_v1()
     .await;
 ```*/
     #[doc(alias = "patchAuthUserV1")]
+    #[inline]
     pub fn patch_auth_user_v1(&self) -> builder::PatchAuthUserV1<'_> {
         builder::PatchAuthUserV1::new(self)
     }
@@ -741,6 +749,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAuthUserV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -761,6 +770,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/auth-users/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -813,6 +823,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -832,6 +843,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchAuthUserV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -867,6 +879,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/auth-users/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -924,6 +937,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

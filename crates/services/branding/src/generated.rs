@@ -486,6 +486,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -502,6 +503,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -541,6 +543,7 @@ let response = client.get_branding_list_v1()
     .await;
 ```*/
     #[doc(alias = "getBrandingListV1")]
+    #[inline]
     pub fn get_branding_list_v1(&self) -> builder::GetBrandingListV1<'_> {
         builder::GetBrandingListV1::new(self)
     }
@@ -559,6 +562,7 @@ let response = client.get_branding_v1()
     .await;
 ```*/
     #[doc(alias = "getBrandingV1")]
+    #[inline]
     pub fn get_branding_v1(&self) -> builder::GetBrandingV1<'_> {
         builder::GetBrandingV1::new(self)
     }
@@ -577,6 +581,7 @@ let response = client.delete_branding_v1()
     .await;
 ```*/
     #[doc(alias = "deleteBrandingV1")]
+    #[inline]
     pub fn delete_branding_v1(&self) -> builder::DeleteBrandingV1<'_> {
         builder::DeleteBrandingV1::new(self)
     }
@@ -599,6 +604,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetBrandingListV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -606,6 +612,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/brandings/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -655,6 +662,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -670,6 +678,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetBrandingV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -690,6 +699,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/brandings/v1/{name}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -741,6 +751,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -756,6 +767,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteBrandingV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -776,6 +788,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/brandings/v1/{name}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -829,6 +842,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

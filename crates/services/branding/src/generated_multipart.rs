@@ -13,6 +13,7 @@ This API endpoint creates a branding item.
 
 Sends `POST /brandings/v1` as `multipart/form-data`.*/
     #[doc(alias = "createBrandingItemV1")]
+    #[inline]
     pub fn create_branding_item_v1(&self) -> multipart::CreateBrandingItemV1<'_> {
         multipart::CreateBrandingItemV1::new(self)
     }
@@ -22,6 +23,7 @@ This API endpoint updates information for an existing branding item.
 
 Sends `PUT /brandings/v1/{name}` as `multipart/form-data`.*/
     #[doc(alias = "setBrandingItemV1")]
+    #[inline]
     pub fn set_branding_item_v1(&self) -> multipart::SetBrandingItemV1<'_> {
         multipart::SetBrandingItemV1::new(self)
     }
@@ -47,6 +49,7 @@ pub mod multipart {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateBrandingItemV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -62,16 +65,19 @@ pub mod multipart {
             }
         }
         ///name of branding item
+        #[inline]
         pub fn name(mut self, value: impl ::std::string::ToString) -> Self {
             self.name = Some(value.to_string());
             self
         }
         ///product name
+        #[inline]
         pub fn product_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.product_name = Some(value.to_string());
             self
         }
         ///hex value of color for action button
+        #[inline]
         pub fn action_button_color(
             mut self,
             value: impl ::std::string::ToString,
@@ -80,16 +86,19 @@ pub mod multipart {
             self
         }
         ///hex value of color for link
+        #[inline]
         pub fn active_link_color(mut self, value: impl ::std::string::ToString) -> Self {
             self.active_link_color = Some(value.to_string());
             self
         }
         ///hex value of color for navigation bar
+        #[inline]
         pub fn navigation_color(mut self, value: impl ::std::string::ToString) -> Self {
             self.navigation_color = Some(value.to_string());
             self
         }
         ///email from address
+        #[inline]
         pub fn email_from_address(
             mut self,
             value: impl ::std::string::ToString,
@@ -98,6 +107,7 @@ pub mod multipart {
             self
         }
         ///login information message
+        #[inline]
         pub fn login_informational_message(
             mut self,
             value: impl ::std::string::ToString,
@@ -108,11 +118,13 @@ pub mod multipart {
         /**png file with logo
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file_standard(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file_standard = Some(file);
             self
         }
         ///Sets `fileStandard` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_standard_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -121,6 +133,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file_standard(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `fileStandard` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_standard_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -130,6 +143,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ", "/brandings/v1", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BrandingItem>, sailpoint_runtime::Error> {
@@ -222,6 +236,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -243,6 +258,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetBrandingItemV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -259,21 +275,25 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The name of the branding item to be retrieved
+        #[inline]
         pub fn name(mut self, value: impl ::std::string::ToString) -> Self {
             self.name = Some(value.to_string());
             self
         }
         ///name of branding item
+        #[inline]
         pub fn form_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.form_name = Some(value.to_string());
             self
         }
         ///product name
+        #[inline]
         pub fn product_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.product_name = Some(value.to_string());
             self
         }
         ///hex value of color for action button
+        #[inline]
         pub fn action_button_color(
             mut self,
             value: impl ::std::string::ToString,
@@ -282,16 +302,19 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self
         }
         ///hex value of color for link
+        #[inline]
         pub fn active_link_color(mut self, value: impl ::std::string::ToString) -> Self {
             self.active_link_color = Some(value.to_string());
             self
         }
         ///hex value of color for navigation bar
+        #[inline]
         pub fn navigation_color(mut self, value: impl ::std::string::ToString) -> Self {
             self.navigation_color = Some(value.to_string());
             self
         }
         ///email from address
+        #[inline]
         pub fn email_from_address(
             mut self,
             value: impl ::std::string::ToString,
@@ -300,6 +323,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self
         }
         ///login information message
+        #[inline]
         pub fn login_informational_message(
             mut self,
             value: impl ::std::string::ToString,
@@ -310,11 +334,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**png file with logo
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file_standard(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file_standard = Some(file);
             self
         }
         ///Sets `fileStandard` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_standard_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -323,6 +349,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file_standard(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `fileStandard` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_standard_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -332,6 +359,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/brandings/v1/{name}", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BrandingItem>, sailpoint_runtime::Error> {
@@ -431,6 +459,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

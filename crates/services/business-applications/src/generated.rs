@@ -205,6 +205,7 @@ pub mod types {
         }
     }
     impl BusinessApplication {
+        #[inline]
         pub fn builder() -> builder::BusinessApplication {
             Default::default()
         }
@@ -249,6 +250,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for BusinessApplicationOrigin {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Ootb => f.write_str("OOTB"),
@@ -259,6 +261,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for BusinessApplicationOrigin {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -271,6 +274,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for BusinessApplicationOrigin {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -279,6 +283,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for BusinessApplicationOrigin {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -390,6 +395,7 @@ pub mod types {
         Application,
     }
     impl ::std::fmt::Display for BusinessApplicationSignatureType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::AiAgent => f.write_str("AI Agent"),
@@ -399,6 +405,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for BusinessApplicationSignatureType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -411,6 +418,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for BusinessApplicationSignatureType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -420,6 +428,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for BusinessApplicationSignatureType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -611,6 +620,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for SanctionedStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Sanctioned => f.write_str("SANCTIONED"),
@@ -622,6 +632,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for SanctionedStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -635,6 +646,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SanctionedStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -643,6 +655,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SanctionedStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -982,6 +995,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -998,6 +1012,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1072,6 +1087,7 @@ let response = client.list_business_applications_v1()
     .await;
 ```*/
     #[doc(alias = "listBusinessApplicationsV1")]
+    #[inline]
     pub fn list_business_applications_v1(
         &self,
     ) -> builder::ListBusinessApplicationsV1<'_> {
@@ -1090,6 +1106,7 @@ let response = client.create_business_application_v1()
     .await;
 ```*/
     #[doc(alias = "createBusinessApplicationV1")]
+    #[inline]
     pub fn create_business_application_v1(
         &self,
     ) -> builder::CreateBusinessApplicationV1<'_> {
@@ -1110,6 +1127,7 @@ let response = client.get_business_application_v1()
     .await;
 ```*/
     #[doc(alias = "getBusinessApplicationV1")]
+    #[inline]
     pub fn get_business_application_v1(&self) -> builder::GetBusinessApplicationV1<'_> {
         builder::GetBusinessApplicationV1::new(self)
     }
@@ -1130,6 +1148,7 @@ let response = client.update_business_application_v1()
     .await;
 ```*/
     #[doc(alias = "updateBusinessApplicationV1")]
+    #[inline]
     pub fn update_business_application_v1(
         &self,
     ) -> builder::UpdateBusinessApplicationV1<'_> {
@@ -1159,6 +1178,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListBusinessApplicationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1227,6 +1247,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/business-applications/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1313,6 +1334,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1328,6 +1350,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateBusinessApplicationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1360,6 +1383,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/business-applications/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1428,6 +1452,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1443,6 +1468,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetBusinessApplicationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1463,6 +1489,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/business-applications/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1523,6 +1550,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1542,6 +1570,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateBusinessApplicationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1577,6 +1606,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/business-applications/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1644,6 +1674,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

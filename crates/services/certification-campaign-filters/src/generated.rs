@@ -175,6 +175,7 @@ pub mod types {
         }
     }
     impl CampaignFilterDetails {
+        #[inline]
         pub fn builder() -> builder::CampaignFilterDetails {
             Default::default()
         }
@@ -405,6 +406,7 @@ Such items will not appear in the exclusion report.
         }
     }
     impl ::std::fmt::Display for CampaignFilterDetailsMode {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Inclusion => f.write_str("INCLUSION"),
@@ -415,6 +417,7 @@ Such items will not appear in the exclusion report.
     }
     impl ::std::str::FromStr for CampaignFilterDetailsMode {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -427,6 +430,7 @@ Such items will not appear in the exclusion report.
     }
     impl ::std::convert::TryFrom<&str> for CampaignFilterDetailsMode {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -435,6 +439,7 @@ Such items will not appear in the exclusion report.
     }
     impl ::std::convert::TryFrom<::std::string::String> for CampaignFilterDetailsMode {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -508,6 +513,7 @@ Such items will not appear in the exclusion report.
         }
     }
     impl ::std::fmt::Display for CriteriaType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Composite => f.write_str("COMPOSITE"),
@@ -531,6 +537,7 @@ Such items will not appear in the exclusion report.
     }
     impl ::std::str::FromStr for CriteriaType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -552,6 +559,7 @@ Such items will not appear in the exclusion report.
     }
     impl ::std::convert::TryFrom<&str> for CriteriaType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -560,6 +568,7 @@ Such items will not appear in the exclusion report.
     }
     impl ::std::convert::TryFrom<::std::string::String> for CriteriaType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -834,6 +843,7 @@ Such items will not appear in the exclusion report.
         }
     }
     impl ::std::fmt::Display for Operation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Equals => f.write_str("EQUALS"),
@@ -849,6 +859,7 @@ Such items will not appear in the exclusion report.
     }
     impl ::std::str::FromStr for Operation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -866,6 +877,7 @@ Such items will not appear in the exclusion report.
     }
     impl ::std::convert::TryFrom<&str> for Operation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -874,6 +886,7 @@ Such items will not appear in the exclusion report.
     }
     impl ::std::convert::TryFrom<::std::string::String> for Operation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1095,6 +1108,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1111,6 +1125,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1158,6 +1173,7 @@ let response = client.list_campaign_filters_v1()
     .await;
 ```*/
     #[doc(alias = "listCampaignFiltersV1")]
+    #[inline]
     pub fn list_campaign_filters_v1(&self) -> builder::ListCampaignFiltersV1<'_> {
         builder::ListCampaignFiltersV1::new(self)
     }
@@ -1174,6 +1190,7 @@ let response = client.create_campaign_filter_v1()
     .await;
 ```*/
     #[doc(alias = "createCampaignFilterV1")]
+    #[inline]
     pub fn create_campaign_filter_v1(&self) -> builder::CreateCampaignFilterV1<'_> {
         builder::CreateCampaignFilterV1::new(self)
     }
@@ -1192,6 +1209,7 @@ let response = client.get_campaign_filter_by_id_v1()
     .await;
 ```*/
     #[doc(alias = "getCampaignFilterByIdV1")]
+    #[inline]
     pub fn get_campaign_filter_by_id_v1(&self) -> builder::GetCampaignFilterByIdV1<'_> {
         builder::GetCampaignFilterByIdV1::new(self)
     }
@@ -1212,6 +1230,7 @@ let response = client.update_campaign_filter_v1()
     .await;
 ```*/
     #[doc(alias = "updateCampaignFilterV1")]
+    #[inline]
     pub fn update_campaign_filter_v1(&self) -> builder::UpdateCampaignFilterV1<'_> {
         builder::UpdateCampaignFilterV1::new(self)
     }
@@ -1230,6 +1249,7 @@ let response = client.delete_campaign_filters_v1()
     .await;
 ```*/
     #[doc(alias = "deleteCampaignFiltersV1")]
+    #[inline]
     pub fn delete_campaign_filters_v1(&self) -> builder::DeleteCampaignFiltersV1<'_> {
         builder::DeleteCampaignFiltersV1::new(self)
     }
@@ -1255,6 +1275,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListCampaignFiltersV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1297,6 +1318,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/campaign-filters/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1374,6 +1396,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1389,6 +1412,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateCampaignFilterV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1423,6 +1447,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/campaign-filters/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1491,6 +1516,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1506,6 +1532,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCampaignFilterByIdV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1526,6 +1553,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/campaign-filters/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1586,6 +1614,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1602,6 +1631,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateCampaignFilterV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1649,6 +1679,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/campaign-filters/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1726,6 +1757,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1741,6 +1773,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteCampaignFiltersV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1761,6 +1794,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/campaign-filters/v1/delete`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1816,6 +1850,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -157,6 +157,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessConstraintOperator {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::All => f.write_str("ALL"),
@@ -167,6 +168,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessConstraintOperator {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -179,6 +181,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessConstraintOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -187,6 +190,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessConstraintOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -236,6 +240,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessConstraintType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Entitlement => f.write_str("ENTITLEMENT"),
@@ -247,6 +252,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessConstraintType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -260,6 +266,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessConstraintType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -268,6 +275,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessConstraintType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -332,6 +340,7 @@ pub mod types {
         }
     }
     impl ActivateCampaignOptions {
+        #[inline]
         pub fn builder() -> builder::ActivateCampaignOptions {
             Default::default()
         }
@@ -418,6 +427,7 @@ pub mod types {
         }
     }
     impl AdminReviewReassign {
+        #[inline]
         pub fn builder() -> builder::AdminReviewReassign {
             Default::default()
         }
@@ -530,6 +540,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AdminReviewReassignReassignToType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -539,6 +550,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AdminReviewReassignReassignToType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -550,6 +562,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AdminReviewReassignReassignToType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -559,6 +572,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AdminReviewReassignReassignToType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -926,6 +940,7 @@ pub mod types {
         }
     }
     impl Campaign2 {
+        #[inline]
         pub fn builder() -> builder::Campaign2 {
             Default::default()
         }
@@ -1039,6 +1054,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for Campaign2FilterType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::CampaignFilter => f.write_str("CAMPAIGN_FILTER"),
@@ -1048,6 +1064,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for Campaign2FilterType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1059,6 +1076,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for Campaign2FilterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1067,6 +1085,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for Campaign2FilterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1189,6 +1208,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for Campaign2MachineAccountCampaignInfoReviewerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccountOwner => f.write_str("ACCOUNT_OWNER"),
@@ -1198,6 +1218,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for Campaign2MachineAccountCampaignInfoReviewerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1210,6 +1231,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for Campaign2MachineAccountCampaignInfoReviewerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1219,6 +1241,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for Campaign2MachineAccountCampaignInfoReviewerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1268,6 +1291,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for Campaign2MandatoryCommentRequirement {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AllDecisions => f.write_str("ALL_DECISIONS"),
@@ -1279,6 +1303,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for Campaign2MandatoryCommentRequirement {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1292,6 +1317,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for Campaign2MandatoryCommentRequirement {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1301,6 +1327,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for Campaign2MandatoryCommentRequirement {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1572,6 +1599,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for Campaign2RoleCompositionCampaignInfoRemediatorRefType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1581,6 +1609,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for Campaign2RoleCompositionCampaignInfoRemediatorRefType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1593,6 +1622,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for Campaign2RoleCompositionCampaignInfoRemediatorRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1602,6 +1632,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for Campaign2RoleCompositionCampaignInfoRemediatorRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1737,6 +1768,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for Campaign2RoleCompositionCampaignInfoReviewerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::GovernanceGroup => f.write_str("GOVERNANCE_GROUP"),
@@ -1747,6 +1779,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for Campaign2RoleCompositionCampaignInfoReviewerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1760,6 +1793,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for Campaign2RoleCompositionCampaignInfoReviewerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1769,6 +1803,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for Campaign2RoleCompositionCampaignInfoReviewerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2021,6 +2056,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for Campaign2SearchCampaignInfoReviewerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::GovernanceGroup => f.write_str("GOVERNANCE_GROUP"),
@@ -2031,6 +2067,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for Campaign2SearchCampaignInfoReviewerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2043,6 +2080,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for Campaign2SearchCampaignInfoReviewerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2052,6 +2090,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for Campaign2SearchCampaignInfoReviewerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2098,6 +2137,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for Campaign2SearchCampaignInfoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -2108,6 +2148,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for Campaign2SearchCampaignInfoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2120,6 +2161,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for Campaign2SearchCampaignInfoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2129,6 +2171,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for Campaign2SearchCampaignInfoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2318,6 +2361,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for Campaign2SourcesWithOrphanEntitlementsItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Source => f.write_str("SOURCE"),
@@ -2327,6 +2371,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for Campaign2SourcesWithOrphanEntitlementsItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2339,6 +2384,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for Campaign2SourcesWithOrphanEntitlementsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2348,6 +2394,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for Campaign2SourcesWithOrphanEntitlementsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2464,6 +2511,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CampaignAlertLevel {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Error => f.write_str("ERROR"),
@@ -2475,6 +2523,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CampaignAlertLevel {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2488,6 +2537,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CampaignAlertLevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2496,6 +2546,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CampaignAlertLevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2569,6 +2620,7 @@ pub mod types {
         }
     }
     impl CampaignCompleteOptions {
+        #[inline]
         pub fn builder() -> builder::CampaignCompleteOptions {
             Default::default()
         }
@@ -2613,6 +2665,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CampaignCompleteOptionsAutoCompleteAction {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Approve => f.write_str("APPROVE"),
@@ -2623,6 +2676,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CampaignCompleteOptionsAutoCompleteAction {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2635,6 +2689,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CampaignCompleteOptionsAutoCompleteAction {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2644,6 +2699,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CampaignCompleteOptionsAutoCompleteAction {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2830,6 +2886,7 @@ pub mod types {
         }
     }
     impl CampaignReportsConfig {
+        #[inline]
         pub fn builder() -> builder::CampaignReportsConfig {
             Default::default()
         }
@@ -3003,6 +3060,7 @@ pub mod types {
         }
     }
     impl CampaignTemplate {
+        #[inline]
         pub fn builder() -> builder::CampaignTemplate {
             Default::default()
         }
@@ -3131,6 +3189,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CampaignTemplateOwnerRefType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -3140,6 +3199,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CampaignTemplateOwnerRefType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3151,6 +3211,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CampaignTemplateOwnerRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3160,6 +3221,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CampaignTemplateOwnerRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3225,6 +3287,7 @@ pub mod types {
         }
     }
     impl CampaignsDeleteRequest {
+        #[inline]
         pub fn builder() -> builder::CampaignsDeleteRequest {
             Default::default()
         }
@@ -3406,6 +3469,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CertificationTaskStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Queued => f.write_str("QUEUED"),
@@ -3418,6 +3482,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CertificationTaskStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3432,6 +3497,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CertificationTaskStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3440,6 +3506,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CertificationTaskStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3486,6 +3553,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CertificationTaskTargetType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Certification => f.write_str("CERTIFICATION"),
@@ -3496,6 +3564,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CertificationTaskTargetType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3508,6 +3577,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CertificationTaskTargetType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3516,6 +3586,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CertificationTaskTargetType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3580,6 +3651,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CertificationTaskType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Reassign => f.write_str("REASSIGN"),
@@ -3596,6 +3668,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CertificationTaskType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3614,6 +3687,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CertificationTaskType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3622,6 +3696,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CertificationTaskType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3668,6 +3743,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for GetActiveCampaignsV1Detail {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Slim => f.write_str("SLIM"),
@@ -3678,6 +3754,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for GetActiveCampaignsV1Detail {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3690,6 +3767,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetActiveCampaignsV1Detail {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3698,6 +3776,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for GetActiveCampaignsV1Detail {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3752,6 +3831,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for GetCampaignV1Detail {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Slim => f.write_str("SLIM"),
@@ -3762,6 +3842,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for GetCampaignV1Detail {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3774,6 +3855,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetCampaignV1Detail {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3782,6 +3864,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for GetCampaignV1Detail {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4021,18 +4104,21 @@ pub mod types {
     pub struct ReassignmentTrailDtoList(pub ::std::vec::Vec<ReassignmentTrailDto>);
     impl ::std::ops::Deref for ReassignmentTrailDtoList {
         type Target = ::std::vec::Vec<ReassignmentTrailDto>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<ReassignmentTrailDto> {
             &self.0
         }
     }
     impl ::std::convert::From<ReassignmentTrailDtoList>
     for ::std::vec::Vec<ReassignmentTrailDto> {
+        #[inline]
         fn from(value: ReassignmentTrailDtoList) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<ReassignmentTrailDto>>
     for ReassignmentTrailDtoList {
+        #[inline]
         fn from(value: ::std::vec::Vec<ReassignmentTrailDto>) -> Self {
             Self(value)
         }
@@ -4172,6 +4258,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ReportResultReferenceStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Success => f.write_str("SUCCESS"),
@@ -4186,6 +4273,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ReportResultReferenceStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4202,6 +4290,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ReportResultReferenceStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4210,6 +4299,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ReportResultReferenceStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4268,6 +4358,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ReportType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::CampaignCompositionReport => {
@@ -4286,6 +4377,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ReportType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4302,6 +4394,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ReportType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4310,6 +4403,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ReportType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4452,6 +4546,7 @@ Every two months between July and December:
         }
     }
     impl Schedule2 {
+        #[inline]
         pub fn builder() -> builder::Schedule2 {
             Default::default()
         }
@@ -4625,6 +4720,7 @@ On March 2nd, 2021:
         }
     }
     impl ::std::fmt::Display for Schedule2DaysType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::List => f.write_str("LIST"),
@@ -4635,6 +4731,7 @@ On March 2nd, 2021:
     }
     impl ::std::str::FromStr for Schedule2DaysType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4647,6 +4744,7 @@ On March 2nd, 2021:
     }
     impl ::std::convert::TryFrom<&str> for Schedule2DaysType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4655,6 +4753,7 @@ On March 2nd, 2021:
     }
     impl ::std::convert::TryFrom<::std::string::String> for Schedule2DaysType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4813,6 +4912,7 @@ At 5AM, noon, and 5PM:
         }
     }
     impl ::std::fmt::Display for Schedule2HoursType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::List => f.write_str("LIST"),
@@ -4823,6 +4923,7 @@ At 5AM, noon, and 5PM:
     }
     impl ::std::str::FromStr for Schedule2HoursType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4835,6 +4936,7 @@ At 5AM, noon, and 5PM:
     }
     impl ::std::convert::TryFrom<&str> for Schedule2HoursType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4843,6 +4945,7 @@ At 5AM, noon, and 5PM:
     }
     impl ::std::convert::TryFrom<::std::string::String> for Schedule2HoursType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5002,6 +5105,7 @@ Every two months between July and December:
         }
     }
     impl ::std::fmt::Display for Schedule2MonthsType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::List => f.write_str("LIST"),
@@ -5012,6 +5116,7 @@ Every two months between July and December:
     }
     impl ::std::str::FromStr for Schedule2MonthsType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5024,6 +5129,7 @@ Every two months between July and December:
     }
     impl ::std::convert::TryFrom<&str> for Schedule2MonthsType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5032,6 +5138,7 @@ Every two months between July and December:
     }
     impl ::std::convert::TryFrom<::std::string::String> for Schedule2MonthsType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5084,6 +5191,7 @@ Every two months between July and December:
         }
     }
     impl ::std::fmt::Display for Schedule2Type {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Weekly => f.write_str("WEEKLY"),
@@ -5096,6 +5204,7 @@ Every two months between July and December:
     }
     impl ::std::str::FromStr for Schedule2Type {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5110,6 +5219,7 @@ Every two months between July and December:
     }
     impl ::std::convert::TryFrom<&str> for Schedule2Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5118,6 +5228,7 @@ Every two months between July and December:
     }
     impl ::std::convert::TryFrom<::std::string::String> for Schedule2Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5392,6 +5503,7 @@ Every two months between July and December:
         }
     }
     impl ::std::fmt::Display for SlimcampaignCorrelatedStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Correlated => f.write_str("CORRELATED"),
@@ -5402,6 +5514,7 @@ Every two months between July and December:
     }
     impl ::std::str::FromStr for SlimcampaignCorrelatedStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5414,6 +5527,7 @@ Every two months between July and December:
     }
     impl ::std::convert::TryFrom<&str> for SlimcampaignCorrelatedStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5423,6 +5537,7 @@ Every two months between July and December:
     impl ::std::convert::TryFrom<::std::string::String>
     for SlimcampaignCorrelatedStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5490,6 +5605,7 @@ Every two months between July and December:
         }
     }
     impl ::std::fmt::Display for SlimcampaignStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Pending => f.write_str("PENDING"),
@@ -5507,6 +5623,7 @@ Every two months between July and December:
     }
     impl ::std::str::FromStr for SlimcampaignStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5526,6 +5643,7 @@ Every two months between July and December:
     }
     impl ::std::convert::TryFrom<&str> for SlimcampaignStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5534,6 +5652,7 @@ Every two months between July and December:
     }
     impl ::std::convert::TryFrom<::std::string::String> for SlimcampaignStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5589,6 +5708,7 @@ Every two months between July and December:
         }
     }
     impl ::std::fmt::Display for SlimcampaignType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Manager => f.write_str("MANAGER"),
@@ -5602,6 +5722,7 @@ Every two months between July and December:
     }
     impl ::std::str::FromStr for SlimcampaignType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5617,6 +5738,7 @@ Every two months between July and December:
     }
     impl ::std::convert::TryFrom<&str> for SlimcampaignType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5625,6 +5747,7 @@ Every two months between July and December:
     }
     impl ::std::convert::TryFrom<::std::string::String> for SlimcampaignType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5743,6 +5866,7 @@ Every two months between July and December:
         }
     }
     impl ::std::fmt::Display for SodReportResultDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ReportResult => f.write_str("REPORT_RESULT"),
@@ -5752,6 +5876,7 @@ Every two months between July and December:
     }
     impl ::std::str::FromStr for SodReportResultDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5763,6 +5888,7 @@ Every two months between July and December:
     }
     impl ::std::convert::TryFrom<&str> for SodReportResultDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5771,6 +5897,7 @@ Every two months between July and December:
     }
     impl ::std::convert::TryFrom<::std::string::String> for SodReportResultDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7016,6 +7143,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -7032,6 +7160,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -7101,6 +7230,7 @@ let response = client.get_active_campaigns_v1()
     .await;
 ```*/
     #[doc(alias = "getActiveCampaignsV1")]
+    #[inline]
     pub fn get_active_campaigns_v1(&self) -> builder::GetActiveCampaignsV1<'_> {
         builder::GetActiveCampaignsV1::new(self)
     }
@@ -7121,6 +7251,7 @@ let response = client.create_campaign_v1()
     .await;
 ```*/
     #[doc(alias = "createCampaignV1")]
+    #[inline]
     pub fn create_campaign_v1(&self) -> builder::CreateCampaignV1<'_> {
         builder::CreateCampaignV1::new(self)
     }
@@ -7142,6 +7273,7 @@ let response = client.get_campaign_v1()
     .await;
 ```*/
     #[doc(alias = "getCampaignV1")]
+    #[inline]
     pub fn get_campaign_v1(&self) -> builder::GetCampaignV1<'_> {
         builder::GetCampaignV1::new(self)
     }
@@ -7176,6 +7308,7 @@ let response = client.update_campaign_v1()
     .await;
 ```*/
     #[doc(alias = "updateCampaignV1")]
+    #[inline]
     pub fn update_campaign_v1(&self) -> builder::UpdateCampaignV1<'_> {
         builder::UpdateCampaignV1::new(self)
     }
@@ -7197,6 +7330,7 @@ let response = client.move_v1()
     .await;
 ```*/
     #[doc(alias = "moveV1")]
+    #[inline]
     pub fn move_v1(&self) -> builder::MoveV1<'_> {
         builder::MoveV1::new(self)
     }
@@ -7218,6 +7352,7 @@ let response = client.start_campaign_v1()
     .await;
 ```*/
     #[doc(alias = "startCampaignV1")]
+    #[inline]
     pub fn start_campaign_v1(&self) -> builder::StartCampaignV1<'_> {
         builder::StartCampaignV1::new(self)
     }
@@ -7248,6 +7383,7 @@ let response = client.complete_campaign_v1()
     .await;
 ```*/
     #[doc(alias = "completeCampaignV1")]
+    #[inline]
     pub fn complete_campaign_v1(&self) -> builder::CompleteCampaignV1<'_> {
         builder::CompleteCampaignV1::new(self)
     }
@@ -7267,6 +7403,7 @@ let response = client.delete_campaigns_v1()
     .await;
 ```*/
     #[doc(alias = "deleteCampaignsV1")]
+    #[inline]
     pub fn delete_campaigns_v1(&self) -> builder::DeleteCampaignsV1<'_> {
         builder::DeleteCampaignsV1::new(self)
     }
@@ -7286,6 +7423,7 @@ let response = client.start_campaign_remediation_scan_v1()
     .await;
 ```*/
     #[doc(alias = "startCampaignRemediationScanV1")]
+    #[inline]
     pub fn start_campaign_remediation_scan_v1(
         &self,
     ) -> builder::StartCampaignRemediationScanV1<'_> {
@@ -7307,6 +7445,7 @@ let response = client.get_campaign_reports_v1()
     .await;
 ```*/
     #[doc(alias = "getCampaignReportsV1")]
+    #[inline]
     pub fn get_campaign_reports_v1(&self) -> builder::GetCampaignReportsV1<'_> {
         builder::GetCampaignReportsV1::new(self)
     }
@@ -7328,6 +7467,7 @@ let response = client.start_campaign_report_v1()
     .await;
 ```*/
     #[doc(alias = "startCampaignReportV1")]
+    #[inline]
     pub fn start_campaign_report_v1(&self) -> builder::StartCampaignReportV1<'_> {
         builder::StartCampaignReportV1::new(self)
     }
@@ -7344,6 +7484,7 @@ let response = client.get_campaign_reports_config_v1()
     .await;
 ```*/
     #[doc(alias = "getCampaignReportsConfigV1")]
+    #[inline]
     pub fn get_campaign_reports_config_v1(
         &self,
     ) -> builder::GetCampaignReportsConfigV1<'_> {
@@ -7365,6 +7506,7 @@ let response = client.set_campaign_reports_config_v1()
     .await;
 ```*/
     #[doc(alias = "setCampaignReportsConfigV1")]
+    #[inline]
     pub fn set_campaign_reports_config_v1(
         &self,
     ) -> builder::SetCampaignReportsConfigV1<'_> {
@@ -7410,6 +7552,7 @@ let response = client.get_campaign_templates_v1()
     .await;
 ```*/
     #[doc(alias = "getCampaignTemplatesV1")]
+    #[inline]
     pub fn get_campaign_templates_v1(&self) -> builder::GetCampaignTemplatesV1<'_> {
         builder::GetCampaignTemplatesV1::new(self)
     }
@@ -7427,6 +7570,7 @@ let response = client.create_campaign_template_v1()
     .await;
 ```*/
     #[doc(alias = "createCampaignTemplateV1")]
+    #[inline]
     pub fn create_campaign_template_v1(&self) -> builder::CreateCampaignTemplateV1<'_> {
         builder::CreateCampaignTemplateV1::new(self)
     }
@@ -7446,6 +7590,7 @@ let response = client.get_campaign_template_v1()
     .await;
 ```*/
     #[doc(alias = "getCampaignTemplateV1")]
+    #[inline]
     pub fn get_campaign_template_v1(&self) -> builder::GetCampaignTemplateV1<'_> {
         builder::GetCampaignTemplateV1::new(self)
     }
@@ -7465,6 +7610,7 @@ let response = client.delete_campaign_template_v1()
     .await;
 ```*/
     #[doc(alias = "deleteCampaignTemplateV1")]
+    #[inline]
     pub fn delete_campaign_template_v1(&self) -> builder::DeleteCampaignTemplateV1<'_> {
         builder::DeleteCampaignTemplateV1::new(self)
     }
@@ -7493,6 +7639,7 @@ let response = client.patch_campaign_template_v1()
     .await;
 ```*/
     #[doc(alias = "patchCampaignTemplateV1")]
+    #[inline]
     pub fn patch_campaign_template_v1(&self) -> builder::PatchCampaignTemplateV1<'_> {
         builder::PatchCampaignTemplateV1::new(self)
     }
@@ -7512,6 +7659,7 @@ let response = client.get_campaign_template_schedule_v1()
     .await;
 ```*/
     #[doc(alias = "getCampaignTemplateScheduleV1")]
+    #[inline]
     pub fn get_campaign_template_schedule_v1(
         &self,
     ) -> builder::GetCampaignTemplateScheduleV1<'_> {
@@ -7535,6 +7683,7 @@ let response = client.set_campaign_template_schedule_v1()
     .await;
 ```*/
     #[doc(alias = "setCampaignTemplateScheduleV1")]
+    #[inline]
     pub fn set_campaign_template_schedule_v1(
         &self,
     ) -> builder::SetCampaignTemplateScheduleV1<'_> {
@@ -7556,6 +7705,7 @@ let response = client.delete_campaign_template_schedule_v1()
     .await;
 ```*/
     #[doc(alias = "deleteCampaignTemplateScheduleV1")]
+    #[inline]
     pub fn delete_campaign_template_schedule_v1(
         &self,
     ) -> builder::DeleteCampaignTemplateScheduleV1<'_> {
@@ -7589,6 +7739,7 @@ let response = client.start_generate_campaign_template_v1()
     .await;
 ```*/
     #[doc(alias = "startGenerateCampaignTemplateV1")]
+    #[inline]
     pub fn start_generate_campaign_template_v1(
         &self,
     ) -> builder::StartGenerateCampaignTemplateV1<'_> {
@@ -7619,6 +7770,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetActiveCampaignsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7701,6 +7853,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/campaigns/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7801,6 +7954,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7816,6 +7970,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateCampaignV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7844,6 +7999,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/campaigns/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7904,6 +8060,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7920,6 +8077,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCampaignV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7953,6 +8111,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/campaigns/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8011,6 +8170,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8030,6 +8190,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateCampaignV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8065,6 +8226,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/campaigns/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8122,6 +8284,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8138,6 +8301,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> MoveV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8183,6 +8347,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/campaigns/v1/{id}/reassign`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8248,6 +8413,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8264,6 +8430,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartCampaignV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8311,6 +8478,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/campaigns/v1/{id}/activate`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8378,6 +8546,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8394,6 +8563,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CompleteCampaignV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8441,6 +8611,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/campaigns/v1/{id}/complete`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8508,6 +8679,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8523,6 +8695,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteCampaignsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8557,6 +8730,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/campaigns/v1/delete`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8623,6 +8797,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8638,6 +8813,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartCampaignRemediationScanV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8658,6 +8834,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/campaigns/v1/{id}/run-remediation-scan`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8720,6 +8897,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8735,6 +8913,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCampaignReportsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8755,6 +8934,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/campaigns/v1/{id}/reports`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8813,6 +8993,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8829,6 +9010,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartCampaignReportV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8859,6 +9041,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/campaigns/v1/{id}/run-report/{type}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8927,6 +9110,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8941,6 +9125,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCampaignReportsConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8948,6 +9133,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/campaigns/v1/reports-configuration`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9001,6 +9187,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9016,6 +9203,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetCampaignReportsConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9050,6 +9238,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/campaigns/v1/reports-configuration`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9120,6 +9309,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9139,6 +9329,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCampaignTemplatesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9207,6 +9398,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/campaign-templates/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9293,6 +9485,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9308,6 +9501,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateCampaignTemplateV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9340,6 +9534,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/campaign-templates/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9407,6 +9602,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9422,6 +9618,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCampaignTemplateV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9442,6 +9639,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/campaign-templates/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9502,6 +9700,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9517,6 +9716,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteCampaignTemplateV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9537,6 +9737,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/campaign-templates/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9594,6 +9795,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9613,6 +9815,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchCampaignTemplateV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9648,6 +9851,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/campaign-templates/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9715,6 +9919,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9730,6 +9935,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCampaignTemplateScheduleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9750,6 +9956,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/campaign-templates/v1/{id}/schedule`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9807,6 +10014,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9823,6 +10031,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetCampaignTemplateScheduleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9864,6 +10073,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/campaign-templates/v1/{id}/schedule`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9931,6 +10141,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9946,6 +10157,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteCampaignTemplateScheduleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9966,6 +10178,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/campaign-templates/v1/{id}/schedule`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -10023,6 +10236,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -10038,6 +10252,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartGenerateCampaignTemplateV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -10058,6 +10273,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/campaign-templates/v1/{id}/generate`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -10118,6 +10334,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

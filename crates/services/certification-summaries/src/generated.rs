@@ -292,6 +292,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ActivityInsightsUsageDaysState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Complete => f.write_str("COMPLETE"),
@@ -302,6 +303,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ActivityInsightsUsageDaysState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -314,6 +316,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ActivityInsightsUsageDaysState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -323,6 +326,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ActivityInsightsUsageDaysState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -717,6 +721,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for GetIdentityAccessSummariesV1Type {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Role => f.write_str("ROLE"),
@@ -728,6 +733,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for GetIdentityAccessSummariesV1Type {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -741,6 +747,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetIdentityAccessSummariesV1Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -750,6 +757,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for GetIdentityAccessSummariesV1Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1799,6 +1807,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ReviewableEntitlementAccountOwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1808,6 +1817,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ReviewableEntitlementAccountOwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1819,6 +1829,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ReviewableEntitlementAccountOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1828,6 +1839,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ReviewableEntitlementAccountOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2033,6 +2045,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -2049,6 +2062,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2097,6 +2111,7 @@ let response = client.get_identity_decision_summary_v1()
     .await;
 ```*/
     #[doc(alias = "getIdentityDecisionSummaryV1")]
+    #[inline]
     pub fn get_identity_decision_summary_v1(
         &self,
     ) -> builder::GetIdentityDecisionSummaryV1<'_> {
@@ -2143,6 +2158,7 @@ let response = client.get_identity_summaries_v1()
     .await;
 ```*/
     #[doc(alias = "getIdentitySummariesV1")]
+    #[inline]
     pub fn get_identity_summaries_v1(&self) -> builder::GetIdentitySummariesV1<'_> {
         builder::GetIdentitySummariesV1::new(self)
     }
@@ -2193,6 +2209,7 @@ let response = client.get_identity_access_summaries_v1()
     .await;
 ```*/
     #[doc(alias = "getIdentityAccessSummariesV1")]
+    #[inline]
     pub fn get_identity_access_summaries_v1(
         &self,
     ) -> builder::GetIdentityAccessSummariesV1<'_> {
@@ -2215,6 +2232,7 @@ let response = client.get_identity_summary_v1()
     .await;
 ```*/
     #[doc(alias = "getIdentitySummaryV1")]
+    #[inline]
     pub fn get_identity_summary_v1(&self) -> builder::GetIdentitySummaryV1<'_> {
         builder::GetIdentitySummaryV1::new(self)
     }
@@ -2239,6 +2257,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityDecisionSummaryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2273,6 +2292,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/certifications/v1/{id}/decision-summary`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2340,6 +2360,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2360,6 +2381,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentitySummariesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2441,6 +2463,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/certifications/v1/{id}/identity-summaries`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2545,6 +2568,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2566,6 +2590,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityAccessSummariesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2660,6 +2685,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/certifications/v1/{id}/access-summaries/{type}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2771,6 +2797,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2787,6 +2814,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentitySummaryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2822,6 +2850,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/certifications/v1/{id}/identity-summaries/{identitySummaryId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2887,6 +2916,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

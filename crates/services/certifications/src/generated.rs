@@ -414,6 +414,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ActivityInsightsUsageDaysState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Complete => f.write_str("COMPLETE"),
@@ -424,6 +425,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ActivityInsightsUsageDaysState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -436,6 +438,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ActivityInsightsUsageDaysState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -445,6 +448,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ActivityInsightsUsageDaysState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -491,6 +495,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CertificationDecision {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Approve => f.write_str("APPROVE"),
@@ -501,6 +506,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CertificationDecision {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -513,6 +519,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CertificationDecision {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -521,6 +528,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CertificationDecision {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -659,6 +667,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CertificationPhase {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Staged => f.write_str("STAGED"),
@@ -670,6 +679,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CertificationPhase {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -683,6 +693,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CertificationPhase {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -691,6 +702,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CertificationPhase {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -817,6 +829,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CertificationReferenceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Certification => f.write_str("CERTIFICATION"),
@@ -826,6 +839,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CertificationReferenceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -837,6 +851,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CertificationReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -845,6 +860,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CertificationReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1028,6 +1044,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CertificationTaskStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Queued => f.write_str("QUEUED"),
@@ -1040,6 +1057,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CertificationTaskStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1054,6 +1072,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CertificationTaskStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1062,6 +1081,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CertificationTaskStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1108,6 +1128,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CertificationTaskTargetType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Certification => f.write_str("CERTIFICATION"),
@@ -1118,6 +1139,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CertificationTaskTargetType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1130,6 +1152,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CertificationTaskTargetType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1138,6 +1161,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CertificationTaskTargetType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1202,6 +1226,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CertificationTaskType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Reassign => f.write_str("REASSIGN"),
@@ -1218,6 +1243,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CertificationTaskType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1236,6 +1262,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CertificationTaskType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1244,6 +1271,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CertificationTaskType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1985,6 +2013,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ReassignReferenceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::TargetSummary => f.write_str("TARGET_SUMMARY"),
@@ -1996,6 +2025,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ReassignReferenceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2009,6 +2039,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ReassignReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2017,6 +2048,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ReassignReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2168,18 +2200,21 @@ pub mod types {
     pub struct ReassignmentTrailDtoList(pub ::std::vec::Vec<ReassignmentTrailDto>);
     impl ::std::ops::Deref for ReassignmentTrailDtoList {
         type Target = ::std::vec::Vec<ReassignmentTrailDto>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<ReassignmentTrailDto> {
             &self.0
         }
     }
     impl ::std::convert::From<ReassignmentTrailDtoList>
     for ::std::vec::Vec<ReassignmentTrailDto> {
+        #[inline]
         fn from(value: ReassignmentTrailDtoList) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<ReassignmentTrailDto>>
     for ReassignmentTrailDtoList {
+        #[inline]
         fn from(value: ::std::vec::Vec<ReassignmentTrailDto>) -> Self {
             Self(value)
         }
@@ -2414,6 +2449,7 @@ pub mod types {
         }
     }
     impl ReviewReassign {
+        #[inline]
         pub fn builder() -> builder::ReviewReassign {
             Default::default()
         }
@@ -3164,6 +3200,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ReviewableEntitlementAccountOwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -3173,6 +3210,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ReviewableEntitlementAccountOwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3184,6 +3222,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ReviewableEntitlementAccountOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3193,6 +3232,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ReviewableEntitlementAccountOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3490,6 +3530,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ReviewerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -3500,6 +3541,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ReviewerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3512,6 +3554,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ReviewerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3520,6 +3563,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ReviewerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3661,6 +3705,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -3677,6 +3722,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -3747,6 +3793,7 @@ let response = client.list_identity_certifications_v1()
     .await;
 ```*/
     #[doc(alias = "listIdentityCertificationsV1")]
+    #[inline]
     pub fn list_identity_certifications_v1(
         &self,
     ) -> builder::ListIdentityCertificationsV1<'_> {
@@ -3767,6 +3814,7 @@ let response = client.get_identity_certification_v1()
     .await;
 ```*/
     #[doc(alias = "getIdentityCertificationV1")]
+    #[inline]
     pub fn get_identity_certification_v1(
         &self,
     ) -> builder::GetIdentityCertificationV1<'_> {
@@ -3839,6 +3887,7 @@ let response = client.list_identity_access_review_items_v1()
     .await;
 ```*/
     #[doc(alias = "listIdentityAccessReviewItemsV1")]
+    #[inline]
     pub fn list_identity_access_review_items_v1(
         &self,
     ) -> builder::ListIdentityAccessReviewItemsV1<'_> {
@@ -3861,6 +3910,7 @@ let response = client.make_identity_decision_v1()
     .await;
 ```*/
     #[doc(alias = "makeIdentityDecisionV1")]
+    #[inline]
     pub fn make_identity_decision_v1(&self) -> builder::MakeIdentityDecisionV1<'_> {
         builder::MakeIdentityDecisionV1::new(self)
     }
@@ -3881,6 +3931,7 @@ let response = client.reassign_identity_certifications_v1()
     .await;
 ```*/
     #[doc(alias = "reassignIdentityCertificationsV1")]
+    #[inline]
     pub fn reassign_identity_certifications_v1(
         &self,
     ) -> builder::ReassignIdentityCertificationsV1<'_> {
@@ -3901,6 +3952,7 @@ let response = client.sign_off_identity_certification_v1()
     .await;
 ```*/
     #[doc(alias = "signOffIdentityCertificationV1")]
+    #[inline]
     pub fn sign_off_identity_certification_v1(
         &self,
     ) -> builder::SignOffIdentityCertificationV1<'_> {
@@ -3953,6 +4005,7 @@ let response = client.get_identity_certification_item_permissions_v1()
     .await;
 ```*/
     #[doc(alias = "getIdentityCertificationItemPermissionsV1")]
+    #[inline]
     pub fn get_identity_certification_item_permissions_v1(
         &self,
     ) -> builder::GetIdentityCertificationItemPermissionsV1<'_> {
@@ -3999,6 +4052,7 @@ let response = client.list_certification_reviewers_v1()
     .await;
 ```*/
     #[doc(alias = "listCertificationReviewersV1")]
+    #[inline]
     pub fn list_certification_reviewers_v1(
         &self,
     ) -> builder::ListCertificationReviewersV1<'_> {
@@ -4026,6 +4080,7 @@ let response = client.submit_reassign_certs_async_v1()
     .await;
 ```*/
     #[doc(alias = "submitReassignCertsAsyncV1")]
+    #[inline]
     pub fn submit_reassign_certs_async_v1(
         &self,
     ) -> builder::SubmitReassignCertsAsyncV1<'_> {
@@ -4046,6 +4101,7 @@ let response = client.get_certification_task_v1()
     .await;
 ```*/
     #[doc(alias = "getCertificationTaskV1")]
+    #[inline]
     pub fn get_certification_task_v1(&self) -> builder::GetCertificationTaskV1<'_> {
         builder::GetCertificationTaskV1::new(self)
     }
@@ -4086,6 +4142,7 @@ let response = client.get_pending_certification_tasks_v1()
     .await;
 ```*/
     #[doc(alias = "getPendingCertificationTasksV1")]
+    #[inline]
     pub fn get_pending_certification_tasks_v1(
         &self,
     ) -> builder::GetPendingCertificationTasksV1<'_> {
@@ -4116,6 +4173,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListIdentityCertificationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4198,6 +4256,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/certifications/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4305,6 +4364,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4320,6 +4380,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityCertificationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4340,6 +4401,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/certifications/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4400,6 +4462,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4423,6 +4486,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListIdentityAccessReviewItemsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4546,6 +4610,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/certifications/v1/{id}/access-review-items`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4684,6 +4749,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4700,6 +4766,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> MakeIdentityDecisionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4733,6 +4800,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/certifications/v1/{id}/decide`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4800,6 +4868,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4816,6 +4885,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ReassignIdentityCertificationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4861,6 +4931,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/certifications/v1/{id}/reassign`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4937,6 +5008,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4952,6 +5024,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SignOffIdentityCertificationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4972,6 +5045,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/certifications/v1/{id}/sign-off`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5032,6 +5106,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5052,6 +5127,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityCertificationItemPermissionsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5134,6 +5210,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/certifications/v1/{certificationId}/access-review-items/{itemId}/permissions`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5238,6 +5315,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5258,6 +5336,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListCertificationReviewersV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5339,6 +5418,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/certifications/v1/{id}/reviewers`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5449,6 +5529,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5465,6 +5546,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SubmitReassignCertsAsyncV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5510,6 +5592,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/certifications/v1/{id}/reassign-async`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5586,6 +5669,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5601,6 +5685,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCertificationTaskV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5621,6 +5706,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/certification-tasks/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5681,6 +5767,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5700,6 +5787,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPendingCertificationTasksV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5768,6 +5856,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/certification-tasks/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5867,6 +5956,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -473,6 +473,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for SourceClassificationStatusStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Started => f.write_str("STARTED"),
@@ -486,6 +487,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for SourceClassificationStatusStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -501,6 +503,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SourceClassificationStatusStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -510,6 +513,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for SourceClassificationStatusStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -568,6 +572,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -584,6 +589,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -629,6 +635,7 @@ let response = client.get_classify_machine_account_from_source_status_v1()
     .await;
 ```*/
     #[doc(alias = "getClassifyMachineAccountFromSourceStatusV1")]
+    #[inline]
     pub fn get_classify_machine_account_from_source_status_v1(
         &self,
     ) -> builder::GetClassifyMachineAccountFromSourceStatusV1<'_> {
@@ -652,6 +659,7 @@ let response = client.send_classify_machine_account_from_source_v1()
     .await;
 ```*/
     #[doc(alias = "sendClassifyMachineAccountFromSourceV1")]
+    #[inline]
     pub fn send_classify_machine_account_from_source_v1(
         &self,
     ) -> builder::SendClassifyMachineAccountFromSourceV1<'_> {
@@ -675,6 +683,7 @@ let response = client.delete_classify_machine_account_from_source_v1()
     .await;
 ```*/
     #[doc(alias = "deleteClassifyMachineAccountFromSourceV1")]
+    #[inline]
     pub fn delete_classify_machine_account_from_source_v1(
         &self,
     ) -> builder::DeleteClassifyMachineAccountFromSourceV1<'_> {
@@ -700,6 +709,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetClassifyMachineAccountFromSourceStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -720,6 +730,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/classify`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -780,6 +791,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -795,6 +807,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SendClassifyMachineAccountFromSourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -815,6 +828,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/classify`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -875,6 +889,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -890,6 +905,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteClassifyMachineAccountFromSourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -910,6 +926,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/classify`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -967,6 +984,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

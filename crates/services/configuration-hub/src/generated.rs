@@ -194,6 +194,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ApprovalCommentChangedToStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::PendingApproval => f.write_str("PENDING_APPROVAL"),
@@ -205,6 +206,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ApprovalCommentChangedToStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -218,6 +220,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ApprovalCommentChangedToStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -227,6 +230,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ApprovalCommentChangedToStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -418,6 +422,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for BackupOptionsIncludeTypesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -450,6 +455,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for BackupOptionsIncludeTypesItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -484,6 +490,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for BackupOptionsIncludeTypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -493,6 +500,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for BackupOptionsIncludeTypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -768,6 +776,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for BackupResponseBackupType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Uploaded => f.write_str("UPLOADED"),
@@ -779,6 +788,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for BackupResponseBackupType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -792,6 +802,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for BackupResponseBackupType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -800,6 +811,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for BackupResponseBackupType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -849,6 +861,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for BackupResponseCloudStorageStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Synced => f.write_str("SYNCED"),
@@ -860,6 +873,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for BackupResponseCloudStorageStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -873,6 +887,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for BackupResponseCloudStorageStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -882,6 +897,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for BackupResponseCloudStorageStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -928,6 +944,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for BackupResponseHydrationStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Hydrated => f.write_str("HYDRATED"),
@@ -938,6 +955,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for BackupResponseHydrationStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -950,6 +968,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for BackupResponseHydrationStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -959,6 +978,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for BackupResponseHydrationStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1014,6 +1034,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for BackupResponseStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::NotStarted => f.write_str("NOT_STARTED"),
@@ -1027,6 +1048,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for BackupResponseStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1042,6 +1064,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for BackupResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1050,6 +1073,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for BackupResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1093,6 +1117,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for BackupResponseType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Backup => f.write_str("BACKUP"),
@@ -1102,6 +1127,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for BackupResponseType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1113,6 +1139,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for BackupResponseType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1121,6 +1148,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for BackupResponseType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1191,6 +1219,7 @@ pub mod types {
         }
     }
     impl DeployRequest {
+        #[inline]
         pub fn builder() -> builder::DeployRequest {
             Default::default()
         }
@@ -1410,6 +1439,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for DeployResponseCloudStorageStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Synced => f.write_str("SYNCED"),
@@ -1421,6 +1451,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for DeployResponseCloudStorageStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1434,6 +1465,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DeployResponseCloudStorageStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1443,6 +1475,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for DeployResponseCloudStorageStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1498,6 +1531,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for DeployResponseStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::NotStarted => f.write_str("NOT_STARTED"),
@@ -1511,6 +1545,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for DeployResponseStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1526,6 +1561,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DeployResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1534,6 +1570,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DeployResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1577,6 +1614,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for DeployResponseType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ConfigDeployDraft => f.write_str("CONFIG_DEPLOY_DRAFT"),
@@ -1586,6 +1624,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for DeployResponseType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1597,6 +1636,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DeployResponseType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1605,6 +1645,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DeployResponseType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1865,6 +1906,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for DraftResponseApprovalStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Default => f.write_str("DEFAULT"),
@@ -1877,6 +1919,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for DraftResponseApprovalStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1891,6 +1934,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DraftResponseApprovalStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1899,6 +1943,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DraftResponseApprovalStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1951,6 +1996,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for DraftResponseMode {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Restore => f.write_str("RESTORE"),
@@ -1962,6 +2008,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for DraftResponseMode {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1975,6 +2022,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DraftResponseMode {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1983,6 +2031,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DraftResponseMode {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2038,6 +2087,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for DraftResponseStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::NotStarted => f.write_str("NOT_STARTED"),
@@ -2051,6 +2101,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for DraftResponseStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2066,6 +2117,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DraftResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2074,6 +2126,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DraftResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2117,6 +2170,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for DraftResponseType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::CreateDraft => f.write_str("CREATE_DRAFT"),
@@ -2126,6 +2180,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for DraftResponseType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2137,6 +2192,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DraftResponseType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2145,6 +2201,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DraftResponseType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2487,6 +2544,7 @@ pub mod types {
         }
     }
     impl ObjectMappingBulkCreateRequest {
+        #[inline]
         pub fn builder() -> builder::ObjectMappingBulkCreateRequest {
             Default::default()
         }
@@ -2631,6 +2689,7 @@ pub mod types {
         }
     }
     impl ObjectMappingBulkPatchRequest {
+        #[inline]
         pub fn builder() -> builder::ObjectMappingBulkPatchRequest {
             Default::default()
         }
@@ -2827,6 +2886,7 @@ pub mod types {
         }
     }
     impl ObjectMappingRequest {
+        #[inline]
         pub fn builder() -> builder::ObjectMappingRequest {
             Default::default()
         }
@@ -2943,6 +3003,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ObjectMappingRequestObjectType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -2977,6 +3038,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ObjectMappingRequestObjectType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3013,6 +3075,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ObjectMappingRequestObjectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3022,6 +3085,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ObjectMappingRequestObjectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3268,6 +3332,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ObjectMappingResponseObjectType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -3302,6 +3367,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ObjectMappingResponseObjectType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3338,6 +3404,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ObjectMappingResponseObjectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3347,6 +3414,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ObjectMappingResponseObjectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3468,6 +3536,7 @@ pub mod types {
         }
     }
     impl ScheduledActionPayload {
+        #[inline]
         pub fn builder() -> builder::ScheduledActionPayload {
             Default::default()
         }
@@ -3749,18 +3818,21 @@ pub mod types {
     pub struct ScheduledActionPayloadContentName(::std::string::String);
     impl ::std::ops::Deref for ScheduledActionPayloadContentName {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<ScheduledActionPayloadContentName>
     for ::std::string::String {
+        #[inline]
         fn from(value: ScheduledActionPayloadContentName) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for ScheduledActionPayloadContentName {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3772,6 +3844,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ScheduledActionPayloadContentName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3781,6 +3854,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ScheduledActionPayloadContentName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3842,6 +3916,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ScheduledActionPayloadJobType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Backup => f.write_str("BACKUP"),
@@ -3853,6 +3928,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ScheduledActionPayloadJobType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3866,6 +3942,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ScheduledActionPayloadJobType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3875,6 +3952,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ScheduledActionPayloadJobType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4277,18 +4355,21 @@ pub mod types {
     pub struct ScheduledActionResponseContentName(::std::string::String);
     impl ::std::ops::Deref for ScheduledActionResponseContentName {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<ScheduledActionResponseContentName>
     for ::std::string::String {
+        #[inline]
         fn from(value: ScheduledActionResponseContentName) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for ScheduledActionResponseContentName {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4300,6 +4381,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ScheduledActionResponseContentName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4309,6 +4391,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ScheduledActionResponseContentName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4370,6 +4453,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ScheduledActionResponseJobType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Backup => f.write_str("BACKUP"),
@@ -4381,6 +4465,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ScheduledActionResponseJobType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4394,6 +4479,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ScheduledActionResponseJobType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4403,6 +4489,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ScheduledActionResponseJobType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4856,6 +4943,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -4872,6 +4960,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -4917,6 +5006,7 @@ let response = client.get_object_mappings_v1()
     .await;
 ```*/
     #[doc(alias = "getObjectMappingsV1")]
+    #[inline]
     pub fn get_object_mappings_v1(&self) -> builder::GetObjectMappingsV1<'_> {
         builder::GetObjectMappingsV1::new(self)
     }
@@ -4940,6 +5030,7 @@ let response = client.create_object_mapping_v1()
     .await;
 ```*/
     #[doc(alias = "createObjectMappingV1")]
+    #[inline]
     pub fn create_object_mapping_v1(&self) -> builder::CreateObjectMappingV1<'_> {
         builder::CreateObjectMappingV1::new(self)
     }
@@ -4963,6 +5054,7 @@ let response = client.delete_object_mapping_v1()
     .await;
 ```*/
     #[doc(alias = "deleteObjectMappingV1")]
+    #[inline]
     pub fn delete_object_mapping_v1(&self) -> builder::DeleteObjectMappingV1<'_> {
         builder::DeleteObjectMappingV1::new(self)
     }
@@ -4986,6 +5078,7 @@ let response = client.create_object_mappings_v1()
     .await;
 ```*/
     #[doc(alias = "createObjectMappingsV1")]
+    #[inline]
     pub fn create_object_mappings_v1(&self) -> builder::CreateObjectMappingsV1<'_> {
         builder::CreateObjectMappingsV1::new(self)
     }
@@ -5009,6 +5102,7 @@ let response = client.update_object_mappings_v1()
     .await;
 ```*/
     #[doc(alias = "updateObjectMappingsV1")]
+    #[inline]
     pub fn update_object_mappings_v1(&self) -> builder::UpdateObjectMappingsV1<'_> {
         builder::UpdateObjectMappingsV1::new(self)
     }
@@ -5024,6 +5118,7 @@ let response = client.list_scheduled_actions_v1()
     .await;
 ```*/
     #[doc(alias = "listScheduledActionsV1")]
+    #[inline]
     pub fn list_scheduled_actions_v1(&self) -> builder::ListScheduledActionsV1<'_> {
         builder::ListScheduledActionsV1::new(self)
     }
@@ -5042,6 +5137,7 @@ let response = client.create_scheduled_action_v1()
     .await;
 ```*/
     #[doc(alias = "createScheduledActionV1")]
+    #[inline]
     pub fn create_scheduled_action_v1(&self) -> builder::CreateScheduledActionV1<'_> {
         builder::CreateScheduledActionV1::new(self)
     }
@@ -5060,6 +5156,7 @@ let response = client.delete_scheduled_action_v1()
     .await;
 ```*/
     #[doc(alias = "deleteScheduledActionV1")]
+    #[inline]
     pub fn delete_scheduled_action_v1(&self) -> builder::DeleteScheduledActionV1<'_> {
         builder::DeleteScheduledActionV1::new(self)
     }
@@ -5080,6 +5177,7 @@ let response = client.update_scheduled_action_v1()
     .await;
 ```*/
     #[doc(alias = "updateScheduledActionV1")]
+    #[inline]
     pub fn update_scheduled_action_v1(&self) -> builder::UpdateScheduledActionV1<'_> {
         builder::UpdateScheduledActionV1::new(self)
     }
@@ -5102,6 +5200,7 @@ let response = client.list_uploaded_configurations_v1()
     .await;
 ```*/
     #[doc(alias = "listUploadedConfigurationsV1")]
+    #[inline]
     pub fn list_uploaded_configurations_v1(
         &self,
     ) -> builder::ListUploadedConfigurationsV1<'_> {
@@ -5122,6 +5221,7 @@ let response = client.get_uploaded_configuration_v1()
     .await;
 ```*/
     #[doc(alias = "getUploadedConfigurationV1")]
+    #[inline]
     pub fn get_uploaded_configuration_v1(
         &self,
     ) -> builder::GetUploadedConfigurationV1<'_> {
@@ -5146,6 +5246,7 @@ let response = client.delete_uploaded_configuration_v1()
     .await;
 ```*/
     #[doc(alias = "deleteUploadedConfigurationV1")]
+    #[inline]
     pub fn delete_uploaded_configuration_v1(
         &self,
     ) -> builder::DeleteUploadedConfigurationV1<'_> {
@@ -5170,6 +5271,7 @@ let response = client.list_backups_v1()
     .await;
 ```*/
     #[doc(alias = "listBackupsV1")]
+    #[inline]
     pub fn list_backups_v1(&self) -> builder::ListBackupsV1<'_> {
         builder::ListBackupsV1::new(self)
     }
@@ -5192,6 +5294,7 @@ let response = client.delete_backup_v1()
     .await;
 ```*/
     #[doc(alias = "deleteBackupV1")]
+    #[inline]
     pub fn delete_backup_v1(&self) -> builder::DeleteBackupV1<'_> {
         builder::DeleteBackupV1::new(self)
     }
@@ -5216,6 +5319,7 @@ let response = client.list_drafts_v1()
     .await;
 ```*/
     #[doc(alias = "listDraftsV1")]
+    #[inline]
     pub fn list_drafts_v1(&self) -> builder::ListDraftsV1<'_> {
         builder::ListDraftsV1::new(self)
     }
@@ -5238,6 +5342,7 @@ let response = client.delete_draft_v1()
     .await;
 ```*/
     #[doc(alias = "deleteDraftV1")]
+    #[inline]
     pub fn delete_draft_v1(&self) -> builder::DeleteDraftV1<'_> {
         builder::DeleteDraftV1::new(self)
     }
@@ -5253,6 +5358,7 @@ let response = client.list_deploys_v1()
     .await;
 ```*/
     #[doc(alias = "listDeploysV1")]
+    #[inline]
     pub fn list_deploys_v1(&self) -> builder::ListDeploysV1<'_> {
         builder::ListDeploysV1::new(self)
     }
@@ -5271,6 +5377,7 @@ let response = client.create_deploy_v1()
     .await;
 ```*/
     #[doc(alias = "createDeployV1")]
+    #[inline]
     pub fn create_deploy_v1(&self) -> builder::CreateDeployV1<'_> {
         builder::CreateDeployV1::new(self)
     }
@@ -5289,6 +5396,7 @@ let response = client.get_deploy_v1()
     .await;
 ```*/
     #[doc(alias = "getDeployV1")]
+    #[inline]
     pub fn get_deploy_v1(&self) -> builder::GetDeployV1<'_> {
         builder::GetDeployV1::new(self)
     }
@@ -5312,6 +5420,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetObjectMappingsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5332,6 +5441,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/configuration-hub/v1/object-mappings/{sourceOrg}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5390,6 +5500,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5406,6 +5517,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateObjectMappingV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5453,6 +5565,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/configuration-hub/v1/object-mappings/{sourceOrg}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5530,6 +5643,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5546,6 +5660,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteObjectMappingV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5581,6 +5696,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/configuration-hub/v1/object-mappings/{sourceOrg}/{objectMappingId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5645,6 +5761,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5661,6 +5778,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateObjectMappingsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5709,6 +5827,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/configuration-hub/v1/object-mappings/{sourceOrg}/bulk-create`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5786,6 +5905,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5802,6 +5922,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateObjectMappingsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5850,6 +5971,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/configuration-hub/v1/object-mappings/{sourceOrg}/bulk-patch`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5927,6 +6049,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5941,6 +6064,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListScheduledActionsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5948,6 +6072,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/configuration-hub/v1/scheduled-actions`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6001,6 +6126,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6016,6 +6142,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateScheduledActionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6050,6 +6177,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/configuration-hub/v1/scheduled-actions`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6120,6 +6248,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6135,6 +6264,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteScheduledActionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6155,6 +6285,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/configuration-hub/v1/scheduled-actions/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6212,6 +6343,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6228,6 +6360,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateScheduledActionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6261,6 +6394,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/configuration-hub/v1/scheduled-actions/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6328,6 +6462,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6343,6 +6478,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListUploadedConfigurationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6364,6 +6500,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/configuration-hub/v1/backups/uploads`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6424,6 +6561,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6439,6 +6577,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetUploadedConfigurationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6459,6 +6598,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/configuration-hub/v1/backups/uploads/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6519,6 +6659,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6534,6 +6675,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteUploadedConfigurationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6554,6 +6696,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/configuration-hub/v1/backups/uploads/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6611,6 +6754,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6626,6 +6770,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListBackupsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6647,6 +6792,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/configuration-hub/v1/backups`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6699,6 +6845,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6714,6 +6861,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteBackupV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6734,6 +6882,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/configuration-hub/v1/backups/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6787,6 +6936,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6802,6 +6952,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListDraftsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6823,6 +6974,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/configuration-hub/v1/drafts`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6875,6 +7027,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6890,6 +7043,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteDraftV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6910,6 +7064,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/configuration-hub/v1/drafts/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6961,6 +7116,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6975,6 +7131,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListDeploysV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6982,6 +7139,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/configuration-hub/v1/deploys`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7029,6 +7187,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7044,6 +7203,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateDeployV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7074,6 +7234,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/configuration-hub/v1/deploys`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7137,6 +7298,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7152,6 +7314,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDeployV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7172,6 +7335,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/configuration-hub/v1/deploys/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7224,6 +7388,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -17,6 +17,7 @@ Refer to [SaaS Configuration](https://developer.sailpoint.com/docs/extensibility
 
 Sends `POST /configuration-hub/v1/backups/uploads` as `multipart/form-data`.*/
     #[doc(alias = "createUploadedConfigurationV1")]
+    #[inline]
     pub fn create_uploaded_configuration_v1(
         &self,
     ) -> multipart::CreateUploadedConfigurationV1<'_> {
@@ -38,6 +39,7 @@ pub mod multipart {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateUploadedConfigurationV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -49,11 +51,13 @@ pub mod multipart {
         /**JSON file containing the objects to be imported.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -62,6 +66,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn data_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -69,6 +74,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::path(path))
         }
         ///Name that will be assigned to the uploaded configuration file.
+        #[inline]
         pub fn name(mut self, value: impl ::std::string::ToString) -> Self {
             self.name = Some(value.to_string());
             self
@@ -77,6 +83,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/configuration-hub/v1/backups/uploads", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BackupResponse>, sailpoint_runtime::Error> {
@@ -144,6 +151,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -80,6 +80,7 @@ pub mod types {
         }
     }
     impl ConnectorCustomizerCreateRequest {
+        #[inline]
         pub fn builder() -> builder::ConnectorCustomizerCreateRequest {
             Default::default()
         }
@@ -177,18 +178,21 @@ pub mod types {
     pub struct ConnectorCustomizerUpdateRequest(pub ConnectorCustomizerCreateRequest);
     impl ::std::ops::Deref for ConnectorCustomizerUpdateRequest {
         type Target = ConnectorCustomizerCreateRequest;
+        #[inline]
         fn deref(&self) -> &ConnectorCustomizerCreateRequest {
             &self.0
         }
     }
     impl ::std::convert::From<ConnectorCustomizerUpdateRequest>
     for ConnectorCustomizerCreateRequest {
+        #[inline]
         fn from(value: ConnectorCustomizerUpdateRequest) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<ConnectorCustomizerCreateRequest>
     for ConnectorCustomizerUpdateRequest {
+        #[inline]
         fn from(value: ConnectorCustomizerCreateRequest) -> Self {
             Self(value)
         }
@@ -754,6 +758,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -770,6 +775,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -816,6 +822,7 @@ let response = client.list_connector_customizers_v1()
     .await;
 ```*/
     #[doc(alias = "listConnectorCustomizersV1")]
+    #[inline]
     pub fn list_connector_customizers_v1(
         &self,
     ) -> builder::ListConnectorCustomizersV1<'_> {
@@ -836,6 +843,7 @@ let response = client.create_connector_customizer_v1()
     .await;
 ```*/
     #[doc(alias = "createConnectorCustomizerV1")]
+    #[inline]
     pub fn create_connector_customizer_v1(
         &self,
     ) -> builder::CreateConnectorCustomizerV1<'_> {
@@ -856,6 +864,7 @@ let response = client.get_connector_customizer_v1()
     .await;
 ```*/
     #[doc(alias = "getConnectorCustomizerV1")]
+    #[inline]
     pub fn get_connector_customizer_v1(&self) -> builder::GetConnectorCustomizerV1<'_> {
         builder::GetConnectorCustomizerV1::new(self)
     }
@@ -876,6 +885,7 @@ let response = client.put_connector_customizer_v1()
     .await;
 ```*/
     #[doc(alias = "putConnectorCustomizerV1")]
+    #[inline]
     pub fn put_connector_customizer_v1(&self) -> builder::PutConnectorCustomizerV1<'_> {
         builder::PutConnectorCustomizerV1::new(self)
     }
@@ -894,6 +904,7 @@ let response = client.delete_connector_customizer_v1()
     .await;
 ```*/
     #[doc(alias = "deleteConnectorCustomizerV1")]
+    #[inline]
     pub fn delete_connector_customizer_v1(
         &self,
     ) -> builder::DeleteConnectorCustomizerV1<'_> {
@@ -914,6 +925,7 @@ let response = client.create_connector_customizer_version_v1()
     .await;
 ```*/
     #[doc(alias = "createConnectorCustomizerVersionV1")]
+    #[inline]
     pub fn create_connector_customizer_version_v1(
         &self,
     ) -> builder::CreateConnectorCustomizerVersionV1<'_> {
@@ -940,6 +952,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListConnectorCustomizersV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -969,6 +982,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/connector-customizers/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1034,6 +1048,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1049,6 +1064,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateConnectorCustomizerV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1084,6 +1100,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/connector-customizers/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1152,6 +1169,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1167,6 +1185,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetConnectorCustomizerV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1187,6 +1206,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/connector-customizers/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1247,6 +1267,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1263,6 +1284,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutConnectorCustomizerV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1296,6 +1318,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/connector-customizers/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1363,6 +1386,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1378,6 +1402,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteConnectorCustomizerV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1398,6 +1423,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/connector-customizers/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1455,6 +1481,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1470,6 +1497,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateConnectorCustomizerVersionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1490,6 +1518,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/connector-customizers/v1/{id}/versions`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1554,6 +1583,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -239,6 +239,7 @@ pub mod types {
         }
     }
     impl ConnectorRuleCreateRequest {
+        #[inline]
         pub fn builder() -> builder::ConnectorRuleCreateRequest {
             Default::default()
         }
@@ -249,17 +250,20 @@ pub mod types {
     pub struct ConnectorRuleCreateRequestName(::std::string::String);
     impl ::std::ops::Deref for ConnectorRuleCreateRequestName {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<ConnectorRuleCreateRequestName> for ::std::string::String {
+        #[inline]
         fn from(value: ConnectorRuleCreateRequestName) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for ConnectorRuleCreateRequestName {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -274,6 +278,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ConnectorRuleCreateRequestName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -283,6 +288,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ConnectorRuleCreateRequestName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -429,6 +435,7 @@ pub mod types {
         WebServiceBeforeOperationRule,
     }
     impl ::std::fmt::Display for ConnectorRuleCreateRequestType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::BuildMap => f.write_str("BuildMap"),
@@ -474,6 +481,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ConnectorRuleCreateRequestType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -512,6 +520,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ConnectorRuleCreateRequestType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -521,6 +530,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ConnectorRuleCreateRequestType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -700,17 +710,20 @@ pub mod types {
     pub struct ConnectorRuleResponseName(::std::string::String);
     impl ::std::ops::Deref for ConnectorRuleResponseName {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<ConnectorRuleResponseName> for ::std::string::String {
+        #[inline]
         fn from(value: ConnectorRuleResponseName) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for ConnectorRuleResponseName {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -725,6 +738,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ConnectorRuleResponseName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -733,6 +747,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ConnectorRuleResponseName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -896,6 +911,7 @@ pub mod types {
         }
     }
     impl ConnectorRuleUpdateRequest {
+        #[inline]
         pub fn builder() -> builder::ConnectorRuleUpdateRequest {
             Default::default()
         }
@@ -906,17 +922,20 @@ pub mod types {
     pub struct ConnectorRuleUpdateRequestName(::std::string::String);
     impl ::std::ops::Deref for ConnectorRuleUpdateRequestName {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<ConnectorRuleUpdateRequestName> for ::std::string::String {
+        #[inline]
         fn from(value: ConnectorRuleUpdateRequestName) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for ConnectorRuleUpdateRequestName {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -931,6 +950,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ConnectorRuleUpdateRequestName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -940,6 +960,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ConnectorRuleUpdateRequestName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1196,6 +1217,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ConnectorRuleValidationResponseState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Ok => f.write_str("OK"),
@@ -1206,6 +1228,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ConnectorRuleValidationResponseState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1218,6 +1241,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ConnectorRuleValidationResponseState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1227,6 +1251,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ConnectorRuleValidationResponseState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1464,6 +1489,7 @@ pub mod types {
         }
     }
     impl SourceCode {
+        #[inline]
         pub fn builder() -> builder::SourceCode {
             Default::default()
         }
@@ -1952,6 +1978,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1968,6 +1995,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2020,6 +2048,7 @@ let response = client.get_connector_rule_list_v1()
     .await;
 ```*/
     #[doc(alias = "getConnectorRuleListV1")]
+    #[inline]
     pub fn get_connector_rule_list_v1(&self) -> builder::GetConnectorRuleListV1<'_> {
         builder::GetConnectorRuleListV1::new(self)
     }
@@ -2038,6 +2067,7 @@ let response = client.create_connector_rule_v1()
     .await;
 ```*/
     #[doc(alias = "createConnectorRuleV1")]
+    #[inline]
     pub fn create_connector_rule_v1(&self) -> builder::CreateConnectorRuleV1<'_> {
         builder::CreateConnectorRuleV1::new(self)
     }
@@ -2056,6 +2086,7 @@ let response = client.get_connector_rule_v1()
     .await;
 ```*/
     #[doc(alias = "getConnectorRuleV1")]
+    #[inline]
     pub fn get_connector_rule_v1(&self) -> builder::GetConnectorRuleV1<'_> {
         builder::GetConnectorRuleV1::new(self)
     }
@@ -2076,6 +2107,7 @@ let response = client.put_connector_rule_v1()
     .await;
 ```*/
     #[doc(alias = "putConnectorRuleV1")]
+    #[inline]
     pub fn put_connector_rule_v1(&self) -> builder::PutConnectorRuleV1<'_> {
         builder::PutConnectorRuleV1::new(self)
     }
@@ -2094,6 +2126,7 @@ let response = client.delete_connector_rule_v1()
     .await;
 ```*/
     #[doc(alias = "deleteConnectorRuleV1")]
+    #[inline]
     pub fn delete_connector_rule_v1(&self) -> builder::DeleteConnectorRuleV1<'_> {
         builder::DeleteConnectorRuleV1::new(self)
     }
@@ -2112,6 +2145,7 @@ let response = client.test_connector_rule_v1()
     .await;
 ```*/
     #[doc(alias = "testConnectorRuleV1")]
+    #[inline]
     pub fn test_connector_rule_v1(&self) -> builder::TestConnectorRuleV1<'_> {
         builder::TestConnectorRuleV1::new(self)
     }
@@ -2137,6 +2171,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetConnectorRuleListV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2177,6 +2212,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/connector-rules/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2249,6 +2285,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2264,6 +2301,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateConnectorRuleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2299,6 +2337,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/connector-rules/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2367,6 +2406,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2382,6 +2422,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetConnectorRuleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2402,6 +2443,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/connector-rules/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2458,6 +2500,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2474,6 +2517,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutConnectorRuleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2522,6 +2566,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/connector-rules/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2587,6 +2632,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2602,6 +2648,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteConnectorRuleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2622,6 +2669,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/connector-rules/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2679,6 +2727,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2694,6 +2743,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> TestConnectorRuleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2724,6 +2774,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/connector-rules/v1/validate`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2789,6 +2840,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -280,6 +280,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ConnectorDetailStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Deprecated => f.write_str("DEPRECATED"),
@@ -292,6 +293,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ConnectorDetailStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -306,6 +308,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ConnectorDetailStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -314,6 +317,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ConnectorDetailStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -411,6 +415,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for GetConnectorListV1Locale {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::De => f.write_str("de"),
@@ -438,6 +443,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for GetConnectorListV1Locale {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -467,6 +473,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetConnectorListV1Locale {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -475,6 +482,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for GetConnectorListV1Locale {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -572,6 +580,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for GetConnectorTranslationsV1Locale {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::De => f.write_str("de"),
@@ -599,6 +608,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for GetConnectorTranslationsV1Locale {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -628,6 +638,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetConnectorTranslationsV1Locale {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -637,6 +648,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for GetConnectorTranslationsV1Locale {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -734,6 +746,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for GetConnectorV1Locale {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::De => f.write_str("de"),
@@ -761,6 +774,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for GetConnectorV1Locale {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -790,6 +804,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetConnectorV1Locale {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -798,6 +813,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for GetConnectorV1Locale {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1078,6 +1094,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for UpdateDetailStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Error => f.write_str("ERROR"),
@@ -1090,6 +1107,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for UpdateDetailStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1104,6 +1122,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for UpdateDetailStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1112,6 +1131,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for UpdateDetailStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1295,6 +1315,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for V3ConnectorDtoStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Deprecated => f.write_str("DEPRECATED"),
@@ -1307,6 +1328,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for V3ConnectorDtoStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1321,6 +1343,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for V3ConnectorDtoStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1329,6 +1352,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for V3ConnectorDtoStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1445,6 +1469,7 @@ pub mod types {
         }
     }
     impl V3CreateConnectorDto {
+        #[inline]
         pub fn builder() -> builder::V3CreateConnectorDto {
             Default::default()
         }
@@ -1492,6 +1517,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for V3CreateConnectorDtoStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Development => f.write_str("DEVELOPMENT"),
@@ -1503,6 +1529,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for V3CreateConnectorDtoStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1516,6 +1543,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for V3CreateConnectorDtoStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1524,6 +1552,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for V3CreateConnectorDtoStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1708,6 +1737,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1724,6 +1754,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1768,6 +1799,7 @@ let response = client.get_connector_v1()
     .await;
 ```*/
     #[doc(alias = "getConnectorV1")]
+    #[inline]
     pub fn get_connector_v1(&self) -> builder::GetConnectorV1<'_> {
         builder::GetConnectorV1::new(self)
     }
@@ -1786,6 +1818,7 @@ let response = client.delete_custom_connector_v1()
     .await;
 ```*/
     #[doc(alias = "deleteCustomConnectorV1")]
+    #[inline]
     pub fn delete_custom_connector_v1(&self) -> builder::DeleteCustomConnectorV1<'_> {
         builder::DeleteCustomConnectorV1::new(self)
     }
@@ -1819,6 +1852,7 @@ let response = client.update_connector_v1()
     .await;
 ```*/
     #[doc(alias = "updateConnectorV1")]
+    #[inline]
     pub fn update_connector_v1(&self) -> builder::UpdateConnectorV1<'_> {
         builder::UpdateConnectorV1::new(self)
     }
@@ -1865,6 +1899,7 @@ let response = client.get_connector_list_v1()
     .await;
 ```*/
     #[doc(alias = "getConnectorListV1")]
+    #[inline]
     pub fn get_connector_list_v1(&self) -> builder::GetConnectorListV1<'_> {
         builder::GetConnectorListV1::new(self)
     }
@@ -1881,6 +1916,7 @@ let response = client.create_custom_connector_v1()
     .await;
 ```*/
     #[doc(alias = "createCustomConnectorV1")]
+    #[inline]
     pub fn create_custom_connector_v1(&self) -> builder::CreateCustomConnectorV1<'_> {
         builder::CreateCustomConnectorV1::new(self)
     }
@@ -1899,6 +1935,7 @@ let response = client.get_connector_source_config_v1()
     .await;
 ```*/
     #[doc(alias = "getConnectorSourceConfigV1")]
+    #[inline]
     pub fn get_connector_source_config_v1(
         &self,
     ) -> builder::GetConnectorSourceConfigV1<'_> {
@@ -1921,6 +1958,7 @@ let response = client.get_connector_translations_v1()
     .await;
 ```*/
     #[doc(alias = "getConnectorTranslationsV1")]
+    #[inline]
     pub fn get_connector_translations_v1(
         &self,
     ) -> builder::GetConnectorTranslationsV1<'_> {
@@ -1941,6 +1979,7 @@ let response = client.get_connector_source_template_v1()
     .await;
 ```*/
     #[doc(alias = "getConnectorSourceTemplateV1")]
+    #[inline]
     pub fn get_connector_source_template_v1(
         &self,
     ) -> builder::GetConnectorSourceTemplateV1<'_> {
@@ -1961,6 +2000,7 @@ let response = client.get_connector_correlation_config_v1()
     .await;
 ```*/
     #[doc(alias = "getConnectorCorrelationConfigV1")]
+    #[inline]
     pub fn get_connector_correlation_config_v1(
         &self,
     ) -> builder::GetConnectorCorrelationConfigV1<'_> {
@@ -1987,6 +2027,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetConnectorV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2020,6 +2061,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/connectors/v1/{scriptName}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2081,6 +2123,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2096,6 +2139,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteCustomConnectorV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2116,6 +2160,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/connectors/v1/{scriptName}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2173,6 +2218,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2192,6 +2238,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateConnectorV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2227,6 +2274,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/connectors/v1/{scriptName}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2288,6 +2336,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2307,6 +2356,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetConnectorListV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2375,6 +2425,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/connectors/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2449,6 +2500,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2464,6 +2516,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateCustomConnectorV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2498,6 +2551,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/connectors/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2566,6 +2620,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2581,6 +2636,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetConnectorSourceConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2601,6 +2657,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/connectors/v1/{scriptName}/source-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2654,6 +2711,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2670,6 +2728,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetConnectorTranslationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2703,6 +2762,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/connectors/v1/{scriptName}/translations/{locale}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2762,6 +2822,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2777,6 +2838,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetConnectorSourceTemplateV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2797,6 +2859,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/connectors/v1/{scriptName}/source-template`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2850,6 +2913,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2865,6 +2929,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetConnectorCorrelationConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2885,6 +2950,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/connectors/v1/{scriptName}/correlation-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2938,6 +3004,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -13,6 +13,7 @@ Update a connector's source config using its script name.
 
 Sends `PUT /connectors/v1/{scriptName}/source-config` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorSourceConfigV1")]
+    #[inline]
     pub fn put_connector_source_config_v1(
         &self,
     ) -> multipart::PutConnectorSourceConfigV1<'_> {
@@ -24,6 +25,7 @@ Update a connector's translations using its script name.
 
 Sends `PUT /connectors/v1/{scriptName}/translations/{locale}` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorTranslationsV1")]
+    #[inline]
     pub fn put_connector_translations_v1(
         &self,
     ) -> multipart::PutConnectorTranslationsV1<'_> {
@@ -35,6 +37,7 @@ Update a connector's source template using its script name.
 
 Sends `PUT /connectors/v1/{scriptName}/source-template` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorSourceTemplateV1")]
+    #[inline]
     pub fn put_connector_source_template_v1(
         &self,
     ) -> multipart::PutConnectorSourceTemplateV1<'_> {
@@ -46,6 +49,7 @@ Update a connector's correlation config using its script name.
 
 Sends `PUT /connectors/v1/{scriptName}/correlation-config` as `multipart/form-data`.*/
     #[doc(alias = "putConnectorCorrelationConfigV1")]
+    #[inline]
     pub fn put_connector_correlation_config_v1(
         &self,
     ) -> multipart::PutConnectorCorrelationConfigV1<'_> {
@@ -67,6 +71,7 @@ pub mod multipart {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutConnectorSourceConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -76,6 +81,7 @@ pub mod multipart {
             }
         }
         ///The scriptName value of the connector. ScriptName is the unique id generated at connector creation.
+        #[inline]
         pub fn script_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.script_name = Some(value.to_string());
             self
@@ -83,11 +89,13 @@ pub mod multipart {
         /**connector source config xml file
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -96,6 +104,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -106,6 +115,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ",
             "/connectors/v1/{scriptName}/source-config", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
@@ -170,6 +180,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -184,6 +195,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutConnectorTranslationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -193,11 +205,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The scriptName value of the connector. Scriptname is the unique id generated at connector creation.
+        #[inline]
         pub fn script_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.script_name = Some(value.to_string());
             self
         }
         ///The locale to apply to the config. If no viable locale is given, it will default to "en"
+        #[inline]
         pub fn locale(mut self, value: impl ::std::string::ToString) -> Self {
             self.locale = Some(value.to_string());
             self
@@ -206,6 +220,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ",
             "/connectors/v1/{scriptName}/translations/{locale}", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
@@ -266,6 +281,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -280,6 +296,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutConnectorSourceTemplateV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -289,6 +306,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The scriptName value of the connector. ScriptName is the unique id generated at connector creation.
+        #[inline]
         pub fn script_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.script_name = Some(value.to_string());
             self
@@ -296,11 +314,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**connector source template xml file
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -309,6 +329,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -319,6 +340,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ",
             "/connectors/v1/{scriptName}/source-template", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
@@ -383,6 +405,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -397,6 +420,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutConnectorCorrelationConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -406,6 +430,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The scriptName value of the connector. Scriptname is the unique id generated at connector creation.
+        #[inline]
         pub fn script_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.script_name = Some(value.to_string());
             self
@@ -413,11 +438,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**connector correlation config xml file
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -426,6 +453,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -436,6 +464,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ",
             "/connectors/v1/{scriptName}/correlation-config", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateDetail>, sailpoint_runtime::Error> {
@@ -500,6 +529,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

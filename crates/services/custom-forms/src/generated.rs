@@ -223,6 +223,7 @@ SET_DEFAULT_VALUE ConditionEffectTypeSetDefaultValue  This value is ignored on p
         }
     }
     impl ::std::fmt::Display for ConditionEffectEffectType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Hide => f.write_str("HIDE"),
@@ -240,6 +241,7 @@ SET_DEFAULT_VALUE ConditionEffectTypeSetDefaultValue  This value is ignored on p
     }
     impl ::std::str::FromStr for ConditionEffectEffectType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -259,6 +261,7 @@ SET_DEFAULT_VALUE ConditionEffectTypeSetDefaultValue  This value is ignored on p
     }
     impl ::std::convert::TryFrom<&str> for ConditionEffectEffectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -267,6 +270,7 @@ SET_DEFAULT_VALUE ConditionEffectTypeSetDefaultValue  This value is ignored on p
     }
     impl ::std::convert::TryFrom<::std::string::String> for ConditionEffectEffectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -468,6 +472,7 @@ NOT_EW ConditionRuleComparisonOperatorTypeNotEndsWith*/
         }
     }
     impl ::std::fmt::Display for ConditionRuleOperator {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Eq => f.write_str("EQ"),
@@ -488,6 +493,7 @@ NOT_EW ConditionRuleComparisonOperatorTypeNotEndsWith*/
     }
     impl ::std::str::FromStr for ConditionRuleOperator {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -510,6 +516,7 @@ NOT_EW ConditionRuleComparisonOperatorTypeNotEndsWith*/
     }
     impl ::std::convert::TryFrom<&str> for ConditionRuleOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -518,6 +525,7 @@ NOT_EW ConditionRuleComparisonOperatorTypeNotEndsWith*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for ConditionRuleOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -566,6 +574,7 @@ ELEMENT ConditionRuleSourceTypeElement*/
         }
     }
     impl ::std::fmt::Display for ConditionRuleSourceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Input => f.write_str("INPUT"),
@@ -576,6 +585,7 @@ ELEMENT ConditionRuleSourceTypeElement*/
     }
     impl ::std::str::FromStr for ConditionRuleSourceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -588,6 +598,7 @@ ELEMENT ConditionRuleSourceTypeElement*/
     }
     impl ::std::convert::TryFrom<&str> for ConditionRuleSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -596,6 +607,7 @@ ELEMENT ConditionRuleSourceTypeElement*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for ConditionRuleSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -660,6 +672,7 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
         }
     }
     impl ::std::fmt::Display for ConditionRuleValueType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::String => f.write_str("STRING"),
@@ -674,6 +687,7 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
     }
     impl ::std::str::FromStr for ConditionRuleValueType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -690,6 +704,7 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
     }
     impl ::std::convert::TryFrom<&str> for ConditionRuleValueType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -698,6 +713,7 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for ConditionRuleValueType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -847,6 +863,7 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
         }
     }
     impl CreateFormDefinitionRequest {
+        #[inline]
         pub fn builder() -> builder::CreateFormDefinitionRequest {
             Default::default()
         }
@@ -857,18 +874,21 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
     pub struct CreateFormDefinitionRequestDescription(::std::string::String);
     impl ::std::ops::Deref for CreateFormDefinitionRequestDescription {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<CreateFormDefinitionRequestDescription>
     for ::std::string::String {
+        #[inline]
         fn from(value: CreateFormDefinitionRequestDescription) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for CreateFormDefinitionRequestDescription {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -883,6 +903,7 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
     }
     impl ::std::convert::TryFrom<&str> for CreateFormDefinitionRequestDescription {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -892,6 +913,7 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
     impl ::std::convert::TryFrom<::std::string::String>
     for CreateFormDefinitionRequestDescription {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -916,18 +938,21 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
     pub struct CreateFormDefinitionRequestName(::std::string::String);
     impl ::std::ops::Deref for CreateFormDefinitionRequestName {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<CreateFormDefinitionRequestName>
     for ::std::string::String {
+        #[inline]
         fn from(value: CreateFormDefinitionRequestName) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for CreateFormDefinitionRequestName {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -939,6 +964,7 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
     }
     impl ::std::convert::TryFrom<&str> for CreateFormDefinitionRequestName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -948,6 +974,7 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
     impl ::std::convert::TryFrom<::std::string::String>
     for CreateFormDefinitionRequestName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1138,6 +1165,7 @@ SEE: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-li
         }
     }
     impl CreateFormInstanceRequest {
+        #[inline]
         pub fn builder() -> builder::CreateFormInstanceRequest {
             Default::default()
         }
@@ -1196,6 +1224,7 @@ CANCELLED FormInstanceStateCancelled*/
         }
     }
     impl ::std::fmt::Display for CreateFormInstanceRequestState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Assigned => f.write_str("ASSIGNED"),
@@ -1209,6 +1238,7 @@ CANCELLED FormInstanceStateCancelled*/
     }
     impl ::std::str::FromStr for CreateFormInstanceRequestState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1224,6 +1254,7 @@ CANCELLED FormInstanceStateCancelled*/
     }
     impl ::std::convert::TryFrom<&str> for CreateFormInstanceRequestState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1233,6 +1264,7 @@ CANCELLED FormInstanceStateCancelled*/
     impl ::std::convert::TryFrom<::std::string::String>
     for CreateFormInstanceRequestState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1669,6 +1701,7 @@ OR ConditionRuleLogicalOperatorTypeOr*/
         }
     }
     impl ::std::fmt::Display for FormConditionRuleOperator {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::And => f.write_str("AND"),
@@ -1679,6 +1712,7 @@ OR ConditionRuleLogicalOperatorTypeOr*/
     }
     impl ::std::str::FromStr for FormConditionRuleOperator {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1691,6 +1725,7 @@ OR ConditionRuleLogicalOperatorTypeOr*/
     }
     impl ::std::convert::TryFrom<&str> for FormConditionRuleOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1699,6 +1734,7 @@ OR ConditionRuleLogicalOperatorTypeOr*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for FormConditionRuleOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1805,6 +1841,7 @@ OR ConditionRuleLogicalOperatorTypeOr*/
         }
     }
     impl FormDefinitionDynamicSchemaRequest {
+        #[inline]
         pub fn builder() -> builder::FormDefinitionDynamicSchemaRequest {
             Default::default()
         }
@@ -2148,6 +2185,7 @@ STRING FormDefinitionInputTypeString*/
         }
     }
     impl ::std::fmt::Display for FormDefinitionInputType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::String => f.write_str("STRING"),
@@ -2158,6 +2196,7 @@ STRING FormDefinitionInputTypeString*/
     }
     impl ::std::str::FromStr for FormDefinitionInputType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2170,6 +2209,7 @@ STRING FormDefinitionInputTypeString*/
     }
     impl ::std::convert::TryFrom<&str> for FormDefinitionInputType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2178,6 +2218,7 @@ STRING FormDefinitionInputTypeString*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for FormDefinitionInputType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2453,6 +2494,7 @@ STRING FormDefinitionInputTypeString*/
         }
     }
     impl ::std::fmt::Display for FormDefinitionSelfImportExportDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::FormDefinition => f.write_str("FORM_DEFINITION"),
@@ -2462,6 +2504,7 @@ STRING FormDefinitionInputTypeString*/
     }
     impl ::std::str::FromStr for FormDefinitionSelfImportExportDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2473,6 +2516,7 @@ STRING FormDefinitionInputTypeString*/
     }
     impl ::std::convert::TryFrom<&str> for FormDefinitionSelfImportExportDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2482,6 +2526,7 @@ STRING FormDefinitionInputTypeString*/
     impl ::std::convert::TryFrom<::std::string::String>
     for FormDefinitionSelfImportExportDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2918,6 +2963,7 @@ ENTITLEMENT PreDefinedSelectOptionEntitlement*/
         }
     }
     impl ::std::fmt::Display for FormElementDynamicDataSourceConfigIndicesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Accessprofiles => f.write_str("accessprofiles"),
@@ -2933,6 +2979,7 @@ ENTITLEMENT PreDefinedSelectOptionEntitlement*/
     }
     impl ::std::str::FromStr for FormElementDynamicDataSourceConfigIndicesItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2951,6 +2998,7 @@ ENTITLEMENT PreDefinedSelectOptionEntitlement*/
     impl ::std::convert::TryFrom<&str>
     for FormElementDynamicDataSourceConfigIndicesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2960,6 +3008,7 @@ ENTITLEMENT PreDefinedSelectOptionEntitlement*/
     impl ::std::convert::TryFrom<::std::string::String>
     for FormElementDynamicDataSourceConfigIndicesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3021,6 +3070,7 @@ ENTITLEMENT PreDefinedSelectOptionEntitlement*/
         }
     }
     impl ::std::fmt::Display for FormElementDynamicDataSourceConfigObjectType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -3034,6 +3084,7 @@ ENTITLEMENT PreDefinedSelectOptionEntitlement*/
     }
     impl ::std::str::FromStr for FormElementDynamicDataSourceConfigObjectType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3049,6 +3100,7 @@ ENTITLEMENT PreDefinedSelectOptionEntitlement*/
     }
     impl ::std::convert::TryFrom<&str> for FormElementDynamicDataSourceConfigObjectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3058,6 +3110,7 @@ ENTITLEMENT PreDefinedSelectOptionEntitlement*/
     impl ::std::convert::TryFrom<::std::string::String>
     for FormElementDynamicDataSourceConfigObjectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3114,6 +3167,7 @@ FORM_INPUT FormElementDataSourceTypeFormInput*/
         }
     }
     impl ::std::fmt::Display for FormElementDynamicDataSourceDataSourceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Static => f.write_str("STATIC"),
@@ -3126,6 +3180,7 @@ FORM_INPUT FormElementDataSourceTypeFormInput*/
     }
     impl ::std::str::FromStr for FormElementDynamicDataSourceDataSourceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3140,6 +3195,7 @@ FORM_INPUT FormElementDataSourceTypeFormInput*/
     }
     impl ::std::convert::TryFrom<&str> for FormElementDynamicDataSourceDataSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3149,6 +3205,7 @@ FORM_INPUT FormElementDataSourceTypeFormInput*/
     impl ::std::convert::TryFrom<::std::string::String>
     for FormElementDynamicDataSourceDataSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3237,6 +3294,7 @@ DESCRIPTION FormElementTypeDescription*/
         }
     }
     impl ::std::fmt::Display for FormElementElementType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Text => f.write_str("TEXT"),
@@ -3257,6 +3315,7 @@ DESCRIPTION FormElementTypeDescription*/
     }
     impl ::std::str::FromStr for FormElementElementType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3279,6 +3338,7 @@ DESCRIPTION FormElementTypeDescription*/
     }
     impl ::std::convert::TryFrom<&str> for FormElementElementType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3287,6 +3347,7 @@ DESCRIPTION FormElementTypeDescription*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for FormElementElementType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3352,6 +3413,7 @@ DESCRIPTION FormElementTypeDescription*/
         }
     }
     impl FormElementPreviewRequest {
+        #[inline]
         pub fn builder() -> builder::FormElementPreviewRequest {
             Default::default()
         }
@@ -3491,6 +3553,7 @@ DESCRIPTION FormElementTypeDescription*/
         }
     }
     impl ::std::fmt::Display for FormElementValidationsSetValidationType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Required => f.write_str("REQUIRED"),
@@ -3511,6 +3574,7 @@ DESCRIPTION FormElementTypeDescription*/
     }
     impl ::std::str::FromStr for FormElementValidationsSetValidationType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3533,6 +3597,7 @@ DESCRIPTION FormElementTypeDescription*/
     }
     impl ::std::convert::TryFrom<&str> for FormElementValidationsSetValidationType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3542,6 +3607,7 @@ DESCRIPTION FormElementTypeDescription*/
     impl ::std::convert::TryFrom<::std::string::String>
     for FormElementValidationsSetValidationType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3731,6 +3797,7 @@ SOURCE FormInstanceCreatedByTypeSource*/
         }
     }
     impl ::std::fmt::Display for FormInstanceCreatedByType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::WorkflowExecution => f.write_str("WORKFLOW_EXECUTION"),
@@ -3741,6 +3808,7 @@ SOURCE FormInstanceCreatedByTypeSource*/
     }
     impl ::std::str::FromStr for FormInstanceCreatedByType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3753,6 +3821,7 @@ SOURCE FormInstanceCreatedByTypeSource*/
     }
     impl ::std::convert::TryFrom<&str> for FormInstanceCreatedByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3761,6 +3830,7 @@ SOURCE FormInstanceCreatedByTypeSource*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for FormInstanceCreatedByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3871,6 +3941,7 @@ IDENTITY FormInstanceRecipientIdentity*/
         }
     }
     impl ::std::fmt::Display for FormInstanceRecipientType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -3880,6 +3951,7 @@ IDENTITY FormInstanceRecipientIdentity*/
     }
     impl ::std::str::FromStr for FormInstanceRecipientType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3891,6 +3963,7 @@ IDENTITY FormInstanceRecipientIdentity*/
     }
     impl ::std::convert::TryFrom<&str> for FormInstanceRecipientType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3899,6 +3972,7 @@ IDENTITY FormInstanceRecipientIdentity*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for FormInstanceRecipientType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4170,6 +4244,7 @@ CANCELLED FormInstanceStateCancelled*/
         }
     }
     impl ::std::fmt::Display for FormInstanceResponseState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Assigned => f.write_str("ASSIGNED"),
@@ -4183,6 +4258,7 @@ CANCELLED FormInstanceStateCancelled*/
     }
     impl ::std::str::FromStr for FormInstanceResponseState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4198,6 +4274,7 @@ CANCELLED FormInstanceStateCancelled*/
     }
     impl ::std::convert::TryFrom<&str> for FormInstanceResponseState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4206,6 +4283,7 @@ CANCELLED FormInstanceStateCancelled*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for FormInstanceResponseState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4322,6 +4400,7 @@ IDENTITY FormOwnerTypeIdentity*/
         }
     }
     impl ::std::fmt::Display for FormOwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -4331,6 +4410,7 @@ IDENTITY FormOwnerTypeIdentity*/
     }
     impl ::std::str::FromStr for FormOwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4342,6 +4422,7 @@ IDENTITY FormOwnerTypeIdentity*/
     }
     impl ::std::convert::TryFrom<&str> for FormOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4350,6 +4431,7 @@ IDENTITY FormOwnerTypeIdentity*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for FormOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4454,6 +4536,7 @@ MySailPoint FormUsedByType*/
         MySailPoint,
     }
     impl ::std::fmt::Display for FormUsedByType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Workflow => f.write_str("WORKFLOW"),
@@ -4464,6 +4547,7 @@ MySailPoint FormUsedByType*/
     }
     impl ::std::str::FromStr for FormUsedByType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4477,6 +4561,7 @@ MySailPoint FormUsedByType*/
     }
     impl ::std::convert::TryFrom<&str> for FormUsedByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4485,6 +4570,7 @@ MySailPoint FormUsedByType*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for FormUsedByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5552,6 +5638,7 @@ CANCELLED FormInstanceStateCancelled*/
         }
     }
     impl ::std::fmt::Display for ListFormInstancesByTenantResponseState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Assigned => f.write_str("ASSIGNED"),
@@ -5565,6 +5652,7 @@ CANCELLED FormInstanceStateCancelled*/
     }
     impl ::std::str::FromStr for ListFormInstancesByTenantResponseState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5580,6 +5668,7 @@ CANCELLED FormInstanceStateCancelled*/
     }
     impl ::std::convert::TryFrom<&str> for ListFormInstancesByTenantResponseState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5589,6 +5678,7 @@ CANCELLED FormInstanceStateCancelled*/
     impl ::std::convert::TryFrom<::std::string::String>
     for ListFormInstancesByTenantResponseState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5667,6 +5757,7 @@ CANCELLED FormInstanceStateCancelled*/
     pub struct Nil(pub ::serde_json::Map<::std::string::String, ::serde_json::Value>);
     impl ::std::ops::Deref for Nil {
         type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        #[inline]
         fn deref(
             &self,
         ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -5675,6 +5766,7 @@ CANCELLED FormInstanceStateCancelled*/
     }
     impl ::std::convert::From<Nil>
     for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        #[inline]
         fn from(value: Nil) -> Self {
             value.0
         }
@@ -5682,6 +5774,7 @@ CANCELLED FormInstanceStateCancelled*/
     impl ::std::convert::From<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > for Nil {
+        #[inline]
         fn from(
             value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ) -> Self {
@@ -5702,6 +5795,7 @@ CANCELLED FormInstanceStateCancelled*/
             ::std::string::String,
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >;
+        #[inline]
         fn deref(
             &self,
         ) -> &::std::collections::HashMap<
@@ -5716,6 +5810,7 @@ CANCELLED FormInstanceStateCancelled*/
         ::std::string::String,
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > {
+        #[inline]
         fn from(value: Operation2) -> Self {
             value.0
         }
@@ -5726,6 +5821,7 @@ CANCELLED FormInstanceStateCancelled*/
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
     > for Operation2 {
+        #[inline]
         fn from(
             value: ::std::collections::HashMap<
                 ::std::string::String,
@@ -5741,16 +5837,19 @@ CANCELLED FormInstanceStateCancelled*/
     pub struct Patch(pub ::std::vec::Vec<Operation2>);
     impl ::std::ops::Deref for Patch {
         type Target = ::std::vec::Vec<Operation2>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<Operation2> {
             &self.0
         }
     }
     impl ::std::convert::From<Patch> for ::std::vec::Vec<Operation2> {
+        #[inline]
         fn from(value: Patch) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<Operation2>> for Patch {
+        #[inline]
         fn from(value: ::std::vec::Vec<Operation2>) -> Self {
             Self(value)
         }
@@ -5771,27 +5870,32 @@ CANCELLED FormInstanceStateCancelled*/
     pub struct PreDefinedSelectOption(pub ::std::string::String);
     impl ::std::ops::Deref for PreDefinedSelectOption {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<PreDefinedSelectOption> for ::std::string::String {
+        #[inline]
         fn from(value: PreDefinedSelectOption) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::string::String> for PreDefinedSelectOption {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             Self(value)
         }
     }
     impl ::std::fmt::Display for PreDefinedSelectOption {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             self.0.fmt(f)
         }
     }
     impl ::std::str::FromStr for PreDefinedSelectOption {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self(value.to_string()))
         }
@@ -6453,6 +6557,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -6469,6 +6574,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -6535,6 +6641,7 @@ let response = client.search_form_definitions_by_tenant_v1()
     .await;
 ```*/
     #[doc(alias = "searchFormDefinitionsByTenantV1")]
+    #[inline]
     pub fn search_form_definitions_by_tenant_v1(
         &self,
     ) -> builder::SearchFormDefinitionsByTenantV1<'_> {
@@ -6553,6 +6660,7 @@ let response = client.create_form_definition_v1()
     .await;
 ```*/
     #[doc(alias = "createFormDefinitionV1")]
+    #[inline]
     pub fn create_form_definition_v1(&self) -> builder::CreateFormDefinitionV1<'_> {
         builder::CreateFormDefinitionV1::new(self)
     }
@@ -6571,6 +6679,7 @@ let response = client.get_form_definition_by_key_v1()
     .await;
 ```*/
     #[doc(alias = "getFormDefinitionByKeyV1")]
+    #[inline]
     pub fn get_form_definition_by_key_v1(
         &self,
     ) -> builder::GetFormDefinitionByKeyV1<'_> {
@@ -6591,6 +6700,7 @@ let response = client.delete_form_definition_v1()
     .await;
 ```*/
     #[doc(alias = "deleteFormDefinitionV1")]
+    #[inline]
     pub fn delete_form_definition_v1(&self) -> builder::DeleteFormDefinitionV1<'_> {
         builder::DeleteFormDefinitionV1::new(self)
     }
@@ -6611,6 +6721,7 @@ let response = client.patch_form_definition_v1()
     .await;
 ```*/
     #[doc(alias = "patchFormDefinitionV1")]
+    #[inline]
     pub fn patch_form_definition_v1(&self) -> builder::PatchFormDefinitionV1<'_> {
         builder::PatchFormDefinitionV1::new(self)
     }
@@ -6646,6 +6757,7 @@ let response = client.show_preview_data_source_v1()
     .await;
 ```*/
     #[doc(alias = "showPreviewDataSourceV1")]
+    #[inline]
     pub fn show_preview_data_source_v1(&self) -> builder::ShowPreviewDataSourceV1<'_> {
         builder::ShowPreviewDataSourceV1::new(self)
     }
@@ -6688,6 +6800,7 @@ let response = client.export_form_definitions_by_tenant_v1()
     .await;
 ```*/
     #[doc(alias = "exportFormDefinitionsByTenantV1")]
+    #[inline]
     pub fn export_form_definitions_by_tenant_v1(
         &self,
     ) -> builder::ExportFormDefinitionsByTenantV1<'_> {
@@ -6706,6 +6819,7 @@ let response = client.create_form_definition_dynamic_schema_v1()
     .await;
 ```*/
     #[doc(alias = "createFormDefinitionDynamicSchemaV1")]
+    #[inline]
     pub fn create_form_definition_dynamic_schema_v1(
         &self,
     ) -> builder::CreateFormDefinitionDynamicSchemaV1<'_> {
@@ -6724,6 +6838,7 @@ let response = client.import_form_definitions_v1()
     .await;
 ```*/
     #[doc(alias = "importFormDefinitionsV1")]
+    #[inline]
     pub fn import_form_definitions_v1(&self) -> builder::ImportFormDefinitionsV1<'_> {
         builder::ImportFormDefinitionsV1::new(self)
     }
@@ -6739,6 +6854,7 @@ let response = client.search_pre_defined_select_options_v1()
     .await;
 ```*/
     #[doc(alias = "searchPreDefinedSelectOptionsV1")]
+    #[inline]
     pub fn search_pre_defined_select_options_v1(
         &self,
     ) -> builder::SearchPreDefinedSelectOptionsV1<'_> {
@@ -6763,6 +6879,7 @@ let response = client.get_file_from_s3v1()
     .await;
 ```*/
     #[doc(alias = "getFileFromS3V1")]
+    #[inline]
     pub fn get_file_from_s3v1(&self) -> builder::GetFileFromS3v1<'_> {
         builder::GetFileFromS3v1::new(self)
     }
@@ -6795,6 +6912,7 @@ let response = client.search_form_instances_by_tenant_v1()
     .await;
 ```*/
     #[doc(alias = "searchFormInstancesByTenantV1")]
+    #[inline]
     pub fn search_form_instances_by_tenant_v1(
         &self,
     ) -> builder::SearchFormInstancesByTenantV1<'_> {
@@ -6813,6 +6931,7 @@ let response = client.create_form_instance_v1()
     .await;
 ```*/
     #[doc(alias = "createFormInstanceV1")]
+    #[inline]
     pub fn create_form_instance_v1(&self) -> builder::CreateFormInstanceV1<'_> {
         builder::CreateFormInstanceV1::new(self)
     }
@@ -6833,6 +6952,7 @@ let response = client.get_form_instance_by_key_v1()
     .await;
 ```*/
     #[doc(alias = "getFormInstanceByKeyV1")]
+    #[inline]
     pub fn get_form_instance_by_key_v1(&self) -> builder::GetFormInstanceByKeyV1<'_> {
         builder::GetFormInstanceByKeyV1::new(self)
     }
@@ -6855,6 +6975,7 @@ let response = client.patch_form_instance_v1()
     .await;
 ```*/
     #[doc(alias = "patchFormInstanceV1")]
+    #[inline]
     pub fn patch_form_instance_v1(&self) -> builder::PatchFormInstanceV1<'_> {
         builder::PatchFormInstanceV1::new(self)
     }
@@ -6893,6 +7014,7 @@ let response = client.search_form_element_data_by_element_idv1()
     .await;
 ```*/
     #[doc(alias = "searchFormElementDataByElementIDV1")]
+    #[inline]
     pub fn search_form_element_data_by_element_idv1(
         &self,
     ) -> builder::SearchFormElementDataByElementIdv1<'_> {
@@ -6917,6 +7039,7 @@ let response = client.get_form_instance_file_v1()
     .await;
 ```*/
     #[doc(alias = "getFormInstanceFileV1")]
+    #[inline]
     pub fn get_form_instance_file_v1(&self) -> builder::GetFormInstanceFileV1<'_> {
         builder::GetFormInstanceFileV1::new(self)
     }
@@ -6943,6 +7066,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchFormDefinitionsByTenantV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7000,6 +7124,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/form-definitions/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7079,6 +7204,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7094,6 +7220,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateFormDefinitionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7129,6 +7256,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/form-definitions/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7191,6 +7319,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7206,6 +7335,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetFormDefinitionByKeyV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7228,6 +7358,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/form-definitions/v1/{formDefinitionID}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7288,6 +7419,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7303,6 +7435,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteFormDefinitionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7325,6 +7458,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/form-definitions/v1/{formDefinitionID}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7382,6 +7516,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7398,6 +7533,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchFormDefinitionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7430,6 +7566,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/form-definitions/v1/{formDefinitionID}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7497,6 +7634,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7516,6 +7654,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ShowPreviewDataSourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7605,6 +7744,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/form-definitions/v1/{formDefinitionID}/data-source`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7705,6 +7845,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7723,6 +7864,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ExportFormDefinitionsByTenantV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7780,6 +7922,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/form-definitions/v1/export`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7861,6 +8004,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7876,6 +8020,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateFormDefinitionDynamicSchemaV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7911,6 +8056,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/form-definitions/v1/forms-action-dynamic-schema`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7975,6 +8121,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7990,6 +8137,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportFormDefinitionsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8012,6 +8160,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/form-definitions/v1/import`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8070,6 +8219,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8084,6 +8234,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchPreDefinedSelectOptionsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8091,6 +8242,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/form-definitions/v1/predefined-select-options`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8144,6 +8296,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8160,6 +8313,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetFileFromS3v1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8195,6 +8349,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/form-definitions/v1/{formDefinitionID}/file/{fileID}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8255,6 +8410,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8272,6 +8428,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchFormInstancesByTenantV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8315,6 +8472,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/form-instances/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8387,6 +8545,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8402,6 +8561,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateFormInstanceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8437,6 +8597,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/form-instances/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8497,6 +8658,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8512,6 +8674,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetFormInstanceByKeyV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8534,6 +8697,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/form-instances/v1/{formInstanceID}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8594,6 +8758,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8610,6 +8775,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchFormInstanceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8642,6 +8808,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/form-instances/v1/{formInstanceID}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8707,6 +8874,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8726,6 +8894,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchFormElementDataByElementIdv1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8800,6 +8969,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/form-instances/v1/{formInstanceID}/data-source/{formElementID}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8896,6 +9066,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8912,6 +9083,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetFormInstanceFileV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8947,6 +9119,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/form-instances/v1/{formInstanceID}/file/{fileID}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9013,6 +9186,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -13,6 +13,7 @@ Parameter `{formDefinitionID}` should match a form definition ID.
 
 Sends `POST /form-definitions/v1/{formDefinitionID}/upload` as `multipart/form-data`.*/
     #[doc(alias = "createFormDefinitionFileRequestV1")]
+    #[inline]
     pub fn create_form_definition_file_request_v1(
         &self,
     ) -> multipart::CreateFormDefinitionFileRequestV1<'_> {
@@ -34,6 +35,7 @@ pub mod multipart {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateFormDefinitionFileRequestV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -45,6 +47,7 @@ pub mod multipart {
         /**FormDefinitionID
 
 String specifying FormDefinitionID*/
+        #[inline]
         pub fn form_definition_id(
             mut self,
             value: impl ::std::string::ToString,
@@ -55,11 +58,13 @@ String specifying FormDefinitionID*/
         /**File specifying the multipart
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -68,6 +73,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -78,6 +84,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/form-definitions/v1/{formDefinitionID}/upload", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -145,6 +152,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

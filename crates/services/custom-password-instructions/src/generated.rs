@@ -98,6 +98,7 @@ If you want your link to be redirected to a different page, please redirect it t
         }
     }
     impl CustomPasswordInstruction {
+        #[inline]
         pub fn builder() -> builder::CustomPasswordInstruction {
             Default::default()
         }
@@ -180,6 +181,7 @@ If you want your link to be redirected to a different page, please redirect it t
         }
     }
     impl ::std::fmt::Display for CustomPasswordInstructionPageId {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ChangePasswordEnterPassword => {
@@ -210,6 +212,7 @@ If you want your link to be redirected to a different page, please redirect it t
     }
     impl ::std::str::FromStr for CustomPasswordInstructionPageId {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -232,6 +235,7 @@ If you want your link to be redirected to a different page, please redirect it t
     }
     impl ::std::convert::TryFrom<&str> for CustomPasswordInstructionPageId {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -241,6 +245,7 @@ If you want your link to be redirected to a different page, please redirect it t
     impl ::std::convert::TryFrom<::std::string::String>
     for CustomPasswordInstructionPageId {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -389,6 +394,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -405,6 +411,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -467,6 +474,7 @@ let response = client.create_custom_password_instructions_v1()
     .await;
 ```*/
     #[doc(alias = "createCustomPasswordInstructionsV1")]
+    #[inline]
     pub fn create_custom_password_instructions_v1(
         &self,
     ) -> builder::CreateCustomPasswordInstructionsV1<'_> {
@@ -491,6 +499,7 @@ let response = client.get_custom_password_instructions_v1()
     .await;
 ```*/
     #[doc(alias = "getCustomPasswordInstructionsV1")]
+    #[inline]
     pub fn get_custom_password_instructions_v1(
         &self,
     ) -> builder::GetCustomPasswordInstructionsV1<'_> {
@@ -515,6 +524,7 @@ let response = client.delete_custom_password_instructions_v1()
     .await;
 ```*/
     #[doc(alias = "deleteCustomPasswordInstructionsV1")]
+    #[inline]
     pub fn delete_custom_password_instructions_v1(
         &self,
     ) -> builder::DeleteCustomPasswordInstructionsV1<'_> {
@@ -540,6 +550,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateCustomPasswordInstructionsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -575,6 +586,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/custom-password-instructions/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -643,6 +655,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -659,6 +672,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCustomPasswordInstructionsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -693,6 +707,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/custom-password-instructions/v1/{pageId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -760,6 +775,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -776,6 +792,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteCustomPasswordInstructionsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -810,6 +827,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/custom-password-instructions/v1/{pageId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -874,6 +892,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

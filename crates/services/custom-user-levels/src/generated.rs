@@ -465,6 +465,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ListUserLevelsV1DetailLevel {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Full => f.write_str("FULL"),
@@ -475,6 +476,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListUserLevelsV1DetailLevel {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -487,6 +489,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListUserLevelsV1DetailLevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -495,6 +498,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListUserLevelsV1DetailLevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -843,6 +847,7 @@ Identities that are Inactive will be excluded from these features.
         }
     }
     impl ::std::fmt::Display for PublicIdentityIdentityState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Active => f.write_str("ACTIVE"),
@@ -854,6 +859,7 @@ Identities that are Inactive will be excluded from these features.
     }
     impl ::std::str::FromStr for PublicIdentityIdentityState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -867,6 +873,7 @@ Identities that are Inactive will be excluded from these features.
     }
     impl ::std::convert::TryFrom<&str> for PublicIdentityIdentityState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -875,6 +882,7 @@ Identities that are Inactive will be excluded from these features.
     }
     impl ::std::convert::TryFrom<::std::string::String> for PublicIdentityIdentityState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1246,6 +1254,7 @@ Identities that are Inactive will be excluded from these features.
         }
     }
     impl UserLevelRequest {
+        #[inline]
         pub fn builder() -> builder::UserLevelRequest {
             Default::default()
         }
@@ -1488,6 +1497,7 @@ Identities that are Inactive will be excluded from these features.
         }
     }
     impl ::std::fmt::Display for UserLevelSummaryDtoStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Active => f.write_str("ACTIVE"),
@@ -1498,6 +1508,7 @@ Identities that are Inactive will be excluded from these features.
     }
     impl ::std::str::FromStr for UserLevelSummaryDtoStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1510,6 +1521,7 @@ Identities that are Inactive will be excluded from these features.
     }
     impl ::std::convert::TryFrom<&str> for UserLevelSummaryDtoStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1518,6 +1530,7 @@ Identities that are Inactive will be excluded from these features.
     }
     impl ::std::convert::TryFrom<::std::string::String> for UserLevelSummaryDtoStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1677,6 +1690,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1693,6 +1707,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1759,6 +1774,7 @@ let response = client.list_user_levels_v1()
     .await;
 ```*/
     #[doc(alias = "listUserLevelsV1")]
+    #[inline]
     pub fn list_user_levels_v1(&self) -> builder::ListUserLevelsV1<'_> {
         builder::ListUserLevelsV1::new(self)
     }
@@ -1782,6 +1798,7 @@ let response = client.create_custom_user_level_v1()
     .await;
 ```*/
     #[doc(alias = "createCustomUserLevelV1")]
+    #[inline]
     pub fn create_custom_user_level_v1(&self) -> builder::CreateCustomUserLevelV1<'_> {
         builder::CreateCustomUserLevelV1::new(self)
     }
@@ -1802,6 +1819,7 @@ let response = client.publish_custom_user_level_v1()
     .await;
 ```*/
     #[doc(alias = "publishCustomUserLevelV1")]
+    #[inline]
     pub fn publish_custom_user_level_v1(&self) -> builder::PublishCustomUserLevelV1<'_> {
         builder::PublishCustomUserLevelV1::new(self)
     }
@@ -1822,6 +1840,7 @@ let response = client.get_user_level_v1()
     .await;
 ```*/
     #[doc(alias = "getUserLevelV1")]
+    #[inline]
     pub fn get_user_level_v1(&self) -> builder::GetUserLevelV1<'_> {
         builder::GetUserLevelV1::new(self)
     }
@@ -1842,6 +1861,7 @@ let response = client.delete_user_level_v1()
     .await;
 ```*/
     #[doc(alias = "deleteUserLevelV1")]
+    #[inline]
     pub fn delete_user_level_v1(&self) -> builder::DeleteUserLevelV1<'_> {
         builder::DeleteUserLevelV1::new(self)
     }
@@ -1867,6 +1887,7 @@ let response = client.update_user_level_v1()
     .await;
 ```*/
     #[doc(alias = "updateUserLevelV1")]
+    #[inline]
     pub fn update_user_level_v1(&self) -> builder::UpdateUserLevelV1<'_> {
         builder::UpdateUserLevelV1::new(self)
     }
@@ -1901,6 +1922,7 @@ let response = client.list_all_authorization_right_sets_v1()
     .await;
 ```*/
     #[doc(alias = "listAllAuthorizationRightSetsV1")]
+    #[inline]
     pub fn list_all_authorization_right_sets_v1(
         &self,
     ) -> builder::ListAllAuthorizationRightSetsV1<'_> {
@@ -1935,6 +1957,7 @@ let response = client.list_user_level_identities_v1()
     .await;
 ```*/
     #[doc(alias = "listUserLevelIdentitiesV1")]
+    #[inline]
     pub fn list_user_level_identities_v1(
         &self,
     ) -> builder::ListUserLevelIdentitiesV1<'_> {
@@ -1957,6 +1980,7 @@ let response = client.show_user_level_counts_v1()
     .await;
 ```*/
     #[doc(alias = "showUserLevelCountsV1")]
+    #[inline]
     pub fn show_user_level_counts_v1(&self) -> builder::ShowUserLevelCountsV1<'_> {
         builder::ShowUserLevelCountsV1::new(self)
     }
@@ -1984,6 +2008,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListUserLevelsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2055,6 +2080,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/authorization/v1/custom-user-levels`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2141,6 +2167,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2156,6 +2183,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateCustomUserLevelV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2188,6 +2216,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/authorization/v1/custom-user-levels`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2257,6 +2286,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2272,6 +2302,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PublishCustomUserLevelV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2292,6 +2323,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/authorization/v1/custom-user-levels/{id}/publish`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2352,6 +2384,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2367,6 +2400,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetUserLevelV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2387,6 +2421,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/authorization/v1/custom-user-levels/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2443,6 +2478,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2458,6 +2494,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteUserLevelV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2478,6 +2515,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/authorization/v1/custom-user-levels/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2531,6 +2569,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2547,6 +2586,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateUserLevelV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2580,6 +2620,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/authorization/v1/custom-user-levels/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2641,6 +2682,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2659,6 +2701,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListAllAuthorizationRightSetsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2716,6 +2759,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/authorization/v1/authorization-assignable-right-sets`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2798,6 +2842,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2817,6 +2862,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListUserLevelIdentitiesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2884,6 +2930,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/authorization/v1/user-levels/{id}/identities`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2972,6 +3019,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2987,6 +3035,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ShowUserLevelCountsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3007,6 +3056,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/authorization/v1/user-levels/get-identity-count`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3067,6 +3117,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -474,17 +474,20 @@ pub mod types {
     pub struct ApplicationType(i32);
     impl ::std::ops::Deref for ApplicationType {
         type Target = i32;
+        #[inline]
         fn deref(&self) -> &i32 {
             &self.0
         }
     }
     impl ::std::convert::From<ApplicationType> for i32 {
+        #[inline]
         fn from(value: ApplicationType) -> Self {
             value.0
         }
     }
     impl ::std::convert::TryFrom<i32> for ApplicationType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: i32,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -587,6 +590,7 @@ pub mod types {
         }
     }
     impl AssignResourceOwnerRequest {
+        #[inline]
         pub fn builder() -> builder::AssignResourceOwnerRequest {
             Default::default()
         }
@@ -797,6 +801,7 @@ pub mod types {
         }
     }
     impl BaseCreateApplicationRequest {
+        #[inline]
         pub fn builder() -> builder::BaseCreateApplicationRequest {
             Default::default()
         }
@@ -950,17 +955,20 @@ pub mod types {
     pub struct BusinessServiceType(i32);
     impl ::std::ops::Deref for BusinessServiceType {
         type Target = i32;
+        #[inline]
         fn deref(&self) -> &i32 {
             &self.0
         }
     }
     impl ::std::convert::From<BusinessServiceType> for i32 {
+        #[inline]
         fn from(value: BusinessServiceType) -> Self {
             value.0
         }
     }
     impl ::std::convert::TryFrom<i32> for BusinessServiceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: i32,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -999,17 +1007,20 @@ pub mod types {
     pub struct CrawlResourcesSizesOptions(i32);
     impl ::std::ops::Deref for CrawlResourcesSizesOptions {
         type Target = i32;
+        #[inline]
         fn deref(&self) -> &i32 {
             &self.0
         }
     }
     impl ::std::convert::From<CrawlResourcesSizesOptions> for i32 {
+        #[inline]
         fn from(value: CrawlResourcesSizesOptions) -> Self {
             value.0
         }
     }
     impl ::std::convert::TryFrom<i32> for CrawlResourcesSizesOptions {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: i32,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1249,6 +1260,7 @@ pub mod types {
         }
     }
     impl CreateScheduleRequest {
+        #[inline]
         pub fn builder() -> builder::CreateScheduleRequest {
             Default::default()
         }
@@ -1339,6 +1351,7 @@ pub mod types {
         }
     }
     impl Createidentitycollectorrequest {
+        #[inline]
         pub fn builder() -> builder::Createidentitycollectorrequest {
             Default::default()
         }
@@ -1349,16 +1362,19 @@ pub mod types {
     pub struct DataClassificationSettings(pub BaseSettings);
     impl ::std::ops::Deref for DataClassificationSettings {
         type Target = BaseSettings;
+        #[inline]
         fn deref(&self) -> &BaseSettings {
             &self.0
         }
     }
     impl ::std::convert::From<DataClassificationSettings> for BaseSettings {
+        #[inline]
         fn from(value: DataClassificationSettings) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<BaseSettings> for DataClassificationSettings {
+        #[inline]
         fn from(value: BaseSettings) -> Self {
             Self(value)
         }
@@ -1931,6 +1947,7 @@ pub mod types {
         }
     }
     impl ReelectRequest {
+        #[inline]
         pub fn builder() -> builder::ReelectRequest {
             Default::default()
         }
@@ -2588,6 +2605,7 @@ pub mod types {
         }
     }
     impl UpdateScheduleRequest {
+        #[inline]
         pub fn builder() -> builder::UpdateScheduleRequest {
             Default::default()
         }
@@ -2697,6 +2715,7 @@ pub mod types {
         }
     }
     impl Updateidentitycollectorrequest {
+        #[inline]
         pub fn builder() -> builder::Updateidentitycollectorrequest {
             Default::default()
         }
@@ -3875,6 +3894,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -3891,6 +3911,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -3961,6 +3982,7 @@ let response = client.get_tasks_v1()
     .await;
 ```*/
     #[doc(alias = "getTasksV1")]
+    #[inline]
     pub fn get_tasks_v1(&self) -> builder::GetTasksV1<'_> {
         builder::GetTasksV1::new(self)
     }
@@ -3979,6 +4001,7 @@ let response = client.get_task_v1()
     .await;
 ```*/
     #[doc(alias = "getTaskV1")]
+    #[inline]
     pub fn get_task_v1(&self) -> builder::GetTaskV1<'_> {
         builder::GetTaskV1::new(self)
     }
@@ -3998,6 +4021,7 @@ let response = client.delete_task_v1()
     .await;
 ```*/
     #[doc(alias = "deleteTaskV1")]
+    #[inline]
     pub fn delete_task_v1(&self) -> builder::DeleteTaskV1<'_> {
         builder::DeleteTaskV1::new(self)
     }
@@ -4016,6 +4040,7 @@ let response = client.cancel_task_v1()
     .await;
 ```*/
     #[doc(alias = "cancelTaskV1")]
+    #[inline]
     pub fn cancel_task_v1(&self) -> builder::CancelTaskV1<'_> {
         builder::CancelTaskV1::new(self)
     }
@@ -4034,6 +4059,7 @@ let response = client.start_task_rerun_v1()
     .await;
 ```*/
     #[doc(alias = "startTaskRerunV1")]
+    #[inline]
     pub fn start_task_rerun_v1(&self) -> builder::StartTaskRerunV1<'_> {
         builder::StartTaskRerunV1::new(self)
     }
@@ -4082,6 +4108,7 @@ let response = client.get_schedules_v1()
     .await;
 ```*/
     #[doc(alias = "getSchedulesV1")]
+    #[inline]
     pub fn get_schedules_v1(&self) -> builder::GetSchedulesV1<'_> {
         builder::GetSchedulesV1::new(self)
     }
@@ -4096,6 +4123,7 @@ let response = client.create_schedule_v1()
     .await;
 ```*/
     #[doc(alias = "createScheduleV1")]
+    #[inline]
     pub fn create_schedule_v1(&self) -> builder::CreateScheduleV1<'_> {
         builder::CreateScheduleV1::new(self)
     }
@@ -4114,6 +4142,7 @@ let response = client.get_schedule_v1()
     .await;
 ```*/
     #[doc(alias = "getScheduleV1")]
+    #[inline]
     pub fn get_schedule_v1(&self) -> builder::GetScheduleV1<'_> {
         builder::GetScheduleV1::new(self)
     }
@@ -4132,6 +4161,7 @@ let response = client.put_schedule_v1()
     .await;
 ```*/
     #[doc(alias = "putScheduleV1")]
+    #[inline]
     pub fn put_schedule_v1(&self) -> builder::PutScheduleV1<'_> {
         builder::PutScheduleV1::new(self)
     }
@@ -4150,6 +4180,7 @@ let response = client.delete_schedule_v1()
     .await;
 ```*/
     #[doc(alias = "deleteScheduleV1")]
+    #[inline]
     pub fn delete_schedule_v1(&self) -> builder::DeleteScheduleV1<'_> {
         builder::DeleteScheduleV1::new(self)
     }
@@ -4198,6 +4229,7 @@ let response = client.get_applications_v1()
     .await;
 ```*/
     #[doc(alias = "getApplicationsV1")]
+    #[inline]
     pub fn get_applications_v1(&self) -> builder::GetApplicationsV1<'_> {
         builder::GetApplicationsV1::new(self)
     }
@@ -4216,6 +4248,7 @@ let response = client.create_application_v1()
     .await;
 ```*/
     #[doc(alias = "createApplicationV1")]
+    #[inline]
     pub fn create_application_v1(&self) -> builder::CreateApplicationV1<'_> {
         builder::CreateApplicationV1::new(self)
     }
@@ -4234,6 +4267,7 @@ let response = client.get_application_v1()
     .await;
 ```*/
     #[doc(alias = "getApplicationV1")]
+    #[inline]
     pub fn get_application_v1(&self) -> builder::GetApplicationV1<'_> {
         builder::GetApplicationV1::new(self)
     }
@@ -4254,6 +4288,7 @@ let response = client.put_application_v1()
     .await;
 ```*/
     #[doc(alias = "putApplicationV1")]
+    #[inline]
     pub fn put_application_v1(&self) -> builder::PutApplicationV1<'_> {
         builder::PutApplicationV1::new(self)
     }
@@ -4272,6 +4307,7 @@ let response = client.delete_application_v1()
     .await;
 ```*/
     #[doc(alias = "deleteApplicationV1")]
+    #[inline]
     pub fn delete_application_v1(&self) -> builder::DeleteApplicationV1<'_> {
         builder::DeleteApplicationV1::new(self)
     }
@@ -4314,6 +4350,7 @@ let response = client.list_identity_collectors_v1()
     .await;
 ```*/
     #[doc(alias = "listIdentityCollectorsV1")]
+    #[inline]
     pub fn list_identity_collectors_v1(&self) -> builder::ListIdentityCollectorsV1<'_> {
         builder::ListIdentityCollectorsV1::new(self)
     }
@@ -4332,6 +4369,7 @@ let response = client.create_identity_collector_v1()
     .await;
 ```*/
     #[doc(alias = "createIdentityCollectorV1")]
+    #[inline]
     pub fn create_identity_collector_v1(
         &self,
     ) -> builder::CreateIdentityCollectorV1<'_> {
@@ -4354,6 +4392,7 @@ let response = client.put_identity_collector_v1()
     .await;
 ```*/
     #[doc(alias = "putIdentityCollectorV1")]
+    #[inline]
     pub fn put_identity_collector_v1(&self) -> builder::PutIdentityCollectorV1<'_> {
         builder::PutIdentityCollectorV1::new(self)
     }
@@ -4372,6 +4411,7 @@ let response = client.delete_identity_collector_v1()
     .await;
 ```*/
     #[doc(alias = "deleteIdentityCollectorV1")]
+    #[inline]
     pub fn delete_identity_collector_v1(
         &self,
     ) -> builder::DeleteIdentityCollectorV1<'_> {
@@ -4394,6 +4434,7 @@ let response = client.get_owners_v1()
     .await;
 ```*/
     #[doc(alias = "getOwnersV1")]
+    #[inline]
     pub fn get_owners_v1(&self) -> builder::GetOwnersV1<'_> {
         builder::GetOwnersV1::new(self)
     }
@@ -4414,6 +4455,7 @@ let response = client.get_das_v1_owners_resources_by_resource_id()
     .await;
 ```*/
     #[doc(alias = "getDasV1OwnersResourcesByResourceId")]
+    #[inline]
     pub fn get_das_v1_owners_resources_by_resource_id(
         &self,
     ) -> builder::GetDasV1OwnersResourcesByResourceId<'_> {
@@ -4436,6 +4478,7 @@ let response = client.get_das_v1_owners_by_owner_identity_id_resources()
     .await;
 ```*/
     #[doc(alias = "getDasV1OwnersByOwnerIdentityIdResources")]
+    #[inline]
     pub fn get_das_v1_owners_by_owner_identity_id_resources(
         &self,
     ) -> builder::GetDasV1OwnersByOwnerIdentityIdResources<'_> {
@@ -4454,6 +4497,7 @@ let response = client.post_das_v1_owners_assign()
     .await;
 ```*/
     #[doc(alias = "postDasV1OwnersAssign")]
+    #[inline]
     pub fn post_das_v1_owners_assign(&self) -> builder::PostDasV1OwnersAssign<'_> {
         builder::PostDasV1OwnersAssign::new(self)
     }
@@ -4472,6 +4516,7 @@ let response = client.post_das_v1_owners_by_source_identity_id_reassign_by_desti
     .await;
 ```*/
     #[doc(alias = "postDasV1OwnersBySourceIdentityIdReassignByDestinationIdentityId")]
+    #[inline]
     pub fn post_das_v1_owners_by_source_identity_id_reassign_by_destination_identity_id(
         &self,
     ) -> builder::PostDasV1OwnersBySourceIdentityIdReassignByDestinationIdentityId<'_> {
@@ -4492,6 +4537,7 @@ let response = client.post_das_v1_owners_reelect()
     .await;
 ```*/
     #[doc(alias = "postDasV1OwnersReelect")]
+    #[inline]
     pub fn post_das_v1_owners_reelect(&self) -> builder::PostDasV1OwnersReelect<'_> {
         builder::PostDasV1OwnersReelect::new(self)
     }
@@ -4518,6 +4564,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetTasksV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4572,6 +4619,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/das/v1/tasks`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4631,6 +4679,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4646,6 +4695,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetTaskV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4663,6 +4713,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/das/v1/tasks/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4711,6 +4762,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4726,6 +4778,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteTaskV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4743,6 +4796,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/das/v1/tasks/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4793,6 +4847,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4808,6 +4863,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CancelTaskV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4825,6 +4881,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/das/v1/tasks/cancel/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4876,6 +4933,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4891,6 +4949,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartTaskRerunV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4908,6 +4967,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/das/v1/tasks/rerun/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4961,6 +5021,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4979,6 +5040,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSchedulesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5033,6 +5095,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/das/v1/tasks/schedules`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5102,6 +5165,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5117,6 +5181,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateScheduleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5151,6 +5216,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/das/v1/tasks/schedules`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5212,6 +5278,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5227,6 +5294,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetScheduleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5244,6 +5312,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/das/v1/tasks/schedules/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5295,6 +5364,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5311,6 +5381,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutScheduleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5355,6 +5426,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/das/v1/tasks/schedules/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5421,6 +5493,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5436,6 +5509,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteScheduleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5453,6 +5527,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/das/v1/tasks/schedules/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5506,6 +5581,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5524,6 +5600,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetApplicationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5578,6 +5655,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/das/v1/applications`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5647,6 +5725,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5662,6 +5741,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateApplicationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5697,6 +5777,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/das/v1/applications`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5758,6 +5839,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5773,6 +5855,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetApplicationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5790,6 +5873,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/das/v1/applications/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5846,6 +5930,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5862,6 +5947,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutApplicationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5907,6 +5993,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/das/v1/applications/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5975,6 +6062,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5990,6 +6078,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteApplicationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6007,6 +6096,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/das/v1/applications/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6060,6 +6150,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6078,6 +6169,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListIdentityCollectorsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6132,6 +6224,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/das/identity-collectors/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6211,6 +6304,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6226,6 +6320,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateIdentityCollectorV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6261,6 +6356,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/das/identity-collectors/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6329,6 +6425,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6345,6 +6442,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutIdentityCollectorV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6390,6 +6488,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/das/identity-collectors/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6464,6 +6563,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6479,6 +6579,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteIdentityCollectorV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6496,6 +6597,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/das/identity-collectors/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6553,6 +6655,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6570,6 +6673,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetOwnersV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6609,6 +6713,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/das/v1/owners/applications/{appId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6667,6 +6772,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6684,6 +6790,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDasV1OwnersResourcesByResourceId<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6723,6 +6830,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/das/v1/owners/resources/{resourceId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6797,6 +6905,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6814,6 +6923,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDasV1OwnersByOwnerIdentityIdResources<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6858,6 +6968,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/das/v1/owners/{ownerIdentityId}/resources`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6932,6 +7043,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6947,6 +7059,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PostDasV1OwnersAssign<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6982,6 +7095,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/das/v1/owners/assign`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7047,6 +7161,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7063,6 +7178,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PostDasV1OwnersBySourceIdentityIdReassignByDestinationIdentityId<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7100,6 +7216,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/das/v1/owners/{sourceIdentityId}/reassign/{destinationIdentityId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7169,6 +7286,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7184,6 +7302,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PostDasV1OwnersReelect<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7216,6 +7335,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/das/v1/owners/reelect`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7280,6 +7400,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

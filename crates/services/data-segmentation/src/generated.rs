@@ -166,6 +166,7 @@ pub mod types {
         }
     }
     impl DataSegment {
+        #[inline]
         pub fn builder() -> builder::DataSegment {
             Default::default()
         }
@@ -176,39 +177,46 @@ pub mod types {
     pub struct Enabled(pub bool);
     impl ::std::ops::Deref for Enabled {
         type Target = bool;
+        #[inline]
         fn deref(&self) -> &bool {
             &self.0
         }
     }
     impl ::std::convert::From<Enabled> for bool {
+        #[inline]
         fn from(value: Enabled) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<bool> for Enabled {
+        #[inline]
         fn from(value: bool) -> Self {
             Self(value)
         }
     }
     impl ::std::fmt::Display for Enabled {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             self.0.fmt(f)
         }
     }
     impl ::std::str::FromStr for Enabled {
         type Err = <bool as ::std::str::FromStr>::Err;
+        #[inline]
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self(value.parse()?))
         }
     }
     impl ::std::convert::TryFrom<&str> for Enabled {
         type Error = <bool as ::std::str::FromStr>::Err;
+        #[inline]
         fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<String> for Enabled {
         type Error = <bool as ::std::str::FromStr>::Err;
+        #[inline]
         fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
             value.parse()
         }
@@ -424,6 +432,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ExpressionChildrenItemOperator {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::And => f.write_str("AND"),
@@ -434,6 +443,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ExpressionChildrenItemOperator {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -446,6 +456,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ExpressionChildrenItemOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -455,6 +466,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ExpressionChildrenItemOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -501,6 +513,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ExpressionOperator {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::And => f.write_str("AND"),
@@ -511,6 +524,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ExpressionOperator {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -523,6 +537,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ExpressionOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -531,6 +546,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ExpressionOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -722,6 +738,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for MembershipType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::All => f.write_str("ALL"),
@@ -733,6 +750,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for MembershipType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -746,6 +764,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for MembershipType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -754,6 +773,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for MembershipType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -766,39 +786,46 @@ pub mod types {
     pub struct Published(pub bool);
     impl ::std::ops::Deref for Published {
         type Target = bool;
+        #[inline]
         fn deref(&self) -> &bool {
             &self.0
         }
     }
     impl ::std::convert::From<Published> for bool {
+        #[inline]
         fn from(value: Published) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<bool> for Published {
+        #[inline]
         fn from(value: bool) -> Self {
             Self(value)
         }
     }
     impl ::std::fmt::Display for Published {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             self.0.fmt(f)
         }
     }
     impl ::std::str::FromStr for Published {
         type Err = <bool as ::std::str::FromStr>::Err;
+        #[inline]
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self(value.parse()?))
         }
     }
     impl ::std::convert::TryFrom<&str> for Published {
         type Error = <bool as ::std::str::FromStr>::Err;
+        #[inline]
         fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<String> for Published {
         type Error = <bool as ::std::str::FromStr>::Err;
+        #[inline]
         fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
             value.parse()
         }
@@ -990,6 +1017,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ScopeType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Entitlement => f.write_str("ENTITLEMENT"),
@@ -1002,6 +1030,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ScopeType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1016,6 +1045,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ScopeType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1024,6 +1054,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ScopeType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1076,6 +1107,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ScopeVisibilityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::All => f.write_str("ALL"),
@@ -1088,6 +1120,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ScopeVisibilityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1102,6 +1135,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ScopeVisibilityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1110,6 +1144,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ScopeVisibilityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1122,16 +1157,19 @@ pub mod types {
     pub struct Scopes(pub ::std::vec::Vec<Scope>);
     impl ::std::ops::Deref for Scopes {
         type Target = ::std::vec::Vec<Scope>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<Scope> {
             &self.0
         }
     }
     impl ::std::convert::From<Scopes> for ::std::vec::Vec<Scope> {
+        #[inline]
         fn from(value: Scopes) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<Scope>> for Scopes {
+        #[inline]
         fn from(value: ::std::vec::Vec<Scope>) -> Self {
             Self(value)
         }
@@ -1152,27 +1190,32 @@ pub mod types {
     pub struct SegmentId(pub ::std::string::String);
     impl ::std::ops::Deref for SegmentId {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<SegmentId> for ::std::string::String {
+        #[inline]
         fn from(value: SegmentId) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::string::String> for SegmentId {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             Self(value)
         }
     }
     impl ::std::fmt::Display for SegmentId {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             self.0.fmt(f)
         }
     }
     impl ::std::str::FromStr for SegmentId {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self(value.to_string()))
         }
@@ -1261,16 +1304,19 @@ pub mod types {
     pub struct Selection(pub ::std::vec::Vec<Ref>);
     impl ::std::ops::Deref for Selection {
         type Target = ::std::vec::Vec<Ref>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<Ref> {
             &self.0
         }
     }
     impl ::std::convert::From<Selection> for ::std::vec::Vec<Ref> {
+        #[inline]
         fn from(value: Selection) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<Ref>> for Selection {
+        #[inline]
         fn from(value: ::std::vec::Vec<Ref>) -> Self {
             Self(value)
         }
@@ -1689,6 +1735,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1705,6 +1752,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1749,6 +1797,7 @@ let response = client.get_data_segment_identity_membership_v1()
     .await;
 ```*/
     #[doc(alias = "getDataSegmentIdentityMembershipV1")]
+    #[inline]
     pub fn get_data_segment_identity_membership_v1(
         &self,
     ) -> builder::GetDataSegmentIdentityMembershipV1<'_> {
@@ -1771,6 +1820,7 @@ let response = client.get_data_segmentation_enabled_for_user_v1()
     .await;
 ```*/
     #[doc(alias = "getDataSegmentationEnabledForUserV1")]
+    #[inline]
     pub fn get_data_segmentation_enabled_for_user_v1(
         &self,
     ) -> builder::GetDataSegmentationEnabledForUserV1<'_> {
@@ -1793,6 +1843,7 @@ let response = client.get_data_segment_v1()
     .await;
 ```*/
     #[doc(alias = "getDataSegmentV1")]
+    #[inline]
     pub fn get_data_segment_v1(&self) -> builder::GetDataSegmentV1<'_> {
         builder::GetDataSegmentV1::new(self)
     }
@@ -1817,6 +1868,7 @@ let response = client.publish_data_segment_v1()
     .await;
 ```*/
     #[doc(alias = "publishDataSegmentV1")]
+    #[inline]
     pub fn publish_data_segment_v1(&self) -> builder::PublishDataSegmentV1<'_> {
         builder::PublishDataSegmentV1::new(self)
     }
@@ -1839,6 +1891,7 @@ let response = client.delete_data_segment_v1()
     .await;
 ```*/
     #[doc(alias = "deleteDataSegmentV1")]
+    #[inline]
     pub fn delete_data_segment_v1(&self) -> builder::DeleteDataSegmentV1<'_> {
         builder::DeleteDataSegmentV1::new(self)
     }
@@ -1871,6 +1924,7 @@ let response = client.patch_data_segment_v1()
     .await;
 ```*/
     #[doc(alias = "patchDataSegmentV1")]
+    #[inline]
     pub fn patch_data_segment_v1(&self) -> builder::PatchDataSegmentV1<'_> {
         builder::PatchDataSegmentV1::new(self)
     }
@@ -1915,6 +1969,7 @@ let response = client.list_data_segments_v1()
     .await;
 ```*/
     #[doc(alias = "listDataSegmentsV1")]
+    #[inline]
     pub fn list_data_segments_v1(&self) -> builder::ListDataSegmentsV1<'_> {
         builder::ListDataSegmentsV1::new(self)
     }
@@ -1934,6 +1989,7 @@ let response = client.create_data_segment_v1()
     .await;
 ```*/
     #[doc(alias = "createDataSegmentV1")]
+    #[inline]
     pub fn create_data_segment_v1(&self) -> builder::CreateDataSegmentV1<'_> {
         builder::CreateDataSegmentV1::new(self)
     }
@@ -1957,6 +2013,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDataSegmentIdentityMembershipV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1977,6 +2034,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/data-segments/v1/membership/{identityId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2037,6 +2095,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2052,6 +2111,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDataSegmentationEnabledForUserV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2072,6 +2132,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/data-segments/v1/user-enabled/{identityId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2129,6 +2190,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2144,6 +2206,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDataSegmentV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2164,6 +2227,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/data-segments/v1/{segmentId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2217,6 +2281,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2234,6 +2299,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PublishDataSegmentV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2278,6 +2344,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/data-segments/v1/{segmentId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2349,6 +2416,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2365,6 +2433,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteDataSegmentV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2396,6 +2465,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/data-segments/v1/{segmentId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2458,6 +2528,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2479,6 +2550,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchDataSegmentV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2516,6 +2588,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/data-segments/v1/{segmentId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2574,6 +2647,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2595,6 +2669,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListDataSegmentsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2682,6 +2757,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/data-segments/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2776,6 +2852,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2791,6 +2868,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateDataSegmentV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2821,6 +2899,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/data-segments/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2883,6 +2962,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

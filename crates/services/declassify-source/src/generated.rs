@@ -209,6 +209,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -225,6 +226,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -270,6 +272,7 @@ let response = client.send_declassify_machine_account_from_source_v1()
     .await;
 ```*/
     #[doc(alias = "sendDeclassifyMachineAccountFromSourceV1")]
+    #[inline]
     pub fn send_declassify_machine_account_from_source_v1(
         &self,
     ) -> builder::SendDeclassifyMachineAccountFromSourceV1<'_> {
@@ -295,6 +298,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SendDeclassifyMachineAccountFromSourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -315,6 +319,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/declassify`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -372,6 +377,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

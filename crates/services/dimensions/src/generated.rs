@@ -454,6 +454,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessProfileApprovalSchemeApproverType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AppOwner => f.write_str("APP_OWNER"),
@@ -473,6 +474,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessProfileApprovalSchemeApproverType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -492,6 +494,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessProfileApprovalSchemeApproverType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -501,6 +504,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessProfileApprovalSchemeApproverType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -616,6 +620,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessProfileRefType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -625,6 +630,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessProfileRefType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -636,6 +642,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessProfileRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -644,6 +651,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessProfileRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -764,6 +772,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessProfileSourceRefType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Source => f.write_str("SOURCE"),
@@ -773,6 +782,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessProfileSourceRefType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -784,6 +794,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessProfileSourceRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -792,6 +803,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessProfileSourceRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -965,6 +977,7 @@ pub mod types {
         }
     }
     impl Dimension {
+        #[inline]
         pub fn builder() -> builder::Dimension {
             Default::default()
         }
@@ -1041,6 +1054,7 @@ pub mod types {
         }
     }
     impl DimensionBulkDeleteRequest {
+        #[inline]
         pub fn builder() -> builder::DimensionBulkDeleteRequest {
             Default::default()
         }
@@ -1166,6 +1180,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for DimensionCriteriaKeyType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1175,6 +1190,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for DimensionCriteriaKeyType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1186,6 +1202,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DimensionCriteriaKeyType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1194,6 +1211,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DimensionCriteriaKeyType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1490,6 +1508,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for DimensionCriteriaOperation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Equals => f.write_str("EQUALS"),
@@ -1501,6 +1520,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for DimensionCriteriaOperation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1514,6 +1534,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DimensionCriteriaOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1522,6 +1543,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DimensionCriteriaOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1636,6 +1658,7 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
         }
     }
     impl ::std::fmt::Display for DimensionMembershipSelectorType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Standard => f.write_str("STANDARD"),
@@ -1645,6 +1668,7 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
     }
     impl ::std::str::FromStr for DimensionMembershipSelectorType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1656,6 +1680,7 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
     }
     impl ::std::convert::TryFrom<&str> for DimensionMembershipSelectorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1665,6 +1690,7 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
     impl ::std::convert::TryFrom<::std::string::String>
     for DimensionMembershipSelectorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1677,17 +1703,20 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
     pub struct DimensionName(::std::string::String);
     impl ::std::ops::Deref for DimensionName {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<DimensionName> for ::std::string::String {
+        #[inline]
         fn from(value: DimensionName) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for DimensionName {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1699,6 +1728,7 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
     }
     impl ::std::convert::TryFrom<&str> for DimensionName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1707,6 +1737,7 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
     }
     impl ::std::convert::TryFrom<::std::string::String> for DimensionName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1975,6 +2006,7 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
         }
     }
     impl ::std::fmt::Display for OwnerReferenceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1984,6 +2016,7 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
     }
     impl ::std::str::FromStr for OwnerReferenceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1995,6 +2028,7 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
     }
     impl ::std::convert::TryFrom<&str> for OwnerReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2003,6 +2037,7 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
     }
     impl ::std::convert::TryFrom<::std::string::String> for OwnerReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2323,6 +2358,7 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
         }
     }
     impl ::std::fmt::Display for ProvisioningCriteriaOperation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Equals => f.write_str("EQUALS"),
@@ -2337,6 +2373,7 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
     }
     impl ::std::str::FromStr for ProvisioningCriteriaOperation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2353,6 +2390,7 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
     }
     impl ::std::convert::TryFrom<&str> for ProvisioningCriteriaOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2362,6 +2400,7 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
     impl ::std::convert::TryFrom<::std::string::String>
     for ProvisioningCriteriaOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2882,6 +2921,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -2898,6 +2938,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2974,6 +3015,7 @@ let response = client.list_dimensions_v1()
     .await;
 ```*/
     #[doc(alias = "listDimensionsV1")]
+    #[inline]
     pub fn list_dimensions_v1(&self) -> builder::ListDimensionsV1<'_> {
         builder::ListDimensionsV1::new(self)
     }
@@ -2997,6 +3039,7 @@ let response = client.create_dimension_v1()
     .await;
 ```*/
     #[doc(alias = "createDimensionV1")]
+    #[inline]
     pub fn create_dimension_v1(&self) -> builder::CreateDimensionV1<'_> {
         builder::CreateDimensionV1::new(self)
     }
@@ -3019,6 +3062,7 @@ let response = client.get_dimension_v1()
     .await;
 ```*/
     #[doc(alias = "getDimensionV1")]
+    #[inline]
     pub fn get_dimension_v1(&self) -> builder::GetDimensionV1<'_> {
         builder::GetDimensionV1::new(self)
     }
@@ -3040,6 +3084,7 @@ let response = client.delete_dimension_v1()
     .await;
 ```*/
     #[doc(alias = "deleteDimensionV1")]
+    #[inline]
     pub fn delete_dimension_v1(&self) -> builder::DeleteDimensionV1<'_> {
         builder::DeleteDimensionV1::new(self)
     }
@@ -3066,6 +3111,7 @@ let response = client.patch_dimension_v1()
     .await;
 ```*/
     #[doc(alias = "patchDimensionV1")]
+    #[inline]
     pub fn patch_dimension_v1(&self) -> builder::PatchDimensionV1<'_> {
         builder::PatchDimensionV1::new(self)
     }
@@ -3089,6 +3135,7 @@ let response = client.delete_bulk_dimensions_v1()
     .await;
 ```*/
     #[doc(alias = "deleteBulkDimensionsV1")]
+    #[inline]
     pub fn delete_bulk_dimensions_v1(&self) -> builder::DeleteBulkDimensionsV1<'_> {
         builder::DeleteBulkDimensionsV1::new(self)
     }
@@ -3143,6 +3190,7 @@ let response = client.list_dimension_access_profiles_v1()
     .await;
 ```*/
     #[doc(alias = "listDimensionAccessProfilesV1")]
+    #[inline]
     pub fn list_dimension_access_profiles_v1(
         &self,
     ) -> builder::ListDimensionAccessProfilesV1<'_> {
@@ -3203,6 +3251,7 @@ let response = client.get_dimension_entitlements_v1()
     .await;
 ```*/
     #[doc(alias = "getDimensionEntitlementsV1")]
+    #[inline]
     pub fn get_dimension_entitlements_v1(
         &self,
     ) -> builder::GetDimensionEntitlementsV1<'_> {
@@ -3234,6 +3283,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListDimensionsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3329,6 +3379,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/roles/v1/{roleId}/dimensions`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3430,6 +3481,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3446,6 +3498,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateDimensionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3487,6 +3540,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/roles/v1/{roleId}/dimensions`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3554,6 +3608,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3570,6 +3625,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDimensionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3603,6 +3659,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/roles/v1/{roleId}/dimensions/{dimensionId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3660,6 +3717,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3676,6 +3734,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteDimensionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3709,6 +3768,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/roles/v1/{roleId}/dimensions/{dimensionId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3766,6 +3826,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3786,6 +3847,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchDimensionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3834,6 +3896,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/roles/v1/{roleId}/dimensions/{dimensionId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3896,6 +3959,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3912,6 +3976,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteBulkDimensionsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3960,6 +4025,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/roles/v1/{roleId}/dimensions/bulk-delete`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4037,6 +4103,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4058,6 +4125,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListDimensionAccessProfilesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4152,6 +4220,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/roles/v1/{roleId}/dimensions/{dimensionId}/access-profiles`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4264,6 +4333,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4285,6 +4355,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDimensionEntitlementsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4379,6 +4450,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/roles/v1/{roleId}/dimensions/{dimensionId}/entitlements`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4491,6 +4563,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

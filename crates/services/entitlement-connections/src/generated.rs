@@ -426,6 +426,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for EntitlementConnectionBulkUpdateItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Jit => f.write_str("JIT"),
@@ -436,6 +437,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for EntitlementConnectionBulkUpdateItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -448,6 +450,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for EntitlementConnectionBulkUpdateItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -457,6 +460,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementConnectionBulkUpdateItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -973,6 +977,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for EntitlementConnectionSearchHitType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Jit => f.write_str("JIT"),
@@ -984,6 +989,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for EntitlementConnectionSearchHitType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -997,6 +1003,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for EntitlementConnectionSearchHitType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1006,6 +1013,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementConnectionSearchHitType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1055,6 +1063,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for EntitlementConnectionType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Jit => f.write_str("JIT"),
@@ -1066,6 +1075,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for EntitlementConnectionType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1079,6 +1089,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for EntitlementConnectionType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1087,6 +1098,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for EntitlementConnectionType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1287,6 +1299,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1303,6 +1316,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1421,6 +1435,7 @@ let response = client.list_entitlement_connections_v1()
     .await;
 ```*/
     #[doc(alias = "listEntitlementConnectionsV1")]
+    #[inline]
     pub fn list_entitlement_connections_v1(
         &self,
     ) -> builder::ListEntitlementConnectionsV1<'_> {
@@ -1441,6 +1456,7 @@ let response = client.update_entitlement_connections_bulk_v1()
     .await;
 ```*/
     #[doc(alias = "updateEntitlementConnectionsBulkV1")]
+    #[inline]
     pub fn update_entitlement_connections_bulk_v1(
         &self,
     ) -> builder::UpdateEntitlementConnectionsBulkV1<'_> {
@@ -1469,6 +1485,7 @@ let response = client.patch_entitlement_connection_by_query_v1()
     .await;
 ```*/
     #[doc(alias = "patchEntitlementConnectionByQueryV1")]
+    #[inline]
     pub fn patch_entitlement_connection_by_query_v1(
         &self,
     ) -> builder::PatchEntitlementConnectionByQueryV1<'_> {
@@ -1563,6 +1580,7 @@ let response = client.list_entitlement_connections_for_current_identity_v1()
     .await;
 ```*/
     #[doc(alias = "listEntitlementConnectionsForCurrentIdentityV1")]
+    #[inline]
     pub fn list_entitlement_connections_for_current_identity_v1(
         &self,
     ) -> builder::ListEntitlementConnectionsForCurrentIdentityV1<'_> {
@@ -1586,6 +1604,7 @@ let response = client.patch_entitlement_connection_by_id_v1()
     .await;
 ```*/
     #[doc(alias = "patchEntitlementConnectionByIdV1")]
+    #[inline]
     pub fn patch_entitlement_connection_by_id_v1(
         &self,
     ) -> builder::PatchEntitlementConnectionByIdV1<'_> {
@@ -1616,6 +1635,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListEntitlementConnectionsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1698,6 +1718,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/entitlement-connections/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1802,6 +1823,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1820,6 +1842,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateEntitlementConnectionsBulkV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1842,6 +1865,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/entitlement-connections/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1902,6 +1926,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1923,6 +1948,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchEntitlementConnectionByQueryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1984,6 +2010,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/entitlement-connections/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2077,6 +2104,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2097,6 +2125,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListEntitlementConnectionsForCurrentIdentityV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2179,6 +2208,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/entitlement-connections/v1/current-identity`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2285,6 +2315,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2304,6 +2335,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchEntitlementConnectionByIdV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2339,6 +2371,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/entitlement-connections/v1/{connectionId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2406,6 +2439,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

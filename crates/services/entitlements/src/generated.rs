@@ -295,6 +295,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Hours => f.write_str("HOURS"),
@@ -308,6 +309,7 @@ pub mod types {
     impl ::std::str::FromStr
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -323,6 +325,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -332,6 +335,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -481,6 +485,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for EntitlementApprovalSchemeApproverType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::EntitlementOwner => f.write_str("ENTITLEMENT_OWNER"),
@@ -494,6 +499,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for EntitlementApprovalSchemeApproverType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -509,6 +515,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for EntitlementApprovalSchemeApproverType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -518,6 +525,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementApprovalSchemeApproverType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -613,6 +621,7 @@ pub mod types {
         }
     }
     impl EntitlementBulkUpdateRequest {
+        #[inline]
         pub fn builder() -> builder::EntitlementBulkUpdateRequest {
             Default::default()
         }
@@ -760,6 +769,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for EntitlementPrivilegeLevelDirect {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::High => f.write_str("HIGH"),
@@ -772,6 +782,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for EntitlementPrivilegeLevelDirect {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -786,6 +797,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for EntitlementPrivilegeLevelDirect {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -795,6 +807,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementPrivilegeLevelDirect {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -847,6 +860,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for EntitlementPrivilegeLevelEffective {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::High => f.write_str("HIGH"),
@@ -859,6 +873,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for EntitlementPrivilegeLevelEffective {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -873,6 +888,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for EntitlementPrivilegeLevelEffective {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -882,6 +898,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementPrivilegeLevelEffective {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -934,6 +951,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for EntitlementPrivilegeLevelInherited {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::High => f.write_str("HIGH"),
@@ -946,6 +964,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for EntitlementPrivilegeLevelInherited {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -960,6 +979,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for EntitlementPrivilegeLevelInherited {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -969,6 +989,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementPrivilegeLevelInherited {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1021,6 +1042,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for EntitlementPrivilegeLevelSetByType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Override => f.write_str("OVERRIDE"),
@@ -1033,6 +1055,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for EntitlementPrivilegeLevelSetByType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1047,6 +1070,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for EntitlementPrivilegeLevelSetByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1056,6 +1080,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementPrivilegeLevelSetByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1147,6 +1172,7 @@ pub mod types {
         }
     }
     impl EntitlementRequestConfig {
+        #[inline]
         pub fn builder() -> builder::EntitlementRequestConfig {
             Default::default()
         }
@@ -1735,6 +1761,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for EntitlementV2OwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1744,6 +1771,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for EntitlementV2OwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1755,6 +1783,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for EntitlementV2OwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1763,6 +1792,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for EntitlementV2OwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2400,6 +2430,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -2416,6 +2447,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2520,6 +2552,7 @@ let response = client.list_entitlements_v1()
     .await;
 ```*/
     #[doc(alias = "listEntitlementsV1")]
+    #[inline]
     pub fn list_entitlements_v1(&self) -> builder::ListEntitlementsV1<'_> {
         builder::ListEntitlementsV1::new(self)
     }
@@ -2568,6 +2601,7 @@ let response = client.list_entitlements_by_account_v1()
     .await;
 ```*/
     #[doc(alias = "listEntitlementsByAccountV1")]
+    #[inline]
     pub fn list_entitlements_by_account_v1(
         &self,
     ) -> builder::ListEntitlementsByAccountV1<'_> {
@@ -2598,6 +2632,7 @@ let response = client.update_entitlements_in_bulk_v1()
     .await;
 ```*/
     #[doc(alias = "updateEntitlementsInBulkV1")]
+    #[inline]
     pub fn update_entitlements_in_bulk_v1(
         &self,
     ) -> builder::UpdateEntitlementsInBulkV1<'_> {
@@ -2618,6 +2653,7 @@ let response = client.get_entitlement_v1()
     .await;
 ```*/
     #[doc(alias = "getEntitlementV1")]
+    #[inline]
     pub fn get_entitlement_v1(&self) -> builder::GetEntitlementV1<'_> {
         builder::GetEntitlementV1::new(self)
     }
@@ -2642,6 +2678,7 @@ let response = client.patch_entitlement_v1()
     .await;
 ```*/
     #[doc(alias = "patchEntitlementV1")]
+    #[inline]
     pub fn patch_entitlement_v1(&self) -> builder::PatchEntitlementV1<'_> {
         builder::PatchEntitlementV1::new(self)
     }
@@ -2718,6 +2755,7 @@ let response = client.list_entitlement_parents_v1()
     .await;
 ```*/
     #[doc(alias = "listEntitlementParentsV1")]
+    #[inline]
     pub fn list_entitlement_parents_v1(&self) -> builder::ListEntitlementParentsV1<'_> {
         builder::ListEntitlementParentsV1::new(self)
     }
@@ -2794,6 +2832,7 @@ let response = client.list_entitlement_children_v1()
     .await;
 ```*/
     #[doc(alias = "listEntitlementChildrenV1")]
+    #[inline]
     pub fn list_entitlement_children_v1(
         &self,
     ) -> builder::ListEntitlementChildrenV1<'_> {
@@ -2815,6 +2854,7 @@ let response = client.get_entitlement_request_config_v1()
     .await;
 ```*/
     #[doc(alias = "getEntitlementRequestConfigV1")]
+    #[inline]
     pub fn get_entitlement_request_config_v1(
         &self,
     ) -> builder::GetEntitlementRequestConfigV1<'_> {
@@ -2838,6 +2878,7 @@ let response = client.put_entitlement_request_config_v1()
     .await;
 ```*/
     #[doc(alias = "putEntitlementRequestConfigV1")]
+    #[inline]
     pub fn put_entitlement_request_config_v1(
         &self,
     ) -> builder::PutEntitlementRequestConfigV1<'_> {
@@ -2859,6 +2900,7 @@ let response = client.reset_source_entitlements_v1()
     .await;
 ```*/
     #[doc(alias = "resetSourceEntitlementsV1")]
+    #[inline]
     pub fn reset_source_entitlements_v1(
         &self,
     ) -> builder::ResetSourceEntitlementsV1<'_> {
@@ -2883,6 +2925,7 @@ let response = client.create_access_model_metadata_for_entitlement_v1()
     .await;
 ```*/
     #[doc(alias = "createAccessModelMetadataForEntitlementV1")]
+    #[inline]
     pub fn create_access_model_metadata_for_entitlement_v1(
         &self,
     ) -> builder::CreateAccessModelMetadataForEntitlementV1<'_> {
@@ -2907,6 +2950,7 @@ let response = client.delete_access_model_metadata_from_entitlement_v1()
     .await;
 ```*/
     #[doc(alias = "deleteAccessModelMetadataFromEntitlementV1")]
+    #[inline]
     pub fn delete_access_model_metadata_from_entitlement_v1(
         &self,
     ) -> builder::DeleteAccessModelMetadataFromEntitlementV1<'_> {
@@ -2940,6 +2984,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListEntitlementsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3063,6 +3108,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/entitlements/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3186,6 +3232,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3206,6 +3253,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListEntitlementsByAccountV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3287,6 +3335,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/entitlements/v1/account/{accountId}/entitlements`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3393,6 +3442,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3408,6 +3458,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateEntitlementsInBulkV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3443,6 +3494,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/entitlements/v1/bulk-update`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3508,6 +3560,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3523,6 +3576,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetEntitlementV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3543,6 +3597,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/entitlements/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3599,6 +3654,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3618,6 +3674,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchEntitlementV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3653,6 +3710,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/entitlements/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3714,6 +3772,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3735,6 +3794,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListEntitlementParentsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3830,6 +3890,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/entitlements/v1/{id}/parents`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3944,6 +4005,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3965,6 +4027,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListEntitlementChildrenV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4060,6 +4123,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/entitlements/v1/{id}/children`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4174,6 +4238,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4189,6 +4254,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetEntitlementRequestConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4209,6 +4275,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/entitlements/v1/{id}/entitlement-request-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4269,6 +4336,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4285,6 +4353,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutEntitlementRequestConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4332,6 +4401,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/entitlements/v1/{id}/entitlement-request-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4409,6 +4479,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4424,6 +4495,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ResetSourceEntitlementsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4444,6 +4516,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/entitlements/v1/reset/sources/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4504,6 +4577,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4521,6 +4595,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateAccessModelMetadataForEntitlementV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4567,6 +4642,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/entitlements/v1/{id}/access-model-metadata/{attributeKey}/values/{attributeValue}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4640,6 +4716,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4657,6 +4734,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteAccessModelMetadataFromEntitlementV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4703,6 +4781,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/entitlements/v1/{id}/access-model-metadata/{attributeKey}/values/{attributeValue}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4773,6 +4852,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -17,6 +17,7 @@ If the target source is a delimited file source, then the CSV file needs to be i
 
 Sends `POST /entitlements/v1/aggregate/sources/{id}` as `multipart/form-data`.*/
     #[doc(alias = "importEntitlementsBySourceV1")]
+    #[inline]
     pub fn import_entitlements_by_source_v1(
         &self,
     ) -> multipart::ImportEntitlementsBySourceV1<'_> {
@@ -38,6 +39,7 @@ pub mod multipart {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportEntitlementsBySourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -47,6 +49,7 @@ pub mod multipart {
             }
         }
         ///Source Id
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
@@ -54,11 +57,13 @@ pub mod multipart {
         /**The CSV file containing the source entitlements to aggregate.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn csv_file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.csv_file = Some(file);
             self
         }
         ///Sets `csvFile` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn csv_file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -67,6 +72,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.csv_file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `csvFile` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn csv_file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -77,6 +83,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/entitlements/v1/aggregate/sources/{id}", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -139,6 +146,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -127,6 +127,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for FederationProtocolDetailsRole {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::SamlIdp => f.write_str("SAML_IDP"),
@@ -137,6 +138,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for FederationProtocolDetailsRole {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -149,6 +151,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for FederationProtocolDetailsRole {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -158,6 +161,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for FederationProtocolDetailsRole {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -747,6 +751,7 @@ pub mod types {
         }
     }
     impl NetworkConfiguration {
+        #[inline]
         pub fn builder() -> builder::NetworkConfiguration {
             Default::default()
         }
@@ -864,12 +869,14 @@ pub mod types {
     }
     impl ::std::convert::From<IdpDetails>
     for ServiceProviderConfigurationFederationProtocolDetailsItem {
+        #[inline]
         fn from(value: IdpDetails) -> Self {
             Self::IdpDetails(value)
         }
     }
     impl ::std::convert::From<SpDetails>
     for ServiceProviderConfigurationFederationProtocolDetailsItem {
+        #[inline]
         fn from(value: SpDetails) -> Self {
             Self::SpDetails(value)
         }
@@ -1195,6 +1202,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1211,6 +1219,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1250,6 +1259,7 @@ let response = client.get_auth_org_network_config_v1()
     .await;
 ```*/
     #[doc(alias = "getAuthOrgNetworkConfigV1")]
+    #[inline]
     pub fn get_auth_org_network_config_v1(
         &self,
     ) -> builder::GetAuthOrgNetworkConfigV1<'_> {
@@ -1274,6 +1284,7 @@ let response = client.create_auth_org_network_config_v1()
     .await;
 ```*/
     #[doc(alias = "createAuthOrgNetworkConfigV1")]
+    #[inline]
     pub fn create_auth_org_network_config_v1(
         &self,
     ) -> builder::CreateAuthOrgNetworkConfigV1<'_> {
@@ -1300,6 +1311,7 @@ let response = client.patch_auth_org_network_config_v1()
     .await;
 ```*/
     #[doc(alias = "patchAuthOrgNetworkConfigV1")]
+    #[inline]
     pub fn patch_auth_org_network_config_v1(
         &self,
     ) -> builder::PatchAuthOrgNetworkConfigV1<'_> {
@@ -1317,6 +1329,7 @@ let response = client.get_auth_org_lockout_config_v1()
     .await;
 ```*/
     #[doc(alias = "getAuthOrgLockoutConfigV1")]
+    #[inline]
     pub fn get_auth_org_lockout_config_v1(
         &self,
     ) -> builder::GetAuthOrgLockoutConfigV1<'_> {
@@ -1342,6 +1355,7 @@ let response = client.patch_auth_org_lockout_config_v1()
     .await;
 ```*/
     #[doc(alias = "patchAuthOrgLockoutConfigV1")]
+    #[inline]
     pub fn patch_auth_org_lockout_config_v1(
         &self,
     ) -> builder::PatchAuthOrgLockoutConfigV1<'_> {
@@ -1359,6 +1373,7 @@ let response = client.get_auth_org_service_provider_config_v1()
     .await;
 ```*/
     #[doc(alias = "getAuthOrgServiceProviderConfigV1")]
+    #[inline]
     pub fn get_auth_org_service_provider_config_v1(
         &self,
     ) -> builder::GetAuthOrgServiceProviderConfigV1<'_> {
@@ -1396,6 +1411,7 @@ let response = client.patch_auth_org_service_provider_config_v1()
     .await;
 ```*/
     #[doc(alias = "patchAuthOrgServiceProviderConfigV1")]
+    #[inline]
     pub fn patch_auth_org_service_provider_config_v1(
         &self,
     ) -> builder::PatchAuthOrgServiceProviderConfigV1<'_> {
@@ -1413,6 +1429,7 @@ let response = client.get_auth_org_session_config_v1()
     .await;
 ```*/
     #[doc(alias = "getAuthOrgSessionConfigV1")]
+    #[inline]
     pub fn get_auth_org_session_config_v1(
         &self,
     ) -> builder::GetAuthOrgSessionConfigV1<'_> {
@@ -1441,6 +1458,7 @@ let response = client.patch_auth_org_session_config_v1()
     .await;
 ```*/
     #[doc(alias = "patchAuthOrgSessionConfigV1")]
+    #[inline]
     pub fn patch_auth_org_session_config_v1(
         &self,
     ) -> builder::PatchAuthOrgSessionConfigV1<'_> {
@@ -1465,6 +1483,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAuthOrgNetworkConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1472,6 +1491,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/auth-org/v1/network-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1523,6 +1543,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1538,6 +1559,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateAuthOrgNetworkConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1572,6 +1594,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/auth-org/v1/network-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1640,6 +1663,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1658,6 +1682,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchAuthOrgNetworkConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1680,6 +1705,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/auth-org/v1/network-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1738,6 +1764,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1752,6 +1779,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAuthOrgLockoutConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1759,6 +1787,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/auth-org/v1/lockout-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1810,6 +1839,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1828,6 +1858,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchAuthOrgLockoutConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1850,6 +1881,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/auth-org/v1/lockout-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1908,6 +1940,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1922,6 +1955,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAuthOrgServiceProviderConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1929,6 +1963,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/auth-org/v1/service-provider-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1982,6 +2017,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2000,6 +2036,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchAuthOrgServiceProviderConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2022,6 +2059,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/auth-org/v1/service-provider-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2082,6 +2120,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2096,6 +2135,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAuthOrgSessionConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2103,6 +2143,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/auth-org/v1/session-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2154,6 +2195,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2172,6 +2214,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchAuthOrgSessionConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2194,6 +2237,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/auth-org/v1/session-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2252,6 +2296,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -25,18 +25,21 @@ pub mod types {
     );
     impl ::std::ops::Deref for BulkWorkgroupMembersRequest {
         type Target = ::std::vec::Vec<BulkWorkgroupMembersRequestItem>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<BulkWorkgroupMembersRequestItem> {
             &self.0
         }
     }
     impl ::std::convert::From<BulkWorkgroupMembersRequest>
     for ::std::vec::Vec<BulkWorkgroupMembersRequestItem> {
+        #[inline]
         fn from(value: BulkWorkgroupMembersRequest) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<BulkWorkgroupMembersRequestItem>>
     for BulkWorkgroupMembersRequest {
+        #[inline]
         fn from(value: ::std::vec::Vec<BulkWorkgroupMembersRequestItem>) -> Self {
             Self(value)
         }
@@ -157,6 +160,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for BulkWorkgroupMembersRequestItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -166,6 +170,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for BulkWorkgroupMembersRequestItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -177,6 +182,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for BulkWorkgroupMembersRequestItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -186,6 +192,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for BulkWorkgroupMembersRequestItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -321,6 +328,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ConnectedObjectType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -333,6 +341,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ConnectedObjectType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -347,6 +356,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ConnectedObjectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -355,6 +365,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ConnectedObjectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -367,39 +378,46 @@ pub mod types {
     pub struct ConnectedObjectTypeObject(pub ConnectedObjectType);
     impl ::std::ops::Deref for ConnectedObjectTypeObject {
         type Target = ConnectedObjectType;
+        #[inline]
         fn deref(&self) -> &ConnectedObjectType {
             &self.0
         }
     }
     impl ::std::convert::From<ConnectedObjectTypeObject> for ConnectedObjectType {
+        #[inline]
         fn from(value: ConnectedObjectTypeObject) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<ConnectedObjectType> for ConnectedObjectTypeObject {
+        #[inline]
         fn from(value: ConnectedObjectType) -> Self {
             Self(value)
         }
     }
     impl ::std::fmt::Display for ConnectedObjectTypeObject {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             self.0.fmt(f)
         }
     }
     impl ::std::str::FromStr for ConnectedObjectTypeObject {
         type Err = <ConnectedObjectType as ::std::str::FromStr>::Err;
+        #[inline]
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self(value.parse()?))
         }
     }
     impl ::std::convert::TryFrom<&str> for ConnectedObjectTypeObject {
         type Error = <ConnectedObjectType as ::std::str::FromStr>::Err;
+        #[inline]
         fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<String> for ConnectedObjectTypeObject {
         type Error = <ConnectedObjectType as ::std::str::FromStr>::Err;
+        #[inline]
         fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
             value.parse()
         }
@@ -673,6 +691,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ListWorkgroupMembersV1ResponseItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -682,6 +701,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListWorkgroupMembersV1ResponseItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -693,6 +713,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListWorkgroupMembersV1ResponseItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -702,6 +723,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ListWorkgroupMembersV1ResponseItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -815,6 +837,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for OwnerDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -824,6 +847,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for OwnerDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -835,6 +859,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for OwnerDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -843,6 +868,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for OwnerDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -909,6 +935,7 @@ pub mod types {
         }
     }
     impl WorkgroupBulkDeleteRequest {
+        #[inline]
         pub fn builder() -> builder::WorkgroupBulkDeleteRequest {
             Default::default()
         }
@@ -919,18 +946,21 @@ pub mod types {
     pub struct WorkgroupBulkDeleteResponse(pub ::std::vec::Vec<WorkgroupDeleteItem>);
     impl ::std::ops::Deref for WorkgroupBulkDeleteResponse {
         type Target = ::std::vec::Vec<WorkgroupDeleteItem>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<WorkgroupDeleteItem> {
             &self.0
         }
     }
     impl ::std::convert::From<WorkgroupBulkDeleteResponse>
     for ::std::vec::Vec<WorkgroupDeleteItem> {
+        #[inline]
         fn from(value: WorkgroupBulkDeleteResponse) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<WorkgroupDeleteItem>>
     for WorkgroupBulkDeleteResponse {
+        #[inline]
         fn from(value: ::std::vec::Vec<WorkgroupDeleteItem>) -> Self {
             Self(value)
         }
@@ -1023,6 +1053,7 @@ pub mod types {
         ManagementWorkgroup,
     }
     impl ::std::fmt::Display for WorkgroupConnectionDtoConnectionType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::AccessRequestReviewer => f.write_str("AccessRequestReviewer"),
@@ -1033,6 +1064,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for WorkgroupConnectionDtoConnectionType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1046,6 +1078,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for WorkgroupConnectionDtoConnectionType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1055,6 +1088,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for WorkgroupConnectionDtoConnectionType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1286,6 +1320,7 @@ The HTTP response status code returned for an individual Governance Group that i
         }
     }
     impl WorkgroupDto {
+        #[inline]
         pub fn builder() -> builder::WorkgroupDto {
             Default::default()
         }
@@ -1487,18 +1522,21 @@ The HTTP response status code returned for an individual Governance Group is req
     );
     impl ::std::ops::Deref for WorkgroupMemberBulkAddResponse {
         type Target = ::std::vec::Vec<WorkgroupMemberAddItem>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<WorkgroupMemberAddItem> {
             &self.0
         }
     }
     impl ::std::convert::From<WorkgroupMemberBulkAddResponse>
     for ::std::vec::Vec<WorkgroupMemberAddItem> {
+        #[inline]
         fn from(value: WorkgroupMemberBulkAddResponse) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<WorkgroupMemberAddItem>>
     for WorkgroupMemberBulkAddResponse {
+        #[inline]
         fn from(value: ::std::vec::Vec<WorkgroupMemberAddItem>) -> Self {
             Self(value)
         }
@@ -1511,18 +1549,21 @@ The HTTP response status code returned for an individual Governance Group is req
     );
     impl ::std::ops::Deref for WorkgroupMemberBulkDeleteResponse {
         type Target = ::std::vec::Vec<WorkgroupMemberDeleteItem>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<WorkgroupMemberDeleteItem> {
             &self.0
         }
     }
     impl ::std::convert::From<WorkgroupMemberBulkDeleteResponse>
     for ::std::vec::Vec<WorkgroupMemberDeleteItem> {
+        #[inline]
         fn from(value: WorkgroupMemberBulkDeleteResponse) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<WorkgroupMemberDeleteItem>>
     for WorkgroupMemberBulkDeleteResponse {
+        #[inline]
         fn from(value: ::std::vec::Vec<WorkgroupMemberDeleteItem>) -> Self {
             Self(value)
         }
@@ -1907,6 +1948,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1923,6 +1965,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1989,6 +2032,7 @@ let response = client.list_workgroups_v1()
     .await;
 ```*/
     #[doc(alias = "listWorkgroupsV1")]
+    #[inline]
     pub fn list_workgroups_v1(&self) -> builder::ListWorkgroupsV1<'_> {
         builder::ListWorkgroupsV1::new(self)
     }
@@ -2005,6 +2049,7 @@ let response = client.create_workgroup_v1()
     .await;
 ```*/
     #[doc(alias = "createWorkgroupV1")]
+    #[inline]
     pub fn create_workgroup_v1(&self) -> builder::CreateWorkgroupV1<'_> {
         builder::CreateWorkgroupV1::new(self)
     }
@@ -2023,6 +2068,7 @@ let response = client.get_workgroup_v1()
     .await;
 ```*/
     #[doc(alias = "getWorkgroupV1")]
+    #[inline]
     pub fn get_workgroup_v1(&self) -> builder::GetWorkgroupV1<'_> {
         builder::GetWorkgroupV1::new(self)
     }
@@ -2041,6 +2087,7 @@ let response = client.delete_workgroup_v1()
     .await;
 ```*/
     #[doc(alias = "deleteWorkgroupV1")]
+    #[inline]
     pub fn delete_workgroup_v1(&self) -> builder::DeleteWorkgroupV1<'_> {
         builder::DeleteWorkgroupV1::new(self)
     }
@@ -2064,6 +2111,7 @@ let response = client.patch_workgroup_v1()
     .await;
 ```*/
     #[doc(alias = "patchWorkgroupV1")]
+    #[inline]
     pub fn patch_workgroup_v1(&self) -> builder::PatchWorkgroupV1<'_> {
         builder::PatchWorkgroupV1::new(self)
     }
@@ -2091,6 +2139,7 @@ let response = client.delete_workgroups_in_bulk_v1()
     .await;
 ```*/
     #[doc(alias = "deleteWorkgroupsInBulkV1")]
+    #[inline]
     pub fn delete_workgroups_in_bulk_v1(&self) -> builder::DeleteWorkgroupsInBulkV1<'_> {
         builder::DeleteWorkgroupsInBulkV1::new(self)
     }
@@ -2125,6 +2174,7 @@ let response = client.list_connections_v1()
     .await;
 ```*/
     #[doc(alias = "listConnectionsV1")]
+    #[inline]
     pub fn list_connections_v1(&self) -> builder::ListConnectionsV1<'_> {
         builder::ListConnectionsV1::new(self)
     }
@@ -2159,6 +2209,7 @@ let response = client.list_workgroup_members_v1()
     .await;
 ```*/
     #[doc(alias = "listWorkgroupMembersV1")]
+    #[inline]
     pub fn list_workgroup_members_v1(&self) -> builder::ListWorkgroupMembersV1<'_> {
         builder::ListWorkgroupMembersV1::new(self)
     }
@@ -2183,6 +2234,7 @@ let response = client.update_workgroup_members_v1()
     .await;
 ```*/
     #[doc(alias = "updateWorkgroupMembersV1")]
+    #[inline]
     pub fn update_workgroup_members_v1(&self) -> builder::UpdateWorkgroupMembersV1<'_> {
         builder::UpdateWorkgroupMembersV1::new(self)
     }
@@ -2206,6 +2258,7 @@ let response = client.delete_workgroup_members_v1()
     .await;
 ```*/
     #[doc(alias = "deleteWorkgroupMembersV1")]
+    #[inline]
     pub fn delete_workgroup_members_v1(&self) -> builder::DeleteWorkgroupMembersV1<'_> {
         builder::DeleteWorkgroupMembersV1::new(self)
     }
@@ -2233,6 +2286,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListWorkgroupsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2301,6 +2355,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/workgroups/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2375,6 +2430,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2390,6 +2446,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateWorkgroupV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2420,6 +2477,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/workgroups/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2480,6 +2538,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2495,6 +2554,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetWorkgroupV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2515,6 +2575,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/workgroups/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2567,6 +2628,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2582,6 +2644,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteWorkgroupV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2602,6 +2665,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/workgroups/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2654,6 +2718,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2673,6 +2738,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchWorkgroupV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2708,6 +2774,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/workgroups/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2765,6 +2832,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2780,6 +2848,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteWorkgroupsInBulkV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2815,6 +2884,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/workgroups/v1/bulk-delete`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2883,6 +2953,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2902,6 +2973,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListConnectionsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2969,6 +3041,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/workgroups/v1/{workgroupId}/connections`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3053,6 +3126,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3072,6 +3146,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListWorkgroupMembersV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3139,6 +3214,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/workgroups/v1/{workgroupId}/members`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3237,6 +3313,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3253,6 +3330,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateWorkgroupMembersV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3286,6 +3364,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/workgroups/v1/{workgroupId}/members/bulk-add`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3353,6 +3432,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3369,6 +3449,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteWorkgroupMembersV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3402,6 +3483,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/workgroups/v1/{workgroupId}/members/bulk-delete`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3469,6 +3551,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -167,6 +167,7 @@ pub mod types {
         }
     }
     impl AccessRequestRecommendationActionItemDto {
+        #[inline]
         pub fn builder() -> builder::AccessRequestRecommendationActionItemDto {
             Default::default()
         }
@@ -384,6 +385,7 @@ pub mod types {
         }
     }
     impl AccessRequestRecommendationConfigDto {
+        #[inline]
         pub fn builder() -> builder::AccessRequestRecommendationConfigDto {
             Default::default()
         }
@@ -719,6 +721,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessRequestRecommendationItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -729,6 +732,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessRequestRecommendationItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -741,6 +745,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessRequestRecommendationItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -750,6 +755,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessRequestRecommendationItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1193,6 +1199,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1209,6 +1216,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1282,6 +1290,7 @@ let response = client.get_access_request_recommendations_v1()
     .await;
 ```*/
     #[doc(alias = "getAccessRequestRecommendationsV1")]
+    #[inline]
     pub fn get_access_request_recommendations_v1(
         &self,
     ) -> builder::GetAccessRequestRecommendationsV1<'_> {
@@ -1301,6 +1310,7 @@ let response = client.get_access_request_recommendations_config_v1()
     .await;
 ```*/
     #[doc(alias = "getAccessRequestRecommendationsConfigV1")]
+    #[inline]
     pub fn get_access_request_recommendations_config_v1(
         &self,
     ) -> builder::GetAccessRequestRecommendationsConfigV1<'_> {
@@ -1323,6 +1333,7 @@ let response = client.set_access_request_recommendations_config_v1()
     .await;
 ```*/
     #[doc(alias = "setAccessRequestRecommendationsConfigV1")]
+    #[inline]
     pub fn set_access_request_recommendations_config_v1(
         &self,
     ) -> builder::SetAccessRequestRecommendationsConfigV1<'_> {
@@ -1369,6 +1380,7 @@ let response = client.get_access_request_recommendations_ignored_items_v1()
     .await;
 ```*/
     #[doc(alias = "getAccessRequestRecommendationsIgnoredItemsV1")]
+    #[inline]
     pub fn get_access_request_recommendations_ignored_items_v1(
         &self,
     ) -> builder::GetAccessRequestRecommendationsIgnoredItemsV1<'_> {
@@ -1391,6 +1403,7 @@ let response = client.add_access_request_recommendations_ignored_item_v1()
     .await;
 ```*/
     #[doc(alias = "addAccessRequestRecommendationsIgnoredItemV1")]
+    #[inline]
     pub fn add_access_request_recommendations_ignored_item_v1(
         &self,
     ) -> builder::AddAccessRequestRecommendationsIgnoredItemV1<'_> {
@@ -1437,6 +1450,7 @@ let response = client.get_access_request_recommendations_requested_items_v1()
     .await;
 ```*/
     #[doc(alias = "getAccessRequestRecommendationsRequestedItemsV1")]
+    #[inline]
     pub fn get_access_request_recommendations_requested_items_v1(
         &self,
     ) -> builder::GetAccessRequestRecommendationsRequestedItemsV1<'_> {
@@ -1459,6 +1473,7 @@ let response = client.add_access_request_recommendations_requested_item_v1()
     .await;
 ```*/
     #[doc(alias = "addAccessRequestRecommendationsRequestedItemV1")]
+    #[inline]
     pub fn add_access_request_recommendations_requested_item_v1(
         &self,
     ) -> builder::AddAccessRequestRecommendationsRequestedItemV1<'_> {
@@ -1505,6 +1520,7 @@ let response = client.get_access_request_recommendations_viewed_items_v1()
     .await;
 ```*/
     #[doc(alias = "getAccessRequestRecommendationsViewedItemsV1")]
+    #[inline]
     pub fn get_access_request_recommendations_viewed_items_v1(
         &self,
     ) -> builder::GetAccessRequestRecommendationsViewedItemsV1<'_> {
@@ -1527,6 +1543,7 @@ let response = client.add_access_request_recommendations_viewed_item_v1()
     .await;
 ```*/
     #[doc(alias = "addAccessRequestRecommendationsViewedItemV1")]
+    #[inline]
     pub fn add_access_request_recommendations_viewed_item_v1(
         &self,
     ) -> builder::AddAccessRequestRecommendationsViewedItemV1<'_> {
@@ -1549,6 +1566,7 @@ let response = client.add_access_request_recommendations_viewed_items_v1()
     .await;
 ```*/
     #[doc(alias = "addAccessRequestRecommendationsViewedItemsV1")]
+    #[inline]
     pub fn add_access_request_recommendations_viewed_items_v1(
         &self,
     ) -> builder::AddAccessRequestRecommendationsViewedItemsV1<'_> {
@@ -1580,6 +1598,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccessRequestRecommendationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1676,6 +1695,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ai-access-request-recommendations/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1797,6 +1817,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1811,6 +1832,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccessRequestRecommendationsConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1818,6 +1840,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/ai-access-request-recommendations/v1/config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1871,6 +1894,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1889,6 +1913,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetAccessRequestRecommendationsConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1924,6 +1949,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/ai-access-request-recommendations/v1/config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1994,6 +2020,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2013,6 +2040,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccessRequestRecommendationsIgnoredItemsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2081,6 +2109,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ai-access-request-recommendations/v1/ignored-items`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2174,6 +2203,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2192,6 +2222,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> AddAccessRequestRecommendationsIgnoredItemV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2227,6 +2258,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/ai-access-request-recommendations/v1/ignored-items`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2298,6 +2330,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2317,6 +2350,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccessRequestRecommendationsRequestedItemsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2385,6 +2419,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ai-access-request-recommendations/v1/requested-items`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2478,6 +2513,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2496,6 +2532,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> AddAccessRequestRecommendationsRequestedItemV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2531,6 +2568,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/ai-access-request-recommendations/v1/requested-items`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2602,6 +2640,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2621,6 +2660,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccessRequestRecommendationsViewedItemsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2689,6 +2729,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ai-access-request-recommendations/v1/viewed-items`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2782,6 +2823,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2800,6 +2842,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> AddAccessRequestRecommendationsViewedItemV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2835,6 +2878,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/ai-access-request-recommendations/v1/viewed-items`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2906,6 +2950,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2924,6 +2969,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> AddAccessRequestRecommendationsViewedItemsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2946,6 +2992,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/ai-access-request-recommendations/v1/viewed-items/bulk-create`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3011,6 +3058,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

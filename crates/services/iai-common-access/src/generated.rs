@@ -256,6 +256,7 @@ pub mod types {
         }
     }
     impl CommonAccessItemRequest {
+        #[inline]
         pub fn builder() -> builder::CommonAccessItemRequest {
             Default::default()
         }
@@ -411,6 +412,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CommonAccessItemState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Confirmed => f.write_str("CONFIRMED"),
@@ -421,6 +423,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CommonAccessItemState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -433,6 +436,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CommonAccessItemState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -441,6 +445,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CommonAccessItemState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -612,6 +617,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CommonAccessType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -622,6 +628,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CommonAccessType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -634,6 +641,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CommonAccessType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -642,6 +650,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CommonAccessType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -915,6 +924,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -931,6 +941,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1007,6 +1018,7 @@ let response = client.get_common_access_v1()
     .await;
 ```*/
     #[doc(alias = "getCommonAccessV1")]
+    #[inline]
     pub fn get_common_access_v1(&self) -> builder::GetCommonAccessV1<'_> {
         builder::GetCommonAccessV1::new(self)
     }
@@ -1025,6 +1037,7 @@ let response = client.create_common_access_v1()
     .await;
 ```*/
     #[doc(alias = "createCommonAccessV1")]
+    #[inline]
     pub fn create_common_access_v1(&self) -> builder::CreateCommonAccessV1<'_> {
         builder::CreateCommonAccessV1::new(self)
     }
@@ -1045,6 +1058,7 @@ let response = client.update_common_access_status_in_bulk_v1()
     .await;
 ```*/
     #[doc(alias = "updateCommonAccessStatusInBulkV1")]
+    #[inline]
     pub fn update_common_access_status_in_bulk_v1(
         &self,
     ) -> builder::UpdateCommonAccessStatusInBulkV1<'_> {
@@ -1074,6 +1088,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCommonAccessV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1142,6 +1157,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/common-access/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1216,6 +1232,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1231,6 +1248,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateCommonAccessV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1265,6 +1283,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/common-access/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1331,6 +1350,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1346,6 +1366,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateCommonAccessStatusInBulkV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1366,6 +1387,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/common-access/v1/update-status`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1426,6 +1448,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

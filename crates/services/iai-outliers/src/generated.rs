@@ -56,6 +56,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ExportOutliersZipV1Type {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::LowSimilarity => f.write_str("LOW_SIMILARITY"),
@@ -66,6 +67,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ExportOutliersZipV1Type {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -78,6 +80,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ExportOutliersZipV1Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -86,6 +89,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ExportOutliersZipV1Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -101,6 +105,7 @@ pub mod types {
     }
     impl ::std::convert::From<::std::vec::Vec<OutlierSummary>>
     for GetIdentityOutlierSnapshotsV1Response {
+        #[inline]
         fn from(value: ::std::vec::Vec<OutlierSummary>) -> Self {
             Self::Array(value)
         }
@@ -108,6 +113,7 @@ pub mod types {
     impl ::std::convert::From<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > for GetIdentityOutlierSnapshotsV1Response {
+        #[inline]
         fn from(
             value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ) -> Self {
@@ -154,6 +160,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for GetIdentityOutlierSnapshotsV1Type {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::LowSimilarity => f.write_str("LOW_SIMILARITY"),
@@ -164,6 +171,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for GetIdentityOutlierSnapshotsV1Type {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -176,6 +184,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetIdentityOutlierSnapshotsV1Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -185,6 +194,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for GetIdentityOutlierSnapshotsV1Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -231,6 +241,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for GetIdentityOutliersV1Type {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::LowSimilarity => f.write_str("LOW_SIMILARITY"),
@@ -241,6 +252,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for GetIdentityOutliersV1Type {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -253,6 +265,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetIdentityOutliersV1Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -261,6 +274,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for GetIdentityOutliersV1Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -276,6 +290,7 @@ pub mod types {
     }
     impl ::std::convert::From<::std::vec::Vec<LatestOutlierSummary>>
     for GetLatestIdentityOutlierSnapshotsV1Response {
+        #[inline]
         fn from(value: ::std::vec::Vec<LatestOutlierSummary>) -> Self {
             Self::Array(value)
         }
@@ -283,6 +298,7 @@ pub mod types {
     impl ::std::convert::From<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > for GetLatestIdentityOutlierSnapshotsV1Response {
+        #[inline]
         fn from(
             value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ) -> Self {
@@ -329,6 +345,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for GetLatestIdentityOutlierSnapshotsV1Type {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::LowSimilarity => f.write_str("LOW_SIMILARITY"),
@@ -339,6 +356,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for GetLatestIdentityOutlierSnapshotsV1Type {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -351,6 +369,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetLatestIdentityOutlierSnapshotsV1Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -360,6 +379,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for GetLatestIdentityOutlierSnapshotsV1Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -649,6 +669,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for LatestOutlierSummaryType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::LowSimilarity => f.write_str("LOW_SIMILARITY"),
@@ -659,6 +680,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for LatestOutlierSummaryType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -671,6 +693,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for LatestOutlierSummaryType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -679,6 +702,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for LatestOutlierSummaryType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -744,6 +768,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for ListOutliersContributingFeatureAccessItemsV1ContributingFeatureName {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::RadicalEntitlementCount => f.write_str("radical_entitlement_count"),
@@ -763,6 +788,7 @@ pub mod types {
     impl ::std::str::FromStr
     for ListOutliersContributingFeatureAccessItemsV1ContributingFeatureName {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -782,6 +808,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for ListOutliersContributingFeatureAccessItemsV1ContributingFeatureName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -791,6 +818,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ListOutliersContributingFeatureAccessItemsV1ContributingFeatureName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1541,6 +1569,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for OutlierSummaryType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::LowSimilarity => f.write_str("LOW_SIMILARITY"),
@@ -1551,6 +1580,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for OutlierSummaryType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1563,6 +1593,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for OutlierSummaryType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1571,6 +1602,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for OutlierSummaryType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1617,6 +1649,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for OutlierType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::LowSimilarity => f.write_str("LOW_SIMILARITY"),
@@ -1627,6 +1660,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for OutlierType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1639,6 +1673,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for OutlierType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1647,6 +1682,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for OutlierType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1693,6 +1729,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for OutlierUnignoreType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Manual => f.write_str("MANUAL"),
@@ -1703,6 +1740,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for OutlierUnignoreType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1715,6 +1753,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for OutlierUnignoreType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1723,6 +1762,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for OutlierUnignoreType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1833,6 +1873,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for OutlierValueTypeName {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Integer => f.write_str("INTEGER"),
@@ -1843,6 +1884,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for OutlierValueTypeName {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1855,6 +1897,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for OutlierValueTypeName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1863,6 +1906,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for OutlierValueTypeName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2028,6 +2072,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for OutliersContributingFeatureAccessItemsAccessType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Entitlement => f.write_str("ENTITLEMENT"),
@@ -2039,6 +2084,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for OutliersContributingFeatureAccessItemsAccessType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2053,6 +2099,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for OutliersContributingFeatureAccessItemsAccessType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2062,6 +2109,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for OutliersContributingFeatureAccessItemsAccessType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2120,6 +2168,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -2136,6 +2185,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2196,6 +2246,7 @@ let response = client.get_identity_outlier_snapshots_v1()
     .await;
 ```*/
     #[doc(alias = "getIdentityOutlierSnapshotsV1")]
+    #[inline]
     pub fn get_identity_outlier_snapshots_v1(
         &self,
     ) -> builder::GetIdentityOutlierSnapshotsV1<'_> {
@@ -2218,6 +2269,7 @@ let response = client.get_latest_identity_outlier_snapshots_v1()
     .await;
 ```*/
     #[doc(alias = "getLatestIdentityOutlierSnapshotsV1")]
+    #[inline]
     pub fn get_latest_identity_outlier_snapshots_v1(
         &self,
     ) -> builder::GetLatestIdentityOutlierSnapshotsV1<'_> {
@@ -2270,6 +2322,7 @@ let response = client.get_identity_outliers_v1()
     .await;
 ```*/
     #[doc(alias = "getIdentityOutliersV1")]
+    #[inline]
     pub fn get_identity_outliers_v1(&self) -> builder::GetIdentityOutliersV1<'_> {
         builder::GetIdentityOutliersV1::new(self)
     }
@@ -2311,6 +2364,7 @@ let response = client.get_peer_group_outliers_contributing_features_v1()
     .await;
 ```*/
     #[doc(alias = "getPeerGroupOutliersContributingFeaturesV1")]
+    #[inline]
     pub fn get_peer_group_outliers_contributing_features_v1(
         &self,
     ) -> builder::GetPeerGroupOutliersContributingFeaturesV1<'_> {
@@ -2356,6 +2410,7 @@ let response = client.list_outliers_contributing_feature_access_items_v1()
     .await;
 ```*/
     #[doc(alias = "listOutliersContributingFeatureAccessItemsV1")]
+    #[inline]
     pub fn list_outliers_contributing_feature_access_items_v1(
         &self,
     ) -> builder::ListOutliersContributingFeatureAccessItemsV1<'_> {
@@ -2376,6 +2431,7 @@ let response = client.ignore_identity_outliers_v1()
     .await;
 ```*/
     #[doc(alias = "ignoreIdentityOutliersV1")]
+    #[inline]
     pub fn ignore_identity_outliers_v1(&self) -> builder::IgnoreIdentityOutliersV1<'_> {
         builder::IgnoreIdentityOutliersV1::new(self)
     }
@@ -2394,6 +2450,7 @@ let response = client.un_ignore_identity_outliers_v1()
     .await;
 ```*/
     #[doc(alias = "unIgnoreIdentityOutliersV1")]
+    #[inline]
     pub fn un_ignore_identity_outliers_v1(
         &self,
     ) -> builder::UnIgnoreIdentityOutliersV1<'_> {
@@ -2419,6 +2476,7 @@ let response = client.export_outliers_zip_v1()
     .await;
 ```*/
     #[doc(alias = "exportOutliersZipV1")]
+    #[inline]
     pub fn export_outliers_zip_v1(&self) -> builder::ExportOutliersZipV1<'_> {
         builder::ExportOutliersZipV1::new(self)
     }
@@ -2442,6 +2500,7 @@ let response = client.get_outlier_contributing_feature_summary_v1()
     .await;
 ```*/
     #[doc(alias = "getOutlierContributingFeatureSummaryV1")]
+    #[inline]
     pub fn get_outlier_contributing_feature_summary_v1(
         &self,
     ) -> builder::GetOutlierContributingFeatureSummaryV1<'_> {
@@ -2471,6 +2530,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityOutlierSnapshotsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2542,6 +2602,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/outlier-summaries/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2628,6 +2689,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2643,6 +2705,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetLatestIdentityOutlierSnapshotsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2664,6 +2727,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/outlier-summaries/v1/latest`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2722,6 +2786,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2742,6 +2807,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityOutliersV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2824,6 +2890,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/outliers/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2926,6 +2993,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2946,6 +3014,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPeerGroupOutliersContributingFeaturesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3027,6 +3096,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/outliers/v1/{outlierId}/contributing-features`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3136,6 +3206,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3160,6 +3231,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListOutliersContributingFeatureAccessItemsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3258,6 +3330,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/outliers/v1/{outlierId}/feature-details/{contributingFeatureName}/access-items`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3374,6 +3447,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3389,6 +3463,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> IgnoreIdentityOutliersV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3409,6 +3484,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/outliers/v1/ignore`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3464,6 +3540,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3479,6 +3556,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UnIgnoreIdentityOutliersV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3499,6 +3577,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/outliers/v1/unignore`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3554,6 +3633,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3569,6 +3649,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ExportOutliersZipV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3590,6 +3671,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/outliers/v1/export`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3639,6 +3721,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3654,6 +3737,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetOutlierContributingFeatureSummaryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3676,6 +3760,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/outlier-feature-summaries/v1/{outlierFeatureId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3736,6 +3821,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

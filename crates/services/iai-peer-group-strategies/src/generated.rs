@@ -52,6 +52,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for GetPeerGroupOutliersV1Strategy {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Entitlement => f.write_str("entitlement"),
@@ -61,6 +62,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for GetPeerGroupOutliersV1Strategy {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -72,6 +74,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetPeerGroupOutliersV1Strategy {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -81,6 +84,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for GetPeerGroupOutliersV1Strategy {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -375,6 +379,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -391,6 +396,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -447,6 +453,7 @@ let response = client.get_peer_group_outliers_v1()
     .await;
 ```*/
     #[doc(alias = "getPeerGroupOutliersV1")]
+    #[inline]
     pub fn get_peer_group_outliers_v1(&self) -> builder::GetPeerGroupOutliersV1<'_> {
         builder::GetPeerGroupOutliersV1::new(self)
     }
@@ -473,6 +480,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPeerGroupOutliersV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -526,6 +534,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/peer-group-strategies/v1/{strategy}/identity-outliers`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -607,6 +616,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -122,6 +122,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessItemRefType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Entitlement => f.write_str("ENTITLEMENT"),
@@ -133,6 +134,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessItemRefType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -146,6 +148,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessItemRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -154,6 +157,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessItemRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -476,6 +480,7 @@ pub mod types {
         }
     }
     impl RecommendationConfigDto {
+        #[inline]
         pub fn builder() -> builder::RecommendationConfigDto {
             Default::default()
         }
@@ -661,6 +666,7 @@ pub mod types {
         }
     }
     impl RecommendationRequestDto {
+        #[inline]
         pub fn builder() -> builder::RecommendationRequestDto {
             Default::default()
         }
@@ -881,6 +887,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RecommendationResponseRecommendation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Yes => f.write_str("YES"),
@@ -893,6 +900,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RecommendationResponseRecommendation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -907,6 +915,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RecommendationResponseRecommendation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -916,6 +925,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for RecommendationResponseRecommendation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1462,6 +1472,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1478,6 +1489,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1520,6 +1532,7 @@ let response = client.get_recommendations_v1()
     .await;
 ```*/
     #[doc(alias = "getRecommendationsV1")]
+    #[inline]
     pub fn get_recommendations_v1(&self) -> builder::GetRecommendationsV1<'_> {
         builder::GetRecommendationsV1::new(self)
     }
@@ -1537,6 +1550,7 @@ let response = client.get_recommendations_config_v1()
     .await;
 ```*/
     #[doc(alias = "getRecommendationsConfigV1")]
+    #[inline]
     pub fn get_recommendations_config_v1(
         &self,
     ) -> builder::GetRecommendationsConfigV1<'_> {
@@ -1557,6 +1571,7 @@ let response = client.update_recommendations_config_v1()
     .await;
 ```*/
     #[doc(alias = "updateRecommendationsConfigV1")]
+    #[inline]
     pub fn update_recommendations_config_v1(
         &self,
     ) -> builder::UpdateRecommendationsConfigV1<'_> {
@@ -1582,6 +1597,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRecommendationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1616,6 +1632,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/recommendations/v1/request`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1682,6 +1699,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1696,6 +1714,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRecommendationsConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1703,6 +1722,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/recommendations/v1/config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1754,6 +1774,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1769,6 +1790,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateRecommendationsConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1803,6 +1825,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/recommendations/v1/config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1871,6 +1894,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

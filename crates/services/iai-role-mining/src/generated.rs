@@ -357,6 +357,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for JsonPatchOperationRoleMiningOp {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Remove => f.write_str("remove"),
@@ -367,6 +368,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for JsonPatchOperationRoleMiningOp {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -379,6 +381,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for JsonPatchOperationRoleMiningOp {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -388,6 +391,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for JsonPatchOperationRoleMiningOp {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -405,11 +409,13 @@ pub mod types {
         Array(::std::vec::Vec<JsonPatchOperationRoleMiningValueArrayItem>),
     }
     impl ::std::convert::From<bool> for JsonPatchOperationRoleMiningValue {
+        #[inline]
         fn from(value: bool) -> Self {
             Self::Boolean(value)
         }
     }
     impl ::std::convert::From<i64> for JsonPatchOperationRoleMiningValue {
+        #[inline]
         fn from(value: i64) -> Self {
             Self::Integer(value)
         }
@@ -417,6 +423,7 @@ pub mod types {
     impl ::std::convert::From<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > for JsonPatchOperationRoleMiningValue {
+        #[inline]
         fn from(
             value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ) -> Self {
@@ -426,6 +433,7 @@ pub mod types {
     impl ::std::convert::From<
         ::std::vec::Vec<JsonPatchOperationRoleMiningValueArrayItem>,
     > for JsonPatchOperationRoleMiningValue {
+        #[inline]
         fn from(
             value: ::std::vec::Vec<JsonPatchOperationRoleMiningValueArrayItem>,
         ) -> Self {
@@ -441,6 +449,7 @@ pub mod types {
         Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
     }
     impl ::std::convert::From<i64> for JsonPatchOperationRoleMiningValueArrayItem {
+        #[inline]
         fn from(value: i64) -> Self {
             Self::Integer(value)
         }
@@ -448,6 +457,7 @@ pub mod types {
     impl ::std::convert::From<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > for JsonPatchOperationRoleMiningValueArrayItem {
+        #[inline]
         fn from(
             value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ) -> Self {
@@ -470,27 +480,32 @@ pub mod types {
     pub struct NullableEntityCreatedByDto(pub ::std::string::String);
     impl ::std::ops::Deref for NullableEntityCreatedByDto {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<NullableEntityCreatedByDto> for ::std::string::String {
+        #[inline]
         fn from(value: NullableEntityCreatedByDto) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::string::String> for NullableEntityCreatedByDto {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             Self(value)
         }
     }
     impl ::std::fmt::Display for NullableEntityCreatedByDto {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             self.0.fmt(f)
         }
     }
     impl ::std::str::FromStr for NullableEntityCreatedByDto {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self(value.to_string()))
         }
@@ -1310,12 +1325,14 @@ pub mod types {
         Variant1(::std::option::Option<NullableEntityCreatedByDto>),
     }
     impl ::std::convert::From<EntityCreatedByDto> for RoleMiningPotentialRoleCreatedBy {
+        #[inline]
         fn from(value: EntityCreatedByDto) -> Self {
             Self::Variant0(value)
         }
     }
     impl ::std::convert::From<::std::option::Option<NullableEntityCreatedByDto>>
     for RoleMiningPotentialRoleCreatedBy {
+        #[inline]
         fn from(value: ::std::option::Option<NullableEntityCreatedByDto>) -> Self {
             Self::Variant1(value)
         }
@@ -1395,6 +1412,7 @@ pub mod types {
         }
     }
     impl RoleMiningPotentialRoleEditEntitlements {
+        #[inline]
         pub fn builder() -> builder::RoleMiningPotentialRoleEditEntitlements {
             Default::default()
         }
@@ -1552,6 +1570,7 @@ pub mod types {
         }
     }
     impl RoleMiningPotentialRoleExportRequest {
+        #[inline]
         pub fn builder() -> builder::RoleMiningPotentialRoleExportRequest {
             Default::default()
         }
@@ -1704,6 +1723,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RoleMiningPotentialRoleExportState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Queued => f.write_str("QUEUED"),
@@ -1716,6 +1736,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RoleMiningPotentialRoleExportState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1730,6 +1751,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RoleMiningPotentialRoleExportState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1739,6 +1761,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for RoleMiningPotentialRoleExportState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1924,6 +1947,7 @@ pub mod types {
         }
     }
     impl RoleMiningPotentialRoleProvisionRequest {
+        #[inline]
         pub fn builder() -> builder::RoleMiningPotentialRoleProvisionRequest {
             Default::default()
         }
@@ -1974,6 +1998,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RoleMiningPotentialRoleProvisionState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Potential => f.write_str("POTENTIAL"),
@@ -1986,6 +2011,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RoleMiningPotentialRoleProvisionState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2000,6 +2026,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RoleMiningPotentialRoleProvisionState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2009,6 +2036,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for RoleMiningPotentialRoleProvisionState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2023,35 +2051,41 @@ pub mod types {
     );
     impl ::std::ops::Deref for RoleMiningPotentialRoleProvisionStateObject {
         type Target = RoleMiningPotentialRoleProvisionState;
+        #[inline]
         fn deref(&self) -> &RoleMiningPotentialRoleProvisionState {
             &self.0
         }
     }
     impl ::std::convert::From<RoleMiningPotentialRoleProvisionStateObject>
     for RoleMiningPotentialRoleProvisionState {
+        #[inline]
         fn from(value: RoleMiningPotentialRoleProvisionStateObject) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<RoleMiningPotentialRoleProvisionState>
     for RoleMiningPotentialRoleProvisionStateObject {
+        #[inline]
         fn from(value: RoleMiningPotentialRoleProvisionState) -> Self {
             Self(value)
         }
     }
     impl ::std::fmt::Display for RoleMiningPotentialRoleProvisionStateObject {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             self.0.fmt(f)
         }
     }
     impl ::std::str::FromStr for RoleMiningPotentialRoleProvisionStateObject {
         type Err = <RoleMiningPotentialRoleProvisionState as ::std::str::FromStr>::Err;
+        #[inline]
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self(value.parse()?))
         }
     }
     impl ::std::convert::TryFrom<&str> for RoleMiningPotentialRoleProvisionStateObject {
         type Error = <RoleMiningPotentialRoleProvisionState as ::std::str::FromStr>::Err;
+        #[inline]
         fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
             value.parse()
         }
@@ -2059,6 +2093,7 @@ pub mod types {
     impl ::std::convert::TryFrom<String>
     for RoleMiningPotentialRoleProvisionStateObject {
         type Error = <RoleMiningPotentialRoleProvisionState as ::std::str::FromStr>::Err;
+        #[inline]
         fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
             value.parse()
         }
@@ -2446,12 +2481,14 @@ pub mod types {
     }
     impl ::std::convert::From<EntityCreatedByDto>
     for RoleMiningPotentialRoleSummaryCreatedBy {
+        #[inline]
         fn from(value: EntityCreatedByDto) -> Self {
             Self::Variant0(value)
         }
     }
     impl ::std::convert::From<::std::option::Option<NullableEntityCreatedByDto>>
     for RoleMiningPotentialRoleSummaryCreatedBy {
+        #[inline]
         fn from(value: ::std::option::Option<NullableEntityCreatedByDto>) -> Self {
             Self::Variant1(value)
         }
@@ -2496,6 +2533,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RoleMiningRoleType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Specialized => f.write_str("SPECIALIZED"),
@@ -2506,6 +2544,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RoleMiningRoleType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2518,6 +2557,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RoleMiningRoleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2526,6 +2566,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RoleMiningRoleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2864,6 +2905,7 @@ pub mod types {
         }
     }
     impl RoleMiningSessionDto {
+        #[inline]
         pub fn builder() -> builder::RoleMiningSessionDto {
             Default::default()
         }
@@ -3254,12 +3296,14 @@ pub mod types {
     }
     impl ::std::convert::From<EntityCreatedByDto>
     for RoleMiningSessionResponseCreatedBy {
+        #[inline]
         fn from(value: EntityCreatedByDto) -> Self {
             Self::Variant0(value)
         }
     }
     impl ::std::convert::From<::std::option::Option<NullableEntityCreatedByDto>>
     for RoleMiningSessionResponseCreatedBy {
+        #[inline]
         fn from(value: ::std::option::Option<NullableEntityCreatedByDto>) -> Self {
             Self::Variant1(value)
         }
@@ -3395,6 +3439,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RoleMiningSessionScopingMethod {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Manual => f.write_str("MANUAL"),
@@ -3405,6 +3450,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RoleMiningSessionScopingMethod {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3417,6 +3463,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RoleMiningSessionScopingMethod {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3426,6 +3473,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for RoleMiningSessionScopingMethod {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3484,6 +3532,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RoleMiningSessionState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Created => f.write_str("CREATED"),
@@ -3500,6 +3549,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RoleMiningSessionState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3516,6 +3566,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RoleMiningSessionState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3524,6 +3575,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RoleMiningSessionState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4168,6 +4220,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -4184,6 +4237,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -4250,6 +4304,7 @@ let response = client.get_role_mining_sessions_v1()
     .await;
 ```*/
     #[doc(alias = "getRoleMiningSessionsV1")]
+    #[inline]
     pub fn get_role_mining_sessions_v1(&self) -> builder::GetRoleMiningSessionsV1<'_> {
         builder::GetRoleMiningSessionsV1::new(self)
     }
@@ -4270,6 +4325,7 @@ let response = client.create_role_mining_sessions_v1()
     .await;
 ```*/
     #[doc(alias = "createRoleMiningSessionsV1")]
+    #[inline]
     pub fn create_role_mining_sessions_v1(
         &self,
     ) -> builder::CreateRoleMiningSessionsV1<'_> {
@@ -4292,6 +4348,7 @@ let response = client.get_role_mining_session_v1()
     .await;
 ```*/
     #[doc(alias = "getRoleMiningSessionV1")]
+    #[inline]
     pub fn get_role_mining_session_v1(&self) -> builder::GetRoleMiningSessionV1<'_> {
         builder::GetRoleMiningSessionV1::new(self)
     }
@@ -4314,6 +4371,7 @@ let response = client.patch_role_mining_session_v1()
     .await;
 ```*/
     #[doc(alias = "patchRoleMiningSessionV1")]
+    #[inline]
     pub fn patch_role_mining_session_v1(&self) -> builder::PatchRoleMiningSessionV1<'_> {
         builder::PatchRoleMiningSessionV1::new(self)
     }
@@ -4334,6 +4392,7 @@ let response = client.get_role_mining_session_status_v1()
     .await;
 ```*/
     #[doc(alias = "getRoleMiningSessionStatusV1")]
+    #[inline]
     pub fn get_role_mining_session_status_v1(
         &self,
     ) -> builder::GetRoleMiningSessionStatusV1<'_> {
@@ -4396,6 +4455,7 @@ let response = client.get_potential_role_summaries_v1()
     .await;
 ```*/
     #[doc(alias = "getPotentialRoleSummariesV1")]
+    #[inline]
     pub fn get_potential_role_summaries_v1(
         &self,
     ) -> builder::GetPotentialRoleSummariesV1<'_> {
@@ -4420,6 +4480,7 @@ let response = client.get_potential_role_v1()
     .await;
 ```*/
     #[doc(alias = "getPotentialRoleV1")]
+    #[inline]
     pub fn get_potential_role_v1(&self) -> builder::GetPotentialRoleV1<'_> {
         builder::GetPotentialRoleV1::new(self)
     }
@@ -4456,6 +4517,7 @@ let response = client.patch_potential_role_session_v1()
     .await;
 ```*/
     #[doc(alias = "patchPotentialRoleSessionV1")]
+    #[inline]
     pub fn patch_potential_role_session_v1(
         &self,
     ) -> builder::PatchPotentialRoleSessionV1<'_> {
@@ -4498,6 +4560,7 @@ let response = client.get_potential_role_applications_v1()
     .await;
 ```*/
     #[doc(alias = "getPotentialRoleApplicationsV1")]
+    #[inline]
     pub fn get_potential_role_applications_v1(
         &self,
     ) -> builder::GetPotentialRoleApplicationsV1<'_> {
@@ -4540,6 +4603,7 @@ let response = client.get_potential_role_entitlements_v1()
     .await;
 ```*/
     #[doc(alias = "getPotentialRoleEntitlementsV1")]
+    #[inline]
     pub fn get_potential_role_entitlements_v1(
         &self,
     ) -> builder::GetPotentialRoleEntitlementsV1<'_> {
@@ -4592,6 +4656,7 @@ let response = client.get_entitlements_potential_role_v1()
     .await;
 ```*/
     #[doc(alias = "getEntitlementsPotentialRoleV1")]
+    #[inline]
     pub fn get_entitlements_potential_role_v1(
         &self,
     ) -> builder::GetEntitlementsPotentialRoleV1<'_> {
@@ -4618,6 +4683,7 @@ let response = client.get_entitlement_distribution_potential_role_v1()
     .await;
 ```*/
     #[doc(alias = "getEntitlementDistributionPotentialRoleV1")]
+    #[inline]
     pub fn get_entitlement_distribution_potential_role_v1(
         &self,
     ) -> builder::GetEntitlementDistributionPotentialRoleV1<'_> {
@@ -4644,6 +4710,7 @@ let response = client.update_entitlements_potential_role_v1()
     .await;
 ```*/
     #[doc(alias = "updateEntitlementsPotentialRoleV1")]
+    #[inline]
     pub fn update_entitlements_potential_role_v1(
         &self,
     ) -> builder::UpdateEntitlementsPotentialRoleV1<'_> {
@@ -4690,6 +4757,7 @@ let response = client.get_identities_potential_role_v1()
     .await;
 ```*/
     #[doc(alias = "getIdentitiesPotentialRoleV1")]
+    #[inline]
     pub fn get_identities_potential_role_v1(
         &self,
     ) -> builder::GetIdentitiesPotentialRoleV1<'_> {
@@ -4714,6 +4782,7 @@ let response = client.export_role_mining_potential_role_v1()
     .await;
 ```*/
     #[doc(alias = "exportRoleMiningPotentialRoleV1")]
+    #[inline]
     pub fn export_role_mining_potential_role_v1(
         &self,
     ) -> builder::ExportRoleMiningPotentialRoleV1<'_> {
@@ -4740,6 +4809,7 @@ let response = client.export_role_mining_potential_role_async_v1()
     .await;
 ```*/
     #[doc(alias = "exportRoleMiningPotentialRoleAsyncV1")]
+    #[inline]
     pub fn export_role_mining_potential_role_async_v1(
         &self,
     ) -> builder::ExportRoleMiningPotentialRoleAsyncV1<'_> {
@@ -4766,6 +4836,7 @@ let response = client.export_role_mining_potential_role_status_v1()
     .await;
 ```*/
     #[doc(alias = "exportRoleMiningPotentialRoleStatusV1")]
+    #[inline]
     pub fn export_role_mining_potential_role_status_v1(
         &self,
     ) -> builder::ExportRoleMiningPotentialRoleStatusV1<'_> {
@@ -4792,6 +4863,7 @@ let response = client.download_role_mining_potential_role_zip_v1()
     .await;
 ```*/
     #[doc(alias = "downloadRoleMiningPotentialRoleZipV1")]
+    #[inline]
     pub fn download_role_mining_potential_role_zip_v1(
         &self,
     ) -> builder::DownloadRoleMiningPotentialRoleZipV1<'_> {
@@ -4822,6 +4894,7 @@ let response = client.create_potential_role_provision_request_v1()
     .await;
 ```*/
     #[doc(alias = "createPotentialRoleProvisionRequestV1")]
+    #[inline]
     pub fn create_potential_role_provision_request_v1(
         &self,
     ) -> builder::CreatePotentialRoleProvisionRequestV1<'_> {
@@ -4870,6 +4943,7 @@ let response = client.get_excluded_entitlements_potential_role_v1()
     .await;
 ```*/
     #[doc(alias = "getExcludedEntitlementsPotentialRoleV1")]
+    #[inline]
     pub fn get_excluded_entitlements_potential_role_v1(
         &self,
     ) -> builder::GetExcludedEntitlementsPotentialRoleV1<'_> {
@@ -4936,6 +5010,7 @@ let response = client.get_all_potential_role_summaries_v1()
     .await;
 ```*/
     #[doc(alias = "getAllPotentialRoleSummariesV1")]
+    #[inline]
     pub fn get_all_potential_role_summaries_v1(
         &self,
     ) -> builder::GetAllPotentialRoleSummariesV1<'_> {
@@ -4958,6 +5033,7 @@ let response = client.get_role_mining_potential_role_v1()
     .await;
 ```*/
     #[doc(alias = "getRoleMiningPotentialRoleV1")]
+    #[inline]
     pub fn get_role_mining_potential_role_v1(
         &self,
     ) -> builder::GetRoleMiningPotentialRoleV1<'_> {
@@ -4996,6 +5072,7 @@ let response = client.patch_potential_role_v1()
     .await;
 ```*/
     #[doc(alias = "patchPotentialRoleV1")]
+    #[inline]
     pub fn patch_potential_role_v1(&self) -> builder::PatchPotentialRoleV1<'_> {
         builder::PatchPotentialRoleV1::new(self)
     }
@@ -5028,6 +5105,7 @@ let response = client.get_saved_potential_roles_v1()
     .await;
 ```*/
     #[doc(alias = "getSavedPotentialRolesV1")]
+    #[inline]
     pub fn get_saved_potential_roles_v1(&self) -> builder::GetSavedPotentialRolesV1<'_> {
         builder::GetSavedPotentialRolesV1::new(self)
     }
@@ -5064,6 +5142,7 @@ let response = client.get_potential_role_source_identity_usage_v1()
     .await;
 ```*/
     #[doc(alias = "getPotentialRoleSourceIdentityUsageV1")]
+    #[inline]
     pub fn get_potential_role_source_identity_usage_v1(
         &self,
     ) -> builder::GetPotentialRoleSourceIdentityUsageV1<'_> {
@@ -5093,6 +5172,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleMiningSessionsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5161,6 +5241,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5247,6 +5328,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5262,6 +5344,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateRoleMiningSessionsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5296,6 +5379,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/role-mining-sessions/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5364,6 +5448,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5379,6 +5464,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleMiningSessionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5399,6 +5485,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5459,6 +5546,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5478,6 +5566,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchRoleMiningSessionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5513,6 +5602,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/role-mining-sessions/v1/{sessionId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5582,6 +5672,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5597,6 +5688,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleMiningSessionStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5617,6 +5709,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/status`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5677,6 +5770,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5697,6 +5791,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPotentialRoleSummariesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5778,6 +5873,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-role-summaries`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5882,6 +5978,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5898,6 +5995,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPotentialRoleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5933,6 +6031,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5994,6 +6093,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6011,6 +6111,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchPotentialRoleSessionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6061,6 +6162,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6137,6 +6239,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6157,6 +6260,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPotentialRoleApplicationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6239,6 +6343,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}/applications`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6345,6 +6450,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6365,6 +6471,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPotentialRoleEntitlementsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6447,6 +6554,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-role-summaries/{potentialRoleId}/entitlements`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6553,6 +6661,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6575,6 +6684,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetEntitlementsPotentialRoleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6684,6 +6794,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularities`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6809,6 +6920,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6826,6 +6938,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetEntitlementDistributionPotentialRoleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6874,6 +6987,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/entitlement-popularity-distribution`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6959,6 +7073,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6979,6 +7094,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateEntitlementsPotentialRoleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7042,6 +7158,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/edit-entitlements`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7126,6 +7243,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7147,6 +7265,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentitiesPotentialRoleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7243,6 +7362,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/identities`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7355,6 +7475,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7371,6 +7492,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ExportRoleMiningPotentialRoleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7406,6 +7528,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7466,6 +7589,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7483,6 +7607,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ExportRoleMiningPotentialRoleAsyncV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7546,6 +7671,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export-async`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7624,6 +7750,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7641,6 +7768,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ExportRoleMiningPotentialRoleStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7689,6 +7817,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7768,6 +7897,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7785,6 +7915,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DownloadRoleMiningPotentialRoleZipV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7833,6 +7964,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}/download`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7905,6 +8037,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7924,6 +8057,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreatePotentialRoleProvisionRequestV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8014,6 +8148,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/provision`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8124,6 +8259,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8145,6 +8281,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetExcludedEntitlementsPotentialRoleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8241,6 +8378,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/excluded-entitlements`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8353,6 +8491,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8372,6 +8511,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAllPotentialRoleSummariesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8440,6 +8580,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-potential-roles/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8526,6 +8667,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8541,6 +8683,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleMiningPotentialRoleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8563,6 +8706,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-potential-roles/v1/{potentialRoleId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8623,6 +8767,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8640,6 +8785,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchPotentialRoleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8690,6 +8836,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/role-mining-potential-roles/v1/{potentialRoleId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8764,6 +8911,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8782,6 +8930,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSavedPotentialRolesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8836,6 +8985,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-potential-roles/v1/saved`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8917,6 +9067,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8937,6 +9088,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPotentialRoleSourceIdentityUsageV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9019,6 +9171,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-mining-potential-roles/v1/{potentialRoleId}/sources/{sourceId}/identityUsage`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9125,6 +9278,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

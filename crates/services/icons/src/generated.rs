@@ -52,6 +52,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for DeleteIconV1ObjectType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Application => f.write_str("application"),
@@ -61,6 +62,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for DeleteIconV1ObjectType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -72,6 +74,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DeleteIconV1ObjectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -80,6 +83,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DeleteIconV1ObjectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -280,6 +284,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -296,6 +301,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -342,6 +348,7 @@ let response = client.delete_icon_v1()
     .await;
 ```*/
     #[doc(alias = "deleteIconV1")]
+    #[inline]
     pub fn delete_icon_v1(&self) -> builder::DeleteIconV1<'_> {
         builder::DeleteIconV1::new(self)
     }
@@ -366,6 +373,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteIconV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -399,6 +407,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/icons/v1/{objectType}/{objectId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -454,6 +463,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -15,6 +15,7 @@ This API endpoint updates an icon by object type and object id. A token with ORG
 
 Sends `PUT /icons/v1/{objectType}/{objectId}` as `multipart/form-data`.*/
     #[doc(alias = "setIconV1")]
+    #[inline]
     pub fn set_icon_v1(&self) -> multipart::SetIconV1<'_> {
         multipart::SetIconV1::new(self)
     }
@@ -35,6 +36,7 @@ pub mod multipart {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetIconV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -45,11 +47,13 @@ pub mod multipart {
             }
         }
         ///Object type. Available options ['application']
+        #[inline]
         pub fn object_type(mut self, value: impl ::std::string::ToString) -> Self {
             self.object_type = Some(value.to_string());
             self
         }
         ///Object id.
+        #[inline]
         pub fn object_id(mut self, value: impl ::std::string::ToString) -> Self {
             self.object_id = Some(value.to_string());
             self
@@ -57,11 +61,13 @@ pub mod multipart {
         /**file with icon. Allowed mime-types ['image/png', 'image/jpeg']
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn image(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.image = Some(file);
             self
         }
         ///Sets `image` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn image_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -70,6 +76,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.image(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `image` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn image_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -80,6 +87,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(put), " ",
             "/icons/v1/{objectType}/{objectId}", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<::serde_json::Value>, sailpoint_runtime::Error> {
@@ -144,6 +152,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -325,6 +325,7 @@ pub mod types {
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
     for ContextAttributeDtoValue {
+        #[inline]
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
             Self::Array(value)
         }
@@ -945,6 +946,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for IdentityIdentityStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Unregistered => f.write_str("UNREGISTERED"),
@@ -963,6 +965,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for IdentityIdentityStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -983,6 +986,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for IdentityIdentityStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -991,6 +995,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for IdentityIdentityStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1110,6 +1115,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for IdentityManagerRefType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1119,6 +1125,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for IdentityManagerRefType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1130,6 +1137,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for IdentityManagerRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1138,6 +1146,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for IdentityManagerRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1335,6 +1344,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for IdentityProcessingState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Error => f.write_str("ERROR"),
@@ -1345,6 +1355,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for IdentityProcessingState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1357,6 +1368,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for IdentityProcessingState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1365,6 +1377,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for IdentityProcessingState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1513,6 +1526,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for IdentitySyncJobStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Queued => f.write_str("QUEUED"),
@@ -1525,6 +1539,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for IdentitySyncJobStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1539,6 +1554,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for IdentitySyncJobStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1547,6 +1563,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for IdentitySyncJobStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1705,6 +1722,7 @@ pub mod types {
         }
     }
     impl InviteIdentitiesRequest {
+        #[inline]
         pub fn builder() -> builder::InviteIdentitiesRequest {
             Default::default()
         }
@@ -2062,6 +2080,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ListIdentitiesV1DefaultFilter {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::CorrelatedOnly => f.write_str("CORRELATED_ONLY"),
@@ -2072,6 +2091,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListIdentitiesV1DefaultFilter {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2084,6 +2104,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListIdentitiesV1DefaultFilter {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2093,6 +2114,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ListIdentitiesV1DefaultFilter {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2100,6 +2122,7 @@ pub mod types {
         }
     }
     impl ::std::default::Default for ListIdentitiesV1DefaultFilter {
+        #[inline]
         fn default() -> Self {
             ListIdentitiesV1DefaultFilter::CorrelatedOnly
         }
@@ -2164,6 +2187,7 @@ pub mod types {
         }
     }
     impl ProcessIdentitiesRequest {
+        #[inline]
         pub fn builder() -> builder::ProcessIdentitiesRequest {
             Default::default()
         }
@@ -2449,6 +2473,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RoleAssignmentDtoAssignerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -2459,6 +2484,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RoleAssignmentDtoAssignerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2471,6 +2497,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RoleAssignmentDtoAssignerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2480,6 +2507,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for RoleAssignmentDtoAssignerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2814,6 +2842,7 @@ pub mod types {
         }
     }
     impl SendAccountVerificationRequest {
+        #[inline]
         pub fn builder() -> builder::SendAccountVerificationRequest {
             Default::default()
         }
@@ -2864,6 +2893,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for SendAccountVerificationRequestVia {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::EmailWork => f.write_str("EMAIL_WORK"),
@@ -2876,6 +2906,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for SendAccountVerificationRequestVia {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2890,6 +2921,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SendAccountVerificationRequestVia {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2899,6 +2931,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for SendAccountVerificationRequestVia {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3035,6 +3068,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for TaggedObjectDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -3051,6 +3085,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for TaggedObjectDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3069,6 +3104,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TaggedObjectDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3077,6 +3113,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for TaggedObjectDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3194,6 +3231,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for TargetType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Application => f.write_str("APPLICATION"),
@@ -3204,6 +3242,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for TargetType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3216,6 +3255,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TargetType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3224,6 +3264,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for TargetType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3698,6 +3739,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for TaskStatusCompletionStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Success => f.write_str("SUCCESS"),
@@ -3711,6 +3753,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for TaskStatusCompletionStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3726,6 +3769,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TaskStatusCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3734,6 +3778,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for TaskStatusCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3783,6 +3828,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for TaskStatusType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Quartz => f.write_str("QUARTZ"),
@@ -3794,6 +3840,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for TaskStatusType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3807,6 +3854,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TaskStatusType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3815,6 +3863,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for TaskStatusType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4059,6 +4108,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -4075,6 +4125,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -4161,6 +4212,7 @@ let response = client.list_identities_v1()
     .await;
 ```*/
     #[doc(alias = "listIdentitiesV1")]
+    #[inline]
     pub fn list_identities_v1(&self) -> builder::ListIdentitiesV1<'_> {
         builder::ListIdentitiesV1::new(self)
     }
@@ -4179,6 +4231,7 @@ let response = client.get_identity_v1()
     .await;
 ```*/
     #[doc(alias = "getIdentityV1")]
+    #[inline]
     pub fn get_identity_v1(&self) -> builder::GetIdentityV1<'_> {
         builder::GetIdentityV1::new(self)
     }
@@ -4197,6 +4250,7 @@ let response = client.delete_identity_v1()
     .await;
 ```*/
     #[doc(alias = "deleteIdentityV1")]
+    #[inline]
     pub fn delete_identity_v1(&self) -> builder::DeleteIdentityV1<'_> {
         builder::DeleteIdentityV1::new(self)
     }
@@ -4217,6 +4271,7 @@ let response = client.get_identity_ownership_details_v1()
     .await;
 ```*/
     #[doc(alias = "getIdentityOwnershipDetailsV1")]
+    #[inline]
     pub fn get_identity_ownership_details_v1(
         &self,
     ) -> builder::GetIdentityOwnershipDetailsV1<'_> {
@@ -4237,6 +4292,7 @@ let response = client.reset_identity_v1()
     .await;
 ```*/
     #[doc(alias = "resetIdentityV1")]
+    #[inline]
     pub fn reset_identity_v1(&self) -> builder::ResetIdentityV1<'_> {
         builder::ResetIdentityV1::new(self)
     }
@@ -4259,6 +4315,7 @@ let response = client.get_role_assignments_v1()
     .await;
 ```*/
     #[doc(alias = "getRoleAssignmentsV1")]
+    #[inline]
     pub fn get_role_assignments_v1(&self) -> builder::GetRoleAssignmentsV1<'_> {
         builder::GetRoleAssignmentsV1::new(self)
     }
@@ -4277,6 +4334,7 @@ let response = client.get_role_assignment_v1()
     .await;
 ```*/
     #[doc(alias = "getRoleAssignmentV1")]
+    #[inline]
     pub fn get_role_assignment_v1(&self) -> builder::GetRoleAssignmentV1<'_> {
         builder::GetRoleAssignmentV1::new(self)
     }
@@ -4307,6 +4365,7 @@ let response = client.list_entitlements_by_identity_v1()
     .await;
 ```*/
     #[doc(alias = "listEntitlementsByIdentityV1")]
+    #[inline]
     pub fn list_entitlements_by_identity_v1(
         &self,
     ) -> builder::ListEntitlementsByIdentityV1<'_> {
@@ -4329,6 +4388,7 @@ let response = client.synchronize_attributes_for_identity_v1()
     .await;
 ```*/
     #[doc(alias = "synchronizeAttributesForIdentityV1")]
+    #[inline]
     pub fn synchronize_attributes_for_identity_v1(
         &self,
     ) -> builder::SynchronizeAttributesForIdentityV1<'_> {
@@ -4354,6 +4414,7 @@ let response = client.start_identities_invite_v1()
     .await;
 ```*/
     #[doc(alias = "startIdentitiesInviteV1")]
+    #[inline]
     pub fn start_identities_invite_v1(&self) -> builder::StartIdentitiesInviteV1<'_> {
         builder::StartIdentitiesInviteV1::new(self)
     }
@@ -4377,6 +4438,7 @@ let response = client.send_identity_verification_account_token_v1()
     .await;
 ```*/
     #[doc(alias = "sendIdentityVerificationAccountTokenV1")]
+    #[inline]
     pub fn send_identity_verification_account_token_v1(
         &self,
     ) -> builder::SendIdentityVerificationAccountTokenV1<'_> {
@@ -4404,6 +4466,7 @@ let response = client.start_identity_processing_v1()
     .await;
 ```*/
     #[doc(alias = "startIdentityProcessingV1")]
+    #[inline]
     pub fn start_identity_processing_v1(
         &self,
     ) -> builder::StartIdentityProcessingV1<'_> {
@@ -4434,6 +4497,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListIdentitiesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4516,6 +4580,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/identities/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4609,6 +4674,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4624,6 +4690,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4644,6 +4711,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/identities/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4694,6 +4762,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4709,6 +4778,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteIdentityV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4729,6 +4799,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/identities/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4781,6 +4852,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4796,6 +4868,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityOwnershipDetailsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4816,6 +4889,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/identities/v1/{identityId}/ownership`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4876,6 +4950,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4891,6 +4966,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ResetIdentityV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4911,6 +4987,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/identities/v1/{id}/reset`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4964,6 +5041,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4981,6 +5059,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleAssignmentsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5029,6 +5108,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/identities/v1/{identityId}/role-assignments`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5101,6 +5181,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5117,6 +5198,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleAssignmentV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5150,6 +5232,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/identities/v1/{identityId}/role-assignments/{assignmentId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5215,6 +5298,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5233,6 +5317,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListEntitlementsByIdentityV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5286,6 +5371,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/entitlements/v1/identities/{id}/entitlements`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5367,6 +5453,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5382,6 +5469,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SynchronizeAttributesForIdentityV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5402,6 +5490,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/identities/v1/{identityId}/synchronize-attributes`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5462,6 +5551,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5477,6 +5567,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartIdentitiesInviteV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5511,6 +5602,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/identities/v1/invite`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5576,6 +5668,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5592,6 +5685,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SendIdentityVerificationAccountTokenV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5640,6 +5734,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/identities/v1/{id}/verification/account/send`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5714,6 +5809,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5729,6 +5825,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartIdentityProcessingV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5763,6 +5860,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/identities/v1/process`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5831,6 +5929,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

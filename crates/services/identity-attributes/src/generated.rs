@@ -74,6 +74,7 @@ pub mod types {
         }
     }
     impl IdentityAttributeNames {
+        #[inline]
         pub fn builder() -> builder::IdentityAttributeNames {
             Default::default()
         }
@@ -207,6 +208,7 @@ pub mod types {
         }
     }
     impl Identityattribute2 {
+        #[inline]
         pub fn builder() -> builder::Identityattribute2 {
             Default::default()
         }
@@ -727,6 +729,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -743,6 +746,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -795,6 +799,7 @@ let response = client.list_identity_attributes_v1()
     .await;
 ```*/
     #[doc(alias = "listIdentityAttributesV1")]
+    #[inline]
     pub fn list_identity_attributes_v1(&self) -> builder::ListIdentityAttributesV1<'_> {
         builder::ListIdentityAttributesV1::new(self)
     }
@@ -811,6 +816,7 @@ let response = client.create_identity_attribute_v1()
     .await;
 ```*/
     #[doc(alias = "createIdentityAttributeV1")]
+    #[inline]
     pub fn create_identity_attribute_v1(
         &self,
     ) -> builder::CreateIdentityAttributeV1<'_> {
@@ -831,6 +837,7 @@ let response = client.get_identity_attribute_v1()
     .await;
 ```*/
     #[doc(alias = "getIdentityAttributeV1")]
+    #[inline]
     pub fn get_identity_attribute_v1(&self) -> builder::GetIdentityAttributeV1<'_> {
         builder::GetIdentityAttributeV1::new(self)
     }
@@ -851,6 +858,7 @@ let response = client.put_identity_attribute_v1()
     .await;
 ```*/
     #[doc(alias = "putIdentityAttributeV1")]
+    #[inline]
     pub fn put_identity_attribute_v1(&self) -> builder::PutIdentityAttributeV1<'_> {
         builder::PutIdentityAttributeV1::new(self)
     }
@@ -869,6 +877,7 @@ let response = client.delete_identity_attribute_v1()
     .await;
 ```*/
     #[doc(alias = "deleteIdentityAttributeV1")]
+    #[inline]
     pub fn delete_identity_attribute_v1(
         &self,
     ) -> builder::DeleteIdentityAttributeV1<'_> {
@@ -887,6 +896,7 @@ let response = client.delete_identity_attributes_in_bulk_v1()
     .await;
 ```*/
     #[doc(alias = "deleteIdentityAttributesInBulkV1")]
+    #[inline]
     pub fn delete_identity_attributes_in_bulk_v1(
         &self,
     ) -> builder::DeleteIdentityAttributesInBulkV1<'_> {
@@ -915,6 +925,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListIdentityAttributesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -972,6 +983,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/identity-attributes/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1073,6 +1085,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1088,6 +1101,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateIdentityAttributeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1120,6 +1134,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/identity-attributes/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1187,6 +1202,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1202,6 +1218,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityAttributeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1222,6 +1239,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/identity-attributes/v1/{name}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1282,6 +1300,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1298,6 +1317,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutIdentityAttributeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1343,6 +1363,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/identity-attributes/v1/{name}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1419,6 +1440,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1434,6 +1456,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteIdentityAttributeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1454,6 +1477,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/identity-attributes/v1/{name}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1511,6 +1535,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1526,6 +1551,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteIdentityAttributesInBulkV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1560,6 +1586,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/identity-attributes/v1/bulk-delete`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1627,6 +1654,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

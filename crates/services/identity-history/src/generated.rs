@@ -653,29 +653,34 @@ pub mod types {
     }
     impl ::std::convert::From<AccessItemEntitlementResponse>
     for AccessItemAssociatedAccessItem {
+        #[inline]
         fn from(value: AccessItemEntitlementResponse) -> Self {
             Self::EntitlementResponse(value)
         }
     }
     impl ::std::convert::From<AccessItemAccessProfileResponse>
     for AccessItemAssociatedAccessItem {
+        #[inline]
         fn from(value: AccessItemAccessProfileResponse) -> Self {
             Self::AccessProfileResponse(value)
         }
     }
     impl ::std::convert::From<AccessItemAccountResponse>
     for AccessItemAssociatedAccessItem {
+        #[inline]
         fn from(value: AccessItemAccountResponse) -> Self {
             Self::AccountResponse(value)
         }
     }
     impl ::std::convert::From<AccessItemRoleResponse>
     for AccessItemAssociatedAccessItem {
+        #[inline]
         fn from(value: AccessItemRoleResponse) -> Self {
             Self::RoleResponse(value)
         }
     }
     impl ::std::convert::From<AccessItemAppResponse> for AccessItemAssociatedAccessItem {
+        #[inline]
         fn from(value: AccessItemAppResponse) -> Self {
             Self::AppResponse(value)
         }
@@ -729,6 +734,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessItemAssociatedAccessItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Account => f.write_str("account"),
@@ -742,6 +748,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessItemAssociatedAccessItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -757,6 +764,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessItemAssociatedAccessItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -766,6 +774,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessItemAssociatedAccessItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -895,6 +904,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessItemDiffEventType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Add => f.write_str("ADD"),
@@ -905,6 +915,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessItemDiffEventType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -917,6 +928,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessItemDiffEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -925,6 +937,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessItemDiffEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1271,28 +1284,33 @@ pub mod types {
     }
     impl ::std::convert::From<AccessItemEntitlementResponse>
     for AccessItemRemovedAccessItem {
+        #[inline]
         fn from(value: AccessItemEntitlementResponse) -> Self {
             Self::EntitlementResponse(value)
         }
     }
     impl ::std::convert::From<AccessItemAccessProfileResponse>
     for AccessItemRemovedAccessItem {
+        #[inline]
         fn from(value: AccessItemAccessProfileResponse) -> Self {
             Self::AccessProfileResponse(value)
         }
     }
     impl ::std::convert::From<AccessItemAccountResponse>
     for AccessItemRemovedAccessItem {
+        #[inline]
         fn from(value: AccessItemAccountResponse) -> Self {
             Self::AccountResponse(value)
         }
     }
     impl ::std::convert::From<AccessItemRoleResponse> for AccessItemRemovedAccessItem {
+        #[inline]
         fn from(value: AccessItemRoleResponse) -> Self {
             Self::RoleResponse(value)
         }
     }
     impl ::std::convert::From<AccessItemAppResponse> for AccessItemRemovedAccessItem {
+        #[inline]
         fn from(value: AccessItemAppResponse) -> Self {
             Self::AppResponse(value)
         }
@@ -1346,6 +1364,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessItemRemovedAccessItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Account => f.write_str("account"),
@@ -1359,6 +1378,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessItemRemovedAccessItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1374,6 +1394,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessItemRemovedAccessItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1383,6 +1404,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessItemRemovedAccessItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1692,6 +1714,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessRequestItemResponseDecision {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Approved => f.write_str("APPROVED"),
@@ -1702,6 +1725,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessRequestItemResponseDecision {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1714,6 +1738,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessRequestItemResponseDecision {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1723,6 +1748,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessRequestItemResponseDecision {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2242,6 +2268,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountStatusChangedStatusChangeNewStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Enabled => f.write_str("enabled"),
@@ -2253,6 +2280,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountStatusChangedStatusChangeNewStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2266,6 +2294,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountStatusChangedStatusChangeNewStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2275,6 +2304,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccountStatusChangedStatusChangeNewStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2325,6 +2355,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountStatusChangedStatusChangePreviousStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Enabled => f.write_str("enabled"),
@@ -2336,6 +2367,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountStatusChangedStatusChangePreviousStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2350,6 +2382,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for AccountStatusChangedStatusChangePreviousStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2359,6 +2392,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccountStatusChangedStatusChangePreviousStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2725,6 +2759,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CompareIdentitySnapshotsAccessTypeV1AccessType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("accessProfile"),
@@ -2738,6 +2773,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CompareIdentitySnapshotsAccessTypeV1AccessType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2754,6 +2790,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for CompareIdentitySnapshotsAccessTypeV1AccessType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2763,6 +2800,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CompareIdentitySnapshotsAccessTypeV1AccessType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2930,6 +2968,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CorrelatedGovernanceEventType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Certification => f.write_str("certification"),
@@ -2940,6 +2979,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CorrelatedGovernanceEventType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2952,6 +2992,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CorrelatedGovernanceEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2961,6 +3002,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CorrelatedGovernanceEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3023,6 +3065,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for GetIdentitySnapshotSummaryV1Interval {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Day => f.write_str("day"),
@@ -3033,6 +3076,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for GetIdentitySnapshotSummaryV1Interval {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3045,6 +3089,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetIdentitySnapshotSummaryV1Interval {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3054,6 +3099,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for GetIdentitySnapshotSummaryV1Interval {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3713,30 +3759,35 @@ pub mod types {
     }
     impl ::std::convert::From<AccessItemEntitlementResponse>
     for ListIdentityAccessItemsV1ResponseItem {
+        #[inline]
         fn from(value: AccessItemEntitlementResponse) -> Self {
             Self::EntitlementResponse(value)
         }
     }
     impl ::std::convert::From<AccessItemAccessProfileResponse>
     for ListIdentityAccessItemsV1ResponseItem {
+        #[inline]
         fn from(value: AccessItemAccessProfileResponse) -> Self {
             Self::AccessProfileResponse(value)
         }
     }
     impl ::std::convert::From<AccessItemAccountResponse>
     for ListIdentityAccessItemsV1ResponseItem {
+        #[inline]
         fn from(value: AccessItemAccountResponse) -> Self {
             Self::AccountResponse(value)
         }
     }
     impl ::std::convert::From<AccessItemRoleResponse>
     for ListIdentityAccessItemsV1ResponseItem {
+        #[inline]
         fn from(value: AccessItemRoleResponse) -> Self {
             Self::RoleResponse(value)
         }
     }
     impl ::std::convert::From<AccessItemAppResponse>
     for ListIdentityAccessItemsV1ResponseItem {
+        #[inline]
         fn from(value: AccessItemAppResponse) -> Self {
             Self::AppResponse(value)
         }
@@ -3790,6 +3841,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ListIdentityAccessItemsV1Type {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Account => f.write_str("account"),
@@ -3803,6 +3855,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListIdentityAccessItemsV1Type {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3818,6 +3871,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListIdentityAccessItemsV1Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3827,6 +3881,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ListIdentityAccessItemsV1Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3845,30 +3900,35 @@ pub mod types {
     }
     impl ::std::convert::From<AccessItemAccessProfileResponse>
     for ListIdentitySnapshotAccessItemsV1ResponseItem {
+        #[inline]
         fn from(value: AccessItemAccessProfileResponse) -> Self {
             Self::AccessProfileResponse(value)
         }
     }
     impl ::std::convert::From<AccessItemAccountResponse>
     for ListIdentitySnapshotAccessItemsV1ResponseItem {
+        #[inline]
         fn from(value: AccessItemAccountResponse) -> Self {
             Self::AccountResponse(value)
         }
     }
     impl ::std::convert::From<AccessItemAppResponse>
     for ListIdentitySnapshotAccessItemsV1ResponseItem {
+        #[inline]
         fn from(value: AccessItemAppResponse) -> Self {
             Self::AppResponse(value)
         }
     }
     impl ::std::convert::From<AccessItemEntitlementResponse>
     for ListIdentitySnapshotAccessItemsV1ResponseItem {
+        #[inline]
         fn from(value: AccessItemEntitlementResponse) -> Self {
             Self::EntitlementResponse(value)
         }
     }
     impl ::std::convert::From<AccessItemRoleResponse>
     for ListIdentitySnapshotAccessItemsV1ResponseItem {
+        #[inline]
         fn from(value: AccessItemRoleResponse) -> Self {
             Self::RoleResponse(value)
         }
@@ -3913,6 +3973,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ListIdentitySnapshotsV1Interval {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Day => f.write_str("day"),
@@ -3923,6 +3984,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListIdentitySnapshotsV1Interval {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3935,6 +3997,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListIdentitySnapshotsV1Interval {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3944,6 +4007,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ListIdentitySnapshotsV1Interval {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4065,6 +4129,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -4081,6 +4146,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -4135,6 +4201,7 @@ let response = client.list_historical_identities_v1()
     .await;
 ```*/
     #[doc(alias = "listHistoricalIdentitiesV1")]
+    #[inline]
     pub fn list_historical_identities_v1(
         &self,
     ) -> builder::ListHistoricalIdentitiesV1<'_> {
@@ -4157,6 +4224,7 @@ let response = client.get_historical_identity_v1()
     .await;
 ```*/
     #[doc(alias = "getHistoricalIdentityV1")]
+    #[inline]
     pub fn get_historical_identity_v1(&self) -> builder::GetHistoricalIdentityV1<'_> {
         builder::GetHistoricalIdentityV1::new(self)
     }
@@ -4192,6 +4260,7 @@ let response = client.list_identity_access_items_v1()
     .await;
 ```*/
     #[doc(alias = "listIdentityAccessItemsV1")]
+    #[inline]
     pub fn list_identity_access_items_v1(
         &self,
     ) -> builder::ListIdentityAccessItemsV1<'_> {
@@ -4230,6 +4299,7 @@ let response = client.list_identity_snapshots_v1()
     .await;
 ```*/
     #[doc(alias = "listIdentitySnapshotsV1")]
+    #[inline]
     pub fn list_identity_snapshots_v1(&self) -> builder::ListIdentitySnapshotsV1<'_> {
         builder::ListIdentitySnapshotsV1::new(self)
     }
@@ -4268,6 +4338,7 @@ let response = client.get_identity_snapshot_summary_v1()
     .await;
 ```*/
     #[doc(alias = "getIdentitySnapshotSummaryV1")]
+    #[inline]
     pub fn get_identity_snapshot_summary_v1(
         &self,
     ) -> builder::GetIdentitySnapshotSummaryV1<'_> {
@@ -4292,6 +4363,7 @@ let response = client.get_identity_snapshot_v1()
     .await;
 ```*/
     #[doc(alias = "getIdentitySnapshotV1")]
+    #[inline]
     pub fn get_identity_snapshot_v1(&self) -> builder::GetIdentitySnapshotV1<'_> {
         builder::GetIdentitySnapshotV1::new(self)
     }
@@ -4316,6 +4388,7 @@ let response = client.list_identity_snapshot_access_items_v1()
     .await;
 ```*/
     #[doc(alias = "listIdentitySnapshotAccessItemsV1")]
+    #[inline]
     pub fn list_identity_snapshot_access_items_v1(
         &self,
     ) -> builder::ListIdentitySnapshotAccessItemsV1<'_> {
@@ -4356,6 +4429,7 @@ let response = client.get_historical_identity_events_v1()
     .await;
 ```*/
     #[doc(alias = "getHistoricalIdentityEventsV1")]
+    #[inline]
     pub fn get_historical_identity_events_v1(
         &self,
     ) -> builder::GetHistoricalIdentityEventsV1<'_> {
@@ -4378,6 +4452,7 @@ let response = client.get_identity_start_date_v1()
     .await;
 ```*/
     #[doc(alias = "getIdentityStartDateV1")]
+    #[inline]
     pub fn get_identity_start_date_v1(&self) -> builder::GetIdentityStartDateV1<'_> {
         builder::GetIdentityStartDateV1::new(self)
     }
@@ -4416,6 +4491,7 @@ let response = client.compare_identity_snapshots_v1()
     .await;
 ```*/
     #[doc(alias = "compareIdentitySnapshotsV1")]
+    #[inline]
     pub fn compare_identity_snapshots_v1(
         &self,
     ) -> builder::CompareIdentitySnapshotsV1<'_> {
@@ -4458,6 +4534,7 @@ let response = client.compare_identity_snapshots_access_type_v1()
     .await;
 ```*/
     #[doc(alias = "compareIdentitySnapshotsAccessTypeV1")]
+    #[inline]
     pub fn compare_identity_snapshots_access_type_v1(
         &self,
     ) -> builder::CompareIdentitySnapshotsAccessTypeV1<'_> {
@@ -4487,6 +4564,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListHistoricalIdentitiesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4552,6 +4630,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/historical-identities/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4653,6 +4732,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4668,6 +4748,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetHistoricalIdentityV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4688,6 +4769,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/historical-identities/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4748,6 +4830,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4767,6 +4850,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListIdentityAccessItemsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4834,6 +4918,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/historical-identities/v1/{id}/access-items`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4924,6 +5009,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4944,6 +5030,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListIdentitySnapshotsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5025,6 +5112,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/historical-identities/v1/{id}/snapshots`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5129,6 +5217,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5150,6 +5239,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentitySnapshotSummaryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5245,6 +5335,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/historical-identities/v1/{id}/snapshot-summary`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5357,6 +5448,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5373,6 +5465,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentitySnapshotV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5406,6 +5499,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/historical-identities/v1/{id}/snapshots/{date}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5472,6 +5566,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5489,6 +5584,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListIdentitySnapshotAccessItemsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5536,6 +5632,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/historical-identities/v1/{id}/snapshots/{date}/access-items`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5612,6 +5709,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5636,6 +5734,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetHistoricalIdentityEventsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5731,6 +5830,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/historical-identities/v1/{id}/events`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5852,6 +5952,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5867,6 +5968,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityStartDateV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5887,6 +5989,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/historical-identities/v1/{id}/start-date`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5947,6 +6050,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5971,6 +6075,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CompareIdentitySnapshotsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6066,6 +6171,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/historical-identities/v1/{id}/compare`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6183,6 +6289,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6208,6 +6315,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CompareIdentitySnapshotsAccessTypeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6317,6 +6425,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/historical-identities/v1/{id}/compare/{accessType}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6442,6 +6551,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

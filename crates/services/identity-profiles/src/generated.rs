@@ -395,6 +395,7 @@ pub mod types {
         }
     }
     impl IdentityPreviewRequest {
+        #[inline]
         pub fn builder() -> builder::IdentityPreviewRequest {
             Default::default()
         }
@@ -588,6 +589,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for IdentityPreviewResponseIdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -597,6 +599,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for IdentityPreviewResponseIdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -608,6 +611,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for IdentityPreviewResponseIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -617,6 +621,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for IdentityPreviewResponseIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -834,6 +839,7 @@ pub mod types {
         }
     }
     impl IdentityProfile {
+        #[inline]
         pub fn builder() -> builder::IdentityProfile {
             Default::default()
         }
@@ -957,6 +963,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for IdentityProfileAuthoritativeSourceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Source => f.write_str("SOURCE"),
@@ -966,6 +973,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for IdentityProfileAuthoritativeSourceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -977,6 +985,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for IdentityProfileAuthoritativeSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -986,6 +995,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for IdentityProfileAuthoritativeSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -998,18 +1008,21 @@ pub mod types {
     pub struct IdentityProfileBulkDelete(pub ::std::vec::Vec<::std::string::String>);
     impl ::std::ops::Deref for IdentityProfileBulkDelete {
         type Target = ::std::vec::Vec<::std::string::String>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<::std::string::String> {
             &self.0
         }
     }
     impl ::std::convert::From<IdentityProfileBulkDelete>
     for ::std::vec::Vec<::std::string::String> {
+        #[inline]
         fn from(value: IdentityProfileBulkDelete) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
     for IdentityProfileBulkDelete {
+        #[inline]
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
             Self(value)
         }
@@ -1276,6 +1289,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for IdentityProfileExportedObjectSelfType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -1308,6 +1322,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for IdentityProfileExportedObjectSelfType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1342,6 +1357,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for IdentityProfileExportedObjectSelfType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1351,6 +1367,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for IdentityProfileExportedObjectSelfType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1471,6 +1488,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for IdentityProfileOwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1480,6 +1498,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for IdentityProfileOwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1491,6 +1510,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for IdentityProfileOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1499,6 +1519,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for IdentityProfileOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1632,6 +1653,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ImportObjectType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ConnectorRule => f.write_str("CONNECTOR_RULE"),
@@ -1647,6 +1669,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ImportObjectType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1664,6 +1687,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ImportObjectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1672,6 +1696,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ImportObjectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2191,6 +2216,7 @@ pub mod types {
         TempError,
     }
     impl ::std::fmt::Display for TaskResultSimplifiedCompletionStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Success => f.write_str("Success"),
@@ -2203,6 +2229,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for TaskResultSimplifiedCompletionStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2218,6 +2245,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TaskResultSimplifiedCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2227,6 +2255,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for TaskResultSimplifiedCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2728,6 +2757,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -2744,6 +2774,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2810,6 +2841,7 @@ let response = client.list_identity_profiles_v1()
     .await;
 ```*/
     #[doc(alias = "listIdentityProfilesV1")]
+    #[inline]
     pub fn list_identity_profiles_v1(&self) -> builder::ListIdentityProfilesV1<'_> {
         builder::ListIdentityProfilesV1::new(self)
     }
@@ -2826,6 +2858,7 @@ let response = client.create_identity_profile_v1()
     .await;
 ```*/
     #[doc(alias = "createIdentityProfileV1")]
+    #[inline]
     pub fn create_identity_profile_v1(&self) -> builder::CreateIdentityProfileV1<'_> {
         builder::CreateIdentityProfileV1::new(self)
     }
@@ -2848,6 +2881,7 @@ let response = client.delete_identity_profiles_v1()
     .await;
 ```*/
     #[doc(alias = "deleteIdentityProfilesV1")]
+    #[inline]
     pub fn delete_identity_profiles_v1(&self) -> builder::DeleteIdentityProfilesV1<'_> {
         builder::DeleteIdentityProfilesV1::new(self)
     }
@@ -2890,6 +2924,7 @@ let response = client.export_identity_profiles_v1()
     .await;
 ```*/
     #[doc(alias = "exportIdentityProfilesV1")]
+    #[inline]
     pub fn export_identity_profiles_v1(&self) -> builder::ExportIdentityProfilesV1<'_> {
         builder::ExportIdentityProfilesV1::new(self)
     }
@@ -2908,6 +2943,7 @@ let response = client.import_identity_profiles_v1()
     .await;
 ```*/
     #[doc(alias = "importIdentityProfilesV1")]
+    #[inline]
     pub fn import_identity_profiles_v1(&self) -> builder::ImportIdentityProfilesV1<'_> {
         builder::ImportIdentityProfilesV1::new(self)
     }
@@ -2926,6 +2962,7 @@ let response = client.get_identity_profile_v1()
     .await;
 ```*/
     #[doc(alias = "getIdentityProfileV1")]
+    #[inline]
     pub fn get_identity_profile_v1(&self) -> builder::GetIdentityProfileV1<'_> {
         builder::GetIdentityProfileV1::new(self)
     }
@@ -2945,6 +2982,7 @@ let response = client.delete_identity_profile_v1()
     .await;
 ```*/
     #[doc(alias = "deleteIdentityProfileV1")]
+    #[inline]
     pub fn delete_identity_profile_v1(&self) -> builder::DeleteIdentityProfileV1<'_> {
         builder::DeleteIdentityProfileV1::new(self)
     }
@@ -2973,6 +3011,7 @@ let response = client.update_identity_profile_v1()
     .await;
 ```*/
     #[doc(alias = "updateIdentityProfileV1")]
+    #[inline]
     pub fn update_identity_profile_v1(&self) -> builder::UpdateIdentityProfileV1<'_> {
         builder::UpdateIdentityProfileV1::new(self)
     }
@@ -2991,6 +3030,7 @@ let response = client.get_default_identity_attribute_config_v1()
     .await;
 ```*/
     #[doc(alias = "getDefaultIdentityAttributeConfigV1")]
+    #[inline]
     pub fn get_default_identity_attribute_config_v1(
         &self,
     ) -> builder::GetDefaultIdentityAttributeConfigV1<'_> {
@@ -3015,6 +3055,7 @@ let response = client.sync_identity_profile_v1()
     .await;
 ```*/
     #[doc(alias = "syncIdentityProfileV1")]
+    #[inline]
     pub fn sync_identity_profile_v1(&self) -> builder::SyncIdentityProfileV1<'_> {
         builder::SyncIdentityProfileV1::new(self)
     }
@@ -3033,6 +3074,7 @@ let response = client.generate_identity_preview_v1()
     .await;
 ```*/
     #[doc(alias = "generateIdentityPreviewV1")]
+    #[inline]
     pub fn generate_identity_preview_v1(
         &self,
     ) -> builder::GenerateIdentityPreviewV1<'_> {
@@ -3062,6 +3104,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListIdentityProfilesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3130,6 +3173,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/identity-profiles/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3216,6 +3260,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3231,6 +3276,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateIdentityProfileV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3263,6 +3309,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/identity-profiles/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3330,6 +3377,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3345,6 +3393,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteIdentityProfilesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3365,6 +3414,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/identity-profiles/v1/bulk-delete`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3425,6 +3475,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3444,6 +3495,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ExportIdentityProfilesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3512,6 +3564,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/identity-profiles/v1/export`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3598,6 +3651,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3613,6 +3667,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportIdentityProfilesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3635,6 +3690,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/identity-profiles/v1/import`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3693,6 +3749,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3708,6 +3765,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityProfileV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3730,6 +3788,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/identity-profiles/v1/{identity-profile-id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3788,6 +3847,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3803,6 +3863,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteIdentityProfileV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3825,6 +3886,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/identity-profiles/v1/{identity-profile-id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3885,6 +3947,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3904,6 +3967,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateIdentityProfileV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3941,6 +4005,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/identity-profiles/v1/{identity-profile-id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4008,6 +4073,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4023,6 +4089,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDefaultIdentityAttributeConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4045,6 +4112,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/identity-profiles/v1/{identity-profile-id}/default-identity-attribute-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4105,6 +4173,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4120,6 +4189,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SyncIdentityProfileV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4142,6 +4212,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/identity-profiles/v1/{identity-profile-id}/process-identities`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4204,6 +4275,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4219,6 +4291,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GenerateIdentityPreviewV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4253,6 +4326,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/identity-profiles/v1/identity-preview`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4323,6 +4397,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

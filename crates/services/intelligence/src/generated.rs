@@ -21,18 +21,21 @@ pub mod types {
     pub struct GetIntelIdentityAccessItemHistoryV1Id(::std::string::String);
     impl ::std::ops::Deref for GetIntelIdentityAccessItemHistoryV1Id {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<GetIntelIdentityAccessItemHistoryV1Id>
     for ::std::string::String {
+        #[inline]
         fn from(value: GetIntelIdentityAccessItemHistoryV1Id) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for GetIntelIdentityAccessItemHistoryV1Id {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -47,6 +50,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetIntelIdentityAccessItemHistoryV1Id {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -56,6 +60,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for GetIntelIdentityAccessItemHistoryV1Id {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -80,17 +85,20 @@ pub mod types {
     pub struct GetIntelIdentityAccountsV1Id(::std::string::String);
     impl ::std::ops::Deref for GetIntelIdentityAccountsV1Id {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<GetIntelIdentityAccountsV1Id> for ::std::string::String {
+        #[inline]
         fn from(value: GetIntelIdentityAccountsV1Id) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for GetIntelIdentityAccountsV1Id {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -105,6 +113,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetIntelIdentityAccountsV1Id {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -114,6 +123,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for GetIntelIdentityAccountsV1Id {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -138,18 +148,21 @@ pub mod types {
     pub struct GetIntelIdentityCertificationHistoryV1Id(::std::string::String);
     impl ::std::ops::Deref for GetIntelIdentityCertificationHistoryV1Id {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<GetIntelIdentityCertificationHistoryV1Id>
     for ::std::string::String {
+        #[inline]
         fn from(value: GetIntelIdentityCertificationHistoryV1Id) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for GetIntelIdentityCertificationHistoryV1Id {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -164,6 +177,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetIntelIdentityCertificationHistoryV1Id {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -173,6 +187,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for GetIntelIdentityCertificationHistoryV1Id {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -232,6 +247,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for GetIntelIdentityNonHumanIdentityOwnershipV1Category {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Agents => f.write_str("agents"),
@@ -242,6 +258,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for GetIntelIdentityNonHumanIdentityOwnershipV1Category {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -255,6 +272,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for GetIntelIdentityNonHumanIdentityOwnershipV1Category {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -264,6 +282,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for GetIntelIdentityNonHumanIdentityOwnershipV1Category {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -276,18 +295,21 @@ pub mod types {
     pub struct GetIntelIdentityNonHumanIdentityOwnershipV1Id(::std::string::String);
     impl ::std::ops::Deref for GetIntelIdentityNonHumanIdentityOwnershipV1Id {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<GetIntelIdentityNonHumanIdentityOwnershipV1Id>
     for ::std::string::String {
+        #[inline]
         fn from(value: GetIntelIdentityNonHumanIdentityOwnershipV1Id) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for GetIntelIdentityNonHumanIdentityOwnershipV1Id {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -303,6 +325,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for GetIntelIdentityNonHumanIdentityOwnershipV1Id {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -312,6 +335,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for GetIntelIdentityNonHumanIdentityOwnershipV1Id {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -374,6 +398,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for GetIntelIdentityNonHumanIdentityOwnershipV1OwnershipRole {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Primary => f.write_str("primary"),
@@ -385,6 +410,7 @@ pub mod types {
     impl ::std::str::FromStr
     for GetIntelIdentityNonHumanIdentityOwnershipV1OwnershipRole {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -398,6 +424,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for GetIntelIdentityNonHumanIdentityOwnershipV1OwnershipRole {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -407,6 +434,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for GetIntelIdentityNonHumanIdentityOwnershipV1OwnershipRole {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -415,6 +443,7 @@ pub mod types {
     }
     impl ::std::default::Default
     for GetIntelIdentityNonHumanIdentityOwnershipV1OwnershipRole {
+        #[inline]
         fn default() -> Self {
             GetIntelIdentityNonHumanIdentityOwnershipV1OwnershipRole::Primary
         }
@@ -425,17 +454,20 @@ pub mod types {
     pub struct GetIntelIdentityRareAccessV1Id(::std::string::String);
     impl ::std::ops::Deref for GetIntelIdentityRareAccessV1Id {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<GetIntelIdentityRareAccessV1Id> for ::std::string::String {
+        #[inline]
         fn from(value: GetIntelIdentityRareAccessV1Id) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for GetIntelIdentityRareAccessV1Id {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -450,6 +482,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetIntelIdentityRareAccessV1Id {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -459,6 +492,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for GetIntelIdentityRareAccessV1Id {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -483,17 +517,20 @@ pub mod types {
     pub struct GetResponseActionStatusV1Id(::std::string::String);
     impl ::std::ops::Deref for GetResponseActionStatusV1Id {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<GetResponseActionStatusV1Id> for ::std::string::String {
+        #[inline]
         fn from(value: GetResponseActionStatusV1Id) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for GetResponseActionStatusV1Id {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -508,6 +545,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetResponseActionStatusV1Id {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -516,6 +554,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for GetResponseActionStatusV1Id {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1148,6 +1187,7 @@ and AccountStatusChanged.
         AccountStatusChanged,
     }
     impl ::std::fmt::Display for IntelAccessItemHistoryEventEventType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::AccessItemAssociated => f.write_str("AccessItemAssociated"),
@@ -1158,6 +1198,7 @@ and AccountStatusChanged.
     }
     impl ::std::str::FromStr for IntelAccessItemHistoryEventEventType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1171,6 +1212,7 @@ and AccountStatusChanged.
     }
     impl ::std::convert::TryFrom<&str> for IntelAccessItemHistoryEventEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1180,6 +1222,7 @@ and AccountStatusChanged.
     impl ::std::convert::TryFrom<::std::string::String>
     for IntelAccessItemHistoryEventEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1604,6 +1647,7 @@ and AccountStatusChanged.
         IdentityCertified,
     }
     impl ::std::fmt::Display for IntelCertificationHistoryEventEventType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::IdentityCertified => f.write_str("IdentityCertified"),
@@ -1612,6 +1656,7 @@ and AccountStatusChanged.
     }
     impl ::std::str::FromStr for IntelCertificationHistoryEventEventType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1623,6 +1668,7 @@ and AccountStatusChanged.
     }
     impl ::std::convert::TryFrom<&str> for IntelCertificationHistoryEventEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1632,6 +1678,7 @@ and AccountStatusChanged.
     impl ::std::convert::TryFrom<::std::string::String>
     for IntelCertificationHistoryEventEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1936,6 +1983,7 @@ and `applications` always render.
         CannotDetermine,
     }
     impl ::std::fmt::Display for IntelIdentityAggregateSubtype {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Employee => f.write_str("Employee"),
@@ -1946,6 +1994,7 @@ and `applications` always render.
     }
     impl ::std::str::FromStr for IntelIdentityAggregateSubtype {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1959,6 +2008,7 @@ and `applications` always render.
     }
     impl ::std::convert::TryFrom<&str> for IntelIdentityAggregateSubtype {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1968,6 +2018,7 @@ and `applications` always render.
     impl ::std::convert::TryFrom<::std::string::String>
     for IntelIdentityAggregateSubtype {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1990,6 +2041,7 @@ and `applications` always render.
         Human,
     }
     impl ::std::fmt::Display for IntelIdentityAggregateType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Human => f.write_str("Human"),
@@ -1998,6 +2050,7 @@ and `applications` always render.
     }
     impl ::std::str::FromStr for IntelIdentityAggregateType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2009,6 +2062,7 @@ and `applications` always render.
     }
     impl ::std::convert::TryFrom<&str> for IntelIdentityAggregateType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2017,6 +2071,7 @@ and `applications` always render.
     }
     impl ::std::convert::TryFrom<::std::string::String> for IntelIdentityAggregateType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2180,6 +2235,7 @@ and `applications` always render.
         }
     }
     impl ::std::fmt::Display for IntelIdentityAmbiguousBodyDetailCode {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::IdcIdentityAmbiguous => f.write_str("IDC_IDENTITY_AMBIGUOUS"),
@@ -2189,6 +2245,7 @@ and `applications` always render.
     }
     impl ::std::str::FromStr for IntelIdentityAmbiguousBodyDetailCode {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2200,6 +2257,7 @@ and `applications` always render.
     }
     impl ::std::convert::TryFrom<&str> for IntelIdentityAmbiguousBodyDetailCode {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2209,6 +2267,7 @@ and `applications` always render.
     impl ::std::convert::TryFrom<::std::string::String>
     for IntelIdentityAmbiguousBodyDetailCode {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2428,6 +2487,7 @@ and `applications` always render.
         }
     }
     impl ::std::fmt::Display for IntelIdentityNotFoundBodyDetailCode {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::IdcIdentityNotFound => f.write_str("IDC_IDENTITY_NOT_FOUND"),
@@ -2437,6 +2497,7 @@ and `applications` always render.
     }
     impl ::std::str::FromStr for IntelIdentityNotFoundBodyDetailCode {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2448,6 +2509,7 @@ and `applications` always render.
     }
     impl ::std::convert::TryFrom<&str> for IntelIdentityNotFoundBodyDetailCode {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2457,6 +2519,7 @@ and `applications` always render.
     impl ::std::convert::TryFrom<::std::string::String>
     for IntelIdentityNotFoundBodyDetailCode {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2784,6 +2847,7 @@ and secondaryOwned may still appear on the failure path with empty items.
         }
     }
     impl ::std::fmt::Display for IntelNonHumanIdentityOwnershipCategoryReason {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::UpstreamUnavailable => f.write_str("UPSTREAM_UNAVAILABLE"),
@@ -2793,6 +2857,7 @@ and secondaryOwned may still appear on the failure path with empty items.
     }
     impl ::std::str::FromStr for IntelNonHumanIdentityOwnershipCategoryReason {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2804,6 +2869,7 @@ and secondaryOwned may still appear on the failure path with empty items.
     }
     impl ::std::convert::TryFrom<&str> for IntelNonHumanIdentityOwnershipCategoryReason {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2813,6 +2879,7 @@ and secondaryOwned may still appear on the failure path with empty items.
     impl ::std::convert::TryFrom<::std::string::String>
     for IntelNonHumanIdentityOwnershipCategoryReason {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3511,11 +3578,13 @@ and secondaryOwned may still appear on the failure path with empty items.
         Intelidentitymachineaggregate(Intelidentitymachineaggregate),
     }
     impl ::std::convert::From<IntelIdentityAggregate> for Intelidentityenvelope {
+        #[inline]
         fn from(value: IntelIdentityAggregate) -> Self {
             Self::IntelIdentityAggregate(value)
         }
     }
     impl ::std::convert::From<Intelidentitymachineaggregate> for Intelidentityenvelope {
+        #[inline]
         fn from(value: Intelidentitymachineaggregate) -> Self {
             Self::Intelidentitymachineaggregate(value)
         }
@@ -3938,6 +4007,7 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
         }
     }
     impl ::std::fmt::Display for IntelidentitymachineaggregateMatchConfidence {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Exact => f.write_str("exact"),
@@ -3948,6 +4018,7 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
     }
     impl ::std::str::FromStr for IntelidentitymachineaggregateMatchConfidence {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3960,6 +4031,7 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
     }
     impl ::std::convert::TryFrom<&str> for IntelidentitymachineaggregateMatchConfidence {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3969,6 +4041,7 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
     impl ::std::convert::TryFrom<::std::string::String>
     for IntelidentitymachineaggregateMatchConfidence {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4012,6 +4085,7 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
         }
     }
     impl ::std::fmt::Display for IntelidentitymachineaggregateType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Nhi => f.write_str("NHI"),
@@ -4021,6 +4095,7 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
     }
     impl ::std::str::FromStr for IntelidentitymachineaggregateType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4032,6 +4107,7 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
     }
     impl ::std::convert::TryFrom<&str> for IntelidentitymachineaggregateType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4041,6 +4117,7 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
     impl ::std::convert::TryFrom<::std::string::String>
     for IntelidentitymachineaggregateType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5145,6 +5222,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
         }
     }
     impl ::std::fmt::Display for IntelprivilegelevelEffective {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::High => f.write_str("HIGH"),
@@ -5157,6 +5235,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
     }
     impl ::std::str::FromStr for IntelprivilegelevelEffective {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5171,6 +5250,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
     }
     impl ::std::convert::TryFrom<&str> for IntelprivilegelevelEffective {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5180,6 +5260,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
     impl ::std::convert::TryFrom<::std::string::String>
     for IntelprivilegelevelEffective {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5490,6 +5571,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
         }
     }
     impl ::std::fmt::Display for ResponseActionAcceptedStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Submitted => f.write_str("SUBMITTED"),
@@ -5502,6 +5584,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
     }
     impl ::std::str::FromStr for ResponseActionAcceptedStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5516,6 +5599,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
     }
     impl ::std::convert::TryFrom<&str> for ResponseActionAcceptedStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5525,6 +5609,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
     impl ::std::convert::TryFrom<::std::string::String>
     for ResponseActionAcceptedStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5636,18 +5721,21 @@ assigned. Entitlements previously marked with privileged=true are classified as 
     pub struct ResponseActionContextExternalAlertId(::std::string::String);
     impl ::std::ops::Deref for ResponseActionContextExternalAlertId {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<ResponseActionContextExternalAlertId>
     for ::std::string::String {
+        #[inline]
         fn from(value: ResponseActionContextExternalAlertId) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for ResponseActionContextExternalAlertId {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5659,6 +5747,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
     }
     impl ::std::convert::TryFrom<&str> for ResponseActionContextExternalAlertId {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5668,6 +5757,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
     impl ::std::convert::TryFrom<::std::string::String>
     for ResponseActionContextExternalAlertId {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5692,17 +5782,20 @@ assigned. Entitlements previously marked with privileged=true are classified as 
     pub struct ResponseActionContextOperator(::std::string::String);
     impl ::std::ops::Deref for ResponseActionContextOperator {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<ResponseActionContextOperator> for ::std::string::String {
+        #[inline]
         fn from(value: ResponseActionContextOperator) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for ResponseActionContextOperator {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5714,6 +5807,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
     }
     impl ::std::convert::TryFrom<&str> for ResponseActionContextOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5723,6 +5817,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
     impl ::std::convert::TryFrom<::std::string::String>
     for ResponseActionContextOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5747,17 +5842,20 @@ assigned. Entitlements previously marked with privileged=true are classified as 
     pub struct ResponseActionContextReason(::std::string::String);
     impl ::std::ops::Deref for ResponseActionContextReason {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<ResponseActionContextReason> for ::std::string::String {
+        #[inline]
         fn from(value: ResponseActionContextReason) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for ResponseActionContextReason {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5769,6 +5867,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
     }
     impl ::std::convert::TryFrom<&str> for ResponseActionContextReason {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5777,6 +5876,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
     }
     impl ::std::convert::TryFrom<::std::string::String> for ResponseActionContextReason {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5841,6 +5941,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
         }
     }
     impl ::std::fmt::Display for ResponseActionContextSource {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Crowdstrike => f.write_str("CROWDSTRIKE"),
@@ -5853,6 +5954,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
     }
     impl ::std::str::FromStr for ResponseActionContextSource {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5867,6 +5969,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
     }
     impl ::std::convert::TryFrom<&str> for ResponseActionContextSource {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5875,6 +5978,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
     }
     impl ::std::convert::TryFrom<::std::string::String> for ResponseActionContextSource {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5954,6 +6058,7 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
         }
     }
     impl ::std::fmt::Display for ResponseActionCreateRequestVariant0ActionType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::DisableIdentity => f.write_str("DISABLE_IDENTITY"),
@@ -5963,6 +6068,7 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
     }
     impl ::std::str::FromStr for ResponseActionCreateRequestVariant0ActionType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5975,6 +6081,7 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
     impl ::std::convert::TryFrom<&str>
     for ResponseActionCreateRequestVariant0ActionType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5984,6 +6091,7 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
     impl ::std::convert::TryFrom<::std::string::String>
     for ResponseActionCreateRequestVariant0ActionType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6028,6 +6136,7 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
         }
     }
     impl ::std::fmt::Display for ResponseActionCreateRequestVariant0IdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Human => f.write_str("HUMAN"),
@@ -6037,6 +6146,7 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
     }
     impl ::std::str::FromStr for ResponseActionCreateRequestVariant0IdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6049,6 +6159,7 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
     impl ::std::convert::TryFrom<&str>
     for ResponseActionCreateRequestVariant0IdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6058,6 +6169,7 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
     impl ::std::convert::TryFrom<::std::string::String>
     for ResponseActionCreateRequestVariant0IdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6102,6 +6214,7 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
         }
     }
     impl ::std::fmt::Display for ResponseActionCreateRequestVariant1ActionType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::DisableAccount => f.write_str("DISABLE_ACCOUNT"),
@@ -6111,6 +6224,7 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
     }
     impl ::std::str::FromStr for ResponseActionCreateRequestVariant1ActionType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6123,6 +6237,7 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
     impl ::std::convert::TryFrom<&str>
     for ResponseActionCreateRequestVariant1ActionType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6132,6 +6247,7 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
     impl ::std::convert::TryFrom<::std::string::String>
     for ResponseActionCreateRequestVariant1ActionType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6176,6 +6292,7 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
         }
     }
     impl ::std::fmt::Display for ResponseActionCreateRequestVariant1IdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Human => f.write_str("HUMAN"),
@@ -6185,6 +6302,7 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
     }
     impl ::std::str::FromStr for ResponseActionCreateRequestVariant1IdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6197,6 +6315,7 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
     impl ::std::convert::TryFrom<&str>
     for ResponseActionCreateRequestVariant1IdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6206,6 +6325,7 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
     impl ::std::convert::TryFrom<::std::string::String>
     for ResponseActionCreateRequestVariant1IdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6397,6 +6517,7 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
         }
     }
     impl ::std::fmt::Display for ResponseActionStatusActionType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::DisableIdentity => f.write_str("DISABLE_IDENTITY"),
@@ -6407,6 +6528,7 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
     }
     impl ::std::str::FromStr for ResponseActionStatusActionType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6419,6 +6541,7 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
     }
     impl ::std::convert::TryFrom<&str> for ResponseActionStatusActionType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6428,6 +6551,7 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
     impl ::std::convert::TryFrom<::std::string::String>
     for ResponseActionStatusActionType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6483,6 +6607,7 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
         }
     }
     impl ::std::fmt::Display for ResponseActionStatusStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Submitted => f.write_str("SUBMITTED"),
@@ -6495,6 +6620,7 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
     }
     impl ::std::str::FromStr for ResponseActionStatusStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6509,6 +6635,7 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
     }
     impl ::std::convert::TryFrom<&str> for ResponseActionStatusStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6517,6 +6644,7 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
     }
     impl ::std::convert::TryFrom<::std::string::String> for ResponseActionStatusStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6575,6 +6703,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -6591,6 +6720,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -6698,6 +6828,7 @@ let response = client.get_identity_intelligence_v1()
     .await;
 ```*/
     #[doc(alias = "getIdentityIntelligenceV1")]
+    #[inline]
     pub fn get_identity_intelligence_v1(
         &self,
     ) -> builder::GetIdentityIntelligenceV1<'_> {
@@ -6733,6 +6864,7 @@ let response = client.get_intel_identity_accounts_v1()
     .await;
 ```*/
     #[doc(alias = "getIntelIdentityAccountsV1")]
+    #[inline]
     pub fn get_intel_identity_accounts_v1(
         &self,
     ) -> builder::GetIntelIdentityAccountsV1<'_> {
@@ -6771,6 +6903,7 @@ let response = client.get_intel_identity_rare_access_v1()
     .await;
 ```*/
     #[doc(alias = "getIntelIdentityRareAccessV1")]
+    #[inline]
     pub fn get_intel_identity_rare_access_v1(
         &self,
     ) -> builder::GetIntelIdentityRareAccessV1<'_> {
@@ -6808,6 +6941,7 @@ let response = client.get_intel_identity_access_item_history_v1()
     .await;
 ```*/
     #[doc(alias = "getIntelIdentityAccessItemHistoryV1")]
+    #[inline]
     pub fn get_intel_identity_access_item_history_v1(
         &self,
     ) -> builder::GetIntelIdentityAccessItemHistoryV1<'_> {
@@ -6845,6 +6979,7 @@ let response = client.get_intel_identity_certification_history_v1()
     .await;
 ```*/
     #[doc(alias = "getIntelIdentityCertificationHistoryV1")]
+    #[inline]
     pub fn get_intel_identity_certification_history_v1(
         &self,
     ) -> builder::GetIntelIdentityCertificationHistoryV1<'_> {
@@ -6898,6 +7033,7 @@ let response = client.get_intel_identity_non_human_identity_ownership_v1()
     .await;
 ```*/
     #[doc(alias = "getIntelIdentityNonHumanIdentityOwnershipV1")]
+    #[inline]
     pub fn get_intel_identity_non_human_identity_ownership_v1(
         &self,
     ) -> builder::GetIntelIdentityNonHumanIdentityOwnershipV1<'_> {
@@ -6924,6 +7060,7 @@ let response = client.create_response_action_v1()
     .await;
 ```*/
     #[doc(alias = "createResponseActionV1")]
+    #[inline]
     pub fn create_response_action_v1(&self) -> builder::CreateResponseActionV1<'_> {
         builder::CreateResponseActionV1::new(self)
     }
@@ -6948,6 +7085,7 @@ let response = client.get_response_action_status_v1()
     .await;
 ```*/
     #[doc(alias = "getResponseActionStatusV1")]
+    #[inline]
     pub fn get_response_action_status_v1(
         &self,
     ) -> builder::GetResponseActionStatusV1<'_> {
@@ -6973,6 +7111,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIdentityIntelligenceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6993,6 +7132,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/intelligence/v1/identities`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7051,6 +7191,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7069,6 +7210,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIntelIdentityAccountsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7125,6 +7267,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/intelligence/v1/identities/{id}/accounts`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7206,6 +7349,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7224,6 +7368,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIntelIdentityRareAccessV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7280,6 +7425,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/intelligence/v1/identities/{id}/outliers/rare-access`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7361,6 +7507,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7379,6 +7526,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIntelIdentityAccessItemHistoryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7435,6 +7583,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/intelligence/v1/identities/{id}/access-history/access-items`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7516,6 +7665,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7534,6 +7684,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIntelIdentityCertificationHistoryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7590,6 +7741,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/intelligence/v1/identities/{id}/access-history/certifications`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7671,6 +7823,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7697,6 +7850,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetIntelIdentityNonHumanIdentityOwnershipV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7786,6 +7940,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/intelligence/v1/identities/{id}/non-human-identity-ownership/{category}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7897,6 +8052,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7912,6 +8068,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateResponseActionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7932,6 +8089,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/intelligence/v1/response-actions`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7992,6 +8150,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8007,6 +8166,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetResponseActionStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8027,6 +8187,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/intelligence/v1/response-actions/{id}/status`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8087,6 +8248,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -52,6 +52,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for GetJitActivationConfigV1ConfigType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Policy => f.write_str("policy"),
@@ -61,6 +62,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for GetJitActivationConfigV1ConfigType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -72,6 +74,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetJitActivationConfigV1ConfigType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -81,6 +84,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for GetJitActivationConfigV1ConfigType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -368,6 +372,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
         }
     }
     impl ::std::fmt::Display for JitAccessOperationRequestOp {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Replace => f.write_str("replace"),
@@ -377,6 +382,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
     }
     impl ::std::str::FromStr for JitAccessOperationRequestOp {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -388,6 +394,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
     }
     impl ::std::convert::TryFrom<&str> for JitAccessOperationRequestOp {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -396,6 +403,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
     }
     impl ::std::convert::TryFrom<::std::string::String> for JitAccessOperationRequestOp {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -473,6 +481,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
         }
     }
     impl ::std::fmt::Display for JitAccessOperationRequestPath {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::EntitlementIds => f.write_str("/entitlementIds"),
@@ -497,6 +506,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
     }
     impl ::std::str::FromStr for JitAccessOperationRequestPath {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -521,6 +531,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
     }
     impl ::std::convert::TryFrom<&str> for JitAccessOperationRequestPath {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -530,6 +541,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
     impl ::std::convert::TryFrom<::std::string::String>
     for JitAccessOperationRequestPath {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -547,16 +559,19 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
     for JitAccessOperationRequestValue {
+        #[inline]
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
             Self::Array(value)
         }
     }
     impl ::std::convert::From<i32> for JitAccessOperationRequestValue {
+        #[inline]
         fn from(value: i32) -> Self {
             Self::Int32(value)
         }
     }
     impl ::std::convert::From<bool> for JitAccessOperationRequestValue {
+        #[inline]
         fn from(value: bool) -> Self {
             Self::Boolean(value)
         }
@@ -797,6 +812,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
         }
     }
     impl ::std::fmt::Display for PatchJitActivationConfigV1ConfigType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Policy => f.write_str("policy"),
@@ -806,6 +822,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
     }
     impl ::std::str::FromStr for PatchJitActivationConfigV1ConfigType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -817,6 +834,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
     }
     impl ::std::convert::TryFrom<&str> for PatchJitActivationConfigV1ConfigType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -826,6 +844,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
     impl ::std::convert::TryFrom<::std::string::String>
     for PatchJitActivationConfigV1ConfigType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -884,6 +903,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -900,6 +920,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -950,6 +971,7 @@ let response = client.get_jit_activation_config_v1()
     .await;
 ```*/
     #[doc(alias = "getJitActivationConfigV1")]
+    #[inline]
     pub fn get_jit_activation_config_v1(&self) -> builder::GetJitActivationConfigV1<'_> {
         builder::GetJitActivationConfigV1::new(self)
     }
@@ -978,6 +1000,7 @@ let response = client.patch_jit_activation_config_v1()
     .await;
 ```*/
     #[doc(alias = "patchJitActivationConfigV1")]
+    #[inline]
     pub fn patch_jit_activation_config_v1(
         &self,
     ) -> builder::PatchJitActivationConfigV1<'_> {
@@ -1003,6 +1026,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetJitActivationConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1023,6 +1047,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/jit-activation-config/v1/{configType}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1083,6 +1108,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1099,6 +1125,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchJitActivationConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1132,6 +1159,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/jit-activation-config/v1/{configType}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1199,6 +1227,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

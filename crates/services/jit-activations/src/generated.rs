@@ -73,6 +73,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ActivationWorkflowStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Creating => f.write_str("CREATING"),
@@ -89,6 +90,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ActivationWorkflowStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -107,6 +109,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ActivationWorkflowStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -115,6 +118,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ActivationWorkflowStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -350,6 +354,7 @@ pub mod types {
         }
     }
     impl JitActivationActivateRequest {
+        #[inline]
         pub fn builder() -> builder::JitActivationActivateRequest {
             Default::default()
         }
@@ -579,6 +584,7 @@ pub mod types {
         }
     }
     impl JitActivationDeactivateRequest {
+        #[inline]
         pub fn builder() -> builder::JitActivationDeactivateRequest {
             Default::default()
         }
@@ -804,6 +810,7 @@ pub mod types {
         }
     }
     impl JitActivationExtendRequest {
+        #[inline]
         pub fn builder() -> builder::JitActivationExtendRequest {
             Default::default()
         }
@@ -2081,6 +2088,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -2097,6 +2105,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2143,6 +2152,7 @@ let response = client.start_activate_workflow_v1()
     .await;
 ```*/
     #[doc(alias = "startActivateWorkflowV1")]
+    #[inline]
     pub fn start_activate_workflow_v1(&self) -> builder::StartActivateWorkflowV1<'_> {
         builder::StartActivateWorkflowV1::new(self)
     }
@@ -2167,6 +2177,7 @@ let response = client.start_deactivate_workflow_v1()
     .await;
 ```*/
     #[doc(alias = "startDeactivateWorkflowV1")]
+    #[inline]
     pub fn start_deactivate_workflow_v1(
         &self,
     ) -> builder::StartDeactivateWorkflowV1<'_> {
@@ -2194,6 +2205,7 @@ let response = client.start_extend_workflow_v1()
     .await;
 ```*/
     #[doc(alias = "startExtendWorkflowV1")]
+    #[inline]
     pub fn start_extend_workflow_v1(&self) -> builder::StartExtendWorkflowV1<'_> {
         builder::StartExtendWorkflowV1::new(self)
     }
@@ -2260,6 +2272,7 @@ let response = client.list_jit_activation_history_v1()
     .await;
 ```*/
     #[doc(alias = "listJitActivationHistoryV1")]
+    #[inline]
     pub fn list_jit_activation_history_v1(
         &self,
     ) -> builder::ListJitActivationHistoryV1<'_> {
@@ -2326,6 +2339,7 @@ let response = client.list_jit_activation_history_for_current_identity_v1()
     .await;
 ```*/
     #[doc(alias = "listJitActivationHistoryForCurrentIdentityV1")]
+    #[inline]
     pub fn list_jit_activation_history_for_current_identity_v1(
         &self,
     ) -> builder::ListJitActivationHistoryForCurrentIdentityV1<'_> {
@@ -2351,6 +2365,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartActivateWorkflowV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2386,6 +2401,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/jit-activations/v1/activate`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2454,6 +2470,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2469,6 +2486,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartDeactivateWorkflowV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2504,6 +2522,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/jit-activations/v1/deactivate`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2572,6 +2591,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2587,6 +2607,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartExtendWorkflowV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2622,6 +2643,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/jit-activations/v1/extend`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2690,6 +2712,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2710,6 +2733,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListJitActivationHistoryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2792,6 +2816,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/jit-activation-history/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2896,6 +2921,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2916,6 +2942,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListJitActivationHistoryForCurrentIdentityV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2998,6 +3025,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/jit-activation-history/v1/current-identity`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3104,6 +3132,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -443,17 +443,20 @@ pub mod types {
     pub struct LauncherConfig(::std::string::String);
     impl ::std::ops::Deref for LauncherConfig {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<LauncherConfig> for ::std::string::String {
+        #[inline]
         fn from(value: LauncherConfig) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for LauncherConfig {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -467,6 +470,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for LauncherConfig {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -475,6 +479,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for LauncherConfig {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -669,6 +674,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for LauncherReferenceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Workflow => f.write_str("WORKFLOW"),
@@ -678,6 +684,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for LauncherReferenceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -689,6 +696,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for LauncherReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -697,6 +705,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for LauncherReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -848,6 +857,7 @@ pub mod types {
         }
     }
     impl LauncherRequest {
+        #[inline]
         pub fn builder() -> builder::LauncherRequest {
             Default::default()
         }
@@ -859,17 +869,20 @@ pub mod types {
     pub struct LauncherRequestConfig(::std::string::String);
     impl ::std::ops::Deref for LauncherRequestConfig {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<LauncherRequestConfig> for ::std::string::String {
+        #[inline]
         fn from(value: LauncherRequestConfig) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for LauncherRequestConfig {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -883,6 +896,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for LauncherRequestConfig {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -891,6 +905,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for LauncherRequestConfig {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1033,6 +1048,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for LauncherRequestReferenceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Workflow => f.write_str("WORKFLOW"),
@@ -1042,6 +1058,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for LauncherRequestReferenceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1053,6 +1070,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for LauncherRequestReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1062,6 +1080,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for LauncherRequestReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1105,6 +1124,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for LauncherRequestType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::InteractiveProcess => f.write_str("INTERACTIVE_PROCESS"),
@@ -1114,6 +1134,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for LauncherRequestType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1125,6 +1146,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for LauncherRequestType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1133,6 +1155,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for LauncherRequestType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1176,6 +1199,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for LauncherType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::InteractiveProcess => f.write_str("INTERACTIVE_PROCESS"),
@@ -1185,6 +1209,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for LauncherType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1196,6 +1221,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for LauncherType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1204,6 +1230,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for LauncherType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1492,6 +1519,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1508,6 +1536,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1562,6 +1591,7 @@ let response = client.get_launchers_v1()
     .await;
 ```*/
     #[doc(alias = "getLaunchersV1")]
+    #[inline]
     pub fn get_launchers_v1(&self) -> builder::GetLaunchersV1<'_> {
         builder::GetLaunchersV1::new(self)
     }
@@ -1580,6 +1610,7 @@ let response = client.create_launcher_v1()
     .await;
 ```*/
     #[doc(alias = "createLauncherV1")]
+    #[inline]
     pub fn create_launcher_v1(&self) -> builder::CreateLauncherV1<'_> {
         builder::CreateLauncherV1::new(self)
     }
@@ -1598,6 +1629,7 @@ let response = client.get_launcher_v1()
     .await;
 ```*/
     #[doc(alias = "getLauncherV1")]
+    #[inline]
     pub fn get_launcher_v1(&self) -> builder::GetLauncherV1<'_> {
         builder::GetLauncherV1::new(self)
     }
@@ -1618,6 +1650,7 @@ let response = client.put_launcher_v1()
     .await;
 ```*/
     #[doc(alias = "putLauncherV1")]
+    #[inline]
     pub fn put_launcher_v1(&self) -> builder::PutLauncherV1<'_> {
         builder::PutLauncherV1::new(self)
     }
@@ -1636,6 +1669,7 @@ let response = client.delete_launcher_v1()
     .await;
 ```*/
     #[doc(alias = "deleteLauncherV1")]
+    #[inline]
     pub fn delete_launcher_v1(&self) -> builder::DeleteLauncherV1<'_> {
         builder::DeleteLauncherV1::new(self)
     }
@@ -1654,6 +1688,7 @@ let response = client.start_launcher_v1()
     .await;
 ```*/
     #[doc(alias = "startLauncherV1")]
+    #[inline]
     pub fn start_launcher_v1(&self) -> builder::StartLauncherV1<'_> {
         builder::StartLauncherV1::new(self)
     }
@@ -1679,6 +1714,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetLaunchersV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1728,6 +1764,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/launchers/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1792,6 +1829,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1807,6 +1845,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateLauncherV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1839,6 +1878,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/launchers/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1899,6 +1939,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1914,6 +1955,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetLauncherV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1934,6 +1976,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/launchers/v1/{launcherID}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1985,6 +2028,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2001,6 +2045,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutLauncherV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2046,6 +2091,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/launchers/v1/{launcherID}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2111,6 +2157,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2126,6 +2173,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteLauncherV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2146,6 +2194,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/launchers/v1/{launcherID}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2199,6 +2248,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2214,6 +2264,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartLauncherV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2234,6 +2285,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/launchers/v1/{launcherID}/launch`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2290,6 +2342,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -216,6 +216,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountActionAction {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Enable => f.write_str("ENABLE"),
@@ -227,6 +228,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountActionAction {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -240,6 +242,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountActionAction {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -248,6 +251,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccountActionAction {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -708,6 +712,7 @@ pub mod types {
         }
     }
     impl LifecycleState {
+        #[inline]
         pub fn builder() -> builder::LifecycleState {
             Default::default()
         }
@@ -755,6 +760,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for LifecycleStateIdentityState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Active => f.write_str("ACTIVE"),
@@ -766,6 +772,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for LifecycleStateIdentityState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -779,6 +786,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for LifecycleStateIdentityState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -787,6 +795,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for LifecycleStateIdentityState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -910,6 +919,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for LifecyclestateDeletedType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::LifecycleState => f.write_str("LIFECYCLE_STATE"),
@@ -920,6 +930,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for LifecyclestateDeletedType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -932,6 +943,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for LifecyclestateDeletedType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -940,6 +952,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for LifecyclestateDeletedType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1008,6 +1021,7 @@ pub mod types {
         }
     }
     impl SetLifecycleStateV1Body {
+        #[inline]
         pub fn builder() -> builder::SetLifecycleStateV1Body {
             Default::default()
         }
@@ -1497,6 +1511,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1513,6 +1528,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1557,6 +1573,7 @@ let response = client.set_lifecycle_state_v1()
     .await;
 ```*/
     #[doc(alias = "setLifecycleStateV1")]
+    #[inline]
     pub fn set_lifecycle_state_v1(&self) -> builder::SetLifecycleStateV1<'_> {
         builder::SetLifecycleStateV1::new(self)
     }
@@ -1591,6 +1608,7 @@ let response = client.get_lifecycle_states_v1()
     .await;
 ```*/
     #[doc(alias = "getLifecycleStatesV1")]
+    #[inline]
     pub fn get_lifecycle_states_v1(&self) -> builder::GetLifecycleStatesV1<'_> {
         builder::GetLifecycleStatesV1::new(self)
     }
@@ -1611,6 +1629,7 @@ let response = client.create_lifecycle_state_v1()
     .await;
 ```*/
     #[doc(alias = "createLifecycleStateV1")]
+    #[inline]
     pub fn create_lifecycle_state_v1(&self) -> builder::CreateLifecycleStateV1<'_> {
         builder::CreateLifecycleStateV1::new(self)
     }
@@ -1631,6 +1650,7 @@ let response = client.get_lifecycle_state_v1()
     .await;
 ```*/
     #[doc(alias = "getLifecycleStateV1")]
+    #[inline]
     pub fn get_lifecycle_state_v1(&self) -> builder::GetLifecycleStateV1<'_> {
         builder::GetLifecycleStateV1::new(self)
     }
@@ -1651,6 +1671,7 @@ let response = client.delete_lifecycle_state_v1()
     .await;
 ```*/
     #[doc(alias = "deleteLifecycleStateV1")]
+    #[inline]
     pub fn delete_lifecycle_state_v1(&self) -> builder::DeleteLifecycleStateV1<'_> {
         builder::DeleteLifecycleStateV1::new(self)
     }
@@ -1683,6 +1704,7 @@ let response = client.update_lifecycle_states_v1()
     .await;
 ```*/
     #[doc(alias = "updateLifecycleStatesV1")]
+    #[inline]
     pub fn update_lifecycle_states_v1(&self) -> builder::UpdateLifecycleStatesV1<'_> {
         builder::UpdateLifecycleStatesV1::new(self)
     }
@@ -1707,6 +1729,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetLifecycleStateV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1754,6 +1777,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/identities/v1/{identity-id}/set-lifecycle-state`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1829,6 +1853,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1848,6 +1873,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetLifecycleStatesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1917,6 +1943,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/identity-profiles/v1/{identity-profile-id}/lifecycle-states`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2011,6 +2038,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2027,6 +2055,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateLifecycleStateV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2074,6 +2103,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/identity-profiles/v1/{identity-profile-id}/lifecycle-states`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2150,6 +2180,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2166,6 +2197,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetLifecycleStateV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2203,6 +2235,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/identity-profiles/v1/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2268,6 +2301,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2284,6 +2318,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteLifecycleStateV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2321,6 +2356,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/identity-profiles/v1/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2388,6 +2424,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2408,6 +2445,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateLifecycleStatesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2460,6 +2498,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/identity-profiles/v1/{identity-profile-id}/lifecycle-states/{lifecycle-state-id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2540,6 +2579,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

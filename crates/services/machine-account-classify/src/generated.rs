@@ -204,6 +204,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for SendClassifyMachineAccountV1ClassificationMode {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Default => f.write_str("default"),
@@ -216,6 +217,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for SendClassifyMachineAccountV1ClassificationMode {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -231,6 +233,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for SendClassifyMachineAccountV1ClassificationMode {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -240,6 +243,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for SendClassifyMachineAccountV1ClassificationMode {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -247,6 +251,7 @@ pub mod types {
         }
     }
     impl ::std::default::Default for SendClassifyMachineAccountV1ClassificationMode {
+        #[inline]
         fn default() -> Self {
             SendClassifyMachineAccountV1ClassificationMode::Default
         }
@@ -367,6 +372,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -383,6 +389,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -434,6 +441,7 @@ let response = client.send_classify_machine_account_v1()
     .await;
 ```*/
     #[doc(alias = "sendClassifyMachineAccountV1")]
+    #[inline]
     pub fn send_classify_machine_account_v1(
         &self,
     ) -> builder::SendClassifyMachineAccountV1<'_> {
@@ -463,6 +471,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SendClassifyMachineAccountV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -499,6 +508,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/accounts/v1/{id}/classify`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -571,6 +581,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -352,6 +352,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountRequestPhaseName {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ApprovalPhase => f.write_str("APPROVAL_PHASE"),
@@ -362,6 +363,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountRequestPhaseName {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -374,6 +376,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountRequestPhaseName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -382,6 +385,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccountRequestPhaseName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -443,6 +447,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountRequestPhaseState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Pending => f.write_str("PENDING"),
@@ -458,6 +463,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountRequestPhaseState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -475,6 +481,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountRequestPhaseState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -483,6 +490,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccountRequestPhaseState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -961,6 +969,7 @@ pub mod types {
         }
     }
     impl MachineAccountCreateRequestInput {
+        #[inline]
         pub fn builder() -> builder::MachineAccountCreateRequestInput {
             Default::default()
         }
@@ -1216,6 +1225,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1232,6 +1242,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1279,6 +1290,7 @@ let response = client.create_machine_account_request_v1()
     .await;
 ```*/
     #[doc(alias = "createMachineAccountRequestV1")]
+    #[inline]
     pub fn create_machine_account_request_v1(
         &self,
     ) -> builder::CreateMachineAccountRequestV1<'_> {
@@ -1301,6 +1313,7 @@ let response = client.get_create_machine_account_request_v1()
     .await;
 ```*/
     #[doc(alias = "getCreateMachineAccountRequestV1")]
+    #[inline]
     pub fn get_create_machine_account_request_v1(
         &self,
     ) -> builder::GetCreateMachineAccountRequestV1<'_> {
@@ -1332,6 +1345,7 @@ let response = client.get_machine_account_create_access_info_v1()
     .await;
 ```*/
     #[doc(alias = "getMachineAccountCreateAccessInfoV1")]
+    #[inline]
     pub fn get_machine_account_create_access_info_v1(
         &self,
     ) -> builder::GetMachineAccountCreateAccessInfoV1<'_> {
@@ -1357,6 +1371,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateMachineAccountRequestV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1392,6 +1407,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/account-requests/v1/machine-account-create`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1462,6 +1478,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1477,6 +1494,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCreateMachineAccountRequestV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1499,6 +1517,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/account-requests/v1/machine-account-create/{accountRequestId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1559,6 +1578,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1575,6 +1595,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMachineAccountCreateAccessInfoV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1604,6 +1625,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/source-subtypes/v1/machine-account-create-access`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1672,6 +1694,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -91,6 +91,7 @@ pub mod types {
         }
     }
     impl AttributeMappings {
+        #[inline]
         pub fn builder() -> builder::AttributeMappings {
             Default::default()
         }
@@ -221,6 +222,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AttributeMappingsTargetType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Account => f.write_str("ACCOUNT"),
@@ -233,6 +235,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AttributeMappingsTargetType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -247,6 +250,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AttributeMappingsTargetType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -255,6 +259,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AttributeMappingsTargetType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -874,6 +879,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -890,6 +896,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -940,6 +947,7 @@ let response = client.list_machine_account_mappings_v1()
     .await;
 ```*/
     #[doc(alias = "listMachineAccountMappingsV1")]
+    #[inline]
     pub fn list_machine_account_mappings_v1(
         &self,
     ) -> builder::ListMachineAccountMappingsV1<'_> {
@@ -965,6 +973,7 @@ let response = client.create_machine_account_mappings_v1()
     .await;
 ```*/
     #[doc(alias = "createMachineAccountMappingsV1")]
+    #[inline]
     pub fn create_machine_account_mappings_v1(
         &self,
     ) -> builder::CreateMachineAccountMappingsV1<'_> {
@@ -988,6 +997,7 @@ let response = client.delete_machine_account_mappings_v1()
     .await;
 ```*/
     #[doc(alias = "deleteMachineAccountMappingsV1")]
+    #[inline]
     pub fn delete_machine_account_mappings_v1(
         &self,
     ) -> builder::DeleteMachineAccountMappingsV1<'_> {
@@ -1010,6 +1020,7 @@ let response = client.set_machine_account_mappings_v1()
     .await;
 ```*/
     #[doc(alias = "setMachineAccountMappingsV1")]
+    #[inline]
     pub fn set_machine_account_mappings_v1(
         &self,
     ) -> builder::SetMachineAccountMappingsV1<'_> {
@@ -1037,6 +1048,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListMachineAccountMappingsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1079,6 +1091,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/machine-account-mappings`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1153,6 +1166,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1169,6 +1183,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateMachineAccountMappingsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1214,6 +1229,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/machine-account-mappings`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1290,6 +1306,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1305,6 +1322,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteMachineAccountMappingsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1325,6 +1343,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/machine-account-mappings`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1382,6 +1401,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1398,6 +1418,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetMachineAccountMappingsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1443,6 +1464,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/sources/v1/{sourceId}/machine-mappings`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1519,6 +1541,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -25,18 +25,21 @@ pub mod types {
     );
     impl ::std::ops::Deref for BulkRetrieveSourceSubtypesRequest {
         type Target = ::std::vec::Vec<::std::string::String>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<::std::string::String> {
             &self.0
         }
     }
     impl ::std::convert::From<BulkRetrieveSourceSubtypesRequest>
     for ::std::vec::Vec<::std::string::String> {
+        #[inline]
         fn from(value: BulkRetrieveSourceSubtypesRequest) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
     for BulkRetrieveSourceSubtypesRequest {
+        #[inline]
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
             Self(value)
         }
@@ -167,6 +170,7 @@ pub mod types {
         }
     }
     impl CreateSourceSubtypeV1Body {
+        #[inline]
         pub fn builder() -> builder::CreateSourceSubtypeV1Body {
             Default::default()
         }
@@ -585,6 +589,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for MachineAccountSubtypeConfigDtoMachineAccountCreatePasswordSetting {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::DoNotSetPassword => f.write_str("DO_NOT_SET_PASSWORD"),
@@ -597,6 +602,7 @@ pub mod types {
     impl ::std::str::FromStr
     for MachineAccountSubtypeConfigDtoMachineAccountCreatePasswordSetting {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -611,6 +617,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for MachineAccountSubtypeConfigDtoMachineAccountCreatePasswordSetting {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -620,6 +627,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for MachineAccountSubtypeConfigDtoMachineAccountCreatePasswordSetting {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1049,6 +1057,7 @@ Following are the options for comments: ALL, OFF, APPROVAL, REJECT.*/
         }
     }
     impl ::std::fmt::Display for SourceSubtypeWithSourceSourceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Source => f.write_str("SOURCE"),
@@ -1058,6 +1067,7 @@ Following are the options for comments: ALL, OFF, APPROVAL, REJECT.*/
     }
     impl ::std::str::FromStr for SourceSubtypeWithSourceSourceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1069,6 +1079,7 @@ Following are the options for comments: ALL, OFF, APPROVAL, REJECT.*/
     }
     impl ::std::convert::TryFrom<&str> for SourceSubtypeWithSourceSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1078,6 +1089,7 @@ Following are the options for comments: ALL, OFF, APPROVAL, REJECT.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for SourceSubtypeWithSourceSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1266,6 +1278,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1282,6 +1295,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1324,6 +1338,7 @@ let response = client.load_bulk_source_subtypes_v1()
     .await;
 ```*/
     #[doc(alias = "loadBulkSourceSubtypesV1")]
+    #[inline]
     pub fn load_bulk_source_subtypes_v1(&self) -> builder::LoadBulkSourceSubtypesV1<'_> {
         builder::LoadBulkSourceSubtypesV1::new(self)
     }
@@ -1370,6 +1385,7 @@ let response = client.list_source_subtypes_v1()
     .await;
 ```*/
     #[doc(alias = "listSourceSubtypesV1")]
+    #[inline]
     pub fn list_source_subtypes_v1(&self) -> builder::ListSourceSubtypesV1<'_> {
         builder::ListSourceSubtypesV1::new(self)
     }
@@ -1388,6 +1404,7 @@ let response = client.create_source_subtype_v1()
     .await;
 ```*/
     #[doc(alias = "createSourceSubtypeV1")]
+    #[inline]
     pub fn create_source_subtype_v1(&self) -> builder::CreateSourceSubtypeV1<'_> {
         builder::CreateSourceSubtypeV1::new(self)
     }
@@ -1408,6 +1425,7 @@ let response = client.get_source_subtype_by_id_v1()
     .await;
 ```*/
     #[doc(alias = "getSourceSubtypeByIdV1")]
+    #[inline]
     pub fn get_source_subtype_by_id_v1(&self) -> builder::GetSourceSubtypeByIdV1<'_> {
         builder::GetSourceSubtypeByIdV1::new(self)
     }
@@ -1430,6 +1448,7 @@ let response = client.delete_machine_account_subtype_v1()
     .await;
 ```*/
     #[doc(alias = "deleteMachineAccountSubtypeV1")]
+    #[inline]
     pub fn delete_machine_account_subtype_v1(
         &self,
     ) -> builder::DeleteMachineAccountSubtypeV1<'_> {
@@ -1455,6 +1474,7 @@ let response = client.patch_machine_account_subtype_v1()
     .await;
 ```*/
     #[doc(alias = "patchMachineAccountSubtypeV1")]
+    #[inline]
     pub fn patch_machine_account_subtype_v1(
         &self,
     ) -> builder::PatchMachineAccountSubtypeV1<'_> {
@@ -1477,6 +1497,7 @@ let response = client.get_machine_account_subtype_approval_config_v1()
     .await;
 ```*/
     #[doc(alias = "getMachineAccountSubtypeApprovalConfigV1")]
+    #[inline]
     pub fn get_machine_account_subtype_approval_config_v1(
         &self,
     ) -> builder::GetMachineAccountSubtypeApprovalConfigV1<'_> {
@@ -1501,6 +1522,7 @@ let response = client.update_machine_account_subtype_approval_config_v1()
     .await;
 ```*/
     #[doc(alias = "updateMachineAccountSubtypeApprovalConfigV1")]
+    #[inline]
     pub fn update_machine_account_subtype_approval_config_v1(
         &self,
     ) -> builder::UpdateMachineAccountSubtypeApprovalConfigV1<'_> {
@@ -1526,6 +1548,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> LoadBulkSourceSubtypesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1546,6 +1569,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/source-subtypes/v1/bulk-retrieve`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1606,6 +1630,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1625,6 +1650,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListSourceSubtypesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1693,6 +1719,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/source-subtypes/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1777,6 +1804,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1792,6 +1820,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSourceSubtypeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1827,6 +1856,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/source-subtypes/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1895,6 +1925,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1910,6 +1941,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceSubtypeByIdV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1930,6 +1962,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/source-subtypes/v1/{subtypeId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1990,6 +2023,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2005,6 +2039,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteMachineAccountSubtypeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2025,6 +2060,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/source-subtypes/v1/{subtypeId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2082,6 +2118,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2103,6 +2140,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchMachineAccountSubtypeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2140,6 +2178,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/source-subtypes/v1/{subtypeId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2207,6 +2246,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2222,6 +2262,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMachineAccountSubtypeApprovalConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2242,6 +2283,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/source-subtypes/v1/{subtypeId}/machine-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2302,6 +2344,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2321,6 +2364,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateMachineAccountSubtypeApprovalConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2356,6 +2400,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/source-subtypes/v1/{subtypeId}/machine-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2423,6 +2468,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -126,6 +126,7 @@ pub mod types {
         }
     }
     impl CreateMachineAccountSubtypeV1Body {
+        #[inline]
         pub fn builder() -> builder::CreateMachineAccountSubtypeV1Body {
             Default::default()
         }
@@ -650,6 +651,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for MachineAccountClassificationMethod {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Source => f.write_str("SOURCE"),
@@ -662,6 +664,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for MachineAccountClassificationMethod {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -676,6 +679,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for MachineAccountClassificationMethod {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -685,6 +689,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for MachineAccountClassificationMethod {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1007,6 +1012,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1023,6 +1029,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1131,6 +1138,7 @@ let response = client.list_machine_accounts_v1()
     .await;
 ```*/
     #[doc(alias = "listMachineAccountsV1")]
+    #[inline]
     pub fn list_machine_accounts_v1(&self) -> builder::ListMachineAccountsV1<'_> {
         builder::ListMachineAccountsV1::new(self)
     }
@@ -1151,6 +1159,7 @@ let response = client.get_machine_account_v1()
     .await;
 ```*/
     #[doc(alias = "getMachineAccountV1")]
+    #[inline]
     pub fn get_machine_account_v1(&self) -> builder::GetMachineAccountV1<'_> {
         builder::GetMachineAccountV1::new(self)
     }
@@ -1190,6 +1199,7 @@ let response = client.update_machine_account_v1()
     .await;
 ```*/
     #[doc(alias = "updateMachineAccountV1")]
+    #[inline]
     pub fn update_machine_account_v1(&self) -> builder::UpdateMachineAccountV1<'_> {
         builder::UpdateMachineAccountV1::new(self)
     }
@@ -1234,6 +1244,7 @@ let response = client.list_machine_account_subtypes_v1()
     .await;
 ```*/
     #[doc(alias = "listMachineAccountSubtypesV1")]
+    #[inline]
     pub fn list_machine_account_subtypes_v1(
         &self,
     ) -> builder::ListMachineAccountSubtypesV1<'_> {
@@ -1258,6 +1269,7 @@ let response = client.create_machine_account_subtype_v1()
     .await;
 ```*/
     #[doc(alias = "createMachineAccountSubtypeV1")]
+    #[inline]
     pub fn create_machine_account_subtype_v1(
         &self,
     ) -> builder::CreateMachineAccountSubtypeV1<'_> {
@@ -1282,6 +1294,7 @@ let response = client.get_machine_account_subtype_by_technical_name_v1()
     .await;
 ```*/
     #[doc(alias = "getMachineAccountSubtypeByTechnicalNameV1")]
+    #[inline]
     pub fn get_machine_account_subtype_by_technical_name_v1(
         &self,
     ) -> builder::GetMachineAccountSubtypeByTechnicalNameV1<'_> {
@@ -1306,6 +1319,7 @@ let response = client.delete_machine_account_subtype_by_technical_name_v1()
     .await;
 ```*/
     #[doc(alias = "deleteMachineAccountSubtypeByTechnicalNameV1")]
+    #[inline]
     pub fn delete_machine_account_subtype_by_technical_name_v1(
         &self,
     ) -> builder::DeleteMachineAccountSubtypeByTechnicalNameV1<'_> {
@@ -1333,6 +1347,7 @@ let response = client.patch_machine_account_subtype_by_technical_name_v1()
     .await;
 ```*/
     #[doc(alias = "patchMachineAccountSubtypeByTechnicalNameV1")]
+    #[inline]
     pub fn patch_machine_account_subtype_by_technical_name_v1(
         &self,
     ) -> builder::PatchMachineAccountSubtypeByTechnicalNameV1<'_> {
@@ -1355,6 +1370,7 @@ let response = client.get_machine_account_subtype_by_id_v1()
     .await;
 ```*/
     #[doc(alias = "getMachineAccountSubtypeByIdV1")]
+    #[inline]
     pub fn get_machine_account_subtype_by_id_v1(
         &self,
     ) -> builder::GetMachineAccountSubtypeByIdV1<'_> {
@@ -1384,6 +1400,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListMachineAccountsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1452,6 +1469,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/machine-accounts/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1538,6 +1556,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1553,6 +1572,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMachineAccountV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1573,6 +1593,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/machine-accounts/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1631,6 +1652,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1652,6 +1674,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateMachineAccountV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1689,6 +1712,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/machine-accounts/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1756,6 +1780,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1776,6 +1801,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListMachineAccountSubtypesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1857,6 +1883,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/subtypes`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1961,6 +1988,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1977,6 +2005,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateMachineAccountSubtypeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2025,6 +2054,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/subtypes`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2102,6 +2132,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2118,6 +2149,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMachineAccountSubtypeByTechnicalNameV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2151,6 +2183,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/subtypes/{technicalName}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2217,6 +2250,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2233,6 +2267,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteMachineAccountSubtypeByTechnicalNameV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2266,6 +2301,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/subtypes/{technicalName}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2329,6 +2365,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2351,6 +2388,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchMachineAccountSubtypeByTechnicalNameV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2401,6 +2439,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/sources/v1/{sourceId}/subtypes/{technicalName}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2474,6 +2513,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2489,6 +2529,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMachineAccountSubtypeByIdV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2509,6 +2550,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/subtypes/{subtypeId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2569,6 +2611,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

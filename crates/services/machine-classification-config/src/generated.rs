@@ -267,6 +267,7 @@ pub mod types {
         }
     }
     impl MachineClassificationConfig {
+        #[inline]
         pub fn builder() -> builder::MachineClassificationConfig {
             Default::default()
         }
@@ -312,6 +313,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for MachineClassificationConfigClassificationMethod {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Source => f.write_str("SOURCE"),
@@ -322,6 +324,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for MachineClassificationConfigClassificationMethod {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -335,6 +338,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for MachineClassificationConfigClassificationMethod {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -344,6 +348,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for MachineClassificationConfigClassificationMethod {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -745,6 +750,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for MachineClassificationCriteriaOperation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Equals => f.write_str("EQUALS"),
@@ -760,6 +766,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for MachineClassificationCriteriaOperation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -777,6 +784,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for MachineClassificationCriteriaOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -786,6 +794,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for MachineClassificationCriteriaOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1005,6 +1014,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1021,6 +1031,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1065,6 +1076,7 @@ let response = client.get_machine_classification_config_v1()
     .await;
 ```*/
     #[doc(alias = "getMachineClassificationConfigV1")]
+    #[inline]
     pub fn get_machine_classification_config_v1(
         &self,
     ) -> builder::GetMachineClassificationConfigV1<'_> {
@@ -1089,6 +1101,7 @@ let response = client.set_machine_classification_config_v1()
     .await;
 ```*/
     #[doc(alias = "setMachineClassificationConfigV1")]
+    #[inline]
     pub fn set_machine_classification_config_v1(
         &self,
     ) -> builder::SetMachineClassificationConfigV1<'_> {
@@ -1112,6 +1125,7 @@ let response = client.delete_machine_classification_config_v1()
     .await;
 ```*/
     #[doc(alias = "deleteMachineClassificationConfigV1")]
+    #[inline]
     pub fn delete_machine_classification_config_v1(
         &self,
     ) -> builder::DeleteMachineClassificationConfigV1<'_> {
@@ -1137,6 +1151,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMachineClassificationConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1157,6 +1172,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/machine-classification-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1217,6 +1233,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1233,6 +1250,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetMachineClassificationConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1281,6 +1299,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/sources/v1/{sourceId}/machine-classification-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1358,6 +1377,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1373,6 +1393,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteMachineClassificationConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1393,6 +1414,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/machine-classification-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1450,6 +1472,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -75,6 +75,7 @@ pub mod types {
         }
     }
     impl CancelLifecycleActionRequest {
+        #[inline]
         pub fn builder() -> builder::CancelLifecycleActionRequest {
             Default::default()
         }
@@ -85,18 +86,21 @@ pub mod types {
     pub struct CancelLifecycleActionRequestComment(::std::string::String);
     impl ::std::ops::Deref for CancelLifecycleActionRequestComment {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<CancelLifecycleActionRequestComment>
     for ::std::string::String {
+        #[inline]
         fn from(value: CancelLifecycleActionRequestComment) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for CancelLifecycleActionRequestComment {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -108,6 +112,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CancelLifecycleActionRequestComment {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -117,6 +122,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CancelLifecycleActionRequestComment {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -814,6 +820,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for LifecycleActionRequestTargetType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AiAgent => f.write_str("AI_AGENT"),
@@ -823,6 +830,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for LifecycleActionRequestTargetType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -834,6 +842,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for LifecycleActionRequestTargetType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -843,6 +852,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for LifecycleActionRequestTargetType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -922,18 +932,21 @@ pub mod types {
     pub struct LifecycleActionSubmitCommentComment(::std::string::String);
     impl ::std::ops::Deref for LifecycleActionSubmitCommentComment {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<LifecycleActionSubmitCommentComment>
     for ::std::string::String {
+        #[inline]
         fn from(value: LifecycleActionSubmitCommentComment) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for LifecycleActionSubmitCommentComment {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -945,6 +958,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for LifecycleActionSubmitCommentComment {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -954,6 +968,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for LifecycleActionSubmitCommentComment {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1053,6 +1068,7 @@ pub mod types {
         }
     }
     impl LifecycleActionSubmitRequest {
+        #[inline]
         pub fn builder() -> builder::LifecycleActionSubmitRequest {
             Default::default()
         }
@@ -1512,6 +1528,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for Lifecycleaction {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Deactivate => f.write_str("DEACTIVATE"),
@@ -1522,6 +1539,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for Lifecycleaction {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1534,6 +1552,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for Lifecycleaction {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1542,6 +1561,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for Lifecycleaction {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1750,6 +1770,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for LifecyclecommentauthorrefType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1762,6 +1783,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for LifecyclecommentauthorrefType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1776,6 +1798,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for LifecyclecommentauthorrefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1785,6 +1808,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for LifecyclecommentauthorrefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1903,6 +1927,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for LifecycleownerrefType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1913,6 +1938,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for LifecycleownerrefType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1925,6 +1951,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for LifecycleownerrefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1933,6 +1960,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for LifecycleownerrefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1985,6 +2013,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for Lifecycleprovisioningstatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::NotStarted => f.write_str("NOT_STARTED"),
@@ -1997,6 +2026,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for Lifecycleprovisioningstatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2011,6 +2041,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for Lifecycleprovisioningstatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2019,6 +2050,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for Lifecycleprovisioningstatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2163,6 +2195,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for Lifecyclestatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Received => f.write_str("RECEIVED"),
@@ -2180,6 +2213,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for Lifecyclestatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2199,6 +2233,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for Lifecyclestatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2207,6 +2242,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for Lifecyclestatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2382,6 +2418,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -2398,6 +2435,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2457,6 +2495,7 @@ let response = client.submit_machine_identity_lifecycle_action_v1()
     .await;
 ```*/
     #[doc(alias = "submitMachineIdentityLifecycleActionV1")]
+    #[inline]
     pub fn submit_machine_identity_lifecycle_action_v1(
         &self,
     ) -> builder::SubmitMachineIdentityLifecycleActionV1<'_> {
@@ -2522,6 +2561,7 @@ let response = client.list_machine_identity_lifecycle_actions_v1()
     .await;
 ```*/
     #[doc(alias = "listMachineIdentityLifecycleActionsV1")]
+    #[inline]
     pub fn list_machine_identity_lifecycle_actions_v1(
         &self,
     ) -> builder::ListMachineIdentityLifecycleActionsV1<'_> {
@@ -2562,6 +2602,7 @@ let response = client.get_machine_identity_lifecycle_action_v1()
     .await;
 ```*/
     #[doc(alias = "getMachineIdentityLifecycleActionV1")]
+    #[inline]
     pub fn get_machine_identity_lifecycle_action_v1(
         &self,
     ) -> builder::GetMachineIdentityLifecycleActionV1<'_> {
@@ -2612,6 +2653,7 @@ let response = client.cancel_machine_identity_lifecycle_action_v1()
     .await;
 ```*/
     #[doc(alias = "cancelMachineIdentityLifecycleActionV1")]
+    #[inline]
     pub fn cancel_machine_identity_lifecycle_action_v1(
         &self,
     ) -> builder::CancelMachineIdentityLifecycleActionV1<'_> {
@@ -2638,6 +2680,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SubmitMachineIdentityLifecycleActionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2686,6 +2729,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/machine-identities/v1/{id}/lifecycle-actions`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2763,6 +2807,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2782,6 +2827,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListMachineIdentityLifecycleActionsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2850,6 +2896,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/machine-identities/v1/lifecycle-actions`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2938,6 +2985,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2953,6 +3001,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMachineIdentityLifecycleActionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2973,6 +3022,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/machine-identities/v1/lifecycle-actions/{requestId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3033,6 +3083,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3049,6 +3100,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CancelMachineIdentityLifecycleActionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3097,6 +3149,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/machine-identities/v1/lifecycle-actions/{requestId}/cancel`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3168,6 +3221,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -592,6 +592,7 @@ Ignored on write; responses are enriched from the Business Application.*/
         }
     }
     impl ::std::fmt::Display for BusinessApplicationRefType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::BusinessApplication => f.write_str("BUSINESS_APPLICATION"),
@@ -601,6 +602,7 @@ Ignored on write; responses are enriched from the Business Application.*/
     }
     impl ::std::str::FromStr for BusinessApplicationRefType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -612,6 +614,7 @@ Ignored on write; responses are enriched from the Business Application.*/
     }
     impl ::std::convert::TryFrom<&str> for BusinessApplicationRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -620,6 +623,7 @@ Ignored on write; responses are enriched from the Business Application.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for BusinessApplicationRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -983,6 +987,7 @@ Ignored on write; responses are enriched from the Business Application.*/
         }
     }
     impl ::std::fmt::Display for CorrelationConfigType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::OwnerPrimary => f.write_str("OWNER_PRIMARY"),
@@ -993,6 +998,7 @@ Ignored on write; responses are enriched from the Business Application.*/
     }
     impl ::std::str::FromStr for CorrelationConfigType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1005,6 +1011,7 @@ Ignored on write; responses are enriched from the Business Application.*/
     }
     impl ::std::convert::TryFrom<&str> for CorrelationConfigType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1013,6 +1020,7 @@ Ignored on write; responses are enriched from the Business Application.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for CorrelationConfigType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1291,6 +1299,7 @@ Ignored on write; responses are enriched from the Business Application.*/
         }
     }
     impl ::std::fmt::Display for CorrelationRuleActionType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1302,6 +1311,7 @@ Ignored on write; responses are enriched from the Business Application.*/
     }
     impl ::std::str::FromStr for CorrelationRuleActionType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1315,6 +1325,7 @@ Ignored on write; responses are enriched from the Business Application.*/
     }
     impl ::std::convert::TryFrom<&str> for CorrelationRuleActionType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1323,6 +1334,7 @@ Ignored on write; responses are enriched from the Business Application.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for CorrelationRuleActionType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1372,6 +1384,7 @@ Ignored on write; responses are enriched from the Business Application.*/
         }
     }
     impl ::std::fmt::Display for CorrelationRuleRuleType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1383,6 +1396,7 @@ Ignored on write; responses are enriched from the Business Application.*/
     }
     impl ::std::str::FromStr for CorrelationRuleRuleType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1396,6 +1410,7 @@ Ignored on write; responses are enriched from the Business Application.*/
     }
     impl ::std::convert::TryFrom<&str> for CorrelationRuleRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1404,6 +1419,7 @@ Ignored on write; responses are enriched from the Business Application.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for CorrelationRuleRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1451,6 +1467,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         }
     }
     impl ::std::fmt::Display for CorrelationType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Manual => f.write_str("MANUAL"),
@@ -1461,6 +1478,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
     }
     impl ::std::str::FromStr for CorrelationType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1473,6 +1491,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
     }
     impl ::std::convert::TryFrom<&str> for CorrelationType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1481,6 +1500,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
     }
     impl ::std::convert::TryFrom<::std::string::String> for CorrelationType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1894,6 +1914,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         }
     }
     impl MachineIdentityAggregationRequest {
+        #[inline]
         pub fn builder() -> builder::MachineIdentityAggregationRequest {
             Default::default()
         }
@@ -2201,6 +2222,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         }
     }
     impl ::std::fmt::Display for MachineIdentityAggregationResponseCompletionStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Success => f.write_str("SUCCESS"),
@@ -2214,6 +2236,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
     }
     impl ::std::str::FromStr for MachineIdentityAggregationResponseCompletionStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2230,6 +2253,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
     impl ::std::convert::TryFrom<&str>
     for MachineIdentityAggregationResponseCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2239,6 +2263,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
     impl ::std::convert::TryFrom<::std::string::String>
     for MachineIdentityAggregationResponseCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2288,6 +2313,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         }
     }
     impl ::std::fmt::Display for MachineIdentityAggregationResponseType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Quartz => f.write_str("QUARTZ"),
@@ -2299,6 +2325,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
     }
     impl ::std::str::FromStr for MachineIdentityAggregationResponseType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2312,6 +2339,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
     }
     impl ::std::convert::TryFrom<&str> for MachineIdentityAggregationResponseType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2321,6 +2349,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
     impl ::std::convert::TryFrom<::std::string::String>
     for MachineIdentityAggregationResponseType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2691,6 +2720,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         }
     }
     impl MachineIdentityRequest {
+        #[inline]
         pub fn builder() -> builder::MachineIdentityRequest {
             Default::default()
         }
@@ -3521,6 +3551,7 @@ Read-only on create and patch input.*/
         }
     }
     impl Machineidentityv2 {
+        #[inline]
         pub fn builder() -> builder::Machineidentityv2 {
             Default::default()
         }
@@ -3642,6 +3673,7 @@ Read-only on create and patch input.*/
         }
     }
     impl ::std::fmt::Display for Machineidentityv2RiskSeverity {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Critical => f.write_str("CRITICAL"),
@@ -3654,6 +3686,7 @@ Read-only on create and patch input.*/
     }
     impl ::std::str::FromStr for Machineidentityv2RiskSeverity {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3668,6 +3701,7 @@ Read-only on create and patch input.*/
     }
     impl ::std::convert::TryFrom<&str> for Machineidentityv2RiskSeverity {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3677,6 +3711,7 @@ Read-only on create and patch input.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for Machineidentityv2RiskSeverity {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3813,6 +3848,7 @@ Values are case-sensitive.*/
         }
     }
     impl ::std::fmt::Display for SanctionedStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Sanctioned => f.write_str("SANCTIONED"),
@@ -3824,6 +3860,7 @@ Values are case-sensitive.*/
     }
     impl ::std::str::FromStr for SanctionedStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3837,6 +3874,7 @@ Values are case-sensitive.*/
     }
     impl ::std::convert::TryFrom<&str> for SanctionedStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3845,6 +3883,7 @@ Values are case-sensitive.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for SanctionedStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4944,6 +4983,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -4960,6 +5000,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -5052,6 +5093,7 @@ let response = client.list_machine_identities_v1()
     .await;
 ```*/
     #[doc(alias = "listMachineIdentitiesV1")]
+    #[inline]
     pub fn list_machine_identities_v1(&self) -> builder::ListMachineIdentitiesV1<'_> {
         builder::ListMachineIdentitiesV1::new(self)
     }
@@ -5071,6 +5113,7 @@ let response = client.create_machine_identity_v1()
     .await;
 ```*/
     #[doc(alias = "createMachineIdentityV1")]
+    #[inline]
     pub fn create_machine_identity_v1(&self) -> builder::CreateMachineIdentityV1<'_> {
         builder::CreateMachineIdentityV1::new(self)
     }
@@ -5091,6 +5134,7 @@ let response = client.get_machine_identity_v1()
     .await;
 ```*/
     #[doc(alias = "getMachineIdentityV1")]
+    #[inline]
     pub fn get_machine_identity_v1(&self) -> builder::GetMachineIdentityV1<'_> {
         builder::GetMachineIdentityV1::new(self)
     }
@@ -5111,6 +5155,7 @@ let response = client.delete_machine_identity_v1()
     .await;
 ```*/
     #[doc(alias = "deleteMachineIdentityV1")]
+    #[inline]
     pub fn delete_machine_identity_v1(&self) -> builder::DeleteMachineIdentityV1<'_> {
         builder::DeleteMachineIdentityV1::new(self)
     }
@@ -5134,6 +5179,7 @@ let response = client.update_machine_identity_v1()
     .await;
 ```*/
     #[doc(alias = "updateMachineIdentityV1")]
+    #[inline]
     pub fn update_machine_identity_v1(&self) -> builder::UpdateMachineIdentityV1<'_> {
         builder::UpdateMachineIdentityV1::new(self)
     }
@@ -5174,6 +5220,7 @@ let response = client.list_machine_identity_anomalies_v1()
     .await;
 ```*/
     #[doc(alias = "listMachineIdentityAnomaliesV1")]
+    #[inline]
     pub fn list_machine_identity_anomalies_v1(
         &self,
     ) -> builder::ListMachineIdentityAnomaliesV1<'_> {
@@ -5193,6 +5240,7 @@ let response = client.get_unsanctioned_anomaly_summary_v1()
     .await;
 ```*/
     #[doc(alias = "getUnsanctionedAnomalySummaryV1")]
+    #[inline]
     pub fn get_unsanctioned_anomaly_summary_v1(
         &self,
     ) -> builder::GetUnsanctionedAnomalySummaryV1<'_> {
@@ -5271,6 +5319,7 @@ let response = client.list_machine_identities_v2()
     .await;
 ```*/
     #[doc(alias = "listMachineIdentitiesV2")]
+    #[inline]
     pub fn list_machine_identities_v2(&self) -> builder::ListMachineIdentitiesV2<'_> {
         builder::ListMachineIdentitiesV2::new(self)
     }
@@ -5289,6 +5338,7 @@ let response = client.create_machine_identity_v2()
     .await;
 ```*/
     #[doc(alias = "createMachineIdentityV2")]
+    #[inline]
     pub fn create_machine_identity_v2(&self) -> builder::CreateMachineIdentityV2<'_> {
         builder::CreateMachineIdentityV2::new(self)
     }
@@ -5307,6 +5357,7 @@ let response = client.get_machine_identity_v2()
     .await;
 ```*/
     #[doc(alias = "getMachineIdentityV2")]
+    #[inline]
     pub fn get_machine_identity_v2(&self) -> builder::GetMachineIdentityV2<'_> {
         builder::GetMachineIdentityV2::new(self)
     }
@@ -5325,6 +5376,7 @@ let response = client.delete_machine_identity_v2()
     .await;
 ```*/
     #[doc(alias = "deleteMachineIdentityV2")]
+    #[inline]
     pub fn delete_machine_identity_v2(&self) -> builder::DeleteMachineIdentityV2<'_> {
         builder::DeleteMachineIdentityV2::new(self)
     }
@@ -5353,6 +5405,7 @@ let response = client.update_machine_identity_v2()
     .await;
 ```*/
     #[doc(alias = "updateMachineIdentityV2")]
+    #[inline]
     pub fn update_machine_identity_v2(&self) -> builder::UpdateMachineIdentityV2<'_> {
         builder::UpdateMachineIdentityV2::new(self)
     }
@@ -5387,6 +5440,7 @@ let response = client.list_ownership_correlation_configs_v1()
     .await;
 ```*/
     #[doc(alias = "listOwnershipCorrelationConfigsV1")]
+    #[inline]
     pub fn list_ownership_correlation_configs_v1(
         &self,
     ) -> builder::ListOwnershipCorrelationConfigsV1<'_> {
@@ -5411,6 +5465,7 @@ let response = client.get_ownership_correlation_config_v1()
     .await;
 ```*/
     #[doc(alias = "getOwnershipCorrelationConfigV1")]
+    #[inline]
     pub fn get_ownership_correlation_config_v1(
         &self,
     ) -> builder::GetOwnershipCorrelationConfigV1<'_> {
@@ -5435,6 +5490,7 @@ let response = client.delete_ownership_correlation_config_v1()
     .await;
 ```*/
     #[doc(alias = "deleteOwnershipCorrelationConfigV1")]
+    #[inline]
     pub fn delete_ownership_correlation_config_v1(
         &self,
     ) -> builder::DeleteOwnershipCorrelationConfigV1<'_> {
@@ -5461,6 +5517,7 @@ let response = client.patch_ownership_correlation_config_v1()
     .await;
 ```*/
     #[doc(alias = "patchOwnershipCorrelationConfigV1")]
+    #[inline]
     pub fn patch_ownership_correlation_config_v1(
         &self,
     ) -> builder::PatchOwnershipCorrelationConfigV1<'_> {
@@ -5485,6 +5542,7 @@ let response = client.start_machine_identity_aggregation_v1()
     .await;
 ```*/
     #[doc(alias = "startMachineIdentityAggregationV1")]
+    #[inline]
     pub fn start_machine_identity_aggregation_v1(
         &self,
     ) -> builder::StartMachineIdentityAggregationV1<'_> {
@@ -5537,6 +5595,7 @@ let response = client.list_machine_identity_user_entitlements_v1()
     .await;
 ```*/
     #[doc(alias = "listMachineIdentityUserEntitlementsV1")]
+    #[inline]
     pub fn list_machine_identity_user_entitlements_v1(
         &self,
     ) -> builder::ListMachineIdentityUserEntitlementsV1<'_> {
@@ -5566,6 +5625,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListMachineIdentitiesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5634,6 +5694,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/machine-identities/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5720,6 +5781,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5735,6 +5797,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateMachineIdentityV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5769,6 +5832,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/machine-identities/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5837,6 +5901,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5852,6 +5917,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMachineIdentityV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5872,6 +5938,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/machine-identities/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5930,6 +5997,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5945,6 +6013,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteMachineIdentityV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5965,6 +6034,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/machine-identities/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6022,6 +6092,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6043,6 +6114,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateMachineIdentityV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6080,6 +6152,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/machine-identities/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6147,6 +6220,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6166,6 +6240,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListMachineIdentityAnomaliesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6233,6 +6308,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/machine-identities/v1/{id}/anomalies`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6321,6 +6397,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6335,6 +6412,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetUnsanctionedAnomalySummaryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6342,6 +6420,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/machine-identities/v1/anomaly-summaries/unsanctioned`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6396,6 +6475,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6415,6 +6495,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListMachineIdentitiesV2<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6483,6 +6564,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/machine-identities/v2`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6569,6 +6651,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6584,6 +6667,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateMachineIdentityV2<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6616,6 +6700,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/machine-identities/v2`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6683,6 +6768,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6698,6 +6784,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMachineIdentityV2<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6718,6 +6805,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/machine-identities/v2/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6776,6 +6864,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6791,6 +6880,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteMachineIdentityV2<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6811,6 +6901,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/machine-identities/v2/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6868,6 +6959,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6887,6 +6979,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateMachineIdentityV2<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6922,6 +7015,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/machine-identities/v2/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6989,6 +7083,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7009,6 +7104,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListOwnershipCorrelationConfigsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7088,6 +7184,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7192,6 +7289,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7209,6 +7307,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetOwnershipCorrelationConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7255,6 +7354,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7328,6 +7428,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7345,6 +7446,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteOwnershipCorrelationConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7391,6 +7493,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7461,6 +7564,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7482,6 +7586,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchOwnershipCorrelationConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7543,6 +7648,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7623,6 +7729,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7639,6 +7746,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartMachineIdentityAggregationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7687,6 +7795,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/aggregate-agents`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7764,6 +7873,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7783,6 +7893,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListMachineIdentityUserEntitlementsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7851,6 +7962,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/machine-identity-user-entitlements/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7941,6 +8053,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

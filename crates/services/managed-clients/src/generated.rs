@@ -700,6 +700,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ManagedClientClusterType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Idn => f.write_str("idn"),
@@ -715,6 +716,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ManagedClientClusterType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -732,6 +734,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ManagedClientClusterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -740,6 +743,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ManagedClientClusterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1319,6 +1323,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for ManagedClientHealthIndicatorsBodyConsolidatedHealthIndicatorsStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Normal => f.write_str("NORMAL"),
@@ -1331,6 +1336,7 @@ pub mod types {
     impl ::std::str::FromStr
     for ManagedClientHealthIndicatorsBodyConsolidatedHealthIndicatorsStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1345,6 +1351,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for ManagedClientHealthIndicatorsBodyConsolidatedHealthIndicatorsStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1354,6 +1361,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ManagedClientHealthIndicatorsBodyConsolidatedHealthIndicatorsStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1492,6 +1500,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ManagedClientHealthIndicatorsBodyStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Normal => f.write_str("NORMAL"),
@@ -1505,6 +1514,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ManagedClientHealthIndicatorsBodyStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1520,6 +1530,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ManagedClientHealthIndicatorsBodyStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1529,6 +1540,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ManagedClientHealthIndicatorsBodyStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1584,6 +1596,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ManagedClientHealthIndicatorsStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Normal => f.write_str("NORMAL"),
@@ -1597,6 +1610,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ManagedClientHealthIndicatorsStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1612,6 +1626,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ManagedClientHealthIndicatorsStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1621,6 +1636,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ManagedClientHealthIndicatorsStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1667,6 +1683,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ManagedClientHealthIndicatorsType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Va => f.write_str("VA"),
@@ -1677,6 +1694,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ManagedClientHealthIndicatorsType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1689,6 +1707,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ManagedClientHealthIndicatorsType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1698,6 +1717,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ManagedClientHealthIndicatorsType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1744,6 +1764,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ManagedClientProvisionStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Provisioned => f.write_str("PROVISIONED"),
@@ -1754,6 +1775,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ManagedClientProvisionStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1766,6 +1788,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ManagedClientProvisionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1775,6 +1798,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ManagedClientProvisionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1875,6 +1899,7 @@ pub mod types {
         }
     }
     impl ManagedClientRequest {
+        #[inline]
         pub fn builder() -> builder::ManagedClientRequest {
             Default::default()
         }
@@ -2053,6 +2078,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ManagedClientStatusCode {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Normal => f.write_str("NORMAL"),
@@ -2068,6 +2094,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ManagedClientStatusCode {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2085,6 +2112,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ManagedClientStatusCode {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2093,6 +2121,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ManagedClientStatusCode {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2154,6 +2183,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ManagedClientStatusEnum {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Normal => f.write_str("NORMAL"),
@@ -2169,6 +2199,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ManagedClientStatusEnum {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2186,6 +2217,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ManagedClientStatusEnum {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2194,6 +2226,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ManagedClientStatusEnum {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2246,6 +2279,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ManagedClientType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Ccg => f.write_str("CCG"),
@@ -2258,6 +2292,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ManagedClientType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2272,6 +2307,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ManagedClientType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2280,6 +2316,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ManagedClientType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2444,6 +2481,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -2460,6 +2498,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2524,6 +2563,7 @@ let response = client.get_managed_clients_v1()
     .await;
 ```*/
     #[doc(alias = "getManagedClientsV1")]
+    #[inline]
     pub fn get_managed_clients_v1(&self) -> builder::GetManagedClientsV1<'_> {
         builder::GetManagedClientsV1::new(self)
     }
@@ -2541,6 +2581,7 @@ let response = client.create_managed_client_v1()
     .await;
 ```*/
     #[doc(alias = "createManagedClientV1")]
+    #[inline]
     pub fn create_managed_client_v1(&self) -> builder::CreateManagedClientV1<'_> {
         builder::CreateManagedClientV1::new(self)
     }
@@ -2559,6 +2600,7 @@ let response = client.get_managed_client_v1()
     .await;
 ```*/
     #[doc(alias = "getManagedClientV1")]
+    #[inline]
     pub fn get_managed_client_v1(&self) -> builder::GetManagedClientV1<'_> {
         builder::GetManagedClientV1::new(self)
     }
@@ -2577,6 +2619,7 @@ let response = client.delete_managed_client_v1()
     .await;
 ```*/
     #[doc(alias = "deleteManagedClientV1")]
+    #[inline]
     pub fn delete_managed_client_v1(&self) -> builder::DeleteManagedClientV1<'_> {
         builder::DeleteManagedClientV1::new(self)
     }
@@ -2597,6 +2640,7 @@ let response = client.update_managed_client_v1()
     .await;
 ```*/
     #[doc(alias = "updateManagedClientV1")]
+    #[inline]
     pub fn update_managed_client_v1(&self) -> builder::UpdateManagedClientV1<'_> {
         builder::UpdateManagedClientV1::new(self)
     }
@@ -2617,6 +2661,7 @@ let response = client.get_managed_client_status_v1()
     .await;
 ```*/
     #[doc(alias = "getManagedClientStatusV1")]
+    #[inline]
     pub fn get_managed_client_status_v1(&self) -> builder::GetManagedClientStatusV1<'_> {
         builder::GetManagedClientStatusV1::new(self)
     }
@@ -2635,6 +2680,7 @@ let response = client.get_managed_client_health_indicators_v1()
     .await;
 ```*/
     #[doc(alias = "getManagedClientHealthIndicatorsV1")]
+    #[inline]
     pub fn get_managed_client_health_indicators_v1(
         &self,
     ) -> builder::GetManagedClientHealthIndicatorsV1<'_> {
@@ -2663,6 +2709,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetManagedClientsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2717,6 +2764,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/managed-clients/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2794,6 +2842,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2809,6 +2858,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateManagedClientV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2843,6 +2893,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/managed-clients/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2911,6 +2962,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2926,6 +2978,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetManagedClientV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2946,6 +2999,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/managed-clients/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3002,6 +3056,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3017,6 +3072,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteManagedClientV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3037,6 +3093,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/managed-clients/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3094,6 +3151,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3113,6 +3171,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateManagedClientV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3148,6 +3207,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/managed-clients/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3215,6 +3275,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3231,6 +3292,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetManagedClientStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3264,6 +3326,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/managed-clients/v1/{id}/status`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3331,6 +3394,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3346,6 +3410,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetManagedClientHealthIndicatorsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3366,6 +3431,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/managed-clients/v1/{id}/health-indicators`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3426,6 +3492,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

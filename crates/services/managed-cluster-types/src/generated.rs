@@ -281,6 +281,7 @@ pub mod types {
         }
     }
     impl ManagedClusterType {
+        #[inline]
         pub fn builder() -> builder::ManagedClusterType {
             Default::default()
         }
@@ -454,6 +455,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -470,6 +472,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -522,6 +525,7 @@ let response = client.get_managed_cluster_types_v1()
     .await;
 ```*/
     #[doc(alias = "getManagedClusterTypesV1")]
+    #[inline]
     pub fn get_managed_cluster_types_v1(&self) -> builder::GetManagedClusterTypesV1<'_> {
         builder::GetManagedClusterTypesV1::new(self)
     }
@@ -540,6 +544,7 @@ let response = client.create_managed_cluster_type_v1()
     .await;
 ```*/
     #[doc(alias = "createManagedClusterTypeV1")]
+    #[inline]
     pub fn create_managed_cluster_type_v1(
         &self,
     ) -> builder::CreateManagedClusterTypeV1<'_> {
@@ -560,6 +565,7 @@ let response = client.get_managed_cluster_type_v1()
     .await;
 ```*/
     #[doc(alias = "getManagedClusterTypeV1")]
+    #[inline]
     pub fn get_managed_cluster_type_v1(&self) -> builder::GetManagedClusterTypeV1<'_> {
         builder::GetManagedClusterTypeV1::new(self)
     }
@@ -578,6 +584,7 @@ let response = client.delete_managed_cluster_type_v1()
     .await;
 ```*/
     #[doc(alias = "deleteManagedClusterTypeV1")]
+    #[inline]
     pub fn delete_managed_cluster_type_v1(
         &self,
     ) -> builder::DeleteManagedClusterTypeV1<'_> {
@@ -600,6 +607,7 @@ let response = client.update_managed_cluster_type_v1()
     .await;
 ```*/
     #[doc(alias = "updateManagedClusterTypeV1")]
+    #[inline]
     pub fn update_managed_cluster_type_v1(
         &self,
     ) -> builder::UpdateManagedClusterTypeV1<'_> {
@@ -629,6 +637,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetManagedClusterTypesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -700,6 +709,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/managed-cluster-types/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -786,6 +796,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -801,6 +812,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateManagedClusterTypeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -833,6 +845,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/managed-cluster-types/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -900,6 +913,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -915,6 +929,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetManagedClusterTypeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -935,6 +950,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/managed-cluster-types/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -995,6 +1011,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1010,6 +1027,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteManagedClusterTypeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1030,6 +1048,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/managed-cluster-types/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1087,6 +1106,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1103,6 +1123,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateManagedClusterTypeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1136,6 +1157,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/managed-cluster-types/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1203,6 +1225,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -1462,6 +1462,7 @@ pub mod types {
     );
     impl ::std::ops::Deref for LogLevelSpec {
         type Target = ::std::collections::HashMap<::std::string::String, StandardLevel>;
+        #[inline]
         fn deref(
             &self,
         ) -> &::std::collections::HashMap<::std::string::String, StandardLevel> {
@@ -1470,6 +1471,7 @@ pub mod types {
     }
     impl ::std::convert::From<LogLevelSpec>
     for ::std::collections::HashMap<::std::string::String, StandardLevel> {
+        #[inline]
         fn from(value: LogLevelSpec) -> Self {
             value.0
         }
@@ -1477,6 +1479,7 @@ pub mod types {
     impl ::std::convert::From<
         ::std::collections::HashMap<::std::string::String, StandardLevel>,
     > for LogLevelSpec {
+        #[inline]
         fn from(
             value: ::std::collections::HashMap<::std::string::String, StandardLevel>,
         ) -> Self {
@@ -1529,6 +1532,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ManagedClientType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Ccg => f.write_str("CCG"),
@@ -1541,6 +1545,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ManagedClientType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1555,6 +1560,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ManagedClientType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1563,6 +1569,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ManagedClientType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2108,6 +2115,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ManagedClusterConsolidatedHealthIndicatorsStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Normal => f.write_str("NORMAL"),
@@ -2119,6 +2127,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ManagedClusterConsolidatedHealthIndicatorsStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2133,6 +2142,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for ManagedClusterConsolidatedHealthIndicatorsStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2142,6 +2152,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ManagedClusterConsolidatedHealthIndicatorsStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2228,6 +2239,7 @@ pub mod types {
         V3,
     }
     impl ::std::fmt::Display for ManagedClusterEncryptionConfigFormat {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::V2 => f.write_str("V2"),
@@ -2237,6 +2249,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ManagedClusterEncryptionConfigFormat {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2249,6 +2262,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ManagedClusterEncryptionConfigFormat {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2258,6 +2272,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ManagedClusterEncryptionConfigFormat {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2581,6 +2596,7 @@ pub mod types {
         }
     }
     impl ManagedClusterRequest {
+        #[inline]
         pub fn builder() -> builder::ManagedClusterRequest {
             Default::default()
         }
@@ -2634,6 +2650,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ManagedClusterStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Configuring => f.write_str("CONFIGURING"),
@@ -2647,6 +2664,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ManagedClusterStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2662,6 +2680,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ManagedClusterStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2670,6 +2689,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ManagedClusterStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2751,6 +2771,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ManagedClusterTypes {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Idn => f.write_str("idn"),
@@ -2769,6 +2790,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ManagedClusterTypes {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2789,6 +2811,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ManagedClusterTypes {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2797,6 +2820,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ManagedClusterTypes {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2924,6 +2948,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ManagedClusterUpdatePreferencesUpdateState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Auto => f.write_str("AUTO"),
@@ -2934,6 +2959,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ManagedClusterUpdatePreferencesUpdateState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2946,6 +2972,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ManagedClusterUpdatePreferencesUpdateState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2955,6 +2982,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ManagedClusterUpdatePreferencesUpdateState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2971,6 +2999,7 @@ pub mod types {
     impl ::std::convert::From<
         ::std::option::Option<ClientLogConfigurationDurationMinutes>,
     > for PutClientLogConfigurationV1Body {
+        #[inline]
         fn from(
             value: ::std::option::Option<ClientLogConfigurationDurationMinutes>,
         ) -> Self {
@@ -2979,6 +3008,7 @@ pub mod types {
     }
     impl ::std::convert::From<::std::option::Option<ClientLogConfigurationExpiration>>
     for PutClientLogConfigurationV1Body {
+        #[inline]
         fn from(value: ::std::option::Option<ClientLogConfigurationExpiration>) -> Self {
             Self::Variant1(value)
         }
@@ -3038,6 +3068,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for StandardLevel {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Off => f.write_str("OFF"),
@@ -3053,6 +3084,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for StandardLevel {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3070,6 +3102,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for StandardLevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3078,6 +3111,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for StandardLevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3254,6 +3288,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -3270,6 +3305,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -3334,6 +3370,7 @@ let response = client.get_managed_clusters_v1()
     .await;
 ```*/
     #[doc(alias = "getManagedClustersV1")]
+    #[inline]
     pub fn get_managed_clusters_v1(&self) -> builder::GetManagedClustersV1<'_> {
         builder::GetManagedClustersV1::new(self)
     }
@@ -3351,6 +3388,7 @@ let response = client.create_managed_cluster_v1()
     .await;
 ```*/
     #[doc(alias = "createManagedClusterV1")]
+    #[inline]
     pub fn create_managed_cluster_v1(&self) -> builder::CreateManagedClusterV1<'_> {
         builder::CreateManagedClusterV1::new(self)
     }
@@ -3369,6 +3407,7 @@ let response = client.get_managed_cluster_v1()
     .await;
 ```*/
     #[doc(alias = "getManagedClusterV1")]
+    #[inline]
     pub fn get_managed_cluster_v1(&self) -> builder::GetManagedClusterV1<'_> {
         builder::GetManagedClusterV1::new(self)
     }
@@ -3389,6 +3428,7 @@ let response = client.delete_managed_cluster_v1()
     .await;
 ```*/
     #[doc(alias = "deleteManagedClusterV1")]
+    #[inline]
     pub fn delete_managed_cluster_v1(&self) -> builder::DeleteManagedClusterV1<'_> {
         builder::DeleteManagedClusterV1::new(self)
     }
@@ -3409,6 +3449,7 @@ let response = client.update_managed_cluster_v1()
     .await;
 ```*/
     #[doc(alias = "updateManagedClusterV1")]
+    #[inline]
     pub fn update_managed_cluster_v1(&self) -> builder::UpdateManagedClusterV1<'_> {
         builder::UpdateManagedClusterV1::new(self)
     }
@@ -3427,6 +3468,7 @@ let response = client.get_client_log_configuration_v1()
     .await;
 ```*/
     #[doc(alias = "getClientLogConfigurationV1")]
+    #[inline]
     pub fn get_client_log_configuration_v1(
         &self,
     ) -> builder::GetClientLogConfigurationV1<'_> {
@@ -3449,6 +3491,7 @@ let response = client.put_client_log_configuration_v1()
     .await;
 ```*/
     #[doc(alias = "putClientLogConfigurationV1")]
+    #[inline]
     pub fn put_client_log_configuration_v1(
         &self,
     ) -> builder::PutClientLogConfigurationV1<'_> {
@@ -3470,6 +3513,7 @@ let response = client.update_v1()
     .await;
 ```*/
     #[doc(alias = "updateV1")]
+    #[inline]
     pub fn update_v1(&self) -> builder::UpdateV1<'_> {
         builder::UpdateV1::new(self)
     }
@@ -3496,6 +3540,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetManagedClustersV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3550,6 +3595,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/managed-clusters/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3627,6 +3673,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3642,6 +3689,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateManagedClusterV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3676,6 +3724,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/managed-clusters/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3744,6 +3793,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3759,6 +3809,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetManagedClusterV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3779,6 +3830,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/managed-clusters/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3837,6 +3889,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3853,6 +3906,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteManagedClusterV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3886,6 +3940,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/managed-clusters/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3955,6 +4010,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3974,6 +4030,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateManagedClusterV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4009,6 +4066,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/managed-clusters/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4076,6 +4134,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4091,6 +4150,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetClientLogConfigurationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4111,6 +4171,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/managed-clusters/v1/{id}/log-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4171,6 +4232,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4187,6 +4249,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutClientLogConfigurationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4220,6 +4283,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/managed-clusters/v1/{id}/log-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4287,6 +4351,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4302,6 +4367,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4322,6 +4388,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/managed-clusters/v1/{id}/manualUpgrade`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4374,6 +4441,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

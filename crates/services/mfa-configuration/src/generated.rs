@@ -551,6 +551,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for MfaConfigTestResponseState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Success => f.write_str("SUCCESS"),
@@ -561,6 +562,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for MfaConfigTestResponseState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -573,6 +575,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for MfaConfigTestResponseState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -581,6 +584,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for MfaConfigTestResponseState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -696,6 +700,7 @@ pub mod types {
         }
     }
     impl MfaDuoConfig {
+        #[inline]
         pub fn builder() -> builder::MfaDuoConfig {
             Default::default()
         }
@@ -797,6 +802,7 @@ pub mod types {
         }
     }
     impl MfaOktaConfig {
+        #[inline]
         pub fn builder() -> builder::MfaOktaConfig {
             Default::default()
         }
@@ -841,6 +847,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for TestMfaConfigV1Method {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::OktaVerify => f.write_str("okta-verify"),
@@ -851,6 +858,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for TestMfaConfigV1Method {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -863,6 +871,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TestMfaConfigV1Method {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -871,6 +880,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for TestMfaConfigV1Method {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1247,6 +1257,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1263,6 +1274,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1302,6 +1314,7 @@ let response = client.get_mfa_okta_config_v1()
     .await;
 ```*/
     #[doc(alias = "getMFAOktaConfigV1")]
+    #[inline]
     pub fn get_mfa_okta_config_v1(&self) -> builder::GetMfaOktaConfigV1<'_> {
         builder::GetMfaOktaConfigV1::new(self)
     }
@@ -1318,6 +1331,7 @@ let response = client.set_mfa_okta_config_v1()
     .await;
 ```*/
     #[doc(alias = "setMFAOktaConfigV1")]
+    #[inline]
     pub fn set_mfa_okta_config_v1(&self) -> builder::SetMfaOktaConfigV1<'_> {
         builder::SetMfaOktaConfigV1::new(self)
     }
@@ -1333,6 +1347,7 @@ let response = client.get_mfa_duo_config_v1()
     .await;
 ```*/
     #[doc(alias = "getMFADuoConfigV1")]
+    #[inline]
     pub fn get_mfa_duo_config_v1(&self) -> builder::GetMfaDuoConfigV1<'_> {
         builder::GetMfaDuoConfigV1::new(self)
     }
@@ -1349,6 +1364,7 @@ let response = client.set_mfa_duo_config_v1()
     .await;
 ```*/
     #[doc(alias = "setMFADuoConfigV1")]
+    #[inline]
     pub fn set_mfa_duo_config_v1(&self) -> builder::SetMfaDuoConfigV1<'_> {
         builder::SetMfaDuoConfigV1::new(self)
     }
@@ -1370,6 +1386,7 @@ let response = client.get_mfa_kba_config_v1()
     .await;
 ```*/
     #[doc(alias = "getMFAKbaConfigV1")]
+    #[inline]
     pub fn get_mfa_kba_config_v1(&self) -> builder::GetMfaKbaConfigV1<'_> {
         builder::GetMfaKbaConfigV1::new(self)
     }
@@ -1386,6 +1403,7 @@ let response = client.set_mfakba_config_v1()
     .await;
 ```*/
     #[doc(alias = "setMFAKBAConfigV1")]
+    #[inline]
     pub fn set_mfakba_config_v1(&self) -> builder::SetMfakbaConfigV1<'_> {
         builder::SetMfakbaConfigV1::new(self)
     }
@@ -1404,6 +1422,7 @@ let response = client.test_mfa_config_v1()
     .await;
 ```*/
     #[doc(alias = "testMFAConfigV1")]
+    #[inline]
     pub fn test_mfa_config_v1(&self) -> builder::TestMfaConfigV1<'_> {
         builder::TestMfaConfigV1::new(self)
     }
@@ -1426,6 +1445,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMfaOktaConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1433,6 +1453,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/mfa/v1/okta-verify/config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1482,6 +1503,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1497,6 +1519,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetMfaOktaConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1527,6 +1550,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/mfa/v1/okta-verify/config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1592,6 +1616,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1606,6 +1631,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMfaDuoConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1613,6 +1639,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/mfa/v1/duo-web/config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1659,6 +1686,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1674,6 +1702,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetMfaDuoConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1704,6 +1733,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/mfa/v1/duo-web/config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1764,6 +1794,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1779,6 +1810,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMfaKbaConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1799,6 +1831,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/mfa/v1/kba/config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1858,6 +1891,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1873,6 +1907,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetMfakbaConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1893,6 +1928,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/mfa/v1/kba/config/answers`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1947,6 +1983,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1962,6 +1999,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> TestMfaConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1981,6 +2019,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/mfa/v1/{method}/test`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2037,6 +2076,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -242,18 +242,21 @@ pub mod types {
     );
     impl ::std::ops::Deref for MultiHostIntegrationBulkSourcesDelete {
         type Target = ::std::vec::Vec<::std::string::String>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<::std::string::String> {
             &self.0
         }
     }
     impl ::std::convert::From<MultiHostIntegrationBulkSourcesDelete>
     for ::std::vec::Vec<::std::string::String> {
+        #[inline]
         fn from(value: MultiHostIntegrationBulkSourcesDelete) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
     for MultiHostIntegrationBulkSourcesDelete {
+        #[inline]
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
             Self(value)
         }
@@ -930,6 +933,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsAccountCorrelationConfigType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccountCorrelationConfig => {
@@ -941,6 +945,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for MultiHostIntegrationsAccountCorrelationConfigType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -953,6 +958,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for MultiHostIntegrationsAccountCorrelationConfigType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -962,6 +968,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostIntegrationsAccountCorrelationConfigType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1093,6 +1100,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsAccountCorrelationRuleType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Rule => f.write_str("RULE"),
@@ -1102,6 +1110,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for MultiHostIntegrationsAccountCorrelationRuleType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1114,6 +1123,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for MultiHostIntegrationsAccountCorrelationRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1123,6 +1133,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostIntegrationsAccountCorrelationRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1540,6 +1551,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsBeforeProvisioningRuleType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Rule => f.write_str("RULE"),
@@ -1549,6 +1561,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostIntegrationsBeforeProvisioningRuleType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1561,6 +1574,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<&str>
     for MultiHostIntegrationsBeforeProvisioningRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1570,6 +1584,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostIntegrationsBeforeProvisioningRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1713,6 +1728,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsClusterType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Cluster => f.write_str("CLUSTER"),
@@ -1722,6 +1738,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostIntegrationsClusterType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1733,6 +1750,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for MultiHostIntegrationsClusterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1742,6 +1760,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostIntegrationsClusterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1788,6 +1807,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsConnectionType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Direct => f.write_str("direct"),
@@ -1798,6 +1818,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostIntegrationsConnectionType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1810,6 +1831,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for MultiHostIntegrationsConnectionType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1819,6 +1841,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostIntegrationsConnectionType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2117,6 +2140,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::fmt::Display
     for MultiHostIntegrationsConnectorAttributesMultihostStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Ready => f.write_str("ready"),
@@ -2138,6 +2162,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::str::FromStr
     for MultiHostIntegrationsConnectorAttributesMultihostStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2161,6 +2186,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<&str>
     for MultiHostIntegrationsConnectorAttributesMultihostStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2170,6 +2196,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostIntegrationsConnectorAttributesMultihostStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2361,6 +2388,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl MultiHostIntegrationsCreate {
+        #[inline]
         pub fn builder() -> builder::MultiHostIntegrationsCreate {
             Default::default()
         }
@@ -2505,6 +2533,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsCreateClusterType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Cluster => f.write_str("CLUSTER"),
@@ -2514,6 +2543,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostIntegrationsCreateClusterType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2525,6 +2555,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for MultiHostIntegrationsCreateClusterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2534,6 +2565,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostIntegrationsCreateClusterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2666,6 +2698,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsCreateManagementWorkgroupType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::GovernanceGroup => f.write_str("GOVERNANCE_GROUP"),
@@ -2675,6 +2708,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostIntegrationsCreateManagementWorkgroupType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2687,6 +2721,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<&str>
     for MultiHostIntegrationsCreateManagementWorkgroupType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2696,6 +2731,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostIntegrationsCreateManagementWorkgroupType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2818,6 +2854,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsCreateOwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -2827,6 +2864,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostIntegrationsCreateOwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2838,6 +2876,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for MultiHostIntegrationsCreateOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2847,6 +2886,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostIntegrationsCreateOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3066,6 +3106,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsManagementWorkgroupType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::GovernanceGroup => f.write_str("GOVERNANCE_GROUP"),
@@ -3075,6 +3116,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostIntegrationsManagementWorkgroupType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3086,6 +3128,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for MultiHostIntegrationsManagementWorkgroupType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3095,6 +3138,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostIntegrationsManagementWorkgroupType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3226,6 +3270,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsManagerCorrelationRuleType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Rule => f.write_str("RULE"),
@@ -3235,6 +3280,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostIntegrationsManagerCorrelationRuleType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3247,6 +3293,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<&str>
     for MultiHostIntegrationsManagerCorrelationRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3256,6 +3303,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostIntegrationsManagerCorrelationRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3378,6 +3426,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsOwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -3387,6 +3436,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostIntegrationsOwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3398,6 +3448,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for MultiHostIntegrationsOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3407,6 +3458,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostIntegrationsOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3533,6 +3585,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsPasswordPoliciesItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::PasswordPolicy => f.write_str("PASSWORD_POLICY"),
@@ -3542,6 +3595,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostIntegrationsPasswordPoliciesItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3554,6 +3608,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<&str>
     for MultiHostIntegrationsPasswordPoliciesItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3563,6 +3618,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostIntegrationsPasswordPoliciesItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3685,6 +3741,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsSchemasItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ConnectorSchema => f.write_str("CONNECTOR_SCHEMA"),
@@ -3694,6 +3751,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostIntegrationsSchemasItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3705,6 +3763,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for MultiHostIntegrationsSchemasItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3714,6 +3773,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostIntegrationsSchemasItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3803,6 +3863,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostIntegrationsStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::SourceStateErrorAccountFileImport => {
@@ -3838,6 +3899,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostIntegrationsStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3865,6 +3927,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for MultiHostIntegrationsStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3873,6 +3936,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for MultiHostIntegrationsStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4433,6 +4497,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostSourcesAccountCorrelationConfigType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccountCorrelationConfig => {
@@ -4444,6 +4509,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostSourcesAccountCorrelationConfigType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4455,6 +4521,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for MultiHostSourcesAccountCorrelationConfigType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4464,6 +4531,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostSourcesAccountCorrelationConfigType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4589,6 +4657,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostSourcesAccountCorrelationRuleType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Rule => f.write_str("RULE"),
@@ -4598,6 +4667,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostSourcesAccountCorrelationRuleType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4609,6 +4679,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for MultiHostSourcesAccountCorrelationRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4618,6 +4689,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostSourcesAccountCorrelationRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4743,6 +4815,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostSourcesBeforeProvisioningRuleType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Rule => f.write_str("RULE"),
@@ -4752,6 +4825,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostSourcesBeforeProvisioningRuleType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4763,6 +4837,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for MultiHostSourcesBeforeProvisioningRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4772,6 +4847,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostSourcesBeforeProvisioningRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4913,6 +4989,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostSourcesClusterType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Cluster => f.write_str("CLUSTER"),
@@ -4922,6 +4999,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostSourcesClusterType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4933,6 +5011,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for MultiHostSourcesClusterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4941,6 +5020,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for MultiHostSourcesClusterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5066,6 +5146,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostSourcesManagementWorkgroupType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::GovernanceGroup => f.write_str("GOVERNANCE_GROUP"),
@@ -5075,6 +5156,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostSourcesManagementWorkgroupType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5086,6 +5168,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for MultiHostSourcesManagementWorkgroupType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5095,6 +5178,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostSourcesManagementWorkgroupType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5220,6 +5304,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostSourcesManagerCorrelationRuleType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Rule => f.write_str("RULE"),
@@ -5229,6 +5314,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostSourcesManagerCorrelationRuleType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5240,6 +5326,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for MultiHostSourcesManagerCorrelationRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5249,6 +5336,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostSourcesManagerCorrelationRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5369,6 +5457,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostSourcesOwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -5378,6 +5467,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostSourcesOwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5389,6 +5479,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for MultiHostSourcesOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5397,6 +5488,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for MultiHostSourcesOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5522,6 +5614,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostSourcesPasswordPoliciesItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::PasswordPolicy => f.write_str("PASSWORD_POLICY"),
@@ -5531,6 +5624,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostSourcesPasswordPoliciesItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5542,6 +5636,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for MultiHostSourcesPasswordPoliciesItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5551,6 +5646,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostSourcesPasswordPoliciesItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5673,6 +5769,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostSourcesSchemasItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ConnectorSchema => f.write_str("CONNECTOR_SCHEMA"),
@@ -5682,6 +5779,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostSourcesSchemasItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5693,6 +5791,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for MultiHostSourcesSchemasItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5702,6 +5801,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiHostSourcesSchemasItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5791,6 +5891,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for MultiHostSourcesStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::SourceStateErrorAccountFileImport => {
@@ -5826,6 +5927,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for MultiHostSourcesStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5853,6 +5955,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for MultiHostSourcesStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5861,6 +5964,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for MultiHostSourcesStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6016,16 +6120,19 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     pub struct SourceFeature(pub ::std::vec::Vec<SourceFeatureItem>);
     impl ::std::ops::Deref for SourceFeature {
         type Target = ::std::vec::Vec<SourceFeatureItem>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<SourceFeatureItem> {
             &self.0
         }
     }
     impl ::std::convert::From<SourceFeature> for ::std::vec::Vec<SourceFeatureItem> {
+        #[inline]
         fn from(value: SourceFeature) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<SourceFeatureItem>> for SourceFeature {
+        #[inline]
         fn from(value: ::std::vec::Vec<SourceFeatureItem>) -> Self {
             Self(value)
         }
@@ -6175,6 +6282,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for SourceFeatureItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Authenticate => f.write_str("AUTHENTICATE"),
@@ -6226,6 +6334,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for SourceFeatureItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6275,6 +6384,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for SourceFeatureItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6283,6 +6393,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for SourceFeatureItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6483,6 +6594,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for TestSourceConnectionMultihostV1ResponseResultType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::SourceStateErrorCluster => {
@@ -6518,6 +6630,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for TestSourceConnectionMultihostV1ResponseResultType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6546,6 +6659,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<&str>
     for TestSourceConnectionMultihostV1ResponseResultType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6555,6 +6669,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for TestSourceConnectionMultihostV1ResponseResultType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6693,6 +6808,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::std::fmt::Display for UpdateMultiHostSourcesV1BodyItemOp {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Add => f.write_str("add"),
@@ -6703,6 +6819,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::str::FromStr for UpdateMultiHostSourcesV1BodyItemOp {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6715,6 +6832,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl ::std::convert::TryFrom<&str> for UpdateMultiHostSourcesV1BodyItemOp {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6724,6 +6842,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for UpdateMultiHostSourcesV1BodyItemOp {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7003,6 +7122,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -7019,6 +7139,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -7091,6 +7212,7 @@ let response = client.get_multi_host_integrations_list_v1()
     .await;
 ```*/
     #[doc(alias = "getMultiHostIntegrationsListV1")]
+    #[inline]
     pub fn get_multi_host_integrations_list_v1(
         &self,
     ) -> builder::GetMultiHostIntegrationsListV1<'_> {
@@ -7113,6 +7235,7 @@ let response = client.create_multi_host_integration_v1()
     .await;
 ```*/
     #[doc(alias = "createMultiHostIntegrationV1")]
+    #[inline]
     pub fn create_multi_host_integration_v1(
         &self,
     ) -> builder::CreateMultiHostIntegrationV1<'_> {
@@ -7132,6 +7255,7 @@ let response = client.get_multihost_integration_types_v1()
     .await;
 ```*/
     #[doc(alias = "getMultihostIntegrationTypesV1")]
+    #[inline]
     pub fn get_multihost_integration_types_v1(
         &self,
     ) -> builder::GetMultihostIntegrationTypesV1<'_> {
@@ -7154,6 +7278,7 @@ let response = client.get_multi_host_integrations_v1()
     .await;
 ```*/
     #[doc(alias = "getMultiHostIntegrationsV1")]
+    #[inline]
     pub fn get_multi_host_integrations_v1(
         &self,
     ) -> builder::GetMultiHostIntegrationsV1<'_> {
@@ -7178,6 +7303,7 @@ let response = client.create_sources_within_multi_host_v1()
     .await;
 ```*/
     #[doc(alias = "createSourcesWithinMultiHostV1")]
+    #[inline]
     pub fn create_sources_within_multi_host_v1(
         &self,
     ) -> builder::CreateSourcesWithinMultiHostV1<'_> {
@@ -7200,6 +7326,7 @@ let response = client.delete_multi_host_v1()
     .await;
 ```*/
     #[doc(alias = "deleteMultiHostV1")]
+    #[inline]
     pub fn delete_multi_host_v1(&self) -> builder::DeleteMultiHostV1<'_> {
         builder::DeleteMultiHostV1::new(self)
     }
@@ -7223,6 +7350,7 @@ let response = client.update_multi_host_sources_v1()
     .await;
 ```*/
     #[doc(alias = "updateMultiHostSourcesV1")]
+    #[inline]
     pub fn update_multi_host_sources_v1(&self) -> builder::UpdateMultiHostSourcesV1<'_> {
         builder::UpdateMultiHostSourcesV1::new(self)
     }
@@ -7243,6 +7371,7 @@ let response = client.test_connection_multi_host_sources_v1()
     .await;
 ```*/
     #[doc(alias = "testConnectionMultiHostSourcesV1")]
+    #[inline]
     pub fn test_connection_multi_host_sources_v1(
         &self,
     ) -> builder::TestConnectionMultiHostSourcesV1<'_> {
@@ -7267,6 +7396,7 @@ let response = client.test_source_connection_multihost_v1()
     .await;
 ```*/
     #[doc(alias = "testSourceConnectionMultihostV1")]
+    #[inline]
     pub fn test_source_connection_multihost_v1(
         &self,
     ) -> builder::TestSourceConnectionMultihostV1<'_> {
@@ -7311,6 +7441,7 @@ let response = client.get_sources_within_multi_host_v1()
     .await;
 ```*/
     #[doc(alias = "getSourcesWithinMultiHostV1")]
+    #[inline]
     pub fn get_sources_within_multi_host_v1(
         &self,
     ) -> builder::GetSourcesWithinMultiHostV1<'_> {
@@ -7333,6 +7464,7 @@ let response = client.get_multi_host_source_creation_errors_v1()
     .await;
 ```*/
     #[doc(alias = "getMultiHostSourceCreationErrorsV1")]
+    #[inline]
     pub fn get_multi_host_source_creation_errors_v1(
         &self,
     ) -> builder::GetMultiHostSourceCreationErrorsV1<'_> {
@@ -7357,6 +7489,7 @@ let response = client.delete_multi_host_sources_v1()
     .await;
 ```*/
     #[doc(alias = "deleteMultiHostSourcesV1")]
+    #[inline]
     pub fn delete_multi_host_sources_v1(&self) -> builder::DeleteMultiHostSourcesV1<'_> {
         builder::DeleteMultiHostSourcesV1::new(self)
     }
@@ -7382,6 +7515,7 @@ let response = client.get_acct_aggregation_groups_v1()
     .await;
 ```*/
     #[doc(alias = "getAcctAggregationGroupsV1")]
+    #[inline]
     pub fn get_acct_aggregation_groups_v1(
         &self,
     ) -> builder::GetAcctAggregationGroupsV1<'_> {
@@ -7410,6 +7544,7 @@ let response = client.get_entitlement_aggregation_groups_v1()
     .await;
 ```*/
     #[doc(alias = "getEntitlementAggregationGroupsV1")]
+    #[inline]
     pub fn get_entitlement_aggregation_groups_v1(
         &self,
     ) -> builder::GetEntitlementAggregationGroupsV1<'_> {
@@ -7440,6 +7575,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMultiHostIntegrationsListV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7522,6 +7658,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/multihosts/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7629,6 +7766,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7644,6 +7782,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateMultiHostIntegrationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7679,6 +7818,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/multihosts/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7747,6 +7887,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7761,6 +7902,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMultihostIntegrationTypesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7768,6 +7910,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/multihosts/v1/types`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7819,6 +7962,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7834,6 +7978,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMultiHostIntegrationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7854,6 +7999,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/multihosts/v1/{multihostId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7914,6 +8060,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7930,6 +8077,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSourcesWithinMultiHostV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7965,6 +8113,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/multihosts/v1/{multihostId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8029,6 +8178,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8044,6 +8194,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteMultiHostV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8064,6 +8215,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/multihosts/v1/{multihostId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8117,6 +8269,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8133,6 +8286,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateMultiHostSourcesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8168,6 +8322,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/multihosts/v1/{multihostId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8232,6 +8387,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8247,6 +8403,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> TestConnectionMultiHostSourcesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8267,6 +8424,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/multihosts/v1/{multihostId}/sources/testConnection`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8324,6 +8482,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8340,6 +8499,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> TestSourceConnectionMultihostV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8373,6 +8533,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/multihosts/v1/{multihostId}/sources/{sourceId}/testConnection`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8440,6 +8601,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8460,6 +8622,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourcesWithinMultiHostV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8541,6 +8704,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/multihosts/v1/{multihostId}/sources`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8645,6 +8809,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8660,6 +8825,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMultiHostSourceCreationErrorsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8680,6 +8846,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/multihosts/v1/{multiHostId}/sources/errors`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8740,6 +8907,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8756,6 +8924,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteMultiHostSourcesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8789,6 +8958,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/multihosts/v1/{multiHostId}/sources/bulk-delete`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8853,6 +9023,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8870,6 +9041,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAcctAggregationGroupsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8912,6 +9084,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/multihosts/v1/{multihostId}/acctAggregationGroups`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8988,6 +9161,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9005,6 +9179,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetEntitlementAggregationGroupsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9047,6 +9222,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/multihosts/v1/{multiHostId}/entitlementAggregationGroups`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9123,6 +9299,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

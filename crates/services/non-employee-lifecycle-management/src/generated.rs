@@ -66,6 +66,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ApprovalStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Approved => f.write_str("APPROVED"),
@@ -79,6 +80,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ApprovalStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -94,6 +96,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ApprovalStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -102,6 +105,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ApprovalStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -183,6 +187,7 @@ pub mod types {
         }
     }
     impl DeleteNonEmployeeRecordsInBulkV1Body {
+        #[inline]
         pub fn builder() -> builder::DeleteNonEmployeeRecordsInBulkV1Body {
             Default::default()
         }
@@ -389,6 +394,7 @@ pub mod types {
         }
     }
     impl NonEmployeeApprovalDecision {
+        #[inline]
         pub fn builder() -> builder::NonEmployeeApprovalDecision {
             Default::default()
         }
@@ -399,18 +405,21 @@ pub mod types {
     pub struct NonEmployeeApprovalDecisionComment(::std::string::String);
     impl ::std::ops::Deref for NonEmployeeApprovalDecisionComment {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<NonEmployeeApprovalDecisionComment>
     for ::std::string::String {
+        #[inline]
         fn from(value: NonEmployeeApprovalDecisionComment) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for NonEmployeeApprovalDecisionComment {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -422,6 +431,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for NonEmployeeApprovalDecisionComment {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -431,6 +441,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for NonEmployeeApprovalDecisionComment {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1093,6 +1104,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for NonEmployeeBulkUploadJobStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Pending => f.write_str("PENDING"),
@@ -1105,6 +1117,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for NonEmployeeBulkUploadJobStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1119,6 +1132,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for NonEmployeeBulkUploadJobStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1128,6 +1142,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for NonEmployeeBulkUploadJobStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1251,6 +1266,7 @@ null means job has been submitted to the source.
         }
     }
     impl ::std::fmt::Display for NonEmployeeBulkUploadStatusStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Pending => f.write_str("PENDING"),
@@ -1263,6 +1279,7 @@ null means job has been submitted to the source.
     }
     impl ::std::str::FromStr for NonEmployeeBulkUploadStatusStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1277,6 +1294,7 @@ null means job has been submitted to the source.
     }
     impl ::std::convert::TryFrom<&str> for NonEmployeeBulkUploadStatusStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1286,6 +1304,7 @@ null means job has been submitted to the source.
     impl ::std::convert::TryFrom<::std::string::String>
     for NonEmployeeBulkUploadStatusStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1332,6 +1351,7 @@ null means job has been submitted to the source.
         }
     }
     impl ::std::fmt::Display for NonEmployeeIdentityDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::GovernanceGroup => f.write_str("GOVERNANCE_GROUP"),
@@ -1342,6 +1362,7 @@ null means job has been submitted to the source.
     }
     impl ::std::str::FromStr for NonEmployeeIdentityDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1354,6 +1375,7 @@ null means job has been submitted to the source.
     }
     impl ::std::convert::TryFrom<&str> for NonEmployeeIdentityDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1362,6 +1384,7 @@ null means job has been submitted to the source.
     }
     impl ::std::convert::TryFrom<::std::string::String> for NonEmployeeIdentityDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1757,6 +1780,7 @@ null means job has been submitted to the source.
         }
     }
     impl NonEmployeeRejectApprovalDecision {
+        #[inline]
         pub fn builder() -> builder::NonEmployeeRejectApprovalDecision {
             Default::default()
         }
@@ -1767,18 +1791,21 @@ null means job has been submitted to the source.
     pub struct NonEmployeeRejectApprovalDecisionComment(::std::string::String);
     impl ::std::ops::Deref for NonEmployeeRejectApprovalDecisionComment {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<NonEmployeeRejectApprovalDecisionComment>
     for ::std::string::String {
+        #[inline]
         fn from(value: NonEmployeeRejectApprovalDecisionComment) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for NonEmployeeRejectApprovalDecisionComment {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1790,6 +1817,7 @@ null means job has been submitted to the source.
     }
     impl ::std::convert::TryFrom<&str> for NonEmployeeRejectApprovalDecisionComment {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1799,6 +1827,7 @@ null means job has been submitted to the source.
     impl ::std::convert::TryFrom<::std::string::String>
     for NonEmployeeRejectApprovalDecisionComment {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2289,6 +2318,7 @@ null means job has been submitted to the source.
         }
     }
     impl NonEmployeeRequestBody {
+        #[inline]
         pub fn builder() -> builder::NonEmployeeRequestBody {
             Default::default()
         }
@@ -2980,6 +3010,7 @@ null means job has been submitted to the source.
         }
     }
     impl NonEmployeeSchemaAttributeBody {
+        #[inline]
         pub fn builder() -> builder::NonEmployeeSchemaAttributeBody {
             Default::default()
         }
@@ -3027,6 +3058,7 @@ null means job has been submitted to the source.
         }
     }
     impl ::std::fmt::Display for NonEmployeeSchemaAttributeType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Text => f.write_str("TEXT"),
@@ -3038,6 +3070,7 @@ null means job has been submitted to the source.
     }
     impl ::std::str::FromStr for NonEmployeeSchemaAttributeType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3051,6 +3084,7 @@ null means job has been submitted to the source.
     }
     impl ::std::convert::TryFrom<&str> for NonEmployeeSchemaAttributeType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3060,6 +3094,7 @@ null means job has been submitted to the source.
     impl ::std::convert::TryFrom<::std::string::String>
     for NonEmployeeSchemaAttributeType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3527,6 +3562,7 @@ null means job has been submitted to the source.
         }
     }
     impl NonEmployeeSourceRequestBody {
+        #[inline]
         pub fn builder() -> builder::NonEmployeeSourceRequestBody {
             Default::default()
         }
@@ -4549,6 +4585,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -4565,6 +4602,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -4629,6 +4667,7 @@ let response = client.list_non_employee_records_v1()
     .await;
 ```*/
     #[doc(alias = "listNonEmployeeRecordsV1")]
+    #[inline]
     pub fn list_non_employee_records_v1(&self) -> builder::ListNonEmployeeRecordsV1<'_> {
         builder::ListNonEmployeeRecordsV1::new(self)
     }
@@ -4648,6 +4687,7 @@ let response = client.create_non_employee_record_v1()
     .await;
 ```*/
     #[doc(alias = "createNonEmployeeRecordV1")]
+    #[inline]
     pub fn create_non_employee_record_v1(
         &self,
     ) -> builder::CreateNonEmployeeRecordV1<'_> {
@@ -4669,6 +4709,7 @@ let response = client.get_non_employee_record_v1()
     .await;
 ```*/
     #[doc(alias = "getNonEmployeeRecordV1")]
+    #[inline]
     pub fn get_non_employee_record_v1(&self) -> builder::GetNonEmployeeRecordV1<'_> {
         builder::GetNonEmployeeRecordV1::new(self)
     }
@@ -4693,6 +4734,7 @@ let response = client.update_non_employee_record_v1()
     .await;
 ```*/
     #[doc(alias = "updateNonEmployeeRecordV1")]
+    #[inline]
     pub fn update_non_employee_record_v1(
         &self,
     ) -> builder::UpdateNonEmployeeRecordV1<'_> {
@@ -4714,6 +4756,7 @@ let response = client.delete_non_employee_record_v1()
     .await;
 ```*/
     #[doc(alias = "deleteNonEmployeeRecordV1")]
+    #[inline]
     pub fn delete_non_employee_record_v1(
         &self,
     ) -> builder::DeleteNonEmployeeRecordV1<'_> {
@@ -4740,6 +4783,7 @@ let response = client.patch_non_employee_record_v1()
     .await;
 ```*/
     #[doc(alias = "patchNonEmployeeRecordV1")]
+    #[inline]
     pub fn patch_non_employee_record_v1(&self) -> builder::PatchNonEmployeeRecordV1<'_> {
         builder::PatchNonEmployeeRecordV1::new(self)
     }
@@ -4758,6 +4802,7 @@ let response = client.delete_non_employee_records_in_bulk_v1()
     .await;
 ```*/
     #[doc(alias = "deleteNonEmployeeRecordsInBulkV1")]
+    #[inline]
     pub fn delete_non_employee_records_in_bulk_v1(
         &self,
     ) -> builder::DeleteNonEmployeeRecordsInBulkV1<'_> {
@@ -4804,6 +4849,7 @@ let response = client.list_non_employee_requests_v1()
     .await;
 ```*/
     #[doc(alias = "listNonEmployeeRequestsV1")]
+    #[inline]
     pub fn list_non_employee_requests_v1(
         &self,
     ) -> builder::ListNonEmployeeRequestsV1<'_> {
@@ -4824,6 +4870,7 @@ let response = client.create_non_employee_request_v1()
     .await;
 ```*/
     #[doc(alias = "createNonEmployeeRequestV1")]
+    #[inline]
     pub fn create_non_employee_request_v1(
         &self,
     ) -> builder::CreateNonEmployeeRequestV1<'_> {
@@ -4848,6 +4895,7 @@ let response = client.get_non_employee_request_v1()
     .await;
 ```*/
     #[doc(alias = "getNonEmployeeRequestV1")]
+    #[inline]
     pub fn get_non_employee_request_v1(&self) -> builder::GetNonEmployeeRequestV1<'_> {
         builder::GetNonEmployeeRequestV1::new(self)
     }
@@ -4867,6 +4915,7 @@ let response = client.delete_non_employee_request_v1()
     .await;
 ```*/
     #[doc(alias = "deleteNonEmployeeRequestV1")]
+    #[inline]
     pub fn delete_non_employee_request_v1(
         &self,
     ) -> builder::DeleteNonEmployeeRequestV1<'_> {
@@ -4891,6 +4940,7 @@ let response = client.get_non_employee_request_summary_v1()
     .await;
 ```*/
     #[doc(alias = "getNonEmployeeRequestSummaryV1")]
+    #[inline]
     pub fn get_non_employee_request_summary_v1(
         &self,
     ) -> builder::GetNonEmployeeRequestSummaryV1<'_> {
@@ -4931,6 +4981,7 @@ let response = client.list_non_employee_sources_v1()
     .await;
 ```*/
     #[doc(alias = "listNonEmployeeSourcesV1")]
+    #[inline]
     pub fn list_non_employee_sources_v1(&self) -> builder::ListNonEmployeeSourcesV1<'_> {
         builder::ListNonEmployeeSourcesV1::new(self)
     }
@@ -4949,6 +5000,7 @@ let response = client.create_non_employee_source_v1()
     .await;
 ```*/
     #[doc(alias = "createNonEmployeeSourceV1")]
+    #[inline]
     pub fn create_non_employee_source_v1(
         &self,
     ) -> builder::CreateNonEmployeeSourceV1<'_> {
@@ -4973,6 +5025,7 @@ let response = client.get_non_employee_source_v1()
     .await;
 ```*/
     #[doc(alias = "getNonEmployeeSourceV1")]
+    #[inline]
     pub fn get_non_employee_source_v1(&self) -> builder::GetNonEmployeeSourceV1<'_> {
         builder::GetNonEmployeeSourceV1::new(self)
     }
@@ -4991,6 +5044,7 @@ let response = client.delete_non_employee_source_v1()
     .await;
 ```*/
     #[doc(alias = "deleteNonEmployeeSourceV1")]
+    #[inline]
     pub fn delete_non_employee_source_v1(
         &self,
     ) -> builder::DeleteNonEmployeeSourceV1<'_> {
@@ -5013,6 +5067,7 @@ let response = client.patch_non_employee_source_v1()
     .await;
 ```*/
     #[doc(alias = "patchNonEmployeeSourceV1")]
+    #[inline]
     pub fn patch_non_employee_source_v1(&self) -> builder::PatchNonEmployeeSourceV1<'_> {
         builder::PatchNonEmployeeSourceV1::new(self)
     }
@@ -5031,6 +5086,7 @@ let response = client.export_non_employee_records_v1()
     .await;
 ```*/
     #[doc(alias = "exportNonEmployeeRecordsV1")]
+    #[inline]
     pub fn export_non_employee_records_v1(
         &self,
     ) -> builder::ExportNonEmployeeRecordsV1<'_> {
@@ -5053,6 +5109,7 @@ let response = client.get_non_employee_schema_attribute_v1()
     .await;
 ```*/
     #[doc(alias = "getNonEmployeeSchemaAttributeV1")]
+    #[inline]
     pub fn get_non_employee_schema_attribute_v1(
         &self,
     ) -> builder::GetNonEmployeeSchemaAttributeV1<'_> {
@@ -5077,6 +5134,7 @@ let response = client.delete_non_employee_schema_attribute_v1()
     .await;
 ```*/
     #[doc(alias = "deleteNonEmployeeSchemaAttributeV1")]
+    #[inline]
     pub fn delete_non_employee_schema_attribute_v1(
         &self,
     ) -> builder::DeleteNonEmployeeSchemaAttributeV1<'_> {
@@ -5103,6 +5161,7 @@ let response = client.patch_non_employee_schema_attribute_v1()
     .await;
 ```*/
     #[doc(alias = "patchNonEmployeeSchemaAttributeV1")]
+    #[inline]
     pub fn patch_non_employee_schema_attribute_v1(
         &self,
     ) -> builder::PatchNonEmployeeSchemaAttributeV1<'_> {
@@ -5125,6 +5184,7 @@ let response = client.get_non_employee_bulk_upload_status_v1()
     .await;
 ```*/
     #[doc(alias = "getNonEmployeeBulkUploadStatusV1")]
+    #[inline]
     pub fn get_non_employee_bulk_upload_status_v1(
         &self,
     ) -> builder::GetNonEmployeeBulkUploadStatusV1<'_> {
@@ -5145,6 +5205,7 @@ let response = client.export_non_employee_source_schema_template_v1()
     .await;
 ```*/
     #[doc(alias = "exportNonEmployeeSourceSchemaTemplateV1")]
+    #[inline]
     pub fn export_non_employee_source_schema_template_v1(
         &self,
     ) -> builder::ExportNonEmployeeSourceSchemaTemplateV1<'_> {
@@ -5191,6 +5252,7 @@ let response = client.list_non_employee_approvals_v1()
     .await;
 ```*/
     #[doc(alias = "listNonEmployeeApprovalsV1")]
+    #[inline]
     pub fn list_non_employee_approvals_v1(
         &self,
     ) -> builder::ListNonEmployeeApprovalsV1<'_> {
@@ -5216,6 +5278,7 @@ let response = client.get_non_employee_approval_v1()
     .await;
 ```*/
     #[doc(alias = "getNonEmployeeApprovalV1")]
+    #[inline]
     pub fn get_non_employee_approval_v1(&self) -> builder::GetNonEmployeeApprovalV1<'_> {
         builder::GetNonEmployeeApprovalV1::new(self)
     }
@@ -5236,6 +5299,7 @@ let response = client.approve_non_employee_request_v1()
     .await;
 ```*/
     #[doc(alias = "approveNonEmployeeRequestV1")]
+    #[inline]
     pub fn approve_non_employee_request_v1(
         &self,
     ) -> builder::ApproveNonEmployeeRequestV1<'_> {
@@ -5258,6 +5322,7 @@ let response = client.reject_non_employee_request_v1()
     .await;
 ```*/
     #[doc(alias = "rejectNonEmployeeRequestV1")]
+    #[inline]
     pub fn reject_non_employee_request_v1(
         &self,
     ) -> builder::RejectNonEmployeeRequestV1<'_> {
@@ -5282,6 +5347,7 @@ let response = client.get_non_employee_approval_summary_v1()
     .await;
 ```*/
     #[doc(alias = "getNonEmployeeApprovalSummaryV1")]
+    #[inline]
     pub fn get_non_employee_approval_summary_v1(
         &self,
     ) -> builder::GetNonEmployeeApprovalSummaryV1<'_> {
@@ -5303,6 +5369,7 @@ let response = client.get_non_employee_source_schema_attributes_v1()
     .await;
 ```*/
     #[doc(alias = "getNonEmployeeSourceSchemaAttributesV1")]
+    #[inline]
     pub fn get_non_employee_source_schema_attributes_v1(
         &self,
     ) -> builder::GetNonEmployeeSourceSchemaAttributesV1<'_> {
@@ -5326,6 +5393,7 @@ let response = client.create_non_employee_source_schema_attributes_v1()
     .await;
 ```*/
     #[doc(alias = "createNonEmployeeSourceSchemaAttributesV1")]
+    #[inline]
     pub fn create_non_employee_source_schema_attributes_v1(
         &self,
     ) -> builder::CreateNonEmployeeSourceSchemaAttributesV1<'_> {
@@ -5346,6 +5414,7 @@ let response = client.delete_non_employee_source_schema_attributes_v1()
     .await;
 ```*/
     #[doc(alias = "deleteNonEmployeeSourceSchemaAttributesV1")]
+    #[inline]
     pub fn delete_non_employee_source_schema_attributes_v1(
         &self,
     ) -> builder::DeleteNonEmployeeSourceSchemaAttributesV1<'_> {
@@ -5375,6 +5444,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListNonEmployeeRecordsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5443,6 +5513,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/non-employee-records/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5529,6 +5600,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5544,6 +5616,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateNonEmployeeRecordV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5578,6 +5651,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/non-employee-records/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5646,6 +5720,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5661,6 +5736,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetNonEmployeeRecordV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5681,6 +5757,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/non-employee-records/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5741,6 +5818,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5757,6 +5835,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateNonEmployeeRecordV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5804,6 +5883,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/non-employee-records/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5881,6 +5961,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5896,6 +5977,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteNonEmployeeRecordV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5916,6 +5998,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/non-employee-records/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5973,6 +6056,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5992,6 +6076,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchNonEmployeeRecordV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6027,6 +6112,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/non-employee-records/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6094,6 +6180,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6112,6 +6199,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteNonEmployeeRecordsInBulkV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6147,6 +6235,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/non-employee-records/v1/bulk-delete`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6214,6 +6303,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6234,6 +6324,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListNonEmployeeRequestsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6315,6 +6406,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/non-employee-requests/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6422,6 +6514,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6437,6 +6530,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateNonEmployeeRequestV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6471,6 +6565,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/non-employee-requests/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6539,6 +6634,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6554,6 +6650,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetNonEmployeeRequestV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6574,6 +6671,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/non-employee-requests/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6634,6 +6732,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6649,6 +6748,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteNonEmployeeRequestV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6669,6 +6769,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/non-employee-requests/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6726,6 +6827,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6741,6 +6843,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetNonEmployeeRequestSummaryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6761,6 +6864,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/non-employee-requests/v1/summary/{requested-for}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6821,6 +6925,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6841,6 +6946,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListNonEmployeeSourcesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6922,6 +7028,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/non-employee-sources/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7034,6 +7141,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7049,6 +7157,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateNonEmployeeSourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7084,6 +7193,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/non-employee-sources/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7152,6 +7262,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7167,6 +7278,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetNonEmployeeSourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7187,6 +7299,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/non-employee-sources/v1/{sourceId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7247,6 +7360,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7262,6 +7376,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteNonEmployeeSourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7282,6 +7397,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/non-employee-sources/v1/{sourceId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7339,6 +7455,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7358,6 +7475,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchNonEmployeeSourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7393,6 +7511,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/non-employee-sources/v1/{sourceId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7460,6 +7579,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7475,6 +7595,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ExportNonEmployeeRecordsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7495,6 +7616,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/non-employee-sources/v1/{id}/non-employees/download`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7548,6 +7670,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7564,6 +7687,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetNonEmployeeSchemaAttributeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7597,6 +7721,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/non-employee-sources/v1/{sourceId}/schema-attributes/{attributeId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7664,6 +7789,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7680,6 +7806,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteNonEmployeeSchemaAttributeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7713,6 +7840,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/non-employee-sources/v1/{sourceId}/schema-attributes/{attributeId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7777,6 +7905,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7797,6 +7926,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchNonEmployeeSchemaAttributeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7845,6 +7975,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/non-employee-sources/v1/{sourceId}/schema-attributes/{attributeId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7919,6 +8050,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7934,6 +8066,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetNonEmployeeBulkUploadStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7954,6 +8087,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/non-employee-sources/v1/{id}/non-employee-bulk-upload/status`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8014,6 +8148,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8029,6 +8164,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ExportNonEmployeeSourceSchemaTemplateV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8049,6 +8185,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/non-employee-sources/v1/{id}/schema-attributes-template/download`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8102,6 +8239,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8122,6 +8260,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListNonEmployeeApprovalsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8204,6 +8343,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/non-employee-approvals/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8311,6 +8451,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8327,6 +8468,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetNonEmployeeApprovalV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8360,6 +8502,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/non-employee-approvals/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8432,6 +8575,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8448,6 +8592,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ApproveNonEmployeeRequestV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8496,6 +8641,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/non-employee-approvals/v1/{id}/approve`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8573,6 +8719,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8589,6 +8736,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> RejectNonEmployeeRequestV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8637,6 +8785,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/non-employee-approvals/v1/{id}/reject`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8714,6 +8863,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8729,6 +8879,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetNonEmployeeApprovalSummaryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8749,6 +8900,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/non-employee-approvals/v1/summary/{requested-for}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8809,6 +8961,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8824,6 +8977,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetNonEmployeeSourceSchemaAttributesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8844,6 +8998,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/non-employee-sources/v1/{sourceId}/schema-attributes`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -8904,6 +9059,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -8920,6 +9076,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateNonEmployeeSourceSchemaAttributesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8968,6 +9125,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/non-employee-sources/v1/{sourceId}/schema-attributes`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9045,6 +9203,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9060,6 +9219,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteNonEmployeeSourceSchemaAttributesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9080,6 +9240,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/non-employee-sources/v1/{sourceId}/schema-attributes`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9137,6 +9298,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

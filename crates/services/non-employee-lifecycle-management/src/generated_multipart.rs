@@ -13,6 +13,7 @@ This post will import, or update, Non-Employee records found in the CSV. Require
 
 Sends `POST /non-employee-sources/v1/{id}/non-employee-bulk-upload` as `multipart/form-data`.*/
     #[doc(alias = "importNonEmployeeRecordsInBulkV1")]
+    #[inline]
     pub fn import_non_employee_records_in_bulk_v1(
         &self,
     ) -> multipart::ImportNonEmployeeRecordsInBulkV1<'_> {
@@ -34,6 +35,7 @@ pub mod multipart {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportNonEmployeeRecordsInBulkV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -43,6 +45,7 @@ pub mod multipart {
             }
         }
         ///Source Id (UUID)
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
@@ -50,11 +53,13 @@ pub mod multipart {
         /**Sets `data`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -63,6 +68,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn data_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -73,6 +79,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/non-employee-sources/v1/{id}/non-employee-bulk-upload", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -140,6 +147,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

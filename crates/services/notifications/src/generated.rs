@@ -151,6 +151,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CcBccRecipientType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -164,6 +165,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CcBccRecipientType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -179,6 +181,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CcBccRecipientType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -187,6 +190,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CcBccRecipientType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -360,6 +364,7 @@ pub mod types {
         }
     }
     impl DomainAddress {
+        #[inline]
         pub fn builder() -> builder::DomainAddress {
             Default::default()
         }
@@ -579,6 +584,7 @@ pub mod types {
         }
     }
     impl EmailStatusDto {
+        #[inline]
         pub fn builder() -> builder::EmailStatusDto {
             Default::default()
         }
@@ -629,6 +635,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for EmailStatusDtoVerificationStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Pending => f.write_str("PENDING"),
@@ -641,6 +648,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for EmailStatusDtoVerificationStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -655,6 +663,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for EmailStatusDtoVerificationStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -664,6 +673,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for EmailStatusDtoVerificationStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -713,6 +723,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for GetNotificationTemplateVariablesV1Medium {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Email => f.write_str("EMAIL"),
@@ -724,6 +735,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for GetNotificationTemplateVariablesV1Medium {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -737,6 +749,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetNotificationTemplateVariablesV1Medium {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -746,6 +759,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for GetNotificationTemplateVariablesV1Medium {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1091,6 +1105,7 @@ pub mod types {
         }
     }
     impl MailFromAttributesDto {
+        #[inline]
         pub fn builder() -> builder::MailFromAttributesDto {
             Default::default()
         }
@@ -1138,6 +1153,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for MailFromAttributesMailFromDomainStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Pending => f.write_str("PENDING"),
@@ -1149,6 +1165,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for MailFromAttributesMailFromDomainStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1162,6 +1179,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for MailFromAttributesMailFromDomainStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1171,6 +1189,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for MailFromAttributesMailFromDomainStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1223,6 +1242,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for Medium {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Email => f.write_str("EMAIL"),
@@ -1235,6 +1255,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for Medium {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1249,6 +1270,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for Medium {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1257,6 +1279,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for Medium {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1451,6 +1474,7 @@ pub mod types {
         }
     }
     impl PreferencesDto {
+        #[inline]
         pub fn builder() -> builder::PreferencesDto {
             Default::default()
         }
@@ -1590,6 +1614,7 @@ pub mod types {
         }
     }
     impl SendTestNotificationRequestDto {
+        #[inline]
         pub fn builder() -> builder::SendTestNotificationRequestDto {
             Default::default()
         }
@@ -1637,6 +1662,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for SendTestNotificationRequestDtoMedium {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Email => f.write_str("EMAIL"),
@@ -1648,6 +1674,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for SendTestNotificationRequestDtoMedium {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1661,6 +1688,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SendTestNotificationRequestDtoMedium {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1670,6 +1698,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for SendTestNotificationRequestDtoMedium {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1804,6 +1833,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for TemplateBulkDeleteDtoMedium {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Email => f.write_str("EMAIL"),
@@ -1815,6 +1845,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for TemplateBulkDeleteDtoMedium {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1828,6 +1859,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TemplateBulkDeleteDtoMedium {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1836,6 +1868,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for TemplateBulkDeleteDtoMedium {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2066,6 +2099,7 @@ pub mod types {
         }
     }
     impl TemplateDto {
+        #[inline]
         pub fn builder() -> builder::TemplateDto {
             Default::default()
         }
@@ -2281,6 +2315,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for TemplateDtoDefaultMedium {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Email => f.write_str("EMAIL"),
@@ -2292,6 +2327,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for TemplateDtoDefaultMedium {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2305,6 +2341,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TemplateDtoDefaultMedium {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2313,6 +2350,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for TemplateDtoDefaultMedium {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2362,6 +2400,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for TemplateDtoMedium {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Email => f.write_str("EMAIL"),
@@ -2373,6 +2412,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for TemplateDtoMedium {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2386,6 +2426,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TemplateDtoMedium {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2394,6 +2435,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for TemplateDtoMedium {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2443,6 +2485,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for TemplateMediumDto {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Email => f.write_str("EMAIL"),
@@ -2454,6 +2497,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for TemplateMediumDto {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2467,6 +2511,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TemplateMediumDto {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2475,6 +2520,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for TemplateMediumDto {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3306,6 +3352,7 @@ or "function" for template utility/helper functions (e.g. __dateTool.format(), _
         }
     }
     impl ::std::fmt::Display for TemplateVariableType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::String => f.write_str("string"),
@@ -3320,6 +3367,7 @@ or "function" for template utility/helper functions (e.g. __dateTool.format(), _
     }
     impl ::std::str::FromStr for TemplateVariableType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3336,6 +3384,7 @@ or "function" for template utility/helper functions (e.g. __dateTool.format(), _
     }
     impl ::std::convert::TryFrom<&str> for TemplateVariableType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3344,6 +3393,7 @@ or "function" for template utility/helper functions (e.g. __dateTool.format(), _
     }
     impl ::std::convert::TryFrom<::std::string::String> for TemplateVariableType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4411,6 +4461,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -4427,6 +4478,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -4480,6 +4532,7 @@ let response = client.get_notification_template_variables_v1()
     .await;
 ```*/
     #[doc(alias = "getNotificationTemplateVariablesV1")]
+    #[inline]
     pub fn get_notification_template_variables_v1(
         &self,
     ) -> builder::GetNotificationTemplateVariablesV1<'_> {
@@ -4498,6 +4551,7 @@ let response = client.put_mail_from_attributes_v1()
     .await;
 ```*/
     #[doc(alias = "putMailFromAttributesV1")]
+    #[inline]
     pub fn put_mail_from_attributes_v1(&self) -> builder::PutMailFromAttributesV1<'_> {
         builder::PutMailFromAttributesV1::new(self)
     }
@@ -4516,6 +4570,7 @@ let response = client.get_mail_from_attributes_v1()
     .await;
 ```*/
     #[doc(alias = "getMailFromAttributesV1")]
+    #[inline]
     pub fn get_mail_from_attributes_v1(&self) -> builder::GetMailFromAttributesV1<'_> {
         builder::GetMailFromAttributesV1::new(self)
     }
@@ -4548,6 +4603,7 @@ let response = client.list_notification_template_defaults_v1()
     .await;
 ```*/
     #[doc(alias = "listNotificationTemplateDefaultsV1")]
+    #[inline]
     pub fn list_notification_template_defaults_v1(
         &self,
     ) -> builder::ListNotificationTemplateDefaultsV1<'_> {
@@ -4586,6 +4642,7 @@ let response = client.list_notification_templates_v1()
     .await;
 ```*/
     #[doc(alias = "listNotificationTemplatesV1")]
+    #[inline]
     pub fn list_notification_templates_v1(
         &self,
     ) -> builder::ListNotificationTemplatesV1<'_> {
@@ -4607,6 +4664,7 @@ let response = client.create_notification_template_v1()
     .await;
 ```*/
     #[doc(alias = "createNotificationTemplateV1")]
+    #[inline]
     pub fn create_notification_template_v1(
         &self,
     ) -> builder::CreateNotificationTemplateV1<'_> {
@@ -4627,6 +4685,7 @@ let response = client.get_notification_template_v1()
     .await;
 ```*/
     #[doc(alias = "getNotificationTemplateV1")]
+    #[inline]
     pub fn get_notification_template_v1(
         &self,
     ) -> builder::GetNotificationTemplateV1<'_> {
@@ -4645,6 +4704,7 @@ let response = client.delete_notification_templates_in_bulk_v1()
     .await;
 ```*/
     #[doc(alias = "deleteNotificationTemplatesInBulkV1")]
+    #[inline]
     pub fn delete_notification_templates_in_bulk_v1(
         &self,
     ) -> builder::DeleteNotificationTemplatesInBulkV1<'_> {
@@ -4663,6 +4723,7 @@ let response = client.get_notifications_template_context_v1()
     .await;
 ```*/
     #[doc(alias = "getNotificationsTemplateContextV1")]
+    #[inline]
     pub fn get_notifications_template_context_v1(
         &self,
     ) -> builder::GetNotificationsTemplateContextV1<'_> {
@@ -4703,6 +4764,7 @@ let response = client.list_notification_preferences_v1()
     .await;
 ```*/
     #[doc(alias = "listNotificationPreferencesV1")]
+    #[inline]
     pub fn list_notification_preferences_v1(
         &self,
     ) -> builder::ListNotificationPreferencesV1<'_> {
@@ -4725,6 +4787,7 @@ let response = client.get_notification_preferences_v1()
     .await;
 ```*/
     #[doc(alias = "getNotificationPreferencesV1")]
+    #[inline]
     pub fn get_notification_preferences_v1(
         &self,
     ) -> builder::GetNotificationPreferencesV1<'_> {
@@ -4747,6 +4810,7 @@ let response = client.set_notification_preferences_v1()
     .await;
 ```*/
     #[doc(alias = "setNotificationPreferencesV1")]
+    #[inline]
     pub fn set_notification_preferences_v1(
         &self,
     ) -> builder::SetNotificationPreferencesV1<'_> {
@@ -4765,6 +4829,7 @@ let response = client.send_test_notification_v1()
     .await;
 ```*/
     #[doc(alias = "sendTestNotificationV1")]
+    #[inline]
     pub fn send_test_notification_v1(&self) -> builder::SendTestNotificationV1<'_> {
         builder::SendTestNotificationV1::new(self)
     }
@@ -4803,6 +4868,7 @@ let response = client.list_from_addresses_v1()
     .await;
 ```*/
     #[doc(alias = "listFromAddressesV1")]
+    #[inline]
     pub fn list_from_addresses_v1(&self) -> builder::ListFromAddressesV1<'_> {
         builder::ListFromAddressesV1::new(self)
     }
@@ -4819,6 +4885,7 @@ let response = client.create_verified_from_address_v1()
     .await;
 ```*/
     #[doc(alias = "createVerifiedFromAddressV1")]
+    #[inline]
     pub fn create_verified_from_address_v1(
         &self,
     ) -> builder::CreateVerifiedFromAddressV1<'_> {
@@ -4839,6 +4906,7 @@ let response = client.delete_verified_from_address_v1()
     .await;
 ```*/
     #[doc(alias = "deleteVerifiedFromAddressV1")]
+    #[inline]
     pub fn delete_verified_from_address_v1(
         &self,
     ) -> builder::DeleteVerifiedFromAddressV1<'_> {
@@ -4863,6 +4931,7 @@ let response = client.get_dkim_attributes_v1()
     .await;
 ```*/
     #[doc(alias = "getDkimAttributesV1")]
+    #[inline]
     pub fn get_dkim_attributes_v1(&self) -> builder::GetDkimAttributesV1<'_> {
         builder::GetDkimAttributesV1::new(self)
     }
@@ -4879,6 +4948,7 @@ let response = client.create_domain_dkim_v1()
     .await;
 ```*/
     #[doc(alias = "createDomainDkimV1")]
+    #[inline]
     pub fn create_domain_dkim_v1(&self) -> builder::CreateDomainDkimV1<'_> {
         builder::CreateDomainDkimV1::new(self)
     }
@@ -4904,6 +4974,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetNotificationTemplateVariablesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4951,6 +5022,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/notification-template-variables/v1/{key}/{medium}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5024,6 +5096,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5039,6 +5112,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutMailFromAttributesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5073,6 +5147,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/mail-from-attributes/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5141,6 +5216,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5156,6 +5232,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMailFromAttributesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5176,6 +5253,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/mail-from-attributes/v1/{identity}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5236,6 +5314,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5253,6 +5332,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListNotificationTemplateDefaultsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5296,6 +5376,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/notification-template-defaults/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5370,6 +5451,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5388,6 +5470,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListNotificationTemplatesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5445,6 +5528,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/notification-templates/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5524,6 +5608,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5539,6 +5624,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateNotificationTemplateV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5569,6 +5655,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/notification-templates/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5633,6 +5720,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5648,6 +5736,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetNotificationTemplateV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5668,6 +5757,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/notification-templates/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5725,6 +5815,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5740,6 +5831,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteNotificationTemplatesInBulkV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5760,6 +5852,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/notification-templates/v1/bulk-delete`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5817,6 +5910,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5831,6 +5925,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetNotificationsTemplateContextV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5838,6 +5933,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/notification-template-context/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5891,6 +5987,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5910,6 +6007,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListNotificationPreferencesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5978,6 +6076,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/notification-preferences/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6064,6 +6163,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6080,6 +6180,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetNotificationPreferencesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6114,6 +6215,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/notification-preferences/v1/{key}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6186,6 +6288,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6202,6 +6305,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetNotificationPreferencesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6247,6 +6351,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/notification-preferences/v1/{key}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6323,6 +6428,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6338,6 +6444,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SendTestNotificationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6373,6 +6480,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/send-test-notification/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6438,6 +6546,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6457,6 +6566,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListFromAddressesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6525,6 +6635,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/verified-from-addresses/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6609,6 +6720,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6624,6 +6736,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateVerifiedFromAddressV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6656,6 +6769,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/verified-from-addresses/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6723,6 +6837,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6738,6 +6853,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteVerifiedFromAddressV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6758,6 +6874,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/verified-from-addresses/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6815,6 +6932,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6831,6 +6949,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDkimAttributesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6860,6 +6979,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/verified-domains/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6923,6 +7043,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6938,6 +7059,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateDomainDkimV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6968,6 +7090,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/verified-domains/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7031,6 +7154,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -57,6 +57,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Online => f.write_str("ONLINE"),
@@ -67,6 +68,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -79,6 +81,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -87,6 +90,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -133,6 +137,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ClientType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Confidential => f.write_str("CONFIDENTIAL"),
@@ -143,6 +148,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ClientType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -155,6 +161,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ClientType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -163,6 +170,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ClientType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -428,6 +436,7 @@ pub mod types {
         }
     }
     impl CreateOAuthClientRequest {
+        #[inline]
         pub fn builder() -> builder::CreateOAuthClientRequest {
             Default::default()
         }
@@ -1269,6 +1278,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for GrantType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ClientCredentials => f.write_str("CLIENT_CREDENTIALS"),
@@ -1280,6 +1290,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for GrantType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1293,6 +1304,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GrantType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1301,6 +1313,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for GrantType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1832,6 +1845,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1848,6 +1862,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1894,6 +1909,7 @@ let response = client.list_oauth_clients_v1()
     .await;
 ```*/
     #[doc(alias = "listOauthClientsV1")]
+    #[inline]
     pub fn list_oauth_clients_v1(&self) -> builder::ListOauthClientsV1<'_> {
         builder::ListOauthClientsV1::new(self)
     }
@@ -1910,6 +1926,7 @@ let response = client.create_oauth_client_v1()
     .await;
 ```*/
     #[doc(alias = "createOauthClientV1")]
+    #[inline]
     pub fn create_oauth_client_v1(&self) -> builder::CreateOauthClientV1<'_> {
         builder::CreateOauthClientV1::new(self)
     }
@@ -1928,6 +1945,7 @@ let response = client.get_oauth_client_v1()
     .await;
 ```*/
     #[doc(alias = "getOauthClientV1")]
+    #[inline]
     pub fn get_oauth_client_v1(&self) -> builder::GetOauthClientV1<'_> {
         builder::GetOauthClientV1::new(self)
     }
@@ -1946,6 +1964,7 @@ let response = client.delete_oauth_client_v1()
     .await;
 ```*/
     #[doc(alias = "deleteOauthClientV1")]
+    #[inline]
     pub fn delete_oauth_client_v1(&self) -> builder::DeleteOauthClientV1<'_> {
         builder::DeleteOauthClientV1::new(self)
     }
@@ -1982,6 +2001,7 @@ let response = client.patch_oauth_client_v1()
     .await;
 ```*/
     #[doc(alias = "patchOauthClientV1")]
+    #[inline]
     pub fn patch_oauth_client_v1(&self) -> builder::PatchOauthClientV1<'_> {
         builder::PatchOauthClientV1::new(self)
     }
@@ -2005,6 +2025,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListOauthClientsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2026,6 +2047,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/oauth-clients/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2080,6 +2102,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2095,6 +2118,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateOauthClientV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2129,6 +2153,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/oauth-clients/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2195,6 +2220,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2210,6 +2236,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetOauthClientV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2230,6 +2257,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/oauth-clients/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2286,6 +2314,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2301,6 +2330,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteOauthClientV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2321,6 +2351,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/oauth-clients/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2376,6 +2407,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2395,6 +2427,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchOauthClientV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2430,6 +2463,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/oauth-clients/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2491,6 +2525,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

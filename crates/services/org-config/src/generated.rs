@@ -472,6 +472,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -488,6 +489,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -527,6 +529,7 @@ let response = client.get_org_config_v1()
     .await;
 ```*/
     #[doc(alias = "getOrgConfigV1")]
+    #[inline]
     pub fn get_org_config_v1(&self) -> builder::GetOrgConfigV1<'_> {
         builder::GetOrgConfigV1::new(self)
     }
@@ -545,6 +548,7 @@ let response = client.patch_org_config_v1()
     .await;
 ```*/
     #[doc(alias = "patchOrgConfigV1")]
+    #[inline]
     pub fn patch_org_config_v1(&self) -> builder::PatchOrgConfigV1<'_> {
         builder::PatchOrgConfigV1::new(self)
     }
@@ -573,6 +577,7 @@ let response = client.get_valid_time_zones_v1()
     .await;
 ```*/
     #[doc(alias = "getValidTimeZonesV1")]
+    #[inline]
     pub fn get_valid_time_zones_v1(&self) -> builder::GetValidTimeZonesV1<'_> {
         builder::GetValidTimeZonesV1::new(self)
     }
@@ -595,6 +600,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetOrgConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -602,6 +608,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/org-config/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -648,6 +655,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -666,6 +674,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchOrgConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -688,6 +697,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/org-config/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -739,6 +749,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -756,6 +767,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetValidTimeZonesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -796,6 +808,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/org-config/v1/valid-time-zones`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -866,6 +879,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -390,6 +390,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ParameterStorageJsonPatchOp {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Add => f.write_str("add"),
@@ -404,6 +405,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ParameterStorageJsonPatchOp {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -420,6 +422,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ParameterStorageJsonPatchOp {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -428,6 +431,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ParameterStorageJsonPatchOp {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -573,6 +577,7 @@ The content of the blob must be a JSON object containing the private fields that
         }
     }
     impl ParameterStorageNewParameter {
+        #[inline]
         pub fn builder() -> builder::ParameterStorageNewParameter {
             Default::default()
         }
@@ -993,6 +998,7 @@ The content of the blob must be a JSON object containing the private fields that
         }
     }
     impl ParameterStorageUpdateParameter {
+        #[inline]
         pub fn builder() -> builder::ParameterStorageUpdateParameter {
             Default::default()
         }
@@ -1327,6 +1333,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1343,6 +1350,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1385,6 +1393,7 @@ let response = client.get_attestation_document_v1()
     .await;
 ```*/
     #[doc(alias = "getAttestationDocumentV1")]
+    #[inline]
     pub fn get_attestation_document_v1(&self) -> builder::GetAttestationDocumentV1<'_> {
         builder::GetAttestationDocumentV1::new(self)
     }
@@ -1425,6 +1434,7 @@ let response = client.search_parameters_v1()
     .await;
 ```*/
     #[doc(alias = "searchParametersV1")]
+    #[inline]
     pub fn search_parameters_v1(&self) -> builder::SearchParametersV1<'_> {
         builder::SearchParametersV1::new(self)
     }
@@ -1443,6 +1453,7 @@ let response = client.create_parameter_v1()
     .await;
 ```*/
     #[doc(alias = "createParameterV1")]
+    #[inline]
     pub fn create_parameter_v1(&self) -> builder::CreateParameterV1<'_> {
         builder::CreateParameterV1::new(self)
     }
@@ -1461,6 +1472,7 @@ let response = client.get_parameter_v1()
     .await;
 ```*/
     #[doc(alias = "getParameterV1")]
+    #[inline]
     pub fn get_parameter_v1(&self) -> builder::GetParameterV1<'_> {
         builder::GetParameterV1::new(self)
     }
@@ -1479,6 +1491,7 @@ let response = client.delete_parameter_v1()
     .await;
 ```*/
     #[doc(alias = "deleteParameterV1")]
+    #[inline]
     pub fn delete_parameter_v1(&self) -> builder::DeleteParameterV1<'_> {
         builder::DeleteParameterV1::new(self)
     }
@@ -1499,6 +1512,7 @@ let response = client.update_parameter_v1()
     .await;
 ```*/
     #[doc(alias = "updateParameterV1")]
+    #[inline]
     pub fn update_parameter_v1(&self) -> builder::UpdateParameterV1<'_> {
         builder::UpdateParameterV1::new(self)
     }
@@ -1527,6 +1541,7 @@ let response = client.get_parameter_references_v1()
     .await;
 ```*/
     #[doc(alias = "getParameterReferencesV1")]
+    #[inline]
     pub fn get_parameter_references_v1(&self) -> builder::GetParameterReferencesV1<'_> {
         builder::GetParameterReferencesV1::new(self)
     }
@@ -1545,6 +1560,7 @@ let response = client.get_parameter_storage_specification_v1()
     .await;
 ```*/
     #[doc(alias = "getParameterStorageSpecificationV1")]
+    #[inline]
     pub fn get_parameter_storage_specification_v1(
         &self,
     ) -> builder::GetParameterStorageSpecificationV1<'_> {
@@ -1570,6 +1586,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAttestationDocumentV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1590,6 +1607,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/parameter-storage/v1/attestation`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1650,6 +1668,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1668,6 +1687,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchParametersV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1725,6 +1745,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/parameter-storage/v1/parameters`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1794,6 +1815,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1809,6 +1831,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateParameterV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1844,6 +1867,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/parameter-storage/v1/parameters`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1902,6 +1926,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1917,6 +1942,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetParameterV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1937,6 +1963,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/parameter-storage/v1/parameters/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1993,6 +2020,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2008,6 +2036,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteParameterV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2028,6 +2057,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/parameter-storage/v1/parameters/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2081,6 +2111,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2097,6 +2128,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateParameterV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2145,6 +2177,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/parameter-storage/v1/parameters/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2210,6 +2243,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2228,6 +2262,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetParameterReferencesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2284,6 +2319,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/parameter-storage/v1/parameters/{id}/references`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2365,6 +2401,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2380,6 +2417,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetParameterStorageSpecificationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2401,6 +2439,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/parameter-storage/v1/specification`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2460,6 +2499,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

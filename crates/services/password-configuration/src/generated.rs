@@ -254,6 +254,7 @@ pub mod types {
         }
     }
     impl PasswordOrgConfig {
+        #[inline]
         pub fn builder() -> builder::PasswordOrgConfig {
             Default::default()
         }
@@ -446,6 +447,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -462,6 +464,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -501,6 +504,7 @@ let response = client.get_password_org_config_v1()
     .await;
 ```*/
     #[doc(alias = "getPasswordOrgConfigV1")]
+    #[inline]
     pub fn get_password_org_config_v1(&self) -> builder::GetPasswordOrgConfigV1<'_> {
         builder::GetPasswordOrgConfigV1::new(self)
     }
@@ -519,6 +523,7 @@ let response = client.put_password_org_config_v1()
     .await;
 ```*/
     #[doc(alias = "putPasswordOrgConfigV1")]
+    #[inline]
     pub fn put_password_org_config_v1(&self) -> builder::PutPasswordOrgConfigV1<'_> {
         builder::PutPasswordOrgConfigV1::new(self)
     }
@@ -537,6 +542,7 @@ let response = client.create_password_org_config_v1()
     .await;
 ```*/
     #[doc(alias = "createPasswordOrgConfigV1")]
+    #[inline]
     pub fn create_password_org_config_v1(
         &self,
     ) -> builder::CreatePasswordOrgConfigV1<'_> {
@@ -561,6 +567,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPasswordOrgConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -568,6 +575,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/password-org-config/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -619,6 +627,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -634,6 +643,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutPasswordOrgConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -666,6 +676,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/password-org-config/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -733,6 +744,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -748,6 +760,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreatePasswordOrgConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -780,6 +793,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/password-org-config/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -847,6 +861,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -41,6 +41,7 @@ qazxsws
 
 Sends `PUT /password-dictionary/v1` as `multipart/form-data`.*/
     #[doc(alias = "putPasswordDictionaryV1")]
+    #[inline]
     pub fn put_password_dictionary_v1(&self) -> multipart::PutPasswordDictionaryV1<'_> {
         multipart::PutPasswordDictionaryV1::new(self)
     }
@@ -59,6 +60,7 @@ pub mod multipart {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutPasswordDictionaryV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -69,11 +71,13 @@ pub mod multipart {
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -82,6 +86,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -91,6 +96,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         #[doc = concat!(
             "Sends the request: `", stringify!(put), " ", "/password-dictionary/v1", "`."
         )]
+        #[inline]
         pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, file, call_options } = self;
             let url = format!("{}/password-dictionary/v1", client.baseurl,);
@@ -146,6 +152,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

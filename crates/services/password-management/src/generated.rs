@@ -257,6 +257,7 @@ pub mod types {
         }
     }
     impl PasswordChangeRequest {
+        #[inline]
         pub fn builder() -> builder::PasswordChangeRequest {
             Default::default()
         }
@@ -373,6 +374,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for PasswordChangeResponseState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::InProgress => f.write_str("IN_PROGRESS"),
@@ -384,6 +386,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for PasswordChangeResponseState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -397,6 +400,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for PasswordChangeResponseState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -405,6 +409,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for PasswordChangeResponseState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -565,6 +570,7 @@ pub mod types {
         }
     }
     impl PasswordDigitTokenReset {
+        #[inline]
         pub fn builder() -> builder::PasswordDigitTokenReset {
             Default::default()
         }
@@ -818,6 +824,7 @@ pub mod types {
         }
     }
     impl PasswordInfoQueryDto {
+        #[inline]
         pub fn builder() -> builder::PasswordInfoQueryDto {
             Default::default()
         }
@@ -953,6 +960,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for PasswordStatusState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::InProgress => f.write_str("IN_PROGRESS"),
@@ -964,6 +972,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for PasswordStatusState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -977,6 +986,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for PasswordStatusState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -985,6 +995,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for PasswordStatusState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1320,6 +1331,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1336,6 +1348,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1377,6 +1390,7 @@ let response = client.query_password_info_v1()
     .await;
 ```*/
     #[doc(alias = "queryPasswordInfoV1")]
+    #[inline]
     pub fn query_password_info_v1(&self) -> builder::QueryPasswordInfoV1<'_> {
         builder::QueryPasswordInfoV1::new(self)
     }
@@ -1412,6 +1426,7 @@ let response = client.set_password_v1()
     .await;
 ```*/
     #[doc(alias = "setPasswordV1")]
+    #[inline]
     pub fn set_password_v1(&self) -> builder::SetPasswordV1<'_> {
         builder::SetPasswordV1::new(self)
     }
@@ -1430,6 +1445,7 @@ let response = client.get_password_change_status_v1()
     .await;
 ```*/
     #[doc(alias = "getPasswordChangeStatusV1")]
+    #[inline]
     pub fn get_password_change_status_v1(
         &self,
     ) -> builder::GetPasswordChangeStatusV1<'_> {
@@ -1450,6 +1466,7 @@ let response = client.create_digit_token_v1()
     .await;
 ```*/
     #[doc(alias = "createDigitTokenV1")]
+    #[inline]
     pub fn create_digit_token_v1(&self) -> builder::CreateDigitTokenV1<'_> {
         builder::CreateDigitTokenV1::new(self)
     }
@@ -1473,6 +1490,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> QueryPasswordInfoV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1507,6 +1525,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/query-password-info/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1570,6 +1589,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1585,6 +1605,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetPasswordV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1619,6 +1640,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/set-password/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1681,6 +1703,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1696,6 +1719,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPasswordChangeStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1716,6 +1740,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/password-change-status/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1776,6 +1801,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1791,6 +1817,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateDigitTokenV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1825,6 +1852,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/generate-password-reset-token/v1/digit`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1891,6 +1919,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -507,6 +507,7 @@ pub mod types {
         }
     }
     impl PasswordPolicyV3Dto {
+        #[inline]
         pub fn builder() -> builder::PasswordPolicyV3Dto {
             Default::default()
         }
@@ -1246,6 +1247,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1262,6 +1264,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1306,6 +1309,7 @@ let response = client.get_password_policy_by_id_v1()
     .await;
 ```*/
     #[doc(alias = "getPasswordPolicyByIdV1")]
+    #[inline]
     pub fn get_password_policy_by_id_v1(&self) -> builder::GetPasswordPolicyByIdV1<'_> {
         builder::GetPasswordPolicyByIdV1::new(self)
     }
@@ -1328,6 +1332,7 @@ let response = client.set_password_policy_v1()
     .await;
 ```*/
     #[doc(alias = "setPasswordPolicyV1")]
+    #[inline]
     pub fn set_password_policy_v1(&self) -> builder::SetPasswordPolicyV1<'_> {
         builder::SetPasswordPolicyV1::new(self)
     }
@@ -1348,6 +1353,7 @@ let response = client.delete_password_policy_v1()
     .await;
 ```*/
     #[doc(alias = "deletePasswordPolicyV1")]
+    #[inline]
     pub fn delete_password_policy_v1(&self) -> builder::DeletePasswordPolicyV1<'_> {
         builder::DeletePasswordPolicyV1::new(self)
     }
@@ -1379,6 +1385,7 @@ let response = client.list_password_policies_v1()
     .await;
 ```*/
     #[doc(alias = "listPasswordPoliciesV1")]
+    #[inline]
     pub fn list_password_policies_v1(&self) -> builder::ListPasswordPoliciesV1<'_> {
         builder::ListPasswordPoliciesV1::new(self)
     }
@@ -1397,6 +1404,7 @@ let response = client.create_password_policy_v1()
     .await;
 ```*/
     #[doc(alias = "createPasswordPolicyV1")]
+    #[inline]
     pub fn create_password_policy_v1(&self) -> builder::CreatePasswordPolicyV1<'_> {
         builder::CreatePasswordPolicyV1::new(self)
     }
@@ -1420,6 +1428,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPasswordPolicyByIdV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1440,6 +1449,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/password-policies/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1500,6 +1510,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1516,6 +1527,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetPasswordPolicyV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1561,6 +1573,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/password-policies/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1636,6 +1649,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1651,6 +1665,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeletePasswordPolicyV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1671,6 +1686,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/password-policies/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1728,6 +1744,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1745,6 +1762,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListPasswordPoliciesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1785,6 +1803,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/password-policies/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1857,6 +1876,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1872,6 +1892,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreatePasswordPolicyV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1904,6 +1925,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/password-policies/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1972,6 +1994,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

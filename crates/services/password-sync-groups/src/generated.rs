@@ -268,6 +268,7 @@ pub mod types {
         }
     }
     impl PasswordSyncGroup {
+        #[inline]
         pub fn builder() -> builder::PasswordSyncGroup {
             Default::default()
         }
@@ -494,6 +495,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -510,6 +512,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -562,6 +565,7 @@ let response = client.get_password_sync_groups_v1()
     .await;
 ```*/
     #[doc(alias = "getPasswordSyncGroupsV1")]
+    #[inline]
     pub fn get_password_sync_groups_v1(&self) -> builder::GetPasswordSyncGroupsV1<'_> {
         builder::GetPasswordSyncGroupsV1::new(self)
     }
@@ -578,6 +582,7 @@ let response = client.create_password_sync_group_v1()
     .await;
 ```*/
     #[doc(alias = "createPasswordSyncGroupV1")]
+    #[inline]
     pub fn create_password_sync_group_v1(
         &self,
     ) -> builder::CreatePasswordSyncGroupV1<'_> {
@@ -598,6 +603,7 @@ let response = client.get_password_sync_group_v1()
     .await;
 ```*/
     #[doc(alias = "getPasswordSyncGroupV1")]
+    #[inline]
     pub fn get_password_sync_group_v1(&self) -> builder::GetPasswordSyncGroupV1<'_> {
         builder::GetPasswordSyncGroupV1::new(self)
     }
@@ -618,6 +624,7 @@ let response = client.update_password_sync_group_v1()
     .await;
 ```*/
     #[doc(alias = "updatePasswordSyncGroupV1")]
+    #[inline]
     pub fn update_password_sync_group_v1(
         &self,
     ) -> builder::UpdatePasswordSyncGroupV1<'_> {
@@ -638,6 +645,7 @@ let response = client.delete_password_sync_group_v1()
     .await;
 ```*/
     #[doc(alias = "deletePasswordSyncGroupV1")]
+    #[inline]
     pub fn delete_password_sync_group_v1(
         &self,
     ) -> builder::DeletePasswordSyncGroupV1<'_> {
@@ -665,6 +673,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPasswordSyncGroupsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -705,6 +714,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/password-sync-groups/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -777,6 +787,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -792,6 +803,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreatePasswordSyncGroupV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -824,6 +836,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/password-sync-groups/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -891,6 +904,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -906,6 +920,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPasswordSyncGroupV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -926,6 +941,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/password-sync-groups/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -986,6 +1002,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1002,6 +1019,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdatePasswordSyncGroupV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1047,6 +1065,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/password-sync-groups/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1123,6 +1142,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1138,6 +1158,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeletePasswordSyncGroupV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1158,6 +1179,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/password-sync-groups/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1215,6 +1237,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

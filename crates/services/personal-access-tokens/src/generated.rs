@@ -145,6 +145,7 @@ pub mod types {
         }
     }
     impl CreatePersonalAccessTokenRequest {
+        #[inline]
         pub fn builder() -> builder::CreatePersonalAccessTokenRequest {
             Default::default()
         }
@@ -793,6 +794,7 @@ When `expirationDate` is provided, this value must be a future date. There is no
         }
     }
     impl ::std::fmt::Display for PatOwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -802,6 +804,7 @@ When `expirationDate` is provided, this value must be a future date. There is no
     }
     impl ::std::str::FromStr for PatOwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -813,6 +816,7 @@ When `expirationDate` is provided, this value must be a future date. There is no
     }
     impl ::std::convert::TryFrom<&str> for PatOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -821,6 +825,7 @@ When `expirationDate` is provided, this value must be a future date. There is no
     }
     impl ::std::convert::TryFrom<::std::string::String> for PatOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1016,6 +1021,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1032,6 +1038,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1082,6 +1089,7 @@ let response = client.list_personal_access_tokens_v1()
     .await;
 ```*/
     #[doc(alias = "listPersonalAccessTokensV1")]
+    #[inline]
     pub fn list_personal_access_tokens_v1(
         &self,
     ) -> builder::ListPersonalAccessTokensV1<'_> {
@@ -1111,6 +1119,7 @@ let response = client.create_personal_access_token_v1()
     .await;
 ```*/
     #[doc(alias = "createPersonalAccessTokenV1")]
+    #[inline]
     pub fn create_personal_access_token_v1(
         &self,
     ) -> builder::CreatePersonalAccessTokenV1<'_> {
@@ -1131,6 +1140,7 @@ let response = client.delete_personal_access_token_v1()
     .await;
 ```*/
     #[doc(alias = "deletePersonalAccessTokenV1")]
+    #[inline]
     pub fn delete_personal_access_token_v1(
         &self,
     ) -> builder::DeletePersonalAccessTokenV1<'_> {
@@ -1171,6 +1181,7 @@ let response = client.patch_personal_access_token_v1()
     .await;
 ```*/
     #[doc(alias = "patchPersonalAccessTokenV1")]
+    #[inline]
     pub fn patch_personal_access_token_v1(
         &self,
     ) -> builder::PatchPersonalAccessTokenV1<'_> {
@@ -1197,6 +1208,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListPersonalAccessTokensV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1232,6 +1244,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/personal-access-tokens/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1297,6 +1310,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1312,6 +1326,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreatePersonalAccessTokenV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1347,6 +1362,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/personal-access-tokens/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1415,6 +1431,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1430,6 +1447,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeletePersonalAccessTokenV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1450,6 +1468,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/personal-access-tokens/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1507,6 +1526,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1526,6 +1546,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchPersonalAccessTokenV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1561,6 +1582,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/personal-access-tokens/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1628,6 +1650,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

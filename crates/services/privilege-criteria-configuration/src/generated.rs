@@ -262,18 +262,21 @@ pub mod types {
     pub struct PrivilegeCriteriaConfigDtoSourceId(::std::string::String);
     impl ::std::ops::Deref for PrivilegeCriteriaConfigDtoSourceId {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<PrivilegeCriteriaConfigDtoSourceId>
     for ::std::string::String {
+        #[inline]
         fn from(value: PrivilegeCriteriaConfigDtoSourceId) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for PrivilegeCriteriaConfigDtoSourceId {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -288,6 +291,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for PrivilegeCriteriaConfigDtoSourceId {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -297,6 +301,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for PrivilegeCriteriaConfigDtoSourceId {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -367,6 +372,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -383,6 +389,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -425,6 +432,7 @@ let response = client.get_privilege_criteria_config_v1()
     .await;
 ```*/
     #[doc(alias = "getPrivilegeCriteriaConfigV1")]
+    #[inline]
     pub fn get_privilege_criteria_config_v1(
         &self,
     ) -> builder::GetPrivilegeCriteriaConfigV1<'_> {
@@ -447,6 +455,7 @@ let response = client.patch_privilege_criteria_config_v1()
     .await;
 ```*/
     #[doc(alias = "patchPrivilegeCriteriaConfigV1")]
+    #[inline]
     pub fn patch_privilege_criteria_config_v1(
         &self,
     ) -> builder::PatchPrivilegeCriteriaConfigV1<'_> {
@@ -475,6 +484,7 @@ let response = client.list_privilege_criteria_config_v1()
     .await;
 ```*/
     #[doc(alias = "listPrivilegeCriteriaConfigV1")]
+    #[inline]
     pub fn list_privilege_criteria_config_v1(
         &self,
     ) -> builder::ListPrivilegeCriteriaConfigV1<'_> {
@@ -500,6 +510,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPrivilegeCriteriaConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -522,6 +533,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/criteria-config/v1/privilege/{criteriaConfigId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -582,6 +594,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -603,6 +616,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchPrivilegeCriteriaConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -642,6 +656,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/criteria-config/v1/privilege/{criteriaConfigId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -709,6 +724,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -724,6 +740,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListPrivilegeCriteriaConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -744,6 +761,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/criteria-config/v1/privilege`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -802,6 +820,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

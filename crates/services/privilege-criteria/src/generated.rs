@@ -122,6 +122,7 @@ pub mod types {
         }
     }
     impl CreatePrivilegeCriteriaRequest {
+        #[inline]
         pub fn builder() -> builder::CreatePrivilegeCriteriaRequest {
             Default::default()
         }
@@ -326,6 +327,7 @@ pub mod types {
     impl ::std::ops::Deref
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperator {
         type Target = CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner;
+        #[inline]
         fn deref(
             &self,
         ) -> &CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner {
@@ -335,6 +337,7 @@ pub mod types {
     impl ::std::convert::From<
         CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperator,
     > for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner {
+        #[inline]
         fn from(
             value: CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperator,
         ) -> Self {
@@ -345,6 +348,7 @@ pub mod types {
         CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner,
     > for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -420,6 +424,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Variant0(x) => x.fmt(f),
@@ -430,6 +435,7 @@ pub mod types {
     impl ::std::str::FromStr
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -445,6 +451,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -454,6 +461,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -463,6 +471,7 @@ pub mod types {
     impl ::std::convert::From<
         CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0,
     > for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner {
+        #[inline]
         fn from(
             value: CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0,
         ) -> Self {
@@ -472,6 +481,7 @@ pub mod types {
     impl ::std::convert::From<
         CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1,
     > for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInner {
+        #[inline]
         fn from(
             value: CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1,
         ) -> Self {
@@ -524,6 +534,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0 {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::DisplayName => f.write_str("displayName"),
@@ -536,6 +547,7 @@ pub mod types {
     impl ::std::str::FromStr
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0 {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -550,6 +562,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0 {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -559,6 +572,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant0 {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -574,6 +588,7 @@ pub mod types {
     impl ::std::ops::Deref
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1 {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
@@ -581,6 +596,7 @@ pub mod types {
     impl ::std::convert::From<
         CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1,
     > for ::std::string::String {
+        #[inline]
         fn from(
             value: CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1,
         ) -> Self {
@@ -590,6 +606,7 @@ pub mod types {
     impl ::std::str::FromStr
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1 {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -604,6 +621,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1 {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -613,6 +631,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemOperatorInnerVariant1 {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -672,6 +691,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemTargetType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Group => f.write_str("group"),
@@ -682,6 +702,7 @@ pub mod types {
     impl ::std::str::FromStr
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemTargetType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -694,6 +715,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemTargetType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -703,6 +725,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemTargetType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -718,6 +741,7 @@ pub mod types {
     impl ::std::ops::Deref
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemValuesItem {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
@@ -725,6 +749,7 @@ pub mod types {
     impl ::std::convert::From<
         CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemValuesItem,
     > for ::std::string::String {
+        #[inline]
         fn from(
             value: CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemValuesItem,
         ) -> Self {
@@ -734,6 +759,7 @@ pub mod types {
     impl ::std::str::FromStr
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemValuesItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -746,6 +772,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemValuesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -755,6 +782,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CreatePrivilegeCriteriaRequestGroupsItemCriteriaItemsItemValuesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -815,6 +843,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CreatePrivilegeCriteriaRequestGroupsItemOperator {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::And => f.write_str("AND"),
@@ -825,6 +854,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CreatePrivilegeCriteriaRequestGroupsItemOperator {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -838,6 +868,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for CreatePrivilegeCriteriaRequestGroupsItemOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -847,6 +878,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CreatePrivilegeCriteriaRequestGroupsItemOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -893,6 +925,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CreatePrivilegeCriteriaRequestOperator {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::And => f.write_str("AND"),
@@ -903,6 +936,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CreatePrivilegeCriteriaRequestOperator {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -915,6 +949,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreatePrivilegeCriteriaRequestOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -924,6 +959,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CreatePrivilegeCriteriaRequestOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -974,6 +1010,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CreatePrivilegeCriteriaRequestPrivilegeLevel {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::High => f.write_str("HIGH"),
@@ -985,6 +1022,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CreatePrivilegeCriteriaRequestPrivilegeLevel {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -998,6 +1036,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreatePrivilegeCriteriaRequestPrivilegeLevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1007,6 +1046,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CreatePrivilegeCriteriaRequestPrivilegeLevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1019,18 +1059,21 @@ pub mod types {
     pub struct CreatePrivilegeCriteriaRequestSourceId(::std::string::String);
     impl ::std::ops::Deref for CreatePrivilegeCriteriaRequestSourceId {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<CreatePrivilegeCriteriaRequestSourceId>
     for ::std::string::String {
+        #[inline]
         fn from(value: CreatePrivilegeCriteriaRequestSourceId) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for CreatePrivilegeCriteriaRequestSourceId {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1045,6 +1088,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreatePrivilegeCriteriaRequestSourceId {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1054,6 +1098,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CreatePrivilegeCriteriaRequestSourceId {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1109,6 +1154,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CreatePrivilegeCriteriaRequestType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Custom => f.write_str("CUSTOM"),
@@ -1118,6 +1164,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CreatePrivilegeCriteriaRequestType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1129,6 +1176,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreatePrivilegeCriteriaRequestType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1138,6 +1186,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CreatePrivilegeCriteriaRequestType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1400,6 +1449,7 @@ pub mod types {
         }
     }
     impl PrivilegeCriteriaDto {
+        #[inline]
         pub fn builder() -> builder::PrivilegeCriteriaDto {
             Default::default()
         }
@@ -1655,6 +1705,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemOperator {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::In => f.write_str("IN"),
@@ -1671,6 +1722,7 @@ pub mod types {
     impl ::std::str::FromStr
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemOperator {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1689,6 +1741,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1698,6 +1751,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1713,6 +1767,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemProperty {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Variant0(x) => x.fmt(f),
@@ -1723,6 +1778,7 @@ pub mod types {
     impl ::std::str::FromStr
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemProperty {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1738,6 +1794,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemProperty {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1747,6 +1804,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemProperty {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1756,6 +1814,7 @@ pub mod types {
     impl ::std::convert::From<
         PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0,
     > for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemProperty {
+        #[inline]
         fn from(
             value: PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0,
         ) -> Self {
@@ -1765,6 +1824,7 @@ pub mod types {
     impl ::std::convert::From<
         PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1,
     > for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemProperty {
+        #[inline]
         fn from(
             value: PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1,
         ) -> Self {
@@ -1817,6 +1877,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0 {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::DisplayName => f.write_str("displayName"),
@@ -1829,6 +1890,7 @@ pub mod types {
     impl ::std::str::FromStr
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0 {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1843,6 +1905,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0 {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1852,6 +1915,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant0 {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1867,6 +1931,7 @@ pub mod types {
     impl ::std::ops::Deref
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1 {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
@@ -1874,6 +1939,7 @@ pub mod types {
     impl ::std::convert::From<
         PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1,
     > for ::std::string::String {
+        #[inline]
         fn from(
             value: PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1,
         ) -> Self {
@@ -1883,6 +1949,7 @@ pub mod types {
     impl ::std::str::FromStr
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1 {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1897,6 +1964,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1 {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1906,6 +1974,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemPropertyVariant1 {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1965,6 +2034,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemTargetType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Group => f.write_str("group"),
@@ -1975,6 +2045,7 @@ pub mod types {
     impl ::std::str::FromStr
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemTargetType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1987,6 +2058,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemTargetType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1996,6 +2068,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemTargetType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2011,12 +2084,14 @@ pub mod types {
     impl ::std::ops::Deref
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemValuesItem {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemValuesItem>
     for ::std::string::String {
+        #[inline]
         fn from(
             value: PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemValuesItem,
         ) -> Self {
@@ -2026,6 +2101,7 @@ pub mod types {
     impl ::std::str::FromStr
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemValuesItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2038,6 +2114,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemValuesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2047,6 +2124,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for PrivilegeCriteriaDtoGroupsItemCriteriaItemsItemValuesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2106,6 +2184,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for PrivilegeCriteriaDtoGroupsItemOperator {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::And => f.write_str("AND"),
@@ -2116,6 +2195,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for PrivilegeCriteriaDtoGroupsItemOperator {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2128,6 +2208,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for PrivilegeCriteriaDtoGroupsItemOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2137,6 +2218,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for PrivilegeCriteriaDtoGroupsItemOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2183,6 +2265,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for PrivilegeCriteriaDtoOperator {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::And => f.write_str("AND"),
@@ -2193,6 +2276,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for PrivilegeCriteriaDtoOperator {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2205,6 +2289,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for PrivilegeCriteriaDtoOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2214,6 +2299,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for PrivilegeCriteriaDtoOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2263,6 +2349,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for PrivilegeCriteriaDtoPrivilegeLevel {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::High => f.write_str("HIGH"),
@@ -2274,6 +2361,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for PrivilegeCriteriaDtoPrivilegeLevel {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2287,6 +2375,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for PrivilegeCriteriaDtoPrivilegeLevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2296,6 +2385,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for PrivilegeCriteriaDtoPrivilegeLevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2308,17 +2398,20 @@ pub mod types {
     pub struct PrivilegeCriteriaDtoSourceId(::std::string::String);
     impl ::std::ops::Deref for PrivilegeCriteriaDtoSourceId {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<PrivilegeCriteriaDtoSourceId> for ::std::string::String {
+        #[inline]
         fn from(value: PrivilegeCriteriaDtoSourceId) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for PrivilegeCriteriaDtoSourceId {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2333,6 +2426,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for PrivilegeCriteriaDtoSourceId {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2342,6 +2436,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for PrivilegeCriteriaDtoSourceId {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2403,6 +2498,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for PrivilegeCriteriaDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Custom => f.write_str("CUSTOM"),
@@ -2414,6 +2510,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for PrivilegeCriteriaDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2427,6 +2524,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for PrivilegeCriteriaDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2435,6 +2533,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for PrivilegeCriteriaDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2815,6 +2914,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -2831,6 +2931,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2887,6 +2988,7 @@ let response = client.list_privilege_criteria_v1()
     .await;
 ```*/
     #[doc(alias = "listPrivilegeCriteriaV1")]
+    #[inline]
     pub fn list_privilege_criteria_v1(&self) -> builder::ListPrivilegeCriteriaV1<'_> {
         builder::ListPrivilegeCriteriaV1::new(self)
     }
@@ -2905,6 +3007,7 @@ let response = client.create_custom_privilege_criteria_v1()
     .await;
 ```*/
     #[doc(alias = "createCustomPrivilegeCriteriaV1")]
+    #[inline]
     pub fn create_custom_privilege_criteria_v1(
         &self,
     ) -> builder::CreateCustomPrivilegeCriteriaV1<'_> {
@@ -2925,6 +3028,7 @@ let response = client.get_privilege_criteria_v1()
     .await;
 ```*/
     #[doc(alias = "getPrivilegeCriteriaV1")]
+    #[inline]
     pub fn get_privilege_criteria_v1(&self) -> builder::GetPrivilegeCriteriaV1<'_> {
         builder::GetPrivilegeCriteriaV1::new(self)
     }
@@ -2945,6 +3049,7 @@ let response = client.put_custom_privilege_criteria_value_v1()
     .await;
 ```*/
     #[doc(alias = "putCustomPrivilegeCriteriaValueV1")]
+    #[inline]
     pub fn put_custom_privilege_criteria_value_v1(
         &self,
     ) -> builder::PutCustomPrivilegeCriteriaValueV1<'_> {
@@ -2965,6 +3070,7 @@ let response = client.delete_custom_privilege_criteria_v1()
     .await;
 ```*/
     #[doc(alias = "deleteCustomPrivilegeCriteriaV1")]
+    #[inline]
     pub fn delete_custom_privilege_criteria_v1(
         &self,
     ) -> builder::DeleteCustomPrivilegeCriteriaV1<'_> {
@@ -2990,6 +3096,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListPrivilegeCriteriaV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3010,6 +3117,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/criteria/v1/privilege`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3068,6 +3176,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3083,6 +3192,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateCustomPrivilegeCriteriaV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3118,6 +3228,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/criteria/v1/privilege`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3186,6 +3297,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3201,6 +3313,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPrivilegeCriteriaV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3221,6 +3334,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/criteria/v1/privilege/{criteriaId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3281,6 +3395,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3297,6 +3412,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutCustomPrivilegeCriteriaValueV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3344,6 +3460,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/criteria/v1/privilege/{criteriaId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3421,6 +3538,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3436,6 +3554,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteCustomPrivilegeCriteriaV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3456,6 +3575,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/criteria/v1/privilege/{criteriaId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3513,6 +3633,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

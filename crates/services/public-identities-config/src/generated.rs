@@ -397,6 +397,7 @@ pub mod types {
         }
     }
     impl PublicIdentityConfig {
+        #[inline]
         pub fn builder() -> builder::PublicIdentityConfig {
             Default::default()
         }
@@ -571,6 +572,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -587,6 +589,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -626,6 +629,7 @@ let response = client.get_public_identity_config_v1()
     .await;
 ```*/
     #[doc(alias = "getPublicIdentityConfigV1")]
+    #[inline]
     pub fn get_public_identity_config_v1(
         &self,
     ) -> builder::GetPublicIdentityConfigV1<'_> {
@@ -644,6 +648,7 @@ let response = client.update_public_identity_config_v1()
     .await;
 ```*/
     #[doc(alias = "updatePublicIdentityConfigV1")]
+    #[inline]
     pub fn update_public_identity_config_v1(
         &self,
     ) -> builder::UpdatePublicIdentityConfigV1<'_> {
@@ -668,6 +673,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPublicIdentityConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -675,6 +681,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/public-identities-config/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -726,6 +733,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -741,6 +749,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdatePublicIdentityConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -775,6 +784,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/public-identities-config/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -843,6 +853,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

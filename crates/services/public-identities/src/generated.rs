@@ -415,6 +415,7 @@ Identities that are Inactive will be excluded from these features.
         }
     }
     impl ::std::fmt::Display for PublicIdentityIdentityState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Active => f.write_str("ACTIVE"),
@@ -426,6 +427,7 @@ Identities that are Inactive will be excluded from these features.
     }
     impl ::std::str::FromStr for PublicIdentityIdentityState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -439,6 +441,7 @@ Identities that are Inactive will be excluded from these features.
     }
     impl ::std::convert::TryFrom<&str> for PublicIdentityIdentityState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -447,6 +450,7 @@ Identities that are Inactive will be excluded from these features.
     }
     impl ::std::convert::TryFrom<::std::string::String> for PublicIdentityIdentityState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -505,6 +509,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -521,6 +526,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -598,6 +604,7 @@ let response = client.get_public_identities_v1()
     .await;
 ```*/
     #[doc(alias = "getPublicIdentitiesV1")]
+    #[inline]
     pub fn get_public_identities_v1(&self) -> builder::GetPublicIdentitiesV1<'_> {
         builder::GetPublicIdentitiesV1::new(self)
     }
@@ -626,6 +633,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetPublicIdentitiesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -707,6 +715,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/public-identities/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -814,6 +823,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

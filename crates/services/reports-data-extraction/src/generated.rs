@@ -141,6 +141,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for GetReportV1FileFormat {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Csv => f.write_str("csv"),
@@ -151,6 +152,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for GetReportV1FileFormat {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -163,6 +165,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetReportV1FileFormat {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -171,6 +174,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for GetReportV1FileFormat {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -632,6 +636,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for OrphanIdentitiesReportArgumentsSelectedFormatsItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Csv => f.write_str("CSV"),
@@ -642,6 +647,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for OrphanIdentitiesReportArgumentsSelectedFormatsItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -655,6 +661,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for OrphanIdentitiesReportArgumentsSelectedFormatsItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -664,6 +671,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for OrphanIdentitiesReportArgumentsSelectedFormatsItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -739,6 +747,7 @@ pub mod types {
         }
     }
     impl ReportDetails {
+        #[inline]
         pub fn builder() -> builder::ReportDetails {
             Default::default()
         }
@@ -822,6 +831,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ReportDetailsReportType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Accounts => f.write_str("ACCOUNTS"),
@@ -839,6 +849,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ReportDetailsReportType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -858,6 +869,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ReportDetailsReportType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -866,6 +878,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ReportDetailsReportType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1043,6 +1056,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ReportResultsAvailableFormatsItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Csv => f.write_str("CSV"),
@@ -1053,6 +1067,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ReportResultsAvailableFormatsItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1065,6 +1080,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ReportResultsAvailableFormatsItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1074,6 +1090,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ReportResultsAvailableFormatsItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1139,6 +1156,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ReportResultsReportType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Accounts => f.write_str("ACCOUNTS"),
@@ -1156,6 +1174,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ReportResultsReportType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1175,6 +1194,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ReportResultsReportType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1183,6 +1203,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ReportResultsReportType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1235,6 +1256,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ReportResultsStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Success => f.write_str("SUCCESS"),
@@ -1247,6 +1269,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ReportResultsStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1261,6 +1284,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ReportResultsStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1269,6 +1293,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ReportResultsStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1634,6 +1659,7 @@ Use `entitlements.spread` to include entitlement details.
         }
     }
     impl ::std::fmt::Display for TaskResultDetailsCompletionStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Success => f.write_str("SUCCESS"),
@@ -1647,6 +1673,7 @@ Use `entitlements.spread` to include entitlement details.
     }
     impl ::std::str::FromStr for TaskResultDetailsCompletionStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1662,6 +1689,7 @@ Use `entitlements.spread` to include entitlement details.
     }
     impl ::std::convert::TryFrom<&str> for TaskResultDetailsCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1671,6 +1699,7 @@ Use `entitlements.spread` to include entitlement details.
     impl ::std::convert::TryFrom<::std::string::String>
     for TaskResultDetailsCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1815,6 +1844,7 @@ Use `entitlements.spread` to include entitlement details.
         }
     }
     impl ::std::fmt::Display for TaskResultDetailsMessagesItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Info => f.write_str("INFO"),
@@ -1826,6 +1856,7 @@ Use `entitlements.spread` to include entitlement details.
     }
     impl ::std::str::FromStr for TaskResultDetailsMessagesItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1839,6 +1870,7 @@ Use `entitlements.spread` to include entitlement details.
     }
     impl ::std::convert::TryFrom<&str> for TaskResultDetailsMessagesItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1848,6 +1880,7 @@ Use `entitlements.spread` to include entitlement details.
     impl ::std::convert::TryFrom<::std::string::String>
     for TaskResultDetailsMessagesItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1913,6 +1946,7 @@ Use `entitlements.spread` to include entitlement details.
         }
     }
     impl ::std::fmt::Display for TaskResultDetailsReportType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Accounts => f.write_str("ACCOUNTS"),
@@ -1930,6 +1964,7 @@ Use `entitlements.spread` to include entitlement details.
     }
     impl ::std::str::FromStr for TaskResultDetailsReportType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1949,6 +1984,7 @@ Use `entitlements.spread` to include entitlement details.
     }
     impl ::std::convert::TryFrom<&str> for TaskResultDetailsReportType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1957,6 +1993,7 @@ Use `entitlements.spread` to include entitlement details.
     }
     impl ::std::convert::TryFrom<::std::string::String> for TaskResultDetailsReportType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2078,6 +2115,7 @@ Use `entitlements.spread` to include entitlement details.
         }
     }
     impl ::std::fmt::Display for TaskResultDetailsType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Quartz => f.write_str("QUARTZ"),
@@ -2090,6 +2128,7 @@ Use `entitlements.spread` to include entitlement details.
     }
     impl ::std::str::FromStr for TaskResultDetailsType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2104,6 +2143,7 @@ Use `entitlements.spread` to include entitlement details.
     }
     impl ::std::convert::TryFrom<&str> for TaskResultDetailsType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2112,6 +2152,7 @@ Use `entitlements.spread` to include entitlement details.
     }
     impl ::std::convert::TryFrom<::std::string::String> for TaskResultDetailsType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2229,6 +2270,7 @@ Use `entitlements.spread` to include entitlement details.
         }
     }
     impl ::std::fmt::Display for UncorrelatedAccountsReportArgumentsSelectedFormatsItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Csv => f.write_str("CSV"),
@@ -2239,6 +2281,7 @@ Use `entitlements.spread` to include entitlement details.
     }
     impl ::std::str::FromStr for UncorrelatedAccountsReportArgumentsSelectedFormatsItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2252,6 +2295,7 @@ Use `entitlements.spread` to include entitlement details.
     impl ::std::convert::TryFrom<&str>
     for UncorrelatedAccountsReportArgumentsSelectedFormatsItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2261,6 +2305,7 @@ Use `entitlements.spread` to include entitlement details.
     impl ::std::convert::TryFrom<::std::string::String>
     for UncorrelatedAccountsReportArgumentsSelectedFormatsItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2390,6 +2435,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -2406,6 +2452,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2450,6 +2497,7 @@ let response = client.get_report_result_v1()
     .await;
 ```*/
     #[doc(alias = "getReportResultV1")]
+    #[inline]
     pub fn get_report_result_v1(&self) -> builder::GetReportResultV1<'_> {
         builder::GetReportResultV1::new(self)
     }
@@ -2466,6 +2514,7 @@ let response = client.start_report_v1()
     .await;
 ```*/
     #[doc(alias = "startReportV1")]
+    #[inline]
     pub fn start_report_v1(&self) -> builder::StartReportV1<'_> {
         builder::StartReportV1::new(self)
     }
@@ -2484,6 +2533,7 @@ let response = client.cancel_report_v1()
     .await;
 ```*/
     #[doc(alias = "cancelReportV1")]
+    #[inline]
     pub fn cancel_report_v1(&self) -> builder::CancelReportV1<'_> {
         builder::CancelReportV1::new(self)
     }
@@ -2508,6 +2558,7 @@ let response = client.get_report_v1()
     .await;
 ```*/
     #[doc(alias = "getReportV1")]
+    #[inline]
     pub fn get_report_v1(&self) -> builder::GetReportV1<'_> {
         builder::GetReportV1::new(self)
     }
@@ -2532,6 +2583,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetReportResultV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2563,6 +2615,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/reports/v1/{taskResultId}/result`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2624,6 +2677,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2639,6 +2693,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartReportV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2669,6 +2724,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/reports/v1/run`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2730,6 +2786,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2745,6 +2802,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CancelReportV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2765,6 +2823,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/reports/v1/{id}/cancel`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2818,6 +2877,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2836,6 +2896,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetReportV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2894,6 +2955,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/reports/v1/{taskResultId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2957,6 +3019,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -198,6 +198,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ListRequestableObjectsV1TypesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -208,6 +209,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListRequestableObjectsV1TypesItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -220,6 +222,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListRequestableObjectsV1TypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -229,6 +232,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ListRequestableObjectsV1TypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -432,6 +436,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RequestableObjectRequestStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Available => f.write_str("AVAILABLE"),
@@ -443,6 +448,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RequestableObjectRequestStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -456,6 +462,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RequestableObjectRequestStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -465,6 +472,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for RequestableObjectRequestStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -477,41 +485,48 @@ pub mod types {
     pub struct RequestableObjectRequestStatusObject(pub RequestableObjectRequestStatus);
     impl ::std::ops::Deref for RequestableObjectRequestStatusObject {
         type Target = RequestableObjectRequestStatus;
+        #[inline]
         fn deref(&self) -> &RequestableObjectRequestStatus {
             &self.0
         }
     }
     impl ::std::convert::From<RequestableObjectRequestStatusObject>
     for RequestableObjectRequestStatus {
+        #[inline]
         fn from(value: RequestableObjectRequestStatusObject) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<RequestableObjectRequestStatus>
     for RequestableObjectRequestStatusObject {
+        #[inline]
         fn from(value: RequestableObjectRequestStatus) -> Self {
             Self(value)
         }
     }
     impl ::std::fmt::Display for RequestableObjectRequestStatusObject {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             self.0.fmt(f)
         }
     }
     impl ::std::str::FromStr for RequestableObjectRequestStatusObject {
         type Err = <RequestableObjectRequestStatus as ::std::str::FromStr>::Err;
+        #[inline]
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self(value.parse()?))
         }
     }
     impl ::std::convert::TryFrom<&str> for RequestableObjectRequestStatusObject {
         type Error = <RequestableObjectRequestStatus as ::std::str::FromStr>::Err;
+        #[inline]
         fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<String> for RequestableObjectRequestStatusObject {
         type Error = <RequestableObjectRequestStatus as ::std::str::FromStr>::Err;
+        #[inline]
         fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
             value.parse()
         }
@@ -559,6 +574,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RequestableObjectType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -570,6 +586,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RequestableObjectType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -583,6 +600,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RequestableObjectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -591,6 +609,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RequestableObjectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -649,6 +668,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -665,6 +685,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -744,6 +765,7 @@ let response = client.list_requestable_objects_v1()
     .await;
 ```*/
     #[doc(alias = "listRequestableObjectsV1")]
+    #[inline]
     pub fn list_requestable_objects_v1(&self) -> builder::ListRequestableObjectsV1<'_> {
         builder::ListRequestableObjectsV1::new(self)
     }
@@ -785,6 +807,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListRequestableObjectsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -915,6 +938,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/requestable-objects/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1043,6 +1067,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -835,6 +835,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RoleInsightsResponseStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Created => f.write_str("CREATED"),
@@ -847,6 +848,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RoleInsightsResponseStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -861,6 +863,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RoleInsightsResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -869,6 +872,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RoleInsightsResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1144,6 +1148,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1160,6 +1165,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1201,6 +1207,7 @@ let response = client.create_role_insight_requests_v1()
     .await;
 ```*/
     #[doc(alias = "createRoleInsightRequestsV1")]
+    #[inline]
     pub fn create_role_insight_requests_v1(
         &self,
     ) -> builder::CreateRoleInsightRequestsV1<'_> {
@@ -1223,6 +1230,7 @@ let response = client.get_role_insights_requests_v1()
     .await;
 ```*/
     #[doc(alias = "getRoleInsightsRequestsV1")]
+    #[inline]
     pub fn get_role_insights_requests_v1(
         &self,
     ) -> builder::GetRoleInsightsRequestsV1<'_> {
@@ -1242,6 +1250,7 @@ let response = client.get_role_insights_summary_v1()
     .await;
 ```*/
     #[doc(alias = "getRoleInsightsSummaryV1")]
+    #[inline]
     pub fn get_role_insights_summary_v1(&self) -> builder::GetRoleInsightsSummaryV1<'_> {
         builder::GetRoleInsightsSummaryV1::new(self)
     }
@@ -1286,6 +1295,7 @@ let response = client.get_role_insights_v1()
     .await;
 ```*/
     #[doc(alias = "getRoleInsightsV1")]
+    #[inline]
     pub fn get_role_insights_v1(&self) -> builder::GetRoleInsightsV1<'_> {
         builder::GetRoleInsightsV1::new(self)
     }
@@ -1306,6 +1316,7 @@ let response = client.get_role_insight_v1()
     .await;
 ```*/
     #[doc(alias = "getRoleInsightV1")]
+    #[inline]
     pub fn get_role_insight_v1(&self) -> builder::GetRoleInsightV1<'_> {
         builder::GetRoleInsightV1::new(self)
     }
@@ -1338,6 +1349,7 @@ let response = client.get_role_insights_entitlements_changes_v1()
     .await;
 ```*/
     #[doc(alias = "getRoleInsightsEntitlementsChangesV1")]
+    #[inline]
     pub fn get_role_insights_entitlements_changes_v1(
         &self,
     ) -> builder::GetRoleInsightsEntitlementsChangesV1<'_> {
@@ -1374,6 +1386,7 @@ let response = client.download_role_insights_entitlements_changes_v1()
     .await;
 ```*/
     #[doc(alias = "downloadRoleInsightsEntitlementsChangesV1")]
+    #[inline]
     pub fn download_role_insights_entitlements_changes_v1(
         &self,
     ) -> builder::DownloadRoleInsightsEntitlementsChangesV1<'_> {
@@ -1404,6 +1417,7 @@ let response = client.get_role_insights_current_entitlements_v1()
     .await;
 ```*/
     #[doc(alias = "getRoleInsightsCurrentEntitlementsV1")]
+    #[inline]
     pub fn get_role_insights_current_entitlements_v1(
         &self,
     ) -> builder::GetRoleInsightsCurrentEntitlementsV1<'_> {
@@ -1452,6 +1466,7 @@ let response = client.get_entitlement_changes_identities_v1()
     .await;
 ```*/
     #[doc(alias = "getEntitlementChangesIdentitiesV1")]
+    #[inline]
     pub fn get_entitlement_changes_identities_v1(
         &self,
     ) -> builder::GetEntitlementChangesIdentitiesV1<'_> {
@@ -1476,6 +1491,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateRoleInsightRequestsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1483,6 +1499,7 @@ pub mod builder {
             }
         }
         ///Sends a `POST` request to `/role-insights/v1/requests`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1534,6 +1551,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1549,6 +1567,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleInsightsRequestsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1569,6 +1588,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-insights/v1/requests/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1629,6 +1649,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1643,6 +1664,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleInsightsSummaryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1650,6 +1672,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/role-insights/v1/summary`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1701,6 +1724,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1720,6 +1744,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleInsightsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1788,6 +1813,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-insights/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1862,6 +1888,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1877,6 +1904,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleInsightV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1897,6 +1925,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-insights/v1/{insightId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1950,6 +1979,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1967,6 +1997,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleInsightsEntitlementsChangesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2015,6 +2046,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-insights/v1/{insightId}/entitlement-changes`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2089,6 +2121,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2106,6 +2139,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DownloadRoleInsightsEntitlementsChangesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2154,6 +2188,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-insights/v1/{insightId}/entitlement-changes/download`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2221,6 +2256,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2237,6 +2273,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleInsightsCurrentEntitlementsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2271,6 +2308,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-insights/v1/{insightId}/current-entitlements`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2338,6 +2376,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2360,6 +2399,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetEntitlementChangesIdentitiesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2467,6 +2507,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-insights/v1/{insightId}/entitlement-changes/{entitlementId}/identities`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2592,6 +2633,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -222,6 +222,7 @@ pub mod types {
         }
     }
     impl RolePropagationConfigInput {
+        #[inline]
         pub fn builder() -> builder::RolePropagationConfigInput {
             Default::default()
         }
@@ -610,6 +611,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for RolePropagationOngoingResponseRolePropagationDetailsExecutionStage {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Pending => f.write_str("PENDING"),
@@ -625,6 +627,7 @@ pub mod types {
     impl ::std::str::FromStr
     for RolePropagationOngoingResponseRolePropagationDetailsExecutionStage {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -642,6 +645,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for RolePropagationOngoingResponseRolePropagationDetailsExecutionStage {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -651,6 +655,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for RolePropagationOngoingResponseRolePropagationDetailsExecutionStage {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -788,6 +793,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for RolePropagationOngoingResponseRolePropagationDetailsLaunchedByType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -798,6 +804,7 @@ pub mod types {
     impl ::std::str::FromStr
     for RolePropagationOngoingResponseRolePropagationDetailsLaunchedByType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -810,6 +817,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for RolePropagationOngoingResponseRolePropagationDetailsLaunchedByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -819,6 +827,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for RolePropagationOngoingResponseRolePropagationDetailsLaunchedByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -868,6 +877,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for RolePropagationOngoingResponseRolePropagationDetailsStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Running => f.write_str("RUNNING"),
@@ -879,6 +889,7 @@ pub mod types {
     impl ::std::str::FromStr
     for RolePropagationOngoingResponseRolePropagationDetailsStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -892,6 +903,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for RolePropagationOngoingResponseRolePropagationDetailsStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -901,6 +913,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for RolePropagationOngoingResponseRolePropagationDetailsStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1038,6 +1051,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for RolePropagationOngoingResponseRolePropagationDetailsTerminatedByType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1048,6 +1062,7 @@ pub mod types {
     impl ::std::str::FromStr
     for RolePropagationOngoingResponseRolePropagationDetailsTerminatedByType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1060,6 +1075,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for RolePropagationOngoingResponseRolePropagationDetailsTerminatedByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1069,6 +1085,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for RolePropagationOngoingResponseRolePropagationDetailsTerminatedByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1337,6 +1354,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RolePropagationStatusResponseExecutionStage {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Pending => f.write_str("PENDING"),
@@ -1351,6 +1369,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RolePropagationStatusResponseExecutionStage {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1367,6 +1386,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RolePropagationStatusResponseExecutionStage {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1376,6 +1396,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for RolePropagationStatusResponseExecutionStage {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1501,6 +1522,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RolePropagationStatusResponseLaunchedByType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1510,6 +1532,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RolePropagationStatusResponseLaunchedByType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1521,6 +1544,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RolePropagationStatusResponseLaunchedByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1530,6 +1554,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for RolePropagationStatusResponseLaunchedByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1576,6 +1601,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RolePropagationStatusResponseStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Running => f.write_str("RUNNING"),
@@ -1586,6 +1612,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RolePropagationStatusResponseStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1598,6 +1625,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RolePropagationStatusResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1607,6 +1635,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for RolePropagationStatusResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1733,6 +1762,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RolePropagationStatusResponseTerminatedByType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1742,6 +1772,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RolePropagationStatusResponseTerminatedByType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1754,6 +1785,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for RolePropagationStatusResponseTerminatedByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1763,6 +1795,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for RolePropagationStatusResponseTerminatedByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1892,6 +1925,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1908,6 +1942,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1953,6 +1988,7 @@ let response = client.start_role_propagation_v1()
     .await;
 ```*/
     #[doc(alias = "startRolePropagationV1")]
+    #[inline]
     pub fn start_role_propagation_v1(&self) -> builder::StartRolePropagationV1<'_> {
         builder::StartRolePropagationV1::new(self)
     }
@@ -1979,6 +2015,7 @@ let response = client.get_role_propagation_status_v1()
     .await;
 ```*/
     #[doc(alias = "getRolePropagationStatusV1")]
+    #[inline]
     pub fn get_role_propagation_status_v1(
         &self,
     ) -> builder::GetRolePropagationStatusV1<'_> {
@@ -1998,6 +2035,7 @@ let response = client.get_ongoing_role_propagation_v1()
     .await;
 ```*/
     #[doc(alias = "getOngoingRolePropagationV1")]
+    #[inline]
     pub fn get_ongoing_role_propagation_v1(
         &self,
     ) -> builder::GetOngoingRolePropagationV1<'_> {
@@ -2017,6 +2055,7 @@ let response = client.cancel_role_propagation_v1()
     .await;
 ```*/
     #[doc(alias = "cancelRolePropagationV1")]
+    #[inline]
     pub fn cancel_role_propagation_v1(&self) -> builder::CancelRolePropagationV1<'_> {
         builder::CancelRolePropagationV1::new(self)
     }
@@ -2034,6 +2073,7 @@ let response = client.get_role_propagation_config_v1()
     .await;
 ```*/
     #[doc(alias = "getRolePropagationConfigV1")]
+    #[inline]
     pub fn get_role_propagation_config_v1(
         &self,
     ) -> builder::GetRolePropagationConfigV1<'_> {
@@ -2054,6 +2094,7 @@ let response = client.set_role_propagation_config_v1()
     .await;
 ```*/
     #[doc(alias = "setRolePropagationConfigV1")]
+    #[inline]
     pub fn set_role_propagation_config_v1(
         &self,
     ) -> builder::SetRolePropagationConfigV1<'_> {
@@ -2079,6 +2120,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartRolePropagationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2099,6 +2141,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/role-propagation/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2162,6 +2205,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2177,6 +2221,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRolePropagationStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2199,6 +2244,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/role-propagation/v1/{rolePropagationId}/status`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2259,6 +2305,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2273,6 +2320,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetOngoingRolePropagationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2280,6 +2328,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/role-propagation/v1/is-running`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2331,6 +2380,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2345,6 +2395,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CancelRolePropagationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2352,6 +2403,7 @@ pub mod builder {
             }
         }
         ///Sends a `POST` request to `/role-propagation/v1/terminate`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2400,6 +2452,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2414,6 +2467,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRolePropagationConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2421,6 +2475,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/role-propagation-config/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2472,6 +2527,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2487,6 +2543,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetRolePropagationConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2522,6 +2579,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/role-propagation-config/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2590,6 +2648,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

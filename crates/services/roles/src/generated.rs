@@ -146,6 +146,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessProfileRefType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -155,6 +156,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessProfileRefType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -166,6 +168,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessProfileRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -174,6 +177,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessProfileRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -334,6 +338,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ApprovalSchemeForRoleApproverType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Owner => f.write_str("OWNER"),
@@ -351,6 +356,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ApprovalSchemeForRoleApproverType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -368,6 +374,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ApprovalSchemeForRoleApproverType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -377,6 +384,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ApprovalSchemeForRoleApproverType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -568,6 +576,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for DimensionRefType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Dimension => f.write_str("DIMENSION"),
@@ -577,6 +586,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for DimensionRefType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -588,6 +598,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DimensionRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -596,6 +607,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DimensionRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -912,6 +924,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for OwnerReferenceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -921,6 +934,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for OwnerReferenceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -932,6 +946,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for OwnerReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -940,6 +955,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for OwnerReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1460,6 +1476,7 @@ pub mod types {
         }
     }
     impl Role {
+        #[inline]
         pub fn builder() -> builder::Role {
             Default::default()
         }
@@ -1504,6 +1521,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RoleAssignmentSourceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessRequest => f.write_str("ACCESS_REQUEST"),
@@ -1514,6 +1532,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RoleAssignmentSourceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1526,6 +1545,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RoleAssignmentSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1534,6 +1554,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RoleAssignmentSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1608,6 +1629,7 @@ pub mod types {
         }
     }
     impl RoleBulkDeleteRequest {
+        #[inline]
         pub fn builder() -> builder::RoleBulkDeleteRequest {
             Default::default()
         }
@@ -1756,6 +1778,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RoleBulkUpdateResponseStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Created => f.write_str("CREATED"),
@@ -1771,6 +1794,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RoleBulkUpdateResponseStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1788,6 +1812,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RoleBulkUpdateResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1797,6 +1822,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for RoleBulkUpdateResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1937,6 +1963,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RoleCriteriaKeyType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1948,6 +1975,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RoleCriteriaKeyType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1961,6 +1989,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RoleCriteriaKeyType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1969,6 +1998,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RoleCriteriaKeyType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2289,6 +2319,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RoleCriteriaOperation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Equals => f.write_str("EQUALS"),
@@ -2309,6 +2340,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RoleCriteriaOperation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2331,6 +2363,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RoleCriteriaOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2339,6 +2372,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RoleCriteriaOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2483,6 +2517,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for RoleGetAllBulkUpdateResponseStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Created => f.write_str("CREATED"),
@@ -2496,6 +2531,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for RoleGetAllBulkUpdateResponseStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2511,6 +2547,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RoleGetAllBulkUpdateResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2520,6 +2557,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for RoleGetAllBulkUpdateResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2706,6 +2744,7 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl RoleListFilterDto {
+        #[inline]
         pub fn builder() -> builder::RoleListFilterDto {
             Default::default()
         }
@@ -2988,6 +3027,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         }
     }
     impl ::std::fmt::Display for RoleMembershipSelectorType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Standard => f.write_str("STANDARD"),
@@ -2998,6 +3038,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     }
     impl ::std::str::FromStr for RoleMembershipSelectorType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3010,6 +3051,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     }
     impl ::std::convert::TryFrom<&str> for RoleMembershipSelectorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3018,6 +3060,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     }
     impl ::std::convert::TryFrom<::std::string::String> for RoleMembershipSelectorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3157,6 +3200,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         }
     }
     impl RoleMetadataBulkUpdateByFilterRequest {
+        #[inline]
         pub fn builder() -> builder::RoleMetadataBulkUpdateByFilterRequest {
             Default::default()
         }
@@ -3205,6 +3249,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         }
     }
     impl ::std::fmt::Display for RoleMetadataBulkUpdateByFilterRequestOperation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Add => f.write_str("ADD"),
@@ -3216,6 +3261,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     }
     impl ::std::str::FromStr for RoleMetadataBulkUpdateByFilterRequestOperation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3230,6 +3276,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     impl ::std::convert::TryFrom<&str>
     for RoleMetadataBulkUpdateByFilterRequestOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3239,6 +3286,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     impl ::std::convert::TryFrom<::std::string::String>
     for RoleMetadataBulkUpdateByFilterRequestOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3286,6 +3334,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         }
     }
     impl ::std::fmt::Display for RoleMetadataBulkUpdateByFilterRequestReplaceScope {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::All => f.write_str("ALL"),
@@ -3296,6 +3345,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     }
     impl ::std::str::FromStr for RoleMetadataBulkUpdateByFilterRequestReplaceScope {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3309,6 +3359,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     impl ::std::convert::TryFrom<&str>
     for RoleMetadataBulkUpdateByFilterRequestReplaceScope {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3318,6 +3369,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     impl ::std::convert::TryFrom<::std::string::String>
     for RoleMetadataBulkUpdateByFilterRequestReplaceScope {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3544,6 +3596,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         }
     }
     impl RoleMetadataBulkUpdateByIdRequest {
+        #[inline]
         pub fn builder() -> builder::RoleMetadataBulkUpdateByIdRequest {
             Default::default()
         }
@@ -3591,6 +3644,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         }
     }
     impl ::std::fmt::Display for RoleMetadataBulkUpdateByIdRequestOperation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Add => f.write_str("ADD"),
@@ -3602,6 +3656,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     }
     impl ::std::str::FromStr for RoleMetadataBulkUpdateByIdRequestOperation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3615,6 +3670,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     }
     impl ::std::convert::TryFrom<&str> for RoleMetadataBulkUpdateByIdRequestOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3624,6 +3680,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     impl ::std::convert::TryFrom<::std::string::String>
     for RoleMetadataBulkUpdateByIdRequestOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3671,6 +3728,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         }
     }
     impl ::std::fmt::Display for RoleMetadataBulkUpdateByIdRequestReplaceScope {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::All => f.write_str("ALL"),
@@ -3681,6 +3739,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     }
     impl ::std::str::FromStr for RoleMetadataBulkUpdateByIdRequestReplaceScope {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3694,6 +3753,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     impl ::std::convert::TryFrom<&str>
     for RoleMetadataBulkUpdateByIdRequestReplaceScope {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3703,6 +3763,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     impl ::std::convert::TryFrom<::std::string::String>
     for RoleMetadataBulkUpdateByIdRequestReplaceScope {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3925,6 +3986,7 @@ For more information about the query could refer to  [V3 API Perform Search](htt
         }
     }
     impl RoleMetadataBulkUpdateByQueryRequest {
+        #[inline]
         pub fn builder() -> builder::RoleMetadataBulkUpdateByQueryRequest {
             Default::default()
         }
@@ -3973,6 +4035,7 @@ For more information about the query could refer to  [V3 API Perform Search](htt
         }
     }
     impl ::std::fmt::Display for RoleMetadataBulkUpdateByQueryRequestOperation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Add => f.write_str("ADD"),
@@ -3984,6 +4047,7 @@ For more information about the query could refer to  [V3 API Perform Search](htt
     }
     impl ::std::str::FromStr for RoleMetadataBulkUpdateByQueryRequestOperation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3998,6 +4062,7 @@ For more information about the query could refer to  [V3 API Perform Search](htt
     impl ::std::convert::TryFrom<&str>
     for RoleMetadataBulkUpdateByQueryRequestOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4007,6 +4072,7 @@ For more information about the query could refer to  [V3 API Perform Search](htt
     impl ::std::convert::TryFrom<::std::string::String>
     for RoleMetadataBulkUpdateByQueryRequestOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4054,6 +4120,7 @@ For more information about the query could refer to  [V3 API Perform Search](htt
         }
     }
     impl ::std::fmt::Display for RoleMetadataBulkUpdateByQueryRequestReplaceScope {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::All => f.write_str("ALL"),
@@ -4064,6 +4131,7 @@ For more information about the query could refer to  [V3 API Perform Search](htt
     }
     impl ::std::str::FromStr for RoleMetadataBulkUpdateByQueryRequestReplaceScope {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4077,6 +4145,7 @@ For more information about the query could refer to  [V3 API Perform Search](htt
     impl ::std::convert::TryFrom<&str>
     for RoleMetadataBulkUpdateByQueryRequestReplaceScope {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4086,6 +4155,7 @@ For more information about the query could refer to  [V3 API Perform Search](htt
     impl ::std::convert::TryFrom<::std::string::String>
     for RoleMetadataBulkUpdateByQueryRequestReplaceScope {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4208,17 +4278,20 @@ For more information about the query could refer to  [V3 API Perform Search](htt
     pub struct RoleName(::std::string::String);
     impl ::std::ops::Deref for RoleName {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<RoleName> for ::std::string::String {
+        #[inline]
         fn from(value: RoleName) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for RoleName {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4230,6 +4303,7 @@ For more information about the query could refer to  [V3 API Perform Search](htt
     }
     impl ::std::convert::TryFrom<&str> for RoleName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4238,6 +4312,7 @@ For more information about the query could refer to  [V3 API Perform Search](htt
     }
     impl ::std::convert::TryFrom<::std::string::String> for RoleName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5226,6 +5301,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -5242,6 +5318,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -5326,6 +5403,7 @@ let response = client.list_roles_v1()
     .await;
 ```*/
     #[doc(alias = "listRolesV1")]
+    #[inline]
     pub fn list_roles_v1(&self) -> builder::ListRolesV1<'_> {
         builder::ListRolesV1::new(self)
     }
@@ -5348,6 +5426,7 @@ let response = client.create_role_v1()
     .await;
 ```*/
     #[doc(alias = "createRoleV1")]
+    #[inline]
     pub fn create_role_v1(&self) -> builder::CreateRoleV1<'_> {
         builder::CreateRoleV1::new(self)
     }
@@ -5367,6 +5446,7 @@ let response = client.get_role_v1()
     .await;
 ```*/
     #[doc(alias = "getRoleV1")]
+    #[inline]
     pub fn get_role_v1(&self) -> builder::GetRoleV1<'_> {
         builder::GetRoleV1::new(self)
     }
@@ -5387,6 +5467,7 @@ let response = client.delete_role_v1()
     .await;
 ```*/
     #[doc(alias = "deleteRoleV1")]
+    #[inline]
     pub fn delete_role_v1(&self) -> builder::DeleteRoleV1<'_> {
         builder::DeleteRoleV1::new(self)
     }
@@ -5428,6 +5509,7 @@ let response = client.patch_role_v1()
     .await;
 ```*/
     #[doc(alias = "patchRoleV1")]
+    #[inline]
     pub fn patch_role_v1(&self) -> builder::PatchRoleV1<'_> {
         builder::PatchRoleV1::new(self)
     }
@@ -5447,6 +5529,7 @@ let response = client.delete_bulk_roles_v1()
     .await;
 ```*/
     #[doc(alias = "deleteBulkRolesV1")]
+    #[inline]
     pub fn delete_bulk_roles_v1(&self) -> builder::DeleteBulkRolesV1<'_> {
         builder::DeleteBulkRolesV1::new(self)
     }
@@ -5491,6 +5574,7 @@ let response = client.get_role_assigned_identities_v1()
     .await;
 ```*/
     #[doc(alias = "getRoleAssignedIdentitiesV1")]
+    #[inline]
     pub fn get_role_assigned_identities_v1(
         &self,
     ) -> builder::GetRoleAssignedIdentitiesV1<'_> {
@@ -5547,6 +5631,7 @@ let response = client.get_role_entitlements_v1()
     .await;
 ```*/
     #[doc(alias = "getRoleEntitlementsV1")]
+    #[inline]
     pub fn get_role_entitlements_v1(&self) -> builder::GetRoleEntitlementsV1<'_> {
         builder::GetRoleEntitlementsV1::new(self)
     }
@@ -5569,6 +5654,7 @@ let response = client.update_attribute_key_and_value_to_role_v1()
     .await;
 ```*/
     #[doc(alias = "updateAttributeKeyAndValueToRoleV1")]
+    #[inline]
     pub fn update_attribute_key_and_value_to_role_v1(
         &self,
     ) -> builder::UpdateAttributeKeyAndValueToRoleV1<'_> {
@@ -5593,6 +5679,7 @@ let response = client.delete_metadata_from_role_by_key_and_value_v1()
     .await;
 ```*/
     #[doc(alias = "deleteMetadataFromRoleByKeyAndValueV1")]
+    #[inline]
     pub fn delete_metadata_from_role_by_key_and_value_v1(
         &self,
     ) -> builder::DeleteMetadataFromRoleByKeyAndValueV1<'_> {
@@ -5614,6 +5701,7 @@ let response = client.update_roles_metadata_by_ids_v1()
     .await;
 ```*/
     #[doc(alias = "updateRolesMetadataByIdsV1")]
+    #[inline]
     pub fn update_roles_metadata_by_ids_v1(
         &self,
     ) -> builder::UpdateRolesMetadataByIdsV1<'_> {
@@ -5635,6 +5723,7 @@ let response = client.update_roles_metadata_by_filter_v1()
     .await;
 ```*/
     #[doc(alias = "updateRolesMetadataByFilterV1")]
+    #[inline]
     pub fn update_roles_metadata_by_filter_v1(
         &self,
     ) -> builder::UpdateRolesMetadataByFilterV1<'_> {
@@ -5656,6 +5745,7 @@ let response = client.update_roles_metadata_by_query_v1()
     .await;
 ```*/
     #[doc(alias = "updateRolesMetadataByQueryV1")]
+    #[inline]
     pub fn update_roles_metadata_by_query_v1(
         &self,
     ) -> builder::UpdateRolesMetadataByQueryV1<'_> {
@@ -5678,6 +5768,7 @@ let response = client.get_bulk_update_status_by_id_v1()
     .await;
 ```*/
     #[doc(alias = "getBulkUpdateStatusByIdV1")]
+    #[inline]
     pub fn get_bulk_update_status_by_id_v1(
         &self,
     ) -> builder::GetBulkUpdateStatusByIdV1<'_> {
@@ -5695,6 +5786,7 @@ let response = client.get_bulk_update_status_v1()
     .await;
 ```*/
     #[doc(alias = "getBulkUpdateStatusV1")]
+    #[inline]
     pub fn get_bulk_update_status_v1(&self) -> builder::GetBulkUpdateStatusV1<'_> {
         builder::GetBulkUpdateStatusV1::new(self)
     }
@@ -5733,6 +5825,7 @@ let response = client.search_roles_by_filter_v1()
     .await;
 ```*/
     #[doc(alias = "searchRolesByFilterV1")]
+    #[inline]
     pub fn search_roles_by_filter_v1(&self) -> builder::SearchRolesByFilterV1<'_> {
         builder::SearchRolesByFilterV1::new(self)
     }
@@ -5763,6 +5856,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListRolesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5872,6 +5966,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/roles/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5969,6 +6064,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5984,6 +6080,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateRoleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6010,6 +6107,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/roles/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6066,6 +6164,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6081,6 +6180,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6101,6 +6201,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/roles/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6149,6 +6250,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6164,6 +6266,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteRoleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6184,6 +6287,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/roles/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6234,6 +6338,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6253,6 +6358,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchRoleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6288,6 +6394,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/roles/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6339,6 +6446,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6354,6 +6462,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteBulkRolesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6388,6 +6497,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/roles/v1/bulk-delete`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6452,6 +6562,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6472,6 +6583,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleAssignedIdentitiesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6553,6 +6665,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/roles/v1/{id}/assigned-identities`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6657,6 +6770,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6677,6 +6791,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetRoleEntitlementsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6758,6 +6873,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/roles/v1/{id}/entitlements`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6862,6 +6978,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6879,6 +6996,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateAttributeKeyAndValueToRoleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6925,6 +7043,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/roles/v1/{id}/access-model-metadata/{attributeKey}/values/{attributeValue}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6995,6 +7114,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7012,6 +7132,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteMetadataFromRoleByKeyAndValueV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7058,6 +7179,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/roles/v1/{id}/access-model-metadata/{attributeKey}/values/{attributeValue}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7128,6 +7250,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7143,6 +7266,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateRolesMetadataByIdsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7178,6 +7302,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/roles/v1/access-model-metadata/bulk-update/ids`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7248,6 +7373,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7266,6 +7392,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateRolesMetadataByFilterV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7301,6 +7428,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/roles/v1/access-model-metadata/bulk-update/filter`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7372,6 +7500,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7390,6 +7519,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateRolesMetadataByQueryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7425,6 +7555,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/roles/v1/access-model-metadata/bulk-update/query`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7496,6 +7627,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7511,6 +7643,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetBulkUpdateStatusByIdV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7531,6 +7664,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/roles/v1/access-model-metadata/bulk-update/id`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7591,6 +7725,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7605,6 +7740,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetBulkUpdateStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7612,6 +7748,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/roles/v1/access-model-metadata/bulk-update`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7665,6 +7802,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -7687,6 +7825,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchRolesByFilterV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7807,6 +7946,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/roles/v1/filter`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7943,6 +8083,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -357,6 +357,7 @@ pub mod types {
         }
     }
     impl CreateSavedSearchV1Body {
+        #[inline]
         pub fn builder() -> builder::CreateSavedSearchV1Body {
             Default::default()
         }
@@ -868,6 +869,7 @@ pub mod types {
         }
     }
     impl SavedSearch {
+        #[inline]
         pub fn builder() -> builder::SavedSearch {
             Default::default()
         }
@@ -1054,16 +1056,19 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
     pub struct SavedSearchDetailFilters(pub Filter);
     impl ::std::ops::Deref for SavedSearchDetailFilters {
         type Target = Filter;
+        #[inline]
         fn deref(&self) -> &Filter {
             &self.0
         }
     }
     impl ::std::convert::From<SavedSearchDetailFilters> for Filter {
+        #[inline]
         fn from(value: SavedSearchDetailFilters) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<Filter> for SavedSearchDetailFilters {
+        #[inline]
         fn from(value: Filter) -> Self {
             Self(value)
         }
@@ -1224,6 +1229,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
         }
     }
     impl SearchArguments {
+        #[inline]
         pub fn builder() -> builder::SearchArguments {
             Default::default()
         }
@@ -2106,6 +2112,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -2122,6 +2129,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2181,6 +2189,7 @@ let response = client.list_saved_searches_v1()
     .await;
 ```*/
     #[doc(alias = "listSavedSearchesV1")]
+    #[inline]
     pub fn list_saved_searches_v1(&self) -> builder::ListSavedSearchesV1<'_> {
         builder::ListSavedSearchesV1::new(self)
     }
@@ -2200,6 +2209,7 @@ let response = client.create_saved_search_v1()
     .await;
 ```*/
     #[doc(alias = "createSavedSearchV1")]
+    #[inline]
     pub fn create_saved_search_v1(&self) -> builder::CreateSavedSearchV1<'_> {
         builder::CreateSavedSearchV1::new(self)
     }
@@ -2219,6 +2229,7 @@ let response = client.get_saved_search_v1()
     .await;
 ```*/
     #[doc(alias = "getSavedSearchV1")]
+    #[inline]
     pub fn get_saved_search_v1(&self) -> builder::GetSavedSearchV1<'_> {
         builder::GetSavedSearchV1::new(self)
     }
@@ -2243,6 +2254,7 @@ let response = client.put_saved_search_v1()
     .await;
 ```*/
     #[doc(alias = "putSavedSearchV1")]
+    #[inline]
     pub fn put_saved_search_v1(&self) -> builder::PutSavedSearchV1<'_> {
         builder::PutSavedSearchV1::new(self)
     }
@@ -2262,6 +2274,7 @@ let response = client.delete_saved_search_v1()
     .await;
 ```*/
     #[doc(alias = "deleteSavedSearchV1")]
+    #[inline]
     pub fn delete_saved_search_v1(&self) -> builder::DeleteSavedSearchV1<'_> {
         builder::DeleteSavedSearchV1::new(self)
     }
@@ -2286,6 +2299,7 @@ let response = client.execute_saved_search_v1()
     .await;
 ```*/
     #[doc(alias = "executeSavedSearchV1")]
+    #[inline]
     pub fn execute_saved_search_v1(&self) -> builder::ExecuteSavedSearchV1<'_> {
         builder::ExecuteSavedSearchV1::new(self)
     }
@@ -2312,6 +2326,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListSavedSearchesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2366,6 +2381,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/saved-searches/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2443,6 +2459,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2458,6 +2475,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSavedSearchV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2492,6 +2510,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/saved-searches/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2555,6 +2574,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2570,6 +2590,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSavedSearchV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2590,6 +2611,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/saved-searches/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2643,6 +2665,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2659,6 +2682,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutSavedSearchV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2702,6 +2726,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/saved-searches/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2769,6 +2794,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2784,6 +2810,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSavedSearchV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2804,6 +2831,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/saved-searches/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2859,6 +2887,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2875,6 +2904,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ExecuteSavedSearchV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2920,6 +2950,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/saved-searches/v1/{id}/execute`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2991,6 +3022,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -177,6 +177,7 @@ pub mod types {
         }
     }
     impl CreateScheduledSearchV1Body {
+        #[inline]
         pub fn builder() -> builder::CreateScheduledSearchV1Body {
             Default::default()
         }
@@ -309,6 +310,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CreateScheduledSearchV1BodyRecipientsItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -318,6 +320,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CreateScheduledSearchV1BodyRecipientsItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -330,6 +333,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for CreateScheduledSearchV1BodyRecipientsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -339,6 +343,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CreateScheduledSearchV1BodyRecipientsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -656,6 +661,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::std::fmt::Display for ScheduleType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Daily => f.write_str("DAILY"),
@@ -669,6 +675,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::str::FromStr for ScheduleType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -684,6 +691,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<&str> for ScheduleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -692,6 +700,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<::std::string::String> for ScheduleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -901,6 +910,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl ScheduledSearch {
+        #[inline]
         pub fn builder() -> builder::ScheduledSearch {
             Default::default()
         }
@@ -1101,6 +1111,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::std::fmt::Display for ScheduledSearchOwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1110,6 +1121,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::str::FromStr for ScheduledSearchOwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1121,6 +1133,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<&str> for ScheduledSearchOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1129,6 +1142,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<::std::string::String> for ScheduledSearchOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1259,6 +1273,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::std::fmt::Display for ScheduledSearchRecipientsItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1268,6 +1283,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::str::FromStr for ScheduledSearchRecipientsItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1279,6 +1295,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<&str> for ScheduledSearchRecipientsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1288,6 +1305,7 @@ Additional values may be added in the future without notice.
     impl ::std::convert::TryFrom<::std::string::String>
     for ScheduledSearchRecipientsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1574,6 +1592,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::std::fmt::Display for SearchScheduleRecipientsItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1583,6 +1602,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::str::FromStr for SearchScheduleRecipientsItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1594,6 +1614,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<&str> for SearchScheduleRecipientsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1603,6 +1624,7 @@ Additional values may be added in the future without notice.
     impl ::std::convert::TryFrom<::std::string::String>
     for SearchScheduleRecipientsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1755,6 +1777,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::std::fmt::Display for SelectorType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::List => f.write_str("LIST"),
@@ -1765,6 +1788,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::str::FromStr for SelectorType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1777,6 +1801,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<&str> for SelectorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1785,6 +1810,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<::std::string::String> for SelectorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1871,6 +1897,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl TypedReference {
+        #[inline]
         pub fn builder() -> builder::TypedReference {
             Default::default()
         }
@@ -2539,6 +2566,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -2555,6 +2583,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2616,6 +2645,7 @@ let response = client.list_scheduled_search_v1()
     .await;
 ```*/
     #[doc(alias = "listScheduledSearchV1")]
+    #[inline]
     pub fn list_scheduled_search_v1(&self) -> builder::ListScheduledSearchV1<'_> {
         builder::ListScheduledSearchV1::new(self)
     }
@@ -2635,6 +2665,7 @@ let response = client.create_scheduled_search_v1()
     .await;
 ```*/
     #[doc(alias = "createScheduledSearchV1")]
+    #[inline]
     pub fn create_scheduled_search_v1(&self) -> builder::CreateScheduledSearchV1<'_> {
         builder::CreateScheduledSearchV1::new(self)
     }
@@ -2653,6 +2684,7 @@ let response = client.get_scheduled_search_v1()
     .await;
 ```*/
     #[doc(alias = "getScheduledSearchV1")]
+    #[inline]
     pub fn get_scheduled_search_v1(&self) -> builder::GetScheduledSearchV1<'_> {
         builder::GetScheduledSearchV1::new(self)
     }
@@ -2674,6 +2706,7 @@ let response = client.update_scheduled_search_v1()
     .await;
 ```*/
     #[doc(alias = "updateScheduledSearchV1")]
+    #[inline]
     pub fn update_scheduled_search_v1(&self) -> builder::UpdateScheduledSearchV1<'_> {
         builder::UpdateScheduledSearchV1::new(self)
     }
@@ -2693,6 +2726,7 @@ let response = client.delete_scheduled_search_v1()
     .await;
 ```*/
     #[doc(alias = "deleteScheduledSearchV1")]
+    #[inline]
     pub fn delete_scheduled_search_v1(&self) -> builder::DeleteScheduledSearchV1<'_> {
         builder::DeleteScheduledSearchV1::new(self)
     }
@@ -2715,6 +2749,7 @@ let response = client.unsubscribe_scheduled_search_v1()
     .await;
 ```*/
     #[doc(alias = "unsubscribeScheduledSearchV1")]
+    #[inline]
     pub fn unsubscribe_scheduled_search_v1(
         &self,
     ) -> builder::UnsubscribeScheduledSearchV1<'_> {
@@ -2743,6 +2778,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListScheduledSearchV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2797,6 +2833,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/scheduled-searches/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2876,6 +2913,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2891,6 +2929,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateScheduledSearchV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2926,6 +2965,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/scheduled-searches/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2994,6 +3034,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3009,6 +3050,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetScheduledSearchV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3029,6 +3071,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/scheduled-searches/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3087,6 +3130,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3103,6 +3147,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateScheduledSearchV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3148,6 +3193,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/scheduled-searches/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3224,6 +3270,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3239,6 +3286,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteScheduledSearchV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3259,6 +3307,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/scheduled-searches/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3316,6 +3365,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3332,6 +3382,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UnsubscribeScheduledSearchV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3377,6 +3428,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/scheduled-searches/v1/{id}/unsubscribe`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3450,6 +3502,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -245,6 +245,7 @@ pub mod types {
         }
     }
     impl SearchAttributeConfig {
+        #[inline]
         pub fn builder() -> builder::SearchAttributeConfig {
             Default::default()
         }
@@ -397,6 +398,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -413,6 +415,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -459,6 +462,7 @@ let response = client.get_search_attribute_config_v1()
     .await;
 ```*/
     #[doc(alias = "getSearchAttributeConfigV1")]
+    #[inline]
     pub fn get_search_attribute_config_v1(
         &self,
     ) -> builder::GetSearchAttributeConfigV1<'_> {
@@ -478,6 +482,7 @@ let response = client.create_search_attribute_config_v1()
     .await;
 ```*/
     #[doc(alias = "createSearchAttributeConfigV1")]
+    #[inline]
     pub fn create_search_attribute_config_v1(
         &self,
     ) -> builder::CreateSearchAttributeConfigV1<'_> {
@@ -498,6 +503,7 @@ let response = client.get_single_search_attribute_config_v1()
     .await;
 ```*/
     #[doc(alias = "getSingleSearchAttributeConfigV1")]
+    #[inline]
     pub fn get_single_search_attribute_config_v1(
         &self,
     ) -> builder::GetSingleSearchAttributeConfigV1<'_> {
@@ -518,6 +524,7 @@ let response = client.delete_search_attribute_config_v1()
     .await;
 ```*/
     #[doc(alias = "deleteSearchAttributeConfigV1")]
+    #[inline]
     pub fn delete_search_attribute_config_v1(
         &self,
     ) -> builder::DeleteSearchAttributeConfigV1<'_> {
@@ -542,6 +549,7 @@ let response = client.patch_search_attribute_config_v1()
     .await;
 ```*/
     #[doc(alias = "patchSearchAttributeConfigV1")]
+    #[inline]
     pub fn patch_search_attribute_config_v1(
         &self,
     ) -> builder::PatchSearchAttributeConfigV1<'_> {
@@ -568,6 +576,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSearchAttributeConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -597,6 +606,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/accounts/v1/search-attribute-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -664,6 +674,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -679,6 +690,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSearchAttributeConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -713,6 +725,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/accounts/v1/search-attribute-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -785,6 +798,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -800,6 +814,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSingleSearchAttributeConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -820,6 +835,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/accounts/v1/search-attribute-config/{name}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -880,6 +896,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -895,6 +912,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSearchAttributeConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -915,6 +933,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/accounts/v1/search-attribute-config/{name}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -972,6 +991,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -991,6 +1011,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchSearchAttributeConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1026,6 +1047,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/accounts/v1/search-attribute-config/{name}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1093,6 +1115,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

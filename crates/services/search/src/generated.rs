@@ -326,6 +326,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessAppsOwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -335,6 +336,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessAppsOwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -346,6 +348,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessAppsOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -354,6 +357,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessAppsOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2217,27 +2221,32 @@ the aggregation result will be returned as a CSV document.
     pub struct AggregationResultCsv(pub ::std::string::String);
     impl ::std::ops::Deref for AggregationResultCsv {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<AggregationResultCsv> for ::std::string::String {
+        #[inline]
         fn from(value: AggregationResultCsv) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::string::String> for AggregationResultCsv {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             Self(value)
         }
     }
     impl ::std::fmt::Display for AggregationResultCsv {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             self.0.fmt(f)
         }
     }
     impl ::std::str::FromStr for AggregationResultCsv {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self(value.to_string()))
         }
@@ -2647,6 +2656,7 @@ the aggregation result will be returned as a CSV document.
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
     for AttributeRequestValue {
+        #[inline]
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
             Self::Array(value)
         }
@@ -2908,6 +2918,7 @@ There may be some delay between the `synced` time and the time when the updated 
         }
     }
     impl ::std::fmt::Display for BaseAccessOwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -2917,6 +2928,7 @@ There may be some delay between the `synced` time and the time when the updated 
     }
     impl ::std::str::FromStr for BaseAccessOwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2928,6 +2940,7 @@ There may be some delay between the `synced` time and the time when the updated 
     }
     impl ::std::convert::TryFrom<&str> for BaseAccessOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2936,6 +2949,7 @@ There may be some delay between the `synced` time and the time when the updated 
     }
     impl ::std::convert::TryFrom<::std::string::String> for BaseAccessOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3669,6 +3683,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for DocumentType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Accessprofile => f.write_str("accessprofile"),
@@ -3683,6 +3698,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for DocumentType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3699,6 +3715,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for DocumentType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3707,6 +3724,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for DocumentType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5334,16 +5352,19 @@ There may be some delay between the `synced` time and the time when the updated 
         Accessprofilerole(Accessprofilerole),
     }
     impl ::std::convert::From<AccessProfileSummary> for IdentityAccess {
+        #[inline]
         fn from(value: AccessProfileSummary) -> Self {
             Self::AccessProfileSummary(value)
         }
     }
     impl ::std::convert::From<Accessprofileentitlement> for IdentityAccess {
+        #[inline]
         fn from(value: Accessprofileentitlement) -> Self {
             Self::Accessprofileentitlement(value)
         }
     }
     impl ::std::convert::From<Accessprofilerole> for IdentityAccess {
+        #[inline]
         fn from(value: Accessprofilerole) -> Self {
             Self::Accessprofilerole(value)
         }
@@ -8575,31 +8596,37 @@ There may be some delay between the `synced` time and the time when the updated 
         RoleDocument(RoleDocument),
     }
     impl ::std::convert::From<AccessProfileDocument> for SearchDocument {
+        #[inline]
         fn from(value: AccessProfileDocument) -> Self {
             Self::AccessProfileDocument(value)
         }
     }
     impl ::std::convert::From<Accountactivitydocument> for SearchDocument {
+        #[inline]
         fn from(value: Accountactivitydocument) -> Self {
             Self::Accountactivitydocument(value)
         }
     }
     impl ::std::convert::From<EntitlementDocument> for SearchDocument {
+        #[inline]
         fn from(value: EntitlementDocument) -> Self {
             Self::EntitlementDocument(value)
         }
     }
     impl ::std::convert::From<Eventdocument> for SearchDocument {
+        #[inline]
         fn from(value: Eventdocument) -> Self {
             Self::Eventdocument(value)
         }
     }
     impl ::std::convert::From<IdentityDocument> for SearchDocument {
+        #[inline]
         fn from(value: IdentityDocument) -> Self {
             Self::IdentityDocument(value)
         }
     }
     impl ::std::convert::From<RoleDocument> for SearchDocument {
+        #[inline]
         fn from(value: RoleDocument) -> Self {
             Self::RoleDocument(value)
         }
@@ -8616,31 +8643,37 @@ There may be some delay between the `synced` time and the time when the updated 
         RoleDocuments(RoleDocuments),
     }
     impl ::std::convert::From<AccessProfileDocuments> for SearchDocuments {
+        #[inline]
         fn from(value: AccessProfileDocuments) -> Self {
             Self::AccessProfileDocuments(value)
         }
     }
     impl ::std::convert::From<AccountActivityDocuments> for SearchDocuments {
+        #[inline]
         fn from(value: AccountActivityDocuments) -> Self {
             Self::AccountActivityDocuments(value)
         }
     }
     impl ::std::convert::From<EntitlementDocuments> for SearchDocuments {
+        #[inline]
         fn from(value: EntitlementDocuments) -> Self {
             Self::EntitlementDocuments(value)
         }
     }
     impl ::std::convert::From<EventDocuments> for SearchDocuments {
+        #[inline]
         fn from(value: EventDocuments) -> Self {
             Self::EventDocuments(value)
         }
     }
     impl ::std::convert::From<IdentityDocuments> for SearchDocuments {
+        #[inline]
         fn from(value: IdentityDocuments) -> Self {
             Self::IdentityDocuments(value)
         }
     }
     impl ::std::convert::From<RoleDocuments> for SearchDocuments {
+        #[inline]
         fn from(value: RoleDocuments) -> Self {
             Self::RoleDocuments(value)
         }
@@ -8697,6 +8730,7 @@ There may be some delay between the `synced` time and the time when the updated 
         }
     }
     impl ::std::fmt::Display for SearchGetV1Index {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Accessprofiles => f.write_str("accessprofiles"),
@@ -8711,6 +8745,7 @@ There may be some delay between the `synced` time and the time when the updated 
     }
     impl ::std::str::FromStr for SearchGetV1Index {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8727,6 +8762,7 @@ There may be some delay between the `synced` time and the time when the updated 
     }
     impl ::std::convert::TryFrom<&str> for SearchGetV1Index {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8735,6 +8771,7 @@ There may be some delay between the `synced` time and the time when the updated 
     }
     impl ::std::convert::TryFrom<::std::string::String> for SearchGetV1Index {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8747,16 +8784,19 @@ There may be some delay between the `synced` time and the time when the updated 
     pub struct Tags(pub ::std::vec::Vec<::std::string::String>);
     impl ::std::ops::Deref for Tags {
         type Target = ::std::vec::Vec<::std::string::String>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<::std::string::String> {
             &self.0
         }
     }
     impl ::std::convert::From<Tags> for ::std::vec::Vec<::std::string::String> {
+        #[inline]
         fn from(value: Tags) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for Tags {
+        #[inline]
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
             Self(value)
         }
@@ -8813,6 +8853,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -8829,6 +8870,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -8885,6 +8927,7 @@ let response = client.search_post_v1()
     .await;
 ```*/
     #[doc(alias = "searchPostV1")]
+    #[inline]
     pub fn search_post_v1(&self) -> builder::SearchPostV1<'_> {
         builder::SearchPostV1::new(self)
     }
@@ -8901,6 +8944,7 @@ let response = client.search_count_v1()
     .await;
 ```*/
     #[doc(alias = "searchCountV1")]
+    #[inline]
     pub fn search_count_v1(&self) -> builder::SearchCountV1<'_> {
         builder::SearchCountV1::new(self)
     }
@@ -8933,6 +8977,7 @@ let response = client.search_aggregate_v1()
     .await;
 ```*/
     #[doc(alias = "searchAggregateV1")]
+    #[inline]
     pub fn search_aggregate_v1(&self) -> builder::SearchAggregateV1<'_> {
         builder::SearchAggregateV1::new(self)
     }
@@ -8956,6 +9001,7 @@ let response = client.search_get_v1()
     .await;
 ```*/
     #[doc(alias = "searchGetV1")]
+    #[inline]
     pub fn search_get_v1(&self) -> builder::SearchGetV1<'_> {
         builder::SearchGetV1::new(self)
     }
@@ -8982,6 +9028,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchPostV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9035,6 +9082,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/search/v1`
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -9047,6 +9095,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9119,6 +9168,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchCountV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9139,6 +9189,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/search/v1/count`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9188,6 +9239,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9206,6 +9258,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchAggregateV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9259,6 +9312,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/search/v1/aggregate`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9328,6 +9382,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -9344,6 +9399,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchGetV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9376,6 +9432,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/search/v1/{index}/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -9430,6 +9487,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -226,6 +226,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ExpressionChildrenItemOperator {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::And => f.write_str("AND"),
@@ -236,6 +237,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ExpressionChildrenItemOperator {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -248,6 +250,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ExpressionChildrenItemOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -257,6 +260,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ExpressionChildrenItemOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -303,6 +307,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ExpressionOperator {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::And => f.write_str("AND"),
@@ -313,6 +318,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ExpressionOperator {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -325,6 +331,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ExpressionOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -333,6 +340,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ExpressionOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -595,6 +603,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for OwnerReferenceSegmentsType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -604,6 +613,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for OwnerReferenceSegmentsType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -615,6 +625,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for OwnerReferenceSegmentsType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -623,6 +634,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for OwnerReferenceSegmentsType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -757,6 +769,7 @@ pub mod types {
         }
     }
     impl Segment {
+        #[inline]
         pub fn builder() -> builder::Segment {
             Default::default()
         }
@@ -1120,6 +1133,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1136,6 +1150,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1188,6 +1203,7 @@ let response = client.list_segments_v1()
     .await;
 ```*/
     #[doc(alias = "listSegmentsV1")]
+    #[inline]
     pub fn list_segments_v1(&self) -> builder::ListSegmentsV1<'_> {
         builder::ListSegmentsV1::new(self)
     }
@@ -1205,6 +1221,7 @@ let response = client.create_segment_v1()
     .await;
 ```*/
     #[doc(alias = "createSegmentV1")]
+    #[inline]
     pub fn create_segment_v1(&self) -> builder::CreateSegmentV1<'_> {
         builder::CreateSegmentV1::new(self)
     }
@@ -1223,6 +1240,7 @@ let response = client.get_segment_v1()
     .await;
 ```*/
     #[doc(alias = "getSegmentV1")]
+    #[inline]
     pub fn get_segment_v1(&self) -> builder::GetSegmentV1<'_> {
         builder::GetSegmentV1::new(self)
     }
@@ -1242,6 +1260,7 @@ let response = client.delete_segment_v1()
     .await;
 ```*/
     #[doc(alias = "deleteSegmentV1")]
+    #[inline]
     pub fn delete_segment_v1(&self) -> builder::DeleteSegmentV1<'_> {
         builder::DeleteSegmentV1::new(self)
     }
@@ -1271,6 +1290,7 @@ let response = client.patch_segment_v1()
     .await;
 ```*/
     #[doc(alias = "patchSegmentV1")]
+    #[inline]
     pub fn patch_segment_v1(&self) -> builder::PatchSegmentV1<'_> {
         builder::PatchSegmentV1::new(self)
     }
@@ -1296,6 +1316,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListSegmentsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1336,6 +1357,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/segments/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1400,6 +1422,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1415,6 +1438,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSegmentV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1441,6 +1465,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/segments/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1499,6 +1524,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1514,6 +1540,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSegmentV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1534,6 +1561,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/segments/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1584,6 +1612,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1599,6 +1628,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSegmentV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1619,6 +1649,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/segments/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1671,6 +1702,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1692,6 +1724,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchSegmentV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1729,6 +1762,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/segments/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1786,6 +1820,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -136,6 +136,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for BeforeProvisioningRuleDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Rule => f.write_str("RULE"),
@@ -145,6 +146,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for BeforeProvisioningRuleDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -156,6 +158,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for BeforeProvisioningRuleDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -165,6 +168,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for BeforeProvisioningRuleDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -429,6 +433,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for OwnerDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -438,6 +443,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for OwnerDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -449,6 +455,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for OwnerDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -457,6 +464,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for OwnerDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -747,6 +755,7 @@ pub mod types {
         }
     }
     impl QueuedCheckConfigDetails {
+        #[inline]
         pub fn builder() -> builder::QueuedCheckConfigDetails {
             Default::default()
         }
@@ -958,6 +967,7 @@ pub mod types {
         }
     }
     impl ServiceDeskIntegrationDto {
+        #[inline]
         pub fn builder() -> builder::ServiceDeskIntegrationDto {
             Default::default()
         }
@@ -1329,6 +1339,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ServiceDeskSourceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Source => f.write_str("SOURCE"),
@@ -1338,6 +1349,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ServiceDeskSourceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1349,6 +1361,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ServiceDeskSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1357,6 +1370,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ServiceDeskSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1479,6 +1493,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for SourceClusterDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Cluster => f.write_str("CLUSTER"),
@@ -1488,6 +1503,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for SourceClusterDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1499,6 +1515,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SourceClusterDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1507,6 +1524,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SourceClusterDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1982,6 +2000,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1998,6 +2017,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2066,6 +2086,7 @@ let response = client.get_service_desk_integrations_v1()
     .await;
 ```*/
     #[doc(alias = "getServiceDeskIntegrationsV1")]
+    #[inline]
     pub fn get_service_desk_integrations_v1(
         &self,
     ) -> builder::GetServiceDeskIntegrationsV1<'_> {
@@ -2086,6 +2107,7 @@ let response = client.create_service_desk_integration_v1()
     .await;
 ```*/
     #[doc(alias = "createServiceDeskIntegrationV1")]
+    #[inline]
     pub fn create_service_desk_integration_v1(
         &self,
     ) -> builder::CreateServiceDeskIntegrationV1<'_> {
@@ -2106,6 +2128,7 @@ let response = client.get_service_desk_integration_v1()
     .await;
 ```*/
     #[doc(alias = "getServiceDeskIntegrationV1")]
+    #[inline]
     pub fn get_service_desk_integration_v1(
         &self,
     ) -> builder::GetServiceDeskIntegrationV1<'_> {
@@ -2128,6 +2151,7 @@ let response = client.put_service_desk_integration_v1()
     .await;
 ```*/
     #[doc(alias = "putServiceDeskIntegrationV1")]
+    #[inline]
     pub fn put_service_desk_integration_v1(
         &self,
     ) -> builder::PutServiceDeskIntegrationV1<'_> {
@@ -2148,6 +2172,7 @@ let response = client.delete_service_desk_integration_v1()
     .await;
 ```*/
     #[doc(alias = "deleteServiceDeskIntegrationV1")]
+    #[inline]
     pub fn delete_service_desk_integration_v1(
         &self,
     ) -> builder::DeleteServiceDeskIntegrationV1<'_> {
@@ -2175,6 +2200,7 @@ let response = client.patch_service_desk_integration_v1()
     .await;
 ```*/
     #[doc(alias = "patchServiceDeskIntegrationV1")]
+    #[inline]
     pub fn patch_service_desk_integration_v1(
         &self,
     ) -> builder::PatchServiceDeskIntegrationV1<'_> {
@@ -2192,6 +2218,7 @@ let response = client.get_service_desk_integration_types_v1()
     .await;
 ```*/
     #[doc(alias = "getServiceDeskIntegrationTypesV1")]
+    #[inline]
     pub fn get_service_desk_integration_types_v1(
         &self,
     ) -> builder::GetServiceDeskIntegrationTypesV1<'_> {
@@ -2212,6 +2239,7 @@ let response = client.get_service_desk_integration_template_v1()
     .await;
 ```*/
     #[doc(alias = "getServiceDeskIntegrationTemplateV1")]
+    #[inline]
     pub fn get_service_desk_integration_template_v1(
         &self,
     ) -> builder::GetServiceDeskIntegrationTemplateV1<'_> {
@@ -2229,6 +2257,7 @@ let response = client.get_status_check_details_v1()
     .await;
 ```*/
     #[doc(alias = "getStatusCheckDetailsV1")]
+    #[inline]
     pub fn get_status_check_details_v1(&self) -> builder::GetStatusCheckDetailsV1<'_> {
         builder::GetStatusCheckDetailsV1::new(self)
     }
@@ -2247,6 +2276,7 @@ let response = client.update_status_check_details_v1()
     .await;
 ```*/
     #[doc(alias = "updateStatusCheckDetailsV1")]
+    #[inline]
     pub fn update_status_check_details_v1(
         &self,
     ) -> builder::UpdateStatusCheckDetailsV1<'_> {
@@ -2276,6 +2306,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetServiceDeskIntegrationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2344,6 +2375,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/service-desk-integrations/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2430,6 +2462,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2445,6 +2478,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateServiceDeskIntegrationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2480,6 +2514,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/service-desk-integrations/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2548,6 +2583,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2563,6 +2599,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetServiceDeskIntegrationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2583,6 +2620,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/service-desk-integrations/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2643,6 +2681,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2659,6 +2698,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutServiceDeskIntegrationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2707,6 +2747,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/service-desk-integrations/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2784,6 +2825,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2799,6 +2841,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteServiceDeskIntegrationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2819,6 +2862,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/service-desk-integrations/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2876,6 +2920,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2895,6 +2940,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchServiceDeskIntegrationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2930,6 +2976,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/service-desk-integrations/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2997,6 +3044,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3011,6 +3059,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetServiceDeskIntegrationTypesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3018,6 +3067,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/service-desk-integrations/v1/types`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3073,6 +3123,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3088,6 +3139,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetServiceDeskIntegrationTemplateV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3108,6 +3160,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/service-desk-integrations/v1/templates/{scriptName}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3168,6 +3221,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3182,6 +3236,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetStatusCheckDetailsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3189,6 +3244,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/service-desk-integrations/v1/status-check-configuration`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3243,6 +3299,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3258,6 +3315,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateStatusCheckDetailsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3292,6 +3350,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/service-desk-integrations/v1/status-check-configuration`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3363,6 +3422,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

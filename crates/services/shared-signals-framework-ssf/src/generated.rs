@@ -262,6 +262,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         }
     }
     impl CreateStreamRequest {
+        #[inline]
         pub fn builder() -> builder::CreateStreamRequest {
             Default::default()
         }
@@ -422,12 +423,14 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         Array(::std::vec::Vec<StreamConfigResponse>),
     }
     impl ::std::convert::From<StreamConfigResponse> for GetStreamV1Response {
+        #[inline]
         fn from(value: StreamConfigResponse) -> Self {
             Self::StreamConfigResponse(value)
         }
     }
     impl ::std::convert::From<::std::vec::Vec<StreamConfigResponse>>
     for GetStreamV1Response {
+        #[inline]
         fn from(value: ::std::vec::Vec<StreamConfigResponse>) -> Self {
             Self::Array(value)
         }
@@ -845,6 +848,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         }
     }
     impl ReplaceStreamConfigurationRequest {
+        #[inline]
         pub fn builder() -> builder::ReplaceStreamConfigurationRequest {
             Default::default()
         }
@@ -1132,6 +1136,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         }
     }
     impl ::std::fmt::Display for StreamStatusResponseStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Enabled => f.write_str("enabled"),
@@ -1143,6 +1148,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
     }
     impl ::std::str::FromStr for StreamStatusResponseStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1156,6 +1162,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
     }
     impl ::std::convert::TryFrom<&str> for StreamStatusResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1164,6 +1171,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
     }
     impl ::std::convert::TryFrom<::std::string::String> for StreamStatusResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1590,6 +1598,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         }
     }
     impl UpdateStreamConfigurationRequest {
+        #[inline]
         pub fn builder() -> builder::UpdateStreamConfigurationRequest {
             Default::default()
         }
@@ -1690,6 +1699,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         }
     }
     impl UpdateStreamStatusRequest {
+        #[inline]
         pub fn builder() -> builder::UpdateStreamStatusRequest {
             Default::default()
         }
@@ -1737,6 +1747,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         }
     }
     impl ::std::fmt::Display for UpdateStreamStatusRequestStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Enabled => f.write_str("enabled"),
@@ -1748,6 +1759,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
     }
     impl ::std::str::FromStr for UpdateStreamStatusRequestStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1761,6 +1773,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
     }
     impl ::std::convert::TryFrom<&str> for UpdateStreamStatusRequestStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1770,6 +1783,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
     impl ::std::convert::TryFrom<::std::string::String>
     for UpdateStreamStatusRequestStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1853,6 +1867,7 @@ OAuth 2.0: `urn:ietf:rfc:6749`; Bearer token: `urn:ietf:rfc:6750`.
         }
     }
     impl VerificationRequest {
+        #[inline]
         pub fn builder() -> builder::VerificationRequest {
             Default::default()
         }
@@ -2389,6 +2404,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -2405,6 +2421,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2444,6 +2461,7 @@ let response = client.get_ssf_configuration_v1()
     .await;
 ```*/
     #[doc(alias = "getSSFConfigurationV1")]
+    #[inline]
     pub fn get_ssf_configuration_v1(&self) -> builder::GetSsfConfigurationV1<'_> {
         builder::GetSsfConfigurationV1::new(self)
     }
@@ -2459,6 +2477,7 @@ let response = client.get_jwks_data_v1()
     .await;
 ```*/
     #[doc(alias = "getJWKSDataV1")]
+    #[inline]
     pub fn get_jwks_data_v1(&self) -> builder::GetJwksDataV1<'_> {
         builder::GetJwksDataV1::new(self)
     }
@@ -2483,6 +2502,7 @@ let response = client.get_stream_v1()
     .await;
 ```*/
     #[doc(alias = "getStreamV1")]
+    #[inline]
     pub fn get_stream_v1(&self) -> builder::GetStreamV1<'_> {
         builder::GetStreamV1::new(self)
     }
@@ -2502,6 +2522,7 @@ let response = client.set_stream_configuration_v1()
     .await;
 ```*/
     #[doc(alias = "setStreamConfigurationV1")]
+    #[inline]
     pub fn set_stream_configuration_v1(&self) -> builder::SetStreamConfigurationV1<'_> {
         builder::SetStreamConfigurationV1::new(self)
     }
@@ -2522,6 +2543,7 @@ let response = client.create_stream_v1()
     .await;
 ```*/
     #[doc(alias = "createStreamV1")]
+    #[inline]
     pub fn create_stream_v1(&self) -> builder::CreateStreamV1<'_> {
         builder::CreateStreamV1::new(self)
     }
@@ -2544,6 +2566,7 @@ let response = client.delete_stream_v1()
     .await;
 ```*/
     #[doc(alias = "deleteStreamV1")]
+    #[inline]
     pub fn delete_stream_v1(&self) -> builder::DeleteStreamV1<'_> {
         builder::DeleteStreamV1::new(self)
     }
@@ -2563,6 +2586,7 @@ let response = client.update_stream_configuration_v1()
     .await;
 ```*/
     #[doc(alias = "updateStreamConfigurationV1")]
+    #[inline]
     pub fn update_stream_configuration_v1(
         &self,
     ) -> builder::UpdateStreamConfigurationV1<'_> {
@@ -2583,6 +2607,7 @@ let response = client.get_stream_status_v1()
     .await;
 ```*/
     #[doc(alias = "getStreamStatusV1")]
+    #[inline]
     pub fn get_stream_status_v1(&self) -> builder::GetStreamStatusV1<'_> {
         builder::GetStreamStatusV1::new(self)
     }
@@ -2599,6 +2624,7 @@ let response = client.update_stream_status_v1()
     .await;
 ```*/
     #[doc(alias = "updateStreamStatusV1")]
+    #[inline]
     pub fn update_stream_status_v1(&self) -> builder::UpdateStreamStatusV1<'_> {
         builder::UpdateStreamStatusV1::new(self)
     }
@@ -2615,6 +2641,7 @@ let response = client.send_stream_verification_v1()
     .await;
 ```*/
     #[doc(alias = "sendStreamVerificationV1")]
+    #[inline]
     pub fn send_stream_verification_v1(&self) -> builder::SendStreamVerificationV1<'_> {
         builder::SendStreamVerificationV1::new(self)
     }
@@ -2637,6 +2664,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSsfConfigurationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2644,6 +2672,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/.well-known/v1/ssf-configuration`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2697,6 +2726,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2711,6 +2741,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetJwksDataV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2718,6 +2749,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/ssf/v1/jwks`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2764,6 +2796,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2779,6 +2812,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetStreamV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2800,6 +2834,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ssf/v1/streams`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2850,6 +2885,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2865,6 +2901,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetStreamConfigurationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2900,6 +2937,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/ssf/v1/streams`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2968,6 +3006,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2983,6 +3022,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateStreamV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3015,6 +3055,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/ssf/v1/streams`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3079,6 +3120,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3094,6 +3136,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteStreamV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3114,6 +3157,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/ssf/v1/streams`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3165,6 +3209,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3180,6 +3225,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateStreamConfigurationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3215,6 +3261,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/ssf/v1/streams`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3283,6 +3330,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3298,6 +3346,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetStreamStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3318,6 +3367,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/ssf/v1/streams/status`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3372,6 +3422,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3387,6 +3438,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateStreamStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3422,6 +3474,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/ssf/v1/streams/status`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3488,6 +3541,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3503,6 +3557,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SendStreamVerificationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3535,6 +3590,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/ssf/v1/streams/verify`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3600,6 +3656,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -235,6 +235,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for BeforeProvisioningRuleDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Rule => f.write_str("RULE"),
@@ -244,6 +245,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for BeforeProvisioningRuleDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -255,6 +257,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for BeforeProvisioningRuleDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -264,6 +267,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for BeforeProvisioningRuleDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -519,6 +523,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for OwnerDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -528,6 +533,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for OwnerDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -539,6 +545,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for OwnerDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -547,6 +554,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for OwnerDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1064,6 +1072,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ServiceDeskSourceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Source => f.write_str("SOURCE"),
@@ -1073,6 +1082,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ServiceDeskSourceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1084,6 +1094,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ServiceDeskSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1092,6 +1103,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ServiceDeskSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1274,6 +1286,7 @@ pub mod types {
         }
     }
     impl SimIntegrationDetails {
+        #[inline]
         pub fn builder() -> builder::SimIntegrationDetails {
             Default::default()
         }
@@ -1470,6 +1483,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for SourceClusterDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Cluster => f.write_str("CLUSTER"),
@@ -1479,6 +1493,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for SourceClusterDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1490,6 +1505,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SourceClusterDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1498,6 +1514,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SourceClusterDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1866,6 +1883,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1882,6 +1900,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1926,6 +1945,7 @@ let response = client.get_sim_integration_v1()
     .await;
 ```*/
     #[doc(alias = "getSIMIntegrationV1")]
+    #[inline]
     pub fn get_sim_integration_v1(&self) -> builder::GetSimIntegrationV1<'_> {
         builder::GetSimIntegrationV1::new(self)
     }
@@ -1948,6 +1968,7 @@ let response = client.put_sim_integration_v1()
     .await;
 ```*/
     #[doc(alias = "putSIMIntegrationV1")]
+    #[inline]
     pub fn put_sim_integration_v1(&self) -> builder::PutSimIntegrationV1<'_> {
         builder::PutSimIntegrationV1::new(self)
     }
@@ -1968,6 +1989,7 @@ let response = client.delete_sim_integration_v1()
     .await;
 ```*/
     #[doc(alias = "deleteSIMIntegrationV1")]
+    #[inline]
     pub fn delete_sim_integration_v1(&self) -> builder::DeleteSimIntegrationV1<'_> {
         builder::DeleteSimIntegrationV1::new(self)
     }
@@ -1990,6 +2012,7 @@ let response = client.patch_sim_attributes_v1()
     .await;
 ```*/
     #[doc(alias = "patchSIMAttributesV1")]
+    #[inline]
     pub fn patch_sim_attributes_v1(&self) -> builder::PatchSimAttributesV1<'_> {
         builder::PatchSimAttributesV1::new(self)
     }
@@ -2012,6 +2035,7 @@ let response = client.patch_before_provisioning_rule_v1()
     .await;
 ```*/
     #[doc(alias = "patchBeforeProvisioningRuleV1")]
+    #[inline]
     pub fn patch_before_provisioning_rule_v1(
         &self,
     ) -> builder::PatchBeforeProvisioningRuleV1<'_> {
@@ -2031,6 +2055,7 @@ let response = client.get_sim_integrations_v1()
     .await;
 ```*/
     #[doc(alias = "getSIMIntegrationsV1")]
+    #[inline]
     pub fn get_sim_integrations_v1(&self) -> builder::GetSimIntegrationsV1<'_> {
         builder::GetSimIntegrationsV1::new(self)
     }
@@ -2051,6 +2076,7 @@ let response = client.create_sim_integration_v1()
     .await;
 ```*/
     #[doc(alias = "createSIMIntegrationV1")]
+    #[inline]
     pub fn create_sim_integration_v1(&self) -> builder::CreateSimIntegrationV1<'_> {
         builder::CreateSimIntegrationV1::new(self)
     }
@@ -2074,6 +2100,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSimIntegrationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2094,6 +2121,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sim-integrations/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2152,6 +2180,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2168,6 +2197,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutSimIntegrationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2215,6 +2245,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/sim-integrations/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2290,6 +2321,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2305,6 +2337,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSimIntegrationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2325,6 +2358,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/sim-integrations/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2382,6 +2416,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2398,6 +2433,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchSimAttributesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2431,6 +2467,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/sim-integrations/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2496,6 +2533,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2512,6 +2550,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchBeforeProvisioningRuleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2545,6 +2584,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/sim-integrations/v1/{id}/beforeProvisioningRule`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2612,6 +2652,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2626,6 +2667,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSimIntegrationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2633,6 +2675,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/sim-integrations/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2682,6 +2725,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2697,6 +2741,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSimIntegrationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2731,6 +2776,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sim-integrations/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2799,6 +2845,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

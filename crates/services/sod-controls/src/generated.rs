@@ -188,6 +188,7 @@ pub mod types {
         }
     }
     impl Compensatingcontrolcreate {
+        #[inline]
         pub fn builder() -> builder::Compensatingcontrolcreate {
             Default::default()
         }
@@ -209,6 +210,7 @@ pub mod types {
         Certification,
     }
     impl ::std::fmt::Display for CompensatingcontrolcreateAction {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Workflow => f.write_str("Workflow"),
@@ -218,6 +220,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CompensatingcontrolcreateAction {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -230,6 +233,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CompensatingcontrolcreateAction {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -239,6 +243,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CompensatingcontrolcreateAction {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -251,18 +256,21 @@ pub mod types {
     pub struct CompensatingcontrolcreateDescription(::std::string::String);
     impl ::std::ops::Deref for CompensatingcontrolcreateDescription {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<CompensatingcontrolcreateDescription>
     for ::std::string::String {
+        #[inline]
         fn from(value: CompensatingcontrolcreateDescription) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for CompensatingcontrolcreateDescription {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -274,6 +282,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CompensatingcontrolcreateDescription {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -283,6 +292,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CompensatingcontrolcreateDescription {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -307,17 +317,20 @@ pub mod types {
     pub struct CompensatingcontrolcreateName(::std::string::String);
     impl ::std::ops::Deref for CompensatingcontrolcreateName {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<CompensatingcontrolcreateName> for ::std::string::String {
+        #[inline]
         fn from(value: CompensatingcontrolcreateName) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for CompensatingcontrolcreateName {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -329,6 +342,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CompensatingcontrolcreateName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -338,6 +352,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CompensatingcontrolcreateName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -373,6 +388,7 @@ pub mod types {
         Remediation,
     }
     impl ::std::fmt::Display for CompensatingcontrolcreateType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Mitigation => f.write_str("Mitigation"),
@@ -382,6 +398,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CompensatingcontrolcreateType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -394,6 +411,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CompensatingcontrolcreateType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -403,6 +421,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CompensatingcontrolcreateType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -712,6 +731,7 @@ pub mod types {
         }
     }
     impl Compensatingcontrolupdate {
+        #[inline]
         pub fn builder() -> builder::Compensatingcontrolupdate {
             Default::default()
         }
@@ -733,6 +753,7 @@ pub mod types {
         Certification,
     }
     impl ::std::fmt::Display for CompensatingcontrolupdateAction {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Workflow => f.write_str("Workflow"),
@@ -742,6 +763,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CompensatingcontrolupdateAction {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -754,6 +776,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CompensatingcontrolupdateAction {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -763,6 +786,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CompensatingcontrolupdateAction {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -775,18 +799,21 @@ pub mod types {
     pub struct CompensatingcontrolupdateDescription(::std::string::String);
     impl ::std::ops::Deref for CompensatingcontrolupdateDescription {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<CompensatingcontrolupdateDescription>
     for ::std::string::String {
+        #[inline]
         fn from(value: CompensatingcontrolupdateDescription) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for CompensatingcontrolupdateDescription {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -798,6 +825,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CompensatingcontrolupdateDescription {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -807,6 +835,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CompensatingcontrolupdateDescription {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -831,17 +860,20 @@ pub mod types {
     pub struct CompensatingcontrolupdateName(::std::string::String);
     impl ::std::ops::Deref for CompensatingcontrolupdateName {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<CompensatingcontrolupdateName> for ::std::string::String {
+        #[inline]
         fn from(value: CompensatingcontrolupdateName) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for CompensatingcontrolupdateName {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -853,6 +885,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CompensatingcontrolupdateName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -862,6 +895,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CompensatingcontrolupdateName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -897,6 +931,7 @@ pub mod types {
         Remediation,
     }
     impl ::std::fmt::Display for CompensatingcontrolupdateType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Mitigation => f.write_str("Mitigation"),
@@ -906,6 +941,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CompensatingcontrolupdateType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -918,6 +954,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CompensatingcontrolupdateType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -927,6 +964,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CompensatingcontrolupdateType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1254,17 +1292,20 @@ pub mod types {
     pub struct ReferenceinputId(::std::string::String);
     impl ::std::ops::Deref for ReferenceinputId {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<ReferenceinputId> for ::std::string::String {
+        #[inline]
         fn from(value: ReferenceinputId) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for ReferenceinputId {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1276,6 +1317,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ReferenceinputId {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1284,6 +1326,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ReferenceinputId {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1342,6 +1385,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ReferenceinputType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1352,6 +1396,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ReferenceinputType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1364,6 +1409,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ReferenceinputType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1372,6 +1418,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ReferenceinputType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1873,6 +1920,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1889,6 +1937,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1965,6 +2014,7 @@ let response = client.list_controls_v1()
     .await;
 ```*/
     #[doc(alias = "listControlsV1")]
+    #[inline]
     pub fn list_controls_v1(&self) -> builder::ListControlsV1<'_> {
         builder::ListControlsV1::new(self)
     }
@@ -1985,6 +2035,7 @@ let response = client.create_control_v1()
     .await;
 ```*/
     #[doc(alias = "createControlV1")]
+    #[inline]
     pub fn create_control_v1(&self) -> builder::CreateControlV1<'_> {
         builder::CreateControlV1::new(self)
     }
@@ -2005,6 +2056,7 @@ let response = client.get_control_v1()
     .await;
 ```*/
     #[doc(alias = "getControlV1")]
+    #[inline]
     pub fn get_control_v1(&self) -> builder::GetControlV1<'_> {
         builder::GetControlV1::new(self)
     }
@@ -2027,6 +2079,7 @@ let response = client.put_control_v1()
     .await;
 ```*/
     #[doc(alias = "putControlV1")]
+    #[inline]
     pub fn put_control_v1(&self) -> builder::PutControlV1<'_> {
         builder::PutControlV1::new(self)
     }
@@ -2047,6 +2100,7 @@ let response = client.delete_control_v1()
     .await;
 ```*/
     #[doc(alias = "deleteControlV1")]
+    #[inline]
     pub fn delete_control_v1(&self) -> builder::DeleteControlV1<'_> {
         builder::DeleteControlV1::new(self)
     }
@@ -2074,6 +2128,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListControlsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2142,6 +2197,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/controls/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2216,6 +2272,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2231,6 +2288,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateControlV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2266,6 +2324,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/controls/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2330,6 +2389,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2345,6 +2405,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetControlV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2365,6 +2426,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/controls/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2418,6 +2480,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2434,6 +2497,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutControlV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2482,6 +2546,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/controls/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2550,6 +2615,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2565,6 +2631,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteControlV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2585,6 +2652,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/controls/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2637,6 +2705,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -212,6 +212,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessCriteriaCriteriaListItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Entitlement => f.write_str("ENTITLEMENT"),
@@ -221,6 +222,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessCriteriaCriteriaListItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -232,6 +234,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessCriteriaCriteriaListItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -241,6 +244,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessCriteriaCriteriaListItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -525,6 +529,7 @@ pub mod types {
         }
     }
     impl MultiPolicyRequest {
+        #[inline]
         pub fn builder() -> builder::MultiPolicyRequest {
             Default::default()
         }
@@ -665,6 +670,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ReportResultReferenceStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Success => f.write_str("SUCCESS"),
@@ -679,6 +685,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ReportResultReferenceStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -695,6 +702,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ReportResultReferenceStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -703,6 +711,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ReportResultReferenceStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -878,6 +887,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::std::fmt::Display for ScheduleType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Daily => f.write_str("DAILY"),
@@ -891,6 +901,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::str::FromStr for ScheduleType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -906,6 +917,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<&str> for ScheduleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -914,6 +926,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<::std::string::String> for ScheduleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1066,6 +1079,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::std::fmt::Display for SelectorType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::List => f.write_str("LIST"),
@@ -1076,6 +1090,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::str::FromStr for SelectorType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1088,6 +1103,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<&str> for SelectorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1096,6 +1112,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<::std::string::String> for SelectorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1363,6 +1380,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl SodPolicy {
+        #[inline]
         pub fn builder() -> builder::SodPolicy {
             Default::default()
         }
@@ -1486,6 +1504,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::std::fmt::Display for SodPolicyAllowedControlsItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::CompensatingControl => f.write_str("COMPENSATING_CONTROL"),
@@ -1495,6 +1514,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::str::FromStr for SodPolicyAllowedControlsItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1506,6 +1526,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<&str> for SodPolicyAllowedControlsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1515,6 +1536,7 @@ Additional values may be added in the future without notice.
     impl ::std::convert::TryFrom<::std::string::String>
     for SodPolicyAllowedControlsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1567,6 +1589,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::std::fmt::Display for SodPolicyLevel {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Critical => f.write_str("CRITICAL"),
@@ -1579,6 +1602,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::str::FromStr for SodPolicyLevel {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1593,6 +1617,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<&str> for SodPolicyLevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1601,6 +1626,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<::std::string::String> for SodPolicyLevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1727,6 +1753,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::std::fmt::Display for SodPolicyOwnerRefType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1737,6 +1764,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::str::FromStr for SodPolicyOwnerRefType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1749,6 +1777,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<&str> for SodPolicyOwnerRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1757,6 +1786,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<::std::string::String> for SodPolicyOwnerRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1896,6 +1926,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl SodPolicySchedule {
+        #[inline]
         pub fn builder() -> builder::SodPolicySchedule {
             Default::default()
         }
@@ -2022,6 +2053,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::std::fmt::Display for SodPolicySecondaryOwnerRefsItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -2032,6 +2064,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::str::FromStr for SodPolicySecondaryOwnerRefsItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2044,6 +2077,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<&str> for SodPolicySecondaryOwnerRefsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2053,6 +2087,7 @@ Additional values may be added in the future without notice.
     impl ::std::convert::TryFrom<::std::string::String>
     for SodPolicySecondaryOwnerRefsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2099,6 +2134,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::std::fmt::Display for SodPolicyState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Enforced => f.write_str("ENFORCED"),
@@ -2109,6 +2145,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::str::FromStr for SodPolicyState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2121,6 +2158,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<&str> for SodPolicyState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2129,6 +2167,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<::std::string::String> for SodPolicyState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2175,6 +2214,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::std::fmt::Display for SodPolicyType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::General => f.write_str("GENERAL"),
@@ -2185,6 +2225,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::str::FromStr for SodPolicyType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2197,6 +2238,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<&str> for SodPolicyType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2205,6 +2247,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<::std::string::String> for SodPolicyType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2328,6 +2371,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::std::fmt::Display for SodRecipientType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -2337,6 +2381,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::str::FromStr for SodRecipientType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2348,6 +2393,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<&str> for SodRecipientType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2356,6 +2402,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<::std::string::String> for SodRecipientType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2474,6 +2521,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::std::fmt::Display for SodReportResultDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ReportResult => f.write_str("REPORT_RESULT"),
@@ -2483,6 +2531,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::str::FromStr for SodReportResultDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2494,6 +2543,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<&str> for SodReportResultDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2502,6 +2552,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<::std::string::String> for SodReportResultDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2631,6 +2682,7 @@ STATIC - Governance Group or Identity*/
         }
     }
     impl ::std::fmt::Display for ViolationOwnerAssignmentConfigAssignmentRule {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Manager => f.write_str("MANAGER"),
@@ -2641,6 +2693,7 @@ STATIC - Governance Group or Identity*/
     }
     impl ::std::str::FromStr for ViolationOwnerAssignmentConfigAssignmentRule {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2653,6 +2706,7 @@ STATIC - Governance Group or Identity*/
     }
     impl ::std::convert::TryFrom<&str> for ViolationOwnerAssignmentConfigAssignmentRule {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2662,6 +2716,7 @@ STATIC - Governance Group or Identity*/
     impl ::std::convert::TryFrom<::std::string::String>
     for ViolationOwnerAssignmentConfigAssignmentRule {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2796,6 +2851,7 @@ STATIC - Governance Group or Identity*/
         }
     }
     impl ::std::fmt::Display for ViolationOwnerAssignmentConfigOwnerRefType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -2807,6 +2863,7 @@ STATIC - Governance Group or Identity*/
     }
     impl ::std::str::FromStr for ViolationOwnerAssignmentConfigOwnerRefType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2820,6 +2877,7 @@ STATIC - Governance Group or Identity*/
     }
     impl ::std::convert::TryFrom<&str> for ViolationOwnerAssignmentConfigOwnerRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2829,6 +2887,7 @@ STATIC - Governance Group or Identity*/
     impl ::std::convert::TryFrom<::std::string::String>
     for ViolationOwnerAssignmentConfigOwnerRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3650,6 +3709,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -3666,6 +3726,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -3741,6 +3802,7 @@ let response = client.list_sod_policies_v1()
     .await;
 ```*/
     #[doc(alias = "listSodPoliciesV1")]
+    #[inline]
     pub fn list_sod_policies_v1(&self) -> builder::ListSodPoliciesV1<'_> {
         builder::ListSodPoliciesV1::new(self)
     }
@@ -3758,6 +3820,7 @@ let response = client.create_sod_policy_v1()
     .await;
 ```*/
     #[doc(alias = "createSodPolicyV1")]
+    #[inline]
     pub fn create_sod_policy_v1(&self) -> builder::CreateSodPolicyV1<'_> {
         builder::CreateSodPolicyV1::new(self)
     }
@@ -3777,6 +3840,7 @@ let response = client.get_sod_policy_v1()
     .await;
 ```*/
     #[doc(alias = "getSodPolicyV1")]
+    #[inline]
     pub fn get_sod_policy_v1(&self) -> builder::GetSodPolicyV1<'_> {
         builder::GetSodPolicyV1::new(self)
     }
@@ -3798,6 +3862,7 @@ let response = client.put_sod_policy_v1()
     .await;
 ```*/
     #[doc(alias = "putSodPolicyV1")]
+    #[inline]
     pub fn put_sod_policy_v1(&self) -> builder::PutSodPolicyV1<'_> {
         builder::PutSodPolicyV1::new(self)
     }
@@ -3819,6 +3884,7 @@ let response = client.delete_sod_policy_v1()
     .await;
 ```*/
     #[doc(alias = "deleteSodPolicyV1")]
+    #[inline]
     pub fn delete_sod_policy_v1(&self) -> builder::DeleteSodPolicyV1<'_> {
         builder::DeleteSodPolicyV1::new(self)
     }
@@ -3858,6 +3924,7 @@ let response = client.patch_sod_policy_v1()
     .await;
 ```*/
     #[doc(alias = "patchSodPolicyV1")]
+    #[inline]
     pub fn patch_sod_policy_v1(&self) -> builder::PatchSodPolicyV1<'_> {
         builder::PatchSodPolicyV1::new(self)
     }
@@ -3876,6 +3943,7 @@ let response = client.start_evaluate_sod_policy_v1()
     .await;
 ```*/
     #[doc(alias = "startEvaluateSodPolicyV1")]
+    #[inline]
     pub fn start_evaluate_sod_policy_v1(&self) -> builder::StartEvaluateSodPolicyV1<'_> {
         builder::StartEvaluateSodPolicyV1::new(self)
     }
@@ -3894,6 +3962,7 @@ let response = client.get_sod_policy_schedule_v1()
     .await;
 ```*/
     #[doc(alias = "getSodPolicyScheduleV1")]
+    #[inline]
     pub fn get_sod_policy_schedule_v1(&self) -> builder::GetSodPolicyScheduleV1<'_> {
         builder::GetSodPolicyScheduleV1::new(self)
     }
@@ -3914,6 +3983,7 @@ let response = client.put_policy_schedule_v1()
     .await;
 ```*/
     #[doc(alias = "putPolicyScheduleV1")]
+    #[inline]
     pub fn put_policy_schedule_v1(&self) -> builder::PutPolicyScheduleV1<'_> {
         builder::PutPolicyScheduleV1::new(self)
     }
@@ -3932,6 +4002,7 @@ let response = client.delete_sod_policy_schedule_v1()
     .await;
 ```*/
     #[doc(alias = "deleteSodPolicyScheduleV1")]
+    #[inline]
     pub fn delete_sod_policy_schedule_v1(
         &self,
     ) -> builder::DeleteSodPolicyScheduleV1<'_> {
@@ -3952,6 +4023,7 @@ let response = client.start_sod_policy_v1()
     .await;
 ```*/
     #[doc(alias = "startSodPolicyV1")]
+    #[inline]
     pub fn start_sod_policy_v1(&self) -> builder::StartSodPolicyV1<'_> {
         builder::StartSodPolicyV1::new(self)
     }
@@ -3970,6 +4042,7 @@ let response = client.get_sod_violation_report_status_v1()
     .await;
 ```*/
     #[doc(alias = "getSodViolationReportStatusV1")]
+    #[inline]
     pub fn get_sod_violation_report_status_v1(
         &self,
     ) -> builder::GetSodViolationReportStatusV1<'_> {
@@ -3990,6 +4063,7 @@ let response = client.get_sod_violation_report_run_status_v1()
     .await;
 ```*/
     #[doc(alias = "getSodViolationReportRunStatusV1")]
+    #[inline]
     pub fn get_sod_violation_report_run_status_v1(
         &self,
     ) -> builder::GetSodViolationReportRunStatusV1<'_> {
@@ -4008,6 +4082,7 @@ let response = client.start_sod_all_policies_for_org_v1()
     .await;
 ```*/
     #[doc(alias = "startSodAllPoliciesForOrgV1")]
+    #[inline]
     pub fn start_sod_all_policies_for_org_v1(
         &self,
     ) -> builder::StartSodAllPoliciesForOrgV1<'_> {
@@ -4025,6 +4100,7 @@ let response = client.get_sod_all_report_run_status_v1()
     .await;
 ```*/
     #[doc(alias = "getSodAllReportRunStatusV1")]
+    #[inline]
     pub fn get_sod_all_report_run_status_v1(
         &self,
     ) -> builder::GetSodAllReportRunStatusV1<'_> {
@@ -4045,6 +4121,7 @@ let response = client.get_default_violation_report_v1()
     .await;
 ```*/
     #[doc(alias = "getDefaultViolationReportV1")]
+    #[inline]
     pub fn get_default_violation_report_v1(
         &self,
     ) -> builder::GetDefaultViolationReportV1<'_> {
@@ -4067,6 +4144,7 @@ let response = client.get_custom_violation_report_v1()
     .await;
 ```*/
     #[doc(alias = "getCustomViolationReportV1")]
+    #[inline]
     pub fn get_custom_violation_report_v1(
         &self,
     ) -> builder::GetCustomViolationReportV1<'_> {
@@ -4096,6 +4174,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListSodPoliciesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4164,6 +4243,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sod-policies/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4238,6 +4318,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4253,6 +4334,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSodPolicyV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4281,6 +4363,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sod-policies/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4341,6 +4424,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4356,6 +4440,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSodPolicyV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4376,6 +4461,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sod-policies/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4429,6 +4515,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4445,6 +4532,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutSodPolicyV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4486,6 +4574,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/sod-policies/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4553,6 +4642,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4569,6 +4659,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSodPolicyV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4600,6 +4691,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/sod-policies/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4658,6 +4750,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4677,6 +4770,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchSodPolicyV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4712,6 +4806,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/sod-policies/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4770,6 +4865,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4785,6 +4881,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartEvaluateSodPolicyV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4805,6 +4902,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sod-policies/v1/{id}/evaluate`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4865,6 +4963,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4880,6 +4979,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSodPolicyScheduleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4900,6 +5000,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sod-policies/v1/{id}/schedule`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4960,6 +5061,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4976,6 +5078,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutPolicyScheduleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5021,6 +5124,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/sod-policies/v1/{id}/schedule`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5095,6 +5199,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5110,6 +5215,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSodPolicyScheduleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5130,6 +5236,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/sod-policies/v1/{id}/schedule`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5187,6 +5294,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5202,6 +5310,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartSodPolicyV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5222,6 +5331,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sod-policies/v1/{id}/violation-report/run`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5278,6 +5388,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5293,6 +5404,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSodViolationReportStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5313,6 +5425,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sod-policies/v1/{id}/violation-report`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5373,6 +5486,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5388,6 +5502,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSodViolationReportRunStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5410,6 +5525,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sod-policies/v1/sod-violation-report-status/{reportResultId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5470,6 +5586,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5485,6 +5602,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartSodAllPoliciesForOrgV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5517,6 +5635,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sod-violation-report/v1/run`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5578,6 +5697,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5592,6 +5712,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSodAllReportRunStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5599,6 +5720,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/sod-violation-report/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5650,6 +5772,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5665,6 +5788,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetDefaultViolationReportV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5687,6 +5811,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sod-violation-report/v1/{reportResultId}/download`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5740,6 +5865,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5756,6 +5882,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCustomViolationReportV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5791,6 +5918,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sod-violation-report/v1/{reportResultId}/download/{fileName}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5851,6 +5979,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -360,6 +360,7 @@ pub mod types {
         }
     }
     impl Appliedcontrolcreate {
+        #[inline]
         pub fn builder() -> builder::Appliedcontrolcreate {
             Default::default()
         }
@@ -384,6 +385,7 @@ pub mod types {
         Failed,
     }
     impl ::std::fmt::Display for Appliedcontrolstatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Pending => f.write_str("Pending"),
@@ -396,6 +398,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for Appliedcontrolstatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -411,6 +414,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for Appliedcontrolstatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -419,6 +423,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for Appliedcontrolstatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -572,6 +577,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ConflictingitemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Entitlement => f.write_str("ENTITLEMENT"),
@@ -583,6 +589,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ConflictingitemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -596,6 +603,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ConflictingitemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -604,6 +612,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ConflictingitemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1034,6 +1043,7 @@ the entitlement service payload's `source` object.
         }
     }
     impl ::std::fmt::Display for ExceptionCriteriaCriteriaListItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Entitlement => f.write_str("ENTITLEMENT"),
@@ -1043,6 +1053,7 @@ the entitlement service payload's `source` object.
     }
     impl ::std::str::FromStr for ExceptionCriteriaCriteriaListItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1054,6 +1065,7 @@ the entitlement service payload's `source` object.
     }
     impl ::std::convert::TryFrom<&str> for ExceptionCriteriaCriteriaListItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1063,6 +1075,7 @@ the entitlement service payload's `source` object.
     impl ::std::convert::TryFrom<::std::string::String>
     for ExceptionCriteriaCriteriaListItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1157,6 +1170,7 @@ the entitlement service payload's `source` object.
         }
     }
     impl IdentityWithNewAccess {
+        #[inline]
         pub fn builder() -> builder::IdentityWithNewAccess {
             Default::default()
         }
@@ -1272,6 +1286,7 @@ the entitlement service payload's `source` object.
         }
     }
     impl ::std::fmt::Display for IdentityWithNewAccessAccessRefsItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Entitlement => f.write_str("ENTITLEMENT"),
@@ -1281,6 +1296,7 @@ the entitlement service payload's `source` object.
     }
     impl ::std::str::FromStr for IdentityWithNewAccessAccessRefsItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1292,6 +1308,7 @@ the entitlement service payload's `source` object.
     }
     impl ::std::convert::TryFrom<&str> for IdentityWithNewAccessAccessRefsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1301,6 +1318,7 @@ the entitlement service payload's `source` object.
     impl ::std::convert::TryFrom<::std::string::String>
     for IdentityWithNewAccessAccessRefsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1726,6 +1744,7 @@ the entitlement's source on GET via hydration.
         Critical,
     }
     impl ::std::fmt::Display for Policyviolationrisklevel {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Low => f.write_str("Low"),
@@ -1737,6 +1756,7 @@ the entitlement's source on GET via hydration.
     }
     impl ::std::str::FromStr for Policyviolationrisklevel {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1751,6 +1771,7 @@ the entitlement's source on GET via hydration.
     }
     impl ::std::convert::TryFrom<&str> for Policyviolationrisklevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1759,6 +1780,7 @@ the entitlement's source on GET via hydration.
     }
     impl ::std::convert::TryFrom<::std::string::String> for Policyviolationrisklevel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1784,6 +1806,7 @@ the entitlement's source on GET via hydration.
         Closed,
     }
     impl ::std::fmt::Display for Policyviolationstatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Open => f.write_str("Open"),
@@ -1795,6 +1818,7 @@ the entitlement's source on GET via hydration.
     }
     impl ::std::str::FromStr for Policyviolationstatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1809,6 +1833,7 @@ the entitlement's source on GET via hydration.
     }
     impl ::std::convert::TryFrom<&str> for Policyviolationstatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1817,6 +1842,7 @@ the entitlement's source on GET via hydration.
     }
     impl ::std::convert::TryFrom<::std::string::String> for Policyviolationstatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1947,6 +1973,7 @@ the entitlement's source on GET via hydration.
         }
     }
     impl ::std::fmt::Display for ReassigninputAssigneeType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1957,6 +1984,7 @@ the entitlement's source on GET via hydration.
     }
     impl ::std::str::FromStr for ReassigninputAssigneeType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1969,6 +1997,7 @@ the entitlement's source on GET via hydration.
     }
     impl ::std::convert::TryFrom<&str> for ReassigninputAssigneeType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1977,6 +2006,7 @@ the entitlement's source on GET via hydration.
     }
     impl ::std::convert::TryFrom<::std::string::String> for ReassigninputAssigneeType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2256,6 +2286,7 @@ For request bodies use ReferenceInput (id and type only).
         }
     }
     impl ::std::fmt::Display for Sodpolicydto2type {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::SodPolicy => f.write_str("SOD_POLICY"),
@@ -2265,6 +2296,7 @@ For request bodies use ReferenceInput (id and type only).
     }
     impl ::std::str::FromStr for Sodpolicydto2type {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2276,6 +2308,7 @@ For request bodies use ReferenceInput (id and type only).
     }
     impl ::std::convert::TryFrom<&str> for Sodpolicydto2type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2284,6 +2317,7 @@ For request bodies use ReferenceInput (id and type only).
     }
     impl ::std::convert::TryFrom<::std::string::String> for Sodpolicydto2type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2578,6 +2612,7 @@ For request bodies use ReferenceInput (id and type only).
         }
     }
     impl Violationreassigninput {
+        #[inline]
         pub fn builder() -> builder::Violationreassigninput {
             Default::default()
         }
@@ -2833,6 +2868,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -2849,6 +2885,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -2889,6 +2926,7 @@ let response = client.start_predict_sod_violations_v1()
     .await;
 ```*/
     #[doc(alias = "startPredictSodViolationsV1")]
+    #[inline]
     pub fn start_predict_sod_violations_v1(
         &self,
     ) -> builder::StartPredictSodViolationsV1<'_> {
@@ -2907,6 +2945,7 @@ let response = client.start_violation_check_v1()
     .await;
 ```*/
     #[doc(alias = "startViolationCheckV1")]
+    #[inline]
     pub fn start_violation_check_v1(&self) -> builder::StartViolationCheckV1<'_> {
         builder::StartViolationCheckV1::new(self)
     }
@@ -2968,6 +3007,7 @@ let response = client.list_violations_v1()
     .await;
 ```*/
     #[doc(alias = "listViolationsV1")]
+    #[inline]
     pub fn list_violations_v1(&self) -> builder::ListViolationsV1<'_> {
         builder::ListViolationsV1::new(self)
     }
@@ -3025,6 +3065,7 @@ let response = client.list_my_violations_v1()
     .await;
 ```*/
     #[doc(alias = "listMyViolationsV1")]
+    #[inline]
     pub fn list_my_violations_v1(&self) -> builder::ListMyViolationsV1<'_> {
         builder::ListMyViolationsV1::new(self)
     }
@@ -3047,6 +3088,7 @@ let response = client.get_violation_v1()
     .await;
 ```*/
     #[doc(alias = "getViolationV1")]
+    #[inline]
     pub fn get_violation_v1(&self) -> builder::GetViolationV1<'_> {
         builder::GetViolationV1::new(self)
     }
@@ -3069,6 +3111,7 @@ let response = client.start_apply_control_v1()
     .await;
 ```*/
     #[doc(alias = "startApplyControlV1")]
+    #[inline]
     pub fn start_apply_control_v1(&self) -> builder::StartApplyControlV1<'_> {
         builder::StartApplyControlV1::new(self)
     }
@@ -3091,6 +3134,7 @@ let response = client.move_violation_v1()
     .await;
 ```*/
     #[doc(alias = "moveViolationV1")]
+    #[inline]
     pub fn move_violation_v1(&self) -> builder::MoveViolationV1<'_> {
         builder::MoveViolationV1::new(self)
     }
@@ -3114,6 +3158,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartPredictSodViolationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3148,6 +3193,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sod-violations/v1/predict`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3216,6 +3262,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3231,6 +3278,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartViolationCheckV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3265,6 +3313,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sod-violations/v1/check`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3333,6 +3382,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3352,6 +3402,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListViolationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3420,6 +3471,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/violations/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3494,6 +3546,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3513,6 +3566,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListMyViolationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3581,6 +3635,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/my-violations/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3655,6 +3710,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3670,6 +3726,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetViolationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3690,6 +3747,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/violations/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3745,6 +3803,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3761,6 +3820,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartApplyControlV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3808,6 +3868,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/violations/v1/{id}/controls`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3883,6 +3944,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3899,6 +3961,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> MoveViolationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3946,6 +4009,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/violations/v1/{id}/reassign`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4017,6 +4081,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -323,6 +323,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for SourceUsageStatusStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Complete => f.write_str("COMPLETE"),
@@ -333,6 +334,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for SourceUsageStatusStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -345,6 +347,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SourceUsageStatusStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -353,6 +356,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SourceUsageStatusStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -411,6 +415,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -427,6 +432,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -469,6 +475,7 @@ let response = client.get_status_by_source_id_v1()
     .await;
 ```*/
     #[doc(alias = "getStatusBySourceIdV1")]
+    #[inline]
     pub fn get_status_by_source_id_v1(&self) -> builder::GetStatusBySourceIdV1<'_> {
         builder::GetStatusBySourceIdV1::new(self)
     }
@@ -503,6 +510,7 @@ let response = client.get_usages_by_source_id_v1()
     .await;
 ```*/
     #[doc(alias = "getUsagesBySourceIdV1")]
+    #[inline]
     pub fn get_usages_by_source_id_v1(&self) -> builder::GetUsagesBySourceIdV1<'_> {
         builder::GetUsagesBySourceIdV1::new(self)
     }
@@ -526,6 +534,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetStatusBySourceIdV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -546,6 +555,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/source-usages/v1/{sourceId}/status`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -606,6 +616,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -625,6 +636,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetUsagesBySourceIdV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -692,6 +704,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/source-usages/v1/{sourceId}/summaries`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -788,6 +801,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

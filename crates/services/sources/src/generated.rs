@@ -475,6 +475,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::std::fmt::Display for ApprovalConfigAutoApprove {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Off => f.write_str("OFF"),
@@ -486,6 +487,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::str::FromStr for ApprovalConfigAutoApprove {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -499,6 +501,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::convert::TryFrom<&str> for ApprovalConfigAutoApprove {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -507,6 +510,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::convert::TryFrom<::std::string::String> for ApprovalConfigAutoApprove {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1001,6 +1005,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::fmt::Display
     for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1102,6 +1107,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     impl ::std::str::FromStr
     for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1183,6 +1189,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     impl ::std::convert::TryFrom<&str>
     for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1192,6 +1199,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     impl ::std::convert::TryFrom<::std::string::String>
     for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1499,6 +1507,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::std::fmt::Display for ApprovalConfigFallbackApproverType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1599,6 +1608,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::str::FromStr for ApprovalConfigFallbackApproverType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1679,6 +1689,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::convert::TryFrom<&str> for ApprovalConfigFallbackApproverType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1688,6 +1699,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     impl ::std::convert::TryFrom<::std::string::String>
     for ApprovalConfigFallbackApproverType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1758,6 +1770,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::std::fmt::Display for ApprovalConfigMachineIdentityManagerAssignment {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ManagerOfRequester => f.write_str("MANAGER_OF_REQUESTER"),
@@ -1777,6 +1790,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::str::FromStr for ApprovalConfigMachineIdentityManagerAssignment {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1799,6 +1813,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     impl ::std::convert::TryFrom<&str>
     for ApprovalConfigMachineIdentityManagerAssignment {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1808,6 +1823,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     impl ::std::convert::TryFrom<::std::string::String>
     for ApprovalConfigMachineIdentityManagerAssignment {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1958,6 +1974,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::std::fmt::Display for ApprovalConfigRequiresComment {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Approval => f.write_str("APPROVAL"),
@@ -1970,6 +1987,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::str::FromStr for ApprovalConfigRequiresComment {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1984,6 +2002,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::convert::TryFrom<&str> for ApprovalConfigRequiresComment {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1993,6 +2012,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     impl ::std::convert::TryFrom<::std::string::String>
     for ApprovalConfigRequiresComment {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2302,6 +2322,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::std::fmt::Display for ApprovalConfigSerialChainItemIdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -2402,6 +2423,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::str::FromStr for ApprovalConfigSerialChainItemIdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2482,6 +2504,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::convert::TryFrom<&str> for ApprovalConfigSerialChainItemIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2491,6 +2514,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     impl ::std::convert::TryFrom<::std::string::String>
     for ApprovalConfigSerialChainItemIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2618,6 +2642,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::std::fmt::Display for ApprovalConfigTimeoutConfigTimeoutResult {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Expired => f.write_str("EXPIRED"),
@@ -2628,6 +2653,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::str::FromStr for ApprovalConfigTimeoutConfigTimeoutResult {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2640,6 +2666,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::convert::TryFrom<&str> for ApprovalConfigTimeoutConfigTimeoutResult {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2649,6 +2676,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     impl ::std::convert::TryFrom<::std::string::String>
     for ApprovalConfigTimeoutConfigTimeoutResult {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2945,6 +2973,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl AttrSyncSourceConfig {
+        #[inline]
         pub fn builder() -> builder::AttrSyncSourceConfig {
             Default::default()
         }
@@ -2986,6 +3015,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::std::fmt::Display for AttrSyncSourceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Source => f.write_str("SOURCE"),
@@ -2995,6 +3025,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::str::FromStr for AttrSyncSourceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3006,6 +3037,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::convert::TryFrom<&str> for AttrSyncSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3014,6 +3046,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::std::convert::TryFrom<::std::string::String> for AttrSyncSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3260,6 +3293,7 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
         }
     }
     impl ::std::fmt::Display for AttributeDefinitionSchemaType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ConnectorSchema => f.write_str("CONNECTOR_SCHEMA"),
@@ -3269,6 +3303,7 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
     }
     impl ::std::str::FromStr for AttributeDefinitionSchemaType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3280,6 +3315,7 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
     }
     impl ::std::convert::TryFrom<&str> for AttributeDefinitionSchemaType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3289,6 +3325,7 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
     impl ::std::convert::TryFrom<::std::string::String>
     for AttributeDefinitionSchemaType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3344,6 +3381,7 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
         }
     }
     impl ::std::fmt::Display for AttributeDefinitionType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::String => f.write_str("STRING"),
@@ -3357,6 +3395,7 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
     }
     impl ::std::str::FromStr for AttributeDefinitionType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3372,6 +3411,7 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
     }
     impl ::std::convert::TryFrom<&str> for AttributeDefinitionType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3380,6 +3420,7 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
     }
     impl ::std::convert::TryFrom<::std::string::String> for AttributeDefinitionType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4007,6 +4048,7 @@ The `eq` operator is the only valid comparison*/
         }
     }
     impl ::std::fmt::Display for ConnectorDetailStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Deprecated => f.write_str("DEPRECATED"),
@@ -4019,6 +4061,7 @@ The `eq` operator is the only valid comparison*/
     }
     impl ::std::str::FromStr for ConnectorDetailStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4033,6 +4076,7 @@ The `eq` operator is the only valid comparison*/
     }
     impl ::std::convert::TryFrom<&str> for ConnectorDetailStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4041,6 +4085,7 @@ The `eq` operator is the only valid comparison*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for ConnectorDetailStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4136,6 +4181,7 @@ The `eq` operator is the only valid comparison*/
         }
     }
     impl CorrelationConfig {
+        #[inline]
         pub fn builder() -> builder::CorrelationConfig {
             Default::default()
         }
@@ -4307,6 +4353,7 @@ The `eq` operator is the only valid comparison*/
         }
     }
     impl ::std::fmt::Display for CorrelationConfigAttributeAssignmentsItemMatchMode {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Anywhere => f.write_str("ANYWHERE"),
@@ -4318,6 +4365,7 @@ The `eq` operator is the only valid comparison*/
     }
     impl ::std::str::FromStr for CorrelationConfigAttributeAssignmentsItemMatchMode {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4332,6 +4380,7 @@ The `eq` operator is the only valid comparison*/
     impl ::std::convert::TryFrom<&str>
     for CorrelationConfigAttributeAssignmentsItemMatchMode {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4341,6 +4390,7 @@ The `eq` operator is the only valid comparison*/
     impl ::std::convert::TryFrom<::std::string::String>
     for CorrelationConfigAttributeAssignmentsItemMatchMode {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4385,6 +4435,7 @@ The `eq` operator is the only valid comparison*/
         }
     }
     impl ::std::fmt::Display for CorrelationConfigAttributeAssignmentsItemOperation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Eq => f.write_str("EQ"),
@@ -4394,6 +4445,7 @@ The `eq` operator is the only valid comparison*/
     }
     impl ::std::str::FromStr for CorrelationConfigAttributeAssignmentsItemOperation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4406,6 +4458,7 @@ The `eq` operator is the only valid comparison*/
     impl ::std::convert::TryFrom<&str>
     for CorrelationConfigAttributeAssignmentsItemOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4415,6 +4468,7 @@ The `eq` operator is the only valid comparison*/
     impl ::std::convert::TryFrom<::std::string::String>
     for CorrelationConfigAttributeAssignmentsItemOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4483,6 +4537,7 @@ The `eq` operator is the only valid comparison*/
         }
     }
     impl DatasetAggregationRequest {
+        #[inline]
         pub fn builder() -> builder::DatasetAggregationRequest {
             Default::default()
         }
@@ -4660,11 +4715,13 @@ The `eq` operator is the only valid comparison*/
         DateFormat(DateFormat),
     }
     impl ::std::convert::From<AccountAttribute> for DateCompareFirstDate {
+        #[inline]
         fn from(value: AccountAttribute) -> Self {
             Self::AccountAttribute(value)
         }
     }
     impl ::std::convert::From<DateFormat> for DateCompareFirstDate {
+        #[inline]
         fn from(value: DateFormat) -> Self {
             Self::DateFormat(value)
         }
@@ -4722,6 +4779,7 @@ The `eq` operator is the only valid comparison*/
         }
     }
     impl ::std::fmt::Display for DateCompareOperator {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Lt => f.write_str("LT"),
@@ -4734,6 +4792,7 @@ The `eq` operator is the only valid comparison*/
     }
     impl ::std::str::FromStr for DateCompareOperator {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4748,6 +4807,7 @@ The `eq` operator is the only valid comparison*/
     }
     impl ::std::convert::TryFrom<&str> for DateCompareOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4756,6 +4816,7 @@ The `eq` operator is the only valid comparison*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for DateCompareOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4770,11 +4831,13 @@ The `eq` operator is the only valid comparison*/
         DateFormat(DateFormat),
     }
     impl ::std::convert::From<AccountAttribute> for DateCompareSecondDate {
+        #[inline]
         fn from(value: AccountAttribute) -> Self {
             Self::AccountAttribute(value)
         }
     }
     impl ::std::convert::From<DateFormat> for DateCompareSecondDate {
+        #[inline]
         fn from(value: DateFormat) -> Self {
             Self::DateFormat(value)
         }
@@ -4879,6 +4942,7 @@ The `eq` operator is the only valid comparison*/
         SimpleDateFormat(SimpleDateFormat),
     }
     impl ::std::fmt::Display for DateFormatInputFormat {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::NamedConstructs(x) => x.fmt(f),
@@ -4887,11 +4951,13 @@ The `eq` operator is the only valid comparison*/
         }
     }
     impl ::std::convert::From<NamedConstructs> for DateFormatInputFormat {
+        #[inline]
         fn from(value: NamedConstructs) -> Self {
             Self::NamedConstructs(value)
         }
     }
     impl ::std::convert::From<SimpleDateFormat> for DateFormatInputFormat {
+        #[inline]
         fn from(value: SimpleDateFormat) -> Self {
             Self::SimpleDateFormat(value)
         }
@@ -4906,6 +4972,7 @@ The `eq` operator is the only valid comparison*/
         SimpleDateFormat(SimpleDateFormat),
     }
     impl ::std::fmt::Display for DateFormatOutputFormat {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::NamedConstructs(x) => x.fmt(f),
@@ -4914,11 +4981,13 @@ The `eq` operator is the only valid comparison*/
         }
     }
     impl ::std::convert::From<NamedConstructs> for DateFormatOutputFormat {
+        #[inline]
         fn from(value: NamedConstructs) -> Self {
             Self::NamedConstructs(value)
         }
     }
     impl ::std::convert::From<SimpleDateFormat> for DateFormatOutputFormat {
+        #[inline]
         fn from(value: SimpleDateFormat) -> Self {
             Self::SimpleDateFormat(value)
         }
@@ -5213,6 +5282,7 @@ If not provided, the transform will default to `false`
         }
     }
     impl ::std::fmt::Display for DeleteSourceV1ResponseType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::TaskResult => f.write_str("TASK_RESULT"),
@@ -5222,6 +5292,7 @@ If not provided, the transform will default to `false`
     }
     impl ::std::str::FromStr for DeleteSourceV1ResponseType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5233,6 +5304,7 @@ If not provided, the transform will default to `false`
     }
     impl ::std::convert::TryFrom<&str> for DeleteSourceV1ResponseType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5241,6 +5313,7 @@ If not provided, the transform will default to `false`
     }
     impl ::std::convert::TryFrom<::std::string::String> for DeleteSourceV1ResponseType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5686,6 +5759,7 @@ If not provided, the transform will default to `false`
         }
     }
     impl ::std::fmt::Display for DependantConnectionsMissingDtoDependencyType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::IdentityProfiles => f.write_str("identityProfiles"),
@@ -5702,6 +5776,7 @@ If not provided, the transform will default to `false`
     }
     impl ::std::str::FromStr for DependantConnectionsMissingDtoDependencyType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5718,6 +5793,7 @@ If not provided, the transform will default to `false`
     }
     impl ::std::convert::TryFrom<&str> for DependantConnectionsMissingDtoDependencyType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5727,6 +5803,7 @@ If not provided, the transform will default to `false`
     impl ::std::convert::TryFrom<::std::string::String>
     for DependantConnectionsMissingDtoDependencyType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6086,6 +6163,7 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
     }
     impl ::std::fmt::Display
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Hours => f.write_str("HOURS"),
@@ -6099,6 +6177,7 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
     impl ::std::str::FromStr
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6114,6 +6193,7 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
     impl ::std::convert::TryFrom<&str>
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6123,6 +6203,7 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6272,6 +6353,7 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
         }
     }
     impl ::std::fmt::Display for EntitlementApprovalSchemeApproverType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::EntitlementOwner => f.write_str("ENTITLEMENT_OWNER"),
@@ -6285,6 +6367,7 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
     }
     impl ::std::str::FromStr for EntitlementApprovalSchemeApproverType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6300,6 +6383,7 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
     }
     impl ::std::convert::TryFrom<&str> for EntitlementApprovalSchemeApproverType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6309,6 +6393,7 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementApprovalSchemeApproverType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6576,6 +6661,7 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
         }
     }
     impl ::std::fmt::Display for FieldDetailsDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::String => f.write_str("string"),
@@ -6590,6 +6676,7 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
     }
     impl ::std::str::FromStr for FieldDetailsDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6606,6 +6693,7 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
     }
     impl ::std::convert::TryFrom<&str> for FieldDetailsDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6614,6 +6702,7 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
     }
     impl ::std::convert::TryFrom<::std::string::String> for FieldDetailsDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6810,6 +6899,7 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
         }
     }
     impl ::std::fmt::Display for FieldDetailsDtoV2Type {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::String => f.write_str("string"),
@@ -6824,6 +6914,7 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
     }
     impl ::std::str::FromStr for FieldDetailsDtoV2Type {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6840,6 +6931,7 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
     }
     impl ::std::convert::TryFrom<&str> for FieldDetailsDtoV2Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6848,6 +6940,7 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
     }
     impl ::std::convert::TryFrom<::std::string::String> for FieldDetailsDtoV2Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7307,6 +7400,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         }
     }
     impl ::std::fmt::Display for GetSourceConfigV1Locale {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::De => f.write_str("de"),
@@ -7333,6 +7427,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
     }
     impl ::std::str::FromStr for GetSourceConfigV1Locale {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7361,6 +7456,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
     }
     impl ::std::convert::TryFrom<&str> for GetSourceConfigV1Locale {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7369,6 +7465,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
     }
     impl ::std::convert::TryFrom<::std::string::String> for GetSourceConfigV1Locale {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7415,6 +7512,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         }
     }
     impl ::std::fmt::Display for GetSourceSchemasV1IncludeTypes {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Group => f.write_str("group"),
@@ -7425,6 +7523,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
     }
     impl ::std::str::FromStr for GetSourceSchemasV1IncludeTypes {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7437,6 +7536,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
     }
     impl ::std::convert::TryFrom<&str> for GetSourceSchemasV1IncludeTypes {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7446,6 +7546,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
     impl ::std::convert::TryFrom<::std::string::String>
     for GetSourceSchemasV1IncludeTypes {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7707,6 +7808,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
     pub struct Input(pub ::serde_json::Map<::std::string::String, ::serde_json::Value>);
     impl ::std::ops::Deref for Input {
         type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        #[inline]
         fn deref(
             &self,
         ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -7715,6 +7817,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
     }
     impl ::std::convert::From<Input>
     for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        #[inline]
         fn from(value: Input) -> Self {
             value.0
         }
@@ -7722,6 +7825,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
     impl ::std::convert::From<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > for Input {
+        #[inline]
         fn from(
             value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ) -> Self {
@@ -8388,6 +8492,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for LoadAccountsTaskTaskCompletionStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Success => f.write_str("SUCCESS"),
@@ -8401,6 +8506,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for LoadAccountsTaskTaskCompletionStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8416,6 +8522,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<&str> for LoadAccountsTaskTaskCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8425,6 +8532,7 @@ If not provided, the transform will default to a single space (" ") character fo
     impl ::std::convert::TryFrom<::std::string::String>
     for LoadAccountsTaskTaskCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8569,6 +8677,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for LoadAccountsTaskTaskMessagesItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Info => f.write_str("INFO"),
@@ -8580,6 +8689,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for LoadAccountsTaskTaskMessagesItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8593,6 +8703,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<&str> for LoadAccountsTaskTaskMessagesItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8602,6 +8713,7 @@ If not provided, the transform will default to a single space (" ") character fo
     impl ::std::convert::TryFrom<::std::string::String>
     for LoadAccountsTaskTaskMessagesItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -9261,6 +9373,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for LoadUncorrelatedAccountsTaskTaskCompletionStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Success => f.write_str("SUCCESS"),
@@ -9274,6 +9387,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for LoadUncorrelatedAccountsTaskTaskCompletionStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -9290,6 +9404,7 @@ If not provided, the transform will default to a single space (" ") character fo
     impl ::std::convert::TryFrom<&str>
     for LoadUncorrelatedAccountsTaskTaskCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -9299,6 +9414,7 @@ If not provided, the transform will default to a single space (" ") character fo
     impl ::std::convert::TryFrom<::std::string::String>
     for LoadUncorrelatedAccountsTaskTaskCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -9453,6 +9569,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for LoadUncorrelatedAccountsTaskTaskMessagesItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Info => f.write_str("INFO"),
@@ -9464,6 +9581,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for LoadUncorrelatedAccountsTaskTaskMessagesItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -9478,6 +9596,7 @@ If not provided, the transform will default to a single space (" ") character fo
     impl ::std::convert::TryFrom<&str>
     for LoadUncorrelatedAccountsTaskTaskMessagesItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -9487,6 +9606,7 @@ If not provided, the transform will default to a single space (" ") character fo
     impl ::std::convert::TryFrom<::std::string::String>
     for LoadUncorrelatedAccountsTaskTaskMessagesItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -9861,6 +9981,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for NamedConstructs {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Iso8601 => f.write_str("ISO8601"),
@@ -9874,6 +9995,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for NamedConstructs {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -9889,6 +10011,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<&str> for NamedConstructs {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -9897,6 +10020,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<::std::string::String> for NamedConstructs {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -10036,6 +10160,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl NativeChangeDetectionConfig {
+        #[inline]
         pub fn builder() -> builder::NativeChangeDetectionConfig {
             Default::default()
         }
@@ -10083,6 +10208,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for NativeChangeDetectionConfigOperationsItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccountUpdated => f.write_str("ACCOUNT_UPDATED"),
@@ -10094,6 +10220,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for NativeChangeDetectionConfigOperationsItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -10107,6 +10234,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<&str> for NativeChangeDetectionConfigOperationsItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -10116,6 +10244,7 @@ If not provided, the transform will default to a single space (" ") character fo
     impl ::std::convert::TryFrom<::std::string::String>
     for NativeChangeDetectionConfigOperationsItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -10130,18 +10259,21 @@ If not provided, the transform will default to a single space (" ") character fo
     );
     impl ::std::ops::Deref for PasswordPolicyHoldersDto {
         type Target = ::std::vec::Vec<PasswordPolicyHoldersDtoItem>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<PasswordPolicyHoldersDtoItem> {
             &self.0
         }
     }
     impl ::std::convert::From<PasswordPolicyHoldersDto>
     for ::std::vec::Vec<PasswordPolicyHoldersDtoItem> {
+        #[inline]
         fn from(value: PasswordPolicyHoldersDto) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<PasswordPolicyHoldersDtoItem>>
     for PasswordPolicyHoldersDto {
+        #[inline]
         fn from(value: ::std::vec::Vec<PasswordPolicyHoldersDtoItem>) -> Self {
             Self(value)
         }
@@ -10470,6 +10602,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ProvisioningPolicyDto {
+        #[inline]
         pub fn builder() -> builder::ProvisioningPolicyDto {
             Default::default()
         }
@@ -10588,6 +10721,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ProvisioningPolicyDtoV2 {
+        #[inline]
         pub fn builder() -> builder::ProvisioningPolicyDtoV2 {
             Default::default()
         }
@@ -11047,39 +11181,46 @@ If not provided, the transform will default to a single space (" ") character fo
     pub struct RequiresPeriodicRefresh(pub bool);
     impl ::std::ops::Deref for RequiresPeriodicRefresh {
         type Target = bool;
+        #[inline]
         fn deref(&self) -> &bool {
             &self.0
         }
     }
     impl ::std::convert::From<RequiresPeriodicRefresh> for bool {
+        #[inline]
         fn from(value: RequiresPeriodicRefresh) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<bool> for RequiresPeriodicRefresh {
+        #[inline]
         fn from(value: bool) -> Self {
             Self(value)
         }
     }
     impl ::std::fmt::Display for RequiresPeriodicRefresh {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             self.0.fmt(f)
         }
     }
     impl ::std::str::FromStr for RequiresPeriodicRefresh {
         type Err = <bool as ::std::str::FromStr>::Err;
+        #[inline]
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self(value.parse()?))
         }
     }
     impl ::std::convert::TryFrom<&str> for RequiresPeriodicRefresh {
         type Error = <bool as ::std::str::FromStr>::Err;
+        #[inline]
         fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<String> for RequiresPeriodicRefresh {
         type Error = <bool as ::std::str::FromStr>::Err;
+        #[inline]
         fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
             value.parse()
         }
@@ -11330,6 +11471,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ResourceObjectsRequest {
+        #[inline]
         pub fn builder() -> builder::ResourceObjectsRequest {
             Default::default()
         }
@@ -11536,16 +11678,19 @@ If not provided, the transform will default to a single space (" ") character fo
         GetReferenceIdentityAttribute(GetReferenceIdentityAttribute),
     }
     impl ::std::convert::From<TransformRule> for Rule {
+        #[inline]
         fn from(value: TransformRule) -> Self {
             Self::TransformRule(value)
         }
     }
     impl ::std::convert::From<GenerateRandomString> for Rule {
+        #[inline]
         fn from(value: GenerateRandomString) -> Self {
             Self::GenerateRandomString(value)
         }
     }
     impl ::std::convert::From<GetReferenceIdentityAttribute> for Rule {
+        #[inline]
         fn from(value: GetReferenceIdentityAttribute) -> Self {
             Self::GetReferenceIdentityAttribute(value)
         }
@@ -11630,6 +11775,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl Schedule3 {
+        #[inline]
         pub fn builder() -> builder::Schedule3 {
             Default::default()
         }
@@ -11674,6 +11820,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for Schedule3Type {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccountAggregation => f.write_str("ACCOUNT_AGGREGATION"),
@@ -11684,6 +11831,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for Schedule3Type {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -11696,6 +11844,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<&str> for Schedule3Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -11704,6 +11853,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<::std::string::String> for Schedule3Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -11872,6 +12022,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl Schema {
+        #[inline]
         pub fn builder() -> builder::Schema {
             Default::default()
         }
@@ -11910,27 +12061,32 @@ If not provided, the transform will default to a single space (" ") character fo
     pub struct SimpleDateFormat(pub ::std::string::String);
     impl ::std::ops::Deref for SimpleDateFormat {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<SimpleDateFormat> for ::std::string::String {
+        #[inline]
         fn from(value: SimpleDateFormat) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::string::String> for SimpleDateFormat {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             Self(value)
         }
     }
     impl ::std::fmt::Display for SimpleDateFormat {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             self.0.fmt(f)
         }
     }
     impl ::std::str::FromStr for SimpleDateFormat {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self(value.to_string()))
         }
@@ -12325,6 +12481,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl Source {
+        #[inline]
         pub fn builder() -> builder::Source {
             Default::default()
         }
@@ -12448,6 +12605,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for SourceAccountCorrelationConfigType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccountCorrelationConfig => {
@@ -12459,6 +12617,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for SourceAccountCorrelationConfigType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12470,6 +12629,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<&str> for SourceAccountCorrelationConfigType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12479,6 +12639,7 @@ If not provided, the transform will default to a single space (" ") character fo
     impl ::std::convert::TryFrom<::std::string::String>
     for SourceAccountCorrelationConfigType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12604,6 +12765,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for SourceAccountCorrelationRuleType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Rule => f.write_str("RULE"),
@@ -12613,6 +12775,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for SourceAccountCorrelationRuleType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12624,6 +12787,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<&str> for SourceAccountCorrelationRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12633,6 +12797,7 @@ If not provided, the transform will default to a single space (" ") character fo
     impl ::std::convert::TryFrom<::std::string::String>
     for SourceAccountCorrelationRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12758,6 +12923,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for SourceBeforeProvisioningRuleType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Rule => f.write_str("RULE"),
@@ -12767,6 +12933,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for SourceBeforeProvisioningRuleType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12778,6 +12945,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<&str> for SourceBeforeProvisioningRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12787,6 +12955,7 @@ If not provided, the transform will default to a single space (" ") character fo
     impl ::std::convert::TryFrom<::std::string::String>
     for SourceBeforeProvisioningRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12931,6 +13100,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for SourceClusterType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Cluster => f.write_str("CLUSTER"),
@@ -12940,6 +13110,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for SourceClusterType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12951,6 +13122,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<&str> for SourceClusterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12959,6 +13131,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<::std::string::String> for SourceClusterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -13211,6 +13384,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl SourceDataset {
+        #[inline]
         pub fn builder() -> builder::SourceDataset {
             Default::default()
         }
@@ -13321,6 +13495,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl SourceDatasetResource {
+        #[inline]
         pub fn builder() -> builder::SourceDatasetResource {
             Default::default()
         }
@@ -13410,6 +13585,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl SourceEntitlementRequestConfig {
+        #[inline]
         pub fn builder() -> builder::SourceEntitlementRequestConfig {
             Default::default()
         }
@@ -13451,16 +13627,19 @@ If not provided, the transform will default to a single space (" ") character fo
     pub struct SourceFeature(pub ::std::vec::Vec<SourceFeatureItem>);
     impl ::std::ops::Deref for SourceFeature {
         type Target = ::std::vec::Vec<SourceFeatureItem>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<SourceFeatureItem> {
             &self.0
         }
     }
     impl ::std::convert::From<SourceFeature> for ::std::vec::Vec<SourceFeatureItem> {
+        #[inline]
         fn from(value: SourceFeature) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<SourceFeatureItem>> for SourceFeature {
+        #[inline]
         fn from(value: ::std::vec::Vec<SourceFeatureItem>) -> Self {
             Self(value)
         }
@@ -13610,6 +13789,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for SourceFeatureItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Authenticate => f.write_str("AUTHENTICATE"),
@@ -13661,6 +13841,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for SourceFeatureItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -13710,6 +13891,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<&str> for SourceFeatureItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -13718,6 +13900,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<::std::string::String> for SourceFeatureItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -13950,6 +14133,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for SourceHealthDtoStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::SourceStateErrorCluster => {
@@ -13985,6 +14169,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for SourceHealthDtoStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14012,6 +14197,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<&str> for SourceHealthDtoStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14020,6 +14206,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<::std::string::String> for SourceHealthDtoStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14145,6 +14332,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for SourceManagementWorkgroupType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::GovernanceGroup => f.write_str("GOVERNANCE_GROUP"),
@@ -14154,6 +14342,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for SourceManagementWorkgroupType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14165,6 +14354,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<&str> for SourceManagementWorkgroupType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14174,6 +14364,7 @@ If not provided, the transform will default to a single space (" ") character fo
     impl ::std::convert::TryFrom<::std::string::String>
     for SourceManagementWorkgroupType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14299,6 +14490,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for SourceManagerCorrelationRuleType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Rule => f.write_str("RULE"),
@@ -14308,6 +14500,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for SourceManagerCorrelationRuleType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14319,6 +14512,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<&str> for SourceManagerCorrelationRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14328,6 +14522,7 @@ If not provided, the transform will default to a single space (" ") character fo
     impl ::std::convert::TryFrom<::std::string::String>
     for SourceManagerCorrelationRuleType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14451,6 +14646,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for SourceOwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -14460,6 +14656,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for SourceOwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14471,6 +14668,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<&str> for SourceOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14479,6 +14677,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<::std::string::String> for SourceOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14604,6 +14803,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for SourcePasswordPoliciesItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::PasswordPolicy => f.write_str("PASSWORD_POLICY"),
@@ -14613,6 +14813,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for SourcePasswordPoliciesItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14624,6 +14825,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<&str> for SourcePasswordPoliciesItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14633,6 +14835,7 @@ If not provided, the transform will default to a single space (" ") character fo
     impl ::std::convert::TryFrom<::std::string::String>
     for SourcePasswordPoliciesItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14653,6 +14856,7 @@ If not provided, the transform will default to a single space (" ") character fo
             ::std::string::String,
             SourceResourceMappingValue,
         >;
+        #[inline]
         fn deref(
             &self,
         ) -> &::std::collections::HashMap<
@@ -14664,6 +14868,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::From<SourceResourceMapping>
     for ::std::collections::HashMap<::std::string::String, SourceResourceMappingValue> {
+        #[inline]
         fn from(value: SourceResourceMapping) -> Self {
             value.0
         }
@@ -14671,6 +14876,7 @@ If not provided, the transform will default to a single space (" ") character fo
     impl ::std::convert::From<
         ::std::collections::HashMap<::std::string::String, SourceResourceMappingValue>,
     > for SourceResourceMapping {
+        #[inline]
         fn from(
             value: ::std::collections::HashMap<
                 ::std::string::String,
@@ -14874,6 +15080,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for SourceSchemasItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ConnectorSchema => f.write_str("CONNECTOR_SCHEMA"),
@@ -14883,6 +15090,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for SourceSchemasItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14894,6 +15102,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<&str> for SourceSchemasItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14902,6 +15111,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<::std::string::String> for SourceSchemasItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14991,6 +15201,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for SourceStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::SourceStateErrorAccountFileImport => {
@@ -15026,6 +15237,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for SourceStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -15053,6 +15265,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<&str> for SourceStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -15061,6 +15274,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<::std::string::String> for SourceStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -15209,6 +15423,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for SourceSyncJobStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Queued => f.write_str("QUEUED"),
@@ -15221,6 +15436,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for SourceSyncJobStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -15235,6 +15451,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<&str> for SourceSyncJobStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -15243,6 +15460,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<::std::string::String> for SourceSyncJobStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -15752,6 +15970,7 @@ The schema of this document depends on the type of source used.
         }
     }
     impl ::std::fmt::Display for StatusResponseStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Success => f.write_str("SUCCESS"),
@@ -15762,6 +15981,7 @@ The schema of this document depends on the type of source used.
     }
     impl ::std::str::FromStr for StatusResponseStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -15774,6 +15994,7 @@ The schema of this document depends on the type of source used.
     }
     impl ::std::convert::TryFrom<&str> for StatusResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -15782,6 +16003,7 @@ The schema of this document depends on the type of source used.
     }
     impl ::std::convert::TryFrom<::std::string::String> for StatusResponseStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16127,6 +16349,7 @@ This attribute is only used if end is provided and is not -1.
         }
     }
     impl ::std::fmt::Display for TaskResultDetailsCompletionStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Success => f.write_str("SUCCESS"),
@@ -16140,6 +16363,7 @@ This attribute is only used if end is provided and is not -1.
     }
     impl ::std::str::FromStr for TaskResultDetailsCompletionStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16155,6 +16379,7 @@ This attribute is only used if end is provided and is not -1.
     }
     impl ::std::convert::TryFrom<&str> for TaskResultDetailsCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16164,6 +16389,7 @@ This attribute is only used if end is provided and is not -1.
     impl ::std::convert::TryFrom<::std::string::String>
     for TaskResultDetailsCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16304,156 +16530,187 @@ This attribute is only used if end is provided and is not -1.
         UuidGenerator(UuidGenerator),
     }
     impl ::std::convert::From<AccountAttribute> for TransformAttributes {
+        #[inline]
         fn from(value: AccountAttribute) -> Self {
             Self::AccountAttribute(value)
         }
     }
     impl ::std::convert::From<Base64Decode> for TransformAttributes {
+        #[inline]
         fn from(value: Base64Decode) -> Self {
             Self::Base64Decode(value)
         }
     }
     impl ::std::convert::From<Base64Encode> for TransformAttributes {
+        #[inline]
         fn from(value: Base64Encode) -> Self {
             Self::Base64Encode(value)
         }
     }
     impl ::std::convert::From<Concatenation> for TransformAttributes {
+        #[inline]
         fn from(value: Concatenation) -> Self {
             Self::Concatenation(value)
         }
     }
     impl ::std::convert::From<Conditional> for TransformAttributes {
+        #[inline]
         fn from(value: Conditional) -> Self {
             Self::Conditional(value)
         }
     }
     impl ::std::convert::From<DateCompare> for TransformAttributes {
+        #[inline]
         fn from(value: DateCompare) -> Self {
             Self::DateCompare(value)
         }
     }
     impl ::std::convert::From<DateFormat> for TransformAttributes {
+        #[inline]
         fn from(value: DateFormat) -> Self {
             Self::DateFormat(value)
         }
     }
     impl ::std::convert::From<DateMath> for TransformAttributes {
+        #[inline]
         fn from(value: DateMath) -> Self {
             Self::DateMath(value)
         }
     }
     impl ::std::convert::From<DecomposeDiacriticalMarks> for TransformAttributes {
+        #[inline]
         fn from(value: DecomposeDiacriticalMarks) -> Self {
             Self::DecomposeDiacriticalMarks(value)
         }
     }
     impl ::std::convert::From<E164phone> for TransformAttributes {
+        #[inline]
         fn from(value: E164phone) -> Self {
             Self::E164phone(value)
         }
     }
     impl ::std::convert::From<FirstValid> for TransformAttributes {
+        #[inline]
         fn from(value: FirstValid) -> Self {
             Self::FirstValid(value)
         }
     }
     impl ::std::convert::From<Rule> for TransformAttributes {
+        #[inline]
         fn from(value: Rule) -> Self {
             Self::Rule(value)
         }
     }
     impl ::std::convert::From<IdentityAttribute> for TransformAttributes {
+        #[inline]
         fn from(value: IdentityAttribute) -> Self {
             Self::IdentityAttribute(value)
         }
     }
     impl ::std::convert::From<IndexOf> for TransformAttributes {
+        #[inline]
         fn from(value: IndexOf) -> Self {
             Self::IndexOf(value)
         }
     }
     impl ::std::convert::From<Iso3166> for TransformAttributes {
+        #[inline]
         fn from(value: Iso3166) -> Self {
             Self::Iso3166(value)
         }
     }
     impl ::std::convert::From<LeftPad> for TransformAttributes {
+        #[inline]
         fn from(value: LeftPad) -> Self {
             Self::LeftPad(value)
         }
     }
     impl ::std::convert::From<Lookup> for TransformAttributes {
+        #[inline]
         fn from(value: Lookup) -> Self {
             Self::Lookup(value)
         }
     }
     impl ::std::convert::From<Lower> for TransformAttributes {
+        #[inline]
         fn from(value: Lower) -> Self {
             Self::Lower(value)
         }
     }
     impl ::std::convert::From<NameNormalizer> for TransformAttributes {
+        #[inline]
         fn from(value: NameNormalizer) -> Self {
             Self::NameNormalizer(value)
         }
     }
     impl ::std::convert::From<RandomAlphaNumeric> for TransformAttributes {
+        #[inline]
         fn from(value: RandomAlphaNumeric) -> Self {
             Self::RandomAlphaNumeric(value)
         }
     }
     impl ::std::convert::From<RandomNumeric> for TransformAttributes {
+        #[inline]
         fn from(value: RandomNumeric) -> Self {
             Self::RandomNumeric(value)
         }
     }
     impl ::std::convert::From<Reference2> for TransformAttributes {
+        #[inline]
         fn from(value: Reference2) -> Self {
             Self::Reference2(value)
         }
     }
     impl ::std::convert::From<ReplaceAll> for TransformAttributes {
+        #[inline]
         fn from(value: ReplaceAll) -> Self {
             Self::ReplaceAll(value)
         }
     }
     impl ::std::convert::From<Replace> for TransformAttributes {
+        #[inline]
         fn from(value: Replace) -> Self {
             Self::Replace(value)
         }
     }
     impl ::std::convert::From<RightPad> for TransformAttributes {
+        #[inline]
         fn from(value: RightPad) -> Self {
             Self::RightPad(value)
         }
     }
     impl ::std::convert::From<Split> for TransformAttributes {
+        #[inline]
         fn from(value: Split) -> Self {
             Self::Split(value)
         }
     }
     impl ::std::convert::From<Static> for TransformAttributes {
+        #[inline]
         fn from(value: Static) -> Self {
             Self::Static(value)
         }
     }
     impl ::std::convert::From<Substring> for TransformAttributes {
+        #[inline]
         fn from(value: Substring) -> Self {
             Self::Substring(value)
         }
     }
     impl ::std::convert::From<Trim> for TransformAttributes {
+        #[inline]
         fn from(value: Trim) -> Self {
             Self::Trim(value)
         }
     }
     impl ::std::convert::From<Upper> for TransformAttributes {
+        #[inline]
         fn from(value: Upper) -> Self {
             Self::Upper(value)
         }
     }
     impl ::std::convert::From<UuidGenerator> for TransformAttributes {
+        #[inline]
         fn from(value: UuidGenerator) -> Self {
             Self::UuidGenerator(value)
         }
@@ -16464,17 +16721,20 @@ This attribute is only used if end is provided and is not -1.
     pub struct TransformName(::std::string::String);
     impl ::std::ops::Deref for TransformName {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<TransformName> for ::std::string::String {
+        #[inline]
         fn from(value: TransformName) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for TransformName {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16489,6 +16749,7 @@ This attribute is only used if end is provided and is not -1.
     }
     impl ::std::convert::TryFrom<&str> for TransformName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16497,6 +16758,7 @@ This attribute is only used if end is provided and is not -1.
     }
     impl ::std::convert::TryFrom<::std::string::String> for TransformName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16651,17 +16913,20 @@ This attribute is only used if end is provided and is not -1.
     pub struct TransformReadName(::std::string::String);
     impl ::std::ops::Deref for TransformReadName {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<TransformReadName> for ::std::string::String {
+        #[inline]
         fn from(value: TransformReadName) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for TransformReadName {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16676,6 +16941,7 @@ This attribute is only used if end is provided and is not -1.
     }
     impl ::std::convert::TryFrom<&str> for TransformReadName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16684,6 +16950,7 @@ This attribute is only used if end is provided and is not -1.
     }
     impl ::std::convert::TryFrom<::std::string::String> for TransformReadName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16920,6 +17187,7 @@ This attribute is only used if end is provided and is not -1.
         }
     }
     impl ::std::fmt::Display for TransformType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccountAttribute => f.write_str("accountAttribute"),
@@ -16965,6 +17233,7 @@ This attribute is only used if end is provided and is not -1.
     }
     impl ::std::str::FromStr for TransformType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -17010,6 +17279,7 @@ This attribute is only used if end is provided and is not -1.
     }
     impl ::std::convert::TryFrom<&str> for TransformType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -17018,6 +17288,7 @@ This attribute is only used if end is provided and is not -1.
     }
     impl ::std::convert::TryFrom<::std::string::String> for TransformType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -17253,6 +17524,7 @@ You can use these usage types for all your provisioning policy needs. */
         }
     }
     impl ::std::fmt::Display for UsageType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Create => f.write_str("CREATE"),
@@ -17277,6 +17549,7 @@ You can use these usage types for all your provisioning policy needs. */
     }
     impl ::std::str::FromStr for UsageType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -17303,6 +17576,7 @@ You can use these usage types for all your provisioning policy needs. */
     }
     impl ::std::convert::TryFrom<&str> for UsageType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -17311,6 +17585,7 @@ You can use these usage types for all your provisioning policy needs. */
     }
     impl ::std::convert::TryFrom<::std::string::String> for UsageType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -17410,6 +17685,7 @@ You can use these usage types for all your provisioning policy needs. */
         }
     }
     impl ::std::fmt::Display for Usagetypev2 {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Create => f.write_str("CREATE"),
@@ -17435,6 +17711,7 @@ You can use these usage types for all your provisioning policy needs. */
     }
     impl ::std::str::FromStr for Usagetypev2 {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -17462,6 +17739,7 @@ You can use these usage types for all your provisioning policy needs. */
     }
     impl ::std::convert::TryFrom<&str> for Usagetypev2 {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -17470,6 +17748,7 @@ You can use these usage types for all your provisioning policy needs. */
     }
     impl ::std::convert::TryFrom<::std::string::String> for Usagetypev2 {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -19834,6 +20113,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -19850,6 +20130,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -19945,6 +20226,7 @@ let response = client.list_sources_v1()
     .await;
 ```*/
     #[doc(alias = "listSourcesV1")]
+    #[inline]
     pub fn list_sources_v1(&self) -> builder::ListSourcesV1<'_> {
         builder::ListSourcesV1::new(self)
     }
@@ -19965,6 +20247,7 @@ let response = client.create_source_v1()
     .await;
 ```*/
     #[doc(alias = "createSourceV1")]
+    #[inline]
     pub fn create_source_v1(&self) -> builder::CreateSourceV1<'_> {
         builder::CreateSourceV1::new(self)
     }
@@ -19983,6 +20266,7 @@ let response = client.get_source_v1()
     .await;
 ```*/
     #[doc(alias = "getSourceV1")]
+    #[inline]
     pub fn get_source_v1(&self) -> builder::GetSourceV1<'_> {
         builder::GetSourceV1::new(self)
     }
@@ -20015,6 +20299,7 @@ let response = client.put_source_v1()
     .await;
 ```*/
     #[doc(alias = "putSourceV1")]
+    #[inline]
     pub fn put_source_v1(&self) -> builder::PutSourceV1<'_> {
         builder::PutSourceV1::new(self)
     }
@@ -20034,6 +20319,7 @@ let response = client.delete_source_v1()
     .await;
 ```*/
     #[doc(alias = "deleteSourceV1")]
+    #[inline]
     pub fn delete_source_v1(&self) -> builder::DeleteSourceV1<'_> {
         builder::DeleteSourceV1::new(self)
     }
@@ -20069,6 +20355,7 @@ let response = client.update_source_v1()
     .await;
 ```*/
     #[doc(alias = "updateSourceV1")]
+    #[inline]
     pub fn update_source_v1(&self) -> builder::UpdateSourceV1<'_> {
         builder::UpdateSourceV1::new(self)
     }
@@ -20097,6 +20384,7 @@ let response = client.list_provisioning_policies_v1()
     .await;
 ```*/
     #[doc(alias = "listProvisioningPoliciesV1")]
+    #[inline]
     pub fn list_provisioning_policies_v1(
         &self,
     ) -> builder::ListProvisioningPoliciesV1<'_> {
@@ -20121,6 +20409,7 @@ let response = client.create_provisioning_policy_v1()
     .await;
 ```*/
     #[doc(alias = "createProvisioningPolicyV1")]
+    #[inline]
     pub fn create_provisioning_policy_v1(
         &self,
     ) -> builder::CreateProvisioningPolicyV1<'_> {
@@ -20150,6 +20439,7 @@ let response = client.get_provisioning_policy_v1()
     .await;
 ```*/
     #[doc(alias = "getProvisioningPolicyV1")]
+    #[inline]
     pub fn get_provisioning_policy_v1(&self) -> builder::GetProvisioningPolicyV1<'_> {
         builder::GetProvisioningPolicyV1::new(self)
     }
@@ -20181,6 +20471,7 @@ let response = client.put_provisioning_policy_v1()
     .await;
 ```*/
     #[doc(alias = "putProvisioningPolicyV1")]
+    #[inline]
     pub fn put_provisioning_policy_v1(&self) -> builder::PutProvisioningPolicyV1<'_> {
         builder::PutProvisioningPolicyV1::new(self)
     }
@@ -20208,6 +20499,7 @@ let response = client.delete_provisioning_policy_v1()
     .await;
 ```*/
     #[doc(alias = "deleteProvisioningPolicyV1")]
+    #[inline]
     pub fn delete_provisioning_policy_v1(
         &self,
     ) -> builder::DeleteProvisioningPolicyV1<'_> {
@@ -20241,6 +20533,7 @@ let response = client.update_provisioning_policy_v1()
     .await;
 ```*/
     #[doc(alias = "updateProvisioningPolicyV1")]
+    #[inline]
     pub fn update_provisioning_policy_v1(
         &self,
     ) -> builder::UpdateProvisioningPolicyV1<'_> {
@@ -20280,6 +20573,7 @@ let response = client.list_provisioning_policies_v2()
     .await;
 ```*/
     #[doc(alias = "listProvisioningPoliciesV2")]
+    #[inline]
     pub fn list_provisioning_policies_v2(
         &self,
     ) -> builder::ListProvisioningPoliciesV2<'_> {
@@ -20310,6 +20604,7 @@ let response = client.create_provisioning_policy_v2()
     .await;
 ```*/
     #[doc(alias = "createProvisioningPolicyV2")]
+    #[inline]
     pub fn create_provisioning_policy_v2(
         &self,
     ) -> builder::CreateProvisioningPolicyV2<'_> {
@@ -20334,6 +20629,7 @@ let response = client.get_provisioning_policy_v2()
     .await;
 ```*/
     #[doc(alias = "getProvisioningPolicyV2")]
+    #[inline]
     pub fn get_provisioning_policy_v2(&self) -> builder::GetProvisioningPolicyV2<'_> {
         builder::GetProvisioningPolicyV2::new(self)
     }
@@ -20360,6 +20656,7 @@ let response = client.put_provisioning_policy_v2()
     .await;
 ```*/
     #[doc(alias = "putProvisioningPolicyV2")]
+    #[inline]
     pub fn put_provisioning_policy_v2(&self) -> builder::PutProvisioningPolicyV2<'_> {
         builder::PutProvisioningPolicyV2::new(self)
     }
@@ -20382,6 +20679,7 @@ let response = client.delete_provisioning_policy_v2()
     .await;
 ```*/
     #[doc(alias = "deleteProvisioningPolicyV2")]
+    #[inline]
     pub fn delete_provisioning_policy_v2(
         &self,
     ) -> builder::DeleteProvisioningPolicyV2<'_> {
@@ -20410,6 +20708,7 @@ let response = client.update_provisioning_policy_v2()
     .await;
 ```*/
     #[doc(alias = "updateProvisioningPolicyV2")]
+    #[inline]
     pub fn update_provisioning_policy_v2(
         &self,
     ) -> builder::UpdateProvisioningPolicyV2<'_> {
@@ -20432,6 +20731,7 @@ let response = client.update_provisioning_policies_in_bulk_v1()
     .await;
 ```*/
     #[doc(alias = "updateProvisioningPoliciesInBulkV1")]
+    #[inline]
     pub fn update_provisioning_policies_in_bulk_v1(
         &self,
     ) -> builder::UpdateProvisioningPoliciesInBulkV1<'_> {
@@ -20467,6 +20767,7 @@ let response = client.get_source_datasets_v1()
     .await;
 ```*/
     #[doc(alias = "getSourceDatasetsV1")]
+    #[inline]
     pub fn get_source_datasets_v1(&self) -> builder::GetSourceDatasetsV1<'_> {
         builder::GetSourceDatasetsV1::new(self)
     }
@@ -20495,6 +20796,7 @@ let response = client.create_source_dataset_v1()
     .await;
 ```*/
     #[doc(alias = "createSourceDatasetV1")]
+    #[inline]
     pub fn create_source_dataset_v1(&self) -> builder::CreateSourceDatasetV1<'_> {
         builder::CreateSourceDatasetV1::new(self)
     }
@@ -20518,6 +20820,7 @@ let response = client.get_source_dataset_v1()
     .await;
 ```*/
     #[doc(alias = "getSourceDatasetV1")]
+    #[inline]
     pub fn get_source_dataset_v1(&self) -> builder::GetSourceDatasetV1<'_> {
         builder::GetSourceDatasetV1::new(self)
     }
@@ -20548,6 +20851,7 @@ let response = client.put_source_dataset_v1()
     .await;
 ```*/
     #[doc(alias = "putSourceDatasetV1")]
+    #[inline]
     pub fn put_source_dataset_v1(&self) -> builder::PutSourceDatasetV1<'_> {
         builder::PutSourceDatasetV1::new(self)
     }
@@ -20575,6 +20879,7 @@ let response = client.delete_source_dataset_v1()
     .await;
 ```*/
     #[doc(alias = "deleteSourceDatasetV1")]
+    #[inline]
     pub fn delete_source_dataset_v1(&self) -> builder::DeleteSourceDatasetV1<'_> {
         builder::DeleteSourceDatasetV1::new(self)
     }
@@ -20604,6 +20909,7 @@ let response = client.update_source_dataset_v1()
     .await;
 ```*/
     #[doc(alias = "updateSourceDatasetV1")]
+    #[inline]
     pub fn update_source_dataset_v1(&self) -> builder::UpdateSourceDatasetV1<'_> {
         builder::UpdateSourceDatasetV1::new(self)
     }
@@ -20630,6 +20936,7 @@ let response = client.import_source_dataset_v1()
     .await;
 ```*/
     #[doc(alias = "importSourceDatasetV1")]
+    #[inline]
     pub fn import_source_dataset_v1(&self) -> builder::ImportSourceDatasetV1<'_> {
         builder::ImportSourceDatasetV1::new(self)
     }
@@ -20654,6 +20961,7 @@ let response = client.delete_source_dataset_objects_v1()
     .await;
 ```*/
     #[doc(alias = "deleteSourceDatasetObjectsV1")]
+    #[inline]
     pub fn delete_source_dataset_objects_v1(
         &self,
     ) -> builder::DeleteSourceDatasetObjectsV1<'_> {
@@ -20689,6 +20997,7 @@ let response = client.get_source_resources_v1()
     .await;
 ```*/
     #[doc(alias = "getSourceResourcesV1")]
+    #[inline]
     pub fn get_source_resources_v1(&self) -> builder::GetSourceResourcesV1<'_> {
         builder::GetSourceResourcesV1::new(self)
     }
@@ -20719,6 +21028,7 @@ let response = client.create_source_resource_v1()
     .await;
 ```*/
     #[doc(alias = "createSourceResourceV1")]
+    #[inline]
     pub fn create_source_resource_v1(&self) -> builder::CreateSourceResourceV1<'_> {
         builder::CreateSourceResourceV1::new(self)
     }
@@ -20743,6 +21053,7 @@ let response = client.get_source_resource_mappings_v1()
     .await;
 ```*/
     #[doc(alias = "getSourceResourceMappingsV1")]
+    #[inline]
     pub fn get_source_resource_mappings_v1(
         &self,
     ) -> builder::GetSourceResourceMappingsV1<'_> {
@@ -20769,6 +21080,7 @@ let response = client.get_source_resource_v1()
     .await;
 ```*/
     #[doc(alias = "getSourceResourceV1")]
+    #[inline]
     pub fn get_source_resource_v1(&self) -> builder::GetSourceResourceV1<'_> {
         builder::GetSourceResourceV1::new(self)
     }
@@ -20798,6 +21110,7 @@ let response = client.put_source_resource_v1()
     .await;
 ```*/
     #[doc(alias = "putSourceResourceV1")]
+    #[inline]
     pub fn put_source_resource_v1(&self) -> builder::PutSourceResourceV1<'_> {
         builder::PutSourceResourceV1::new(self)
     }
@@ -20824,6 +21137,7 @@ let response = client.delete_source_resource_v1()
     .await;
 ```*/
     #[doc(alias = "deleteSourceResourceV1")]
+    #[inline]
     pub fn delete_source_resource_v1(&self) -> builder::DeleteSourceResourceV1<'_> {
         builder::DeleteSourceResourceV1::new(self)
     }
@@ -20853,6 +21167,7 @@ let response = client.update_source_resource_v1()
     .await;
 ```*/
     #[doc(alias = "updateSourceResourceV1")]
+    #[inline]
     pub fn update_source_resource_v1(&self) -> builder::UpdateSourceResourceV1<'_> {
         builder::UpdateSourceResourceV1::new(self)
     }
@@ -20876,6 +21191,7 @@ let response = client.get_source_schemas_v1()
     .await;
 ```*/
     #[doc(alias = "getSourceSchemasV1")]
+    #[inline]
     pub fn get_source_schemas_v1(&self) -> builder::GetSourceSchemasV1<'_> {
         builder::GetSourceSchemasV1::new(self)
     }
@@ -20897,6 +21213,7 @@ let response = client.create_source_schema_v1()
     .await;
 ```*/
     #[doc(alias = "createSourceSchemaV1")]
+    #[inline]
     pub fn create_source_schema_v1(&self) -> builder::CreateSourceSchemaV1<'_> {
         builder::CreateSourceSchemaV1::new(self)
     }
@@ -20923,6 +21240,7 @@ let response = client.get_source_schedules_v1()
     .await;
 ```*/
     #[doc(alias = "getSourceSchedulesV1")]
+    #[inline]
     pub fn get_source_schedules_v1(&self) -> builder::GetSourceSchedulesV1<'_> {
         builder::GetSourceSchedulesV1::new(self)
     }
@@ -20944,6 +21262,7 @@ let response = client.create_source_schedule_v1()
     .await;
 ```*/
     #[doc(alias = "createSourceScheduleV1")]
+    #[inline]
     pub fn create_source_schedule_v1(&self) -> builder::CreateSourceScheduleV1<'_> {
         builder::CreateSourceScheduleV1::new(self)
     }
@@ -20965,6 +21284,7 @@ let response = client.get_source_schedule_v1()
     .await;
 ```*/
     #[doc(alias = "getSourceScheduleV1")]
+    #[inline]
     pub fn get_source_schedule_v1(&self) -> builder::GetSourceScheduleV1<'_> {
         builder::GetSourceScheduleV1::new(self)
     }
@@ -20983,6 +21303,7 @@ let response = client.delete_source_schedule_v1()
     .await;
 ```*/
     #[doc(alias = "deleteSourceScheduleV1")]
+    #[inline]
     pub fn delete_source_schedule_v1(&self) -> builder::DeleteSourceScheduleV1<'_> {
         builder::DeleteSourceScheduleV1::new(self)
     }
@@ -21010,6 +21331,7 @@ let response = client.update_source_schedule_v1()
     .await;
 ```*/
     #[doc(alias = "updateSourceScheduleV1")]
+    #[inline]
     pub fn update_source_schedule_v1(&self) -> builder::UpdateSourceScheduleV1<'_> {
         builder::UpdateSourceScheduleV1::new(self)
     }
@@ -21031,6 +21353,7 @@ let response = client.get_source_schema_v1()
     .await;
 ```*/
     #[doc(alias = "getSourceSchemaV1")]
+    #[inline]
     pub fn get_source_schema_v1(&self) -> builder::GetSourceSchemaV1<'_> {
         builder::GetSourceSchemaV1::new(self)
     }
@@ -21063,6 +21386,7 @@ let response = client.put_source_schema_v1()
     .await;
 ```*/
     #[doc(alias = "putSourceSchemaV1")]
+    #[inline]
     pub fn put_source_schema_v1(&self) -> builder::PutSourceSchemaV1<'_> {
         builder::PutSourceSchemaV1::new(self)
     }
@@ -21081,6 +21405,7 @@ let response = client.delete_source_schema_v1()
     .await;
 ```*/
     #[doc(alias = "deleteSourceSchemaV1")]
+    #[inline]
     pub fn delete_source_schema_v1(&self) -> builder::DeleteSourceSchemaV1<'_> {
         builder::DeleteSourceSchemaV1::new(self)
     }
@@ -21132,6 +21457,7 @@ let response = client.update_source_schema_v1()
     .await;
 ```*/
     #[doc(alias = "updateSourceSchemaV1")]
+    #[inline]
     pub fn update_source_schema_v1(&self) -> builder::UpdateSourceSchemaV1<'_> {
         builder::UpdateSourceSchemaV1::new(self)
     }
@@ -21150,6 +21476,7 @@ let response = client.get_source_health_v1()
     .await;
 ```*/
     #[doc(alias = "getSourceHealthV1")]
+    #[inline]
     pub fn get_source_health_v1(&self) -> builder::GetSourceHealthV1<'_> {
         builder::GetSourceHealthV1::new(self)
     }
@@ -21169,6 +21496,7 @@ let response = client.get_accounts_schema_v1()
     .await;
 ```*/
     #[doc(alias = "getAccountsSchemaV1")]
+    #[inline]
     pub fn get_accounts_schema_v1(&self) -> builder::GetAccountsSchemaV1<'_> {
         builder::GetAccountsSchemaV1::new(self)
     }
@@ -21191,6 +21519,7 @@ let response = client.get_entitlements_schema_v1()
     .await;
 ```*/
     #[doc(alias = "getEntitlementsSchemaV1")]
+    #[inline]
     pub fn get_entitlements_schema_v1(&self) -> builder::GetEntitlementsSchemaV1<'_> {
         builder::GetEntitlementsSchemaV1::new(self)
     }
@@ -21210,6 +21539,7 @@ let response = client.get_account_delete_approval_config_v1()
     .await;
 ```*/
     #[doc(alias = "getAccountDeleteApprovalConfigV1")]
+    #[inline]
     pub fn get_account_delete_approval_config_v1(
         &self,
     ) -> builder::GetAccountDeleteApprovalConfigV1<'_> {
@@ -21233,6 +21563,7 @@ let response = client.update_account_deletion_approval_config_v1()
     .await;
 ```*/
     #[doc(alias = "updateAccountDeletionApprovalConfigV1")]
+    #[inline]
     pub fn update_account_deletion_approval_config_v1(
         &self,
     ) -> builder::UpdateAccountDeletionApprovalConfigV1<'_> {
@@ -21253,6 +21584,7 @@ let response = client.get_source_connections_v1()
     .await;
 ```*/
     #[doc(alias = "getSourceConnectionsV1")]
+    #[inline]
     pub fn get_source_connections_v1(&self) -> builder::GetSourceConnectionsV1<'_> {
         builder::GetSourceConnectionsV1::new(self)
     }
@@ -21271,6 +21603,7 @@ let response = client.get_correlation_config_v1()
     .await;
 ```*/
     #[doc(alias = "getCorrelationConfigV1")]
+    #[inline]
     pub fn get_correlation_config_v1(&self) -> builder::GetCorrelationConfigV1<'_> {
         builder::GetCorrelationConfigV1::new(self)
     }
@@ -21291,6 +21624,7 @@ let response = client.put_correlation_config_v1()
     .await;
 ```*/
     #[doc(alias = "putCorrelationConfigV1")]
+    #[inline]
     pub fn put_correlation_config_v1(&self) -> builder::PutCorrelationConfigV1<'_> {
         builder::PutCorrelationConfigV1::new(self)
     }
@@ -21323,6 +21657,7 @@ let response = client.list_password_policy_holders_on_source_v1()
     .await;
 ```*/
     #[doc(alias = "listPasswordPolicyHoldersOnSourceV1")]
+    #[inline]
     pub fn list_password_policy_holders_on_source_v1(
         &self,
     ) -> builder::ListPasswordPolicyHoldersOnSourceV1<'_> {
@@ -21347,6 +21682,7 @@ let response = client.update_password_policy_holders_v1()
     .await;
 ```*/
     #[doc(alias = "updatePasswordPolicyHoldersV1")]
+    #[inline]
     pub fn update_password_policy_holders_v1(
         &self,
     ) -> builder::UpdatePasswordPolicyHoldersV1<'_> {
@@ -21367,6 +21703,7 @@ let response = client.test_source_connection_v1()
     .await;
 ```*/
     #[doc(alias = "testSourceConnectionV1")]
+    #[inline]
     pub fn test_source_connection_v1(&self) -> builder::TestSourceConnectionV1<'_> {
         builder::TestSourceConnectionV1::new(self)
     }
@@ -21387,6 +21724,7 @@ let response = client.search_resource_objects_v1()
     .await;
 ```*/
     #[doc(alias = "searchResourceObjectsV1")]
+    #[inline]
     pub fn search_resource_objects_v1(&self) -> builder::SearchResourceObjectsV1<'_> {
         builder::SearchResourceObjectsV1::new(self)
     }
@@ -21405,6 +21743,7 @@ let response = client.ping_cluster_v1()
     .await;
 ```*/
     #[doc(alias = "pingClusterV1")]
+    #[inline]
     pub fn ping_cluster_v1(&self) -> builder::PingClusterV1<'_> {
         builder::PingClusterV1::new(self)
     }
@@ -21423,6 +21762,7 @@ let response = client.test_source_configuration_v1()
     .await;
 ```*/
     #[doc(alias = "testSourceConfigurationV1")]
+    #[inline]
     pub fn test_source_configuration_v1(
         &self,
     ) -> builder::TestSourceConfigurationV1<'_> {
@@ -21445,6 +21785,7 @@ let response = client.get_source_config_v1()
     .await;
 ```*/
     #[doc(alias = "getSourceConfigV1")]
+    #[inline]
     pub fn get_source_config_v1(&self) -> builder::GetSourceConfigV1<'_> {
         builder::GetSourceConfigV1::new(self)
     }
@@ -21463,6 +21804,7 @@ let response = client.get_native_change_detection_config_v1()
     .await;
 ```*/
     #[doc(alias = "getNativeChangeDetectionConfigV1")]
+    #[inline]
     pub fn get_native_change_detection_config_v1(
         &self,
     ) -> builder::GetNativeChangeDetectionConfigV1<'_> {
@@ -21485,6 +21827,7 @@ let response = client.put_native_change_detection_config_v1()
     .await;
 ```*/
     #[doc(alias = "putNativeChangeDetectionConfigV1")]
+    #[inline]
     pub fn put_native_change_detection_config_v1(
         &self,
     ) -> builder::PutNativeChangeDetectionConfigV1<'_> {
@@ -21505,6 +21848,7 @@ let response = client.delete_native_change_detection_config_v1()
     .await;
 ```*/
     #[doc(alias = "deleteNativeChangeDetectionConfigV1")]
+    #[inline]
     pub fn delete_native_change_detection_config_v1(
         &self,
     ) -> builder::DeleteNativeChangeDetectionConfigV1<'_> {
@@ -21531,6 +21875,7 @@ let response = client.delete_accounts_async_v1()
     .await;
 ```*/
     #[doc(alias = "deleteAccountsAsyncV1")]
+    #[inline]
     pub fn delete_accounts_async_v1(&self) -> builder::DeleteAccountsAsyncV1<'_> {
         builder::DeleteAccountsAsyncV1::new(self)
     }
@@ -21549,6 +21894,7 @@ let response = client.get_machine_account_deletion_approval_config_by_source_v1(
     .await;
 ```*/
     #[doc(alias = "getMachineAccountDeletionApprovalConfigBySourceV1")]
+    #[inline]
     pub fn get_machine_account_deletion_approval_config_by_source_v1(
         &self,
     ) -> builder::GetMachineAccountDeletionApprovalConfigBySourceV1<'_> {
@@ -21575,6 +21921,7 @@ let response = client.update_machine_account_deletion_approval_config_v1()
     .await;
 ```*/
     #[doc(alias = "updateMachineAccountDeletionApprovalConfigV1")]
+    #[inline]
     pub fn update_machine_account_deletion_approval_config_v1(
         &self,
     ) -> builder::UpdateMachineAccountDeletionApprovalConfigV1<'_> {
@@ -21599,6 +21946,7 @@ let response = client.get_source_entitlement_request_config_v1()
     .await;
 ```*/
     #[doc(alias = "getSourceEntitlementRequestConfigV1")]
+    #[inline]
     pub fn get_source_entitlement_request_config_v1(
         &self,
     ) -> builder::GetSourceEntitlementRequestConfigV1<'_> {
@@ -21625,6 +21973,7 @@ let response = client.update_source_entitlement_request_config_v1()
     .await;
 ```*/
     #[doc(alias = "updateSourceEntitlementRequestConfigV1")]
+    #[inline]
     pub fn update_source_entitlement_request_config_v1(
         &self,
     ) -> builder::UpdateSourceEntitlementRequestConfigV1<'_> {
@@ -21647,6 +21996,7 @@ let response = client.get_source_attr_sync_config_v1()
     .await;
 ```*/
     #[doc(alias = "getSourceAttrSyncConfigV1")]
+    #[inline]
     pub fn get_source_attr_sync_config_v1(
         &self,
     ) -> builder::GetSourceAttrSyncConfigV1<'_> {
@@ -21672,6 +22022,7 @@ let response = client.put_source_attr_sync_config_v1()
     .await;
 ```*/
     #[doc(alias = "putSourceAttrSyncConfigV1")]
+    #[inline]
     pub fn put_source_attr_sync_config_v1(
         &self,
     ) -> builder::PutSourceAttrSyncConfigV1<'_> {
@@ -21694,6 +22045,7 @@ let response = client.sync_attributes_for_source_v1()
     .await;
 ```*/
     #[doc(alias = "syncAttributesForSourceV1")]
+    #[inline]
     pub fn sync_attributes_for_source_v1(
         &self,
     ) -> builder::SyncAttributesForSourceV1<'_> {
@@ -21725,6 +22077,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListSourcesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -21820,6 +22173,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -21922,6 +22276,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -21938,6 +22293,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -21977,6 +22333,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -22045,6 +22402,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -22060,6 +22418,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22080,6 +22439,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -22128,6 +22488,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -22144,6 +22505,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutSourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22183,6 +22545,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/sources/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -22241,6 +22604,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -22256,6 +22620,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22276,6 +22641,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/sources/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -22331,6 +22697,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -22350,6 +22717,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateSourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22385,6 +22753,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/sources/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -22442,6 +22811,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -22459,6 +22829,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListProvisioningPoliciesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22501,6 +22872,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/provisioning-policies`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -22575,6 +22947,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -22591,6 +22964,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateProvisioningPolicyV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22638,6 +23012,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/provisioning-policies`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -22715,6 +23090,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -22731,6 +23107,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetProvisioningPolicyV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22763,6 +23140,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/provisioning-policies/{usageType}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -22830,6 +23208,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -22847,6 +23226,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutProvisioningPolicyV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22906,6 +23286,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/sources/v1/{sourceId}/provisioning-policies/{usageType}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -22990,6 +23371,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -23006,6 +23388,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteProvisioningPolicyV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23038,6 +23421,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/provisioning-policies/{usageType}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -23102,6 +23486,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -23122,6 +23507,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateProvisioningPolicyV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23169,6 +23555,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/sources/v1/{sourceId}/provisioning-policies/{usageType}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -23243,6 +23630,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -23261,6 +23649,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListProvisioningPoliciesV2<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23317,6 +23706,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v2/{sourceId}/provisioning-policies`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -23398,6 +23788,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -23415,6 +23806,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateProvisioningPolicyV2<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23475,6 +23867,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v2/{sourceId}/provisioning-policies`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -23564,6 +23957,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -23580,6 +23974,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetProvisioningPolicyV2<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23613,6 +24008,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v2/{sourceId}/provisioning-policies/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -23679,6 +24075,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -23696,6 +24093,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutProvisioningPolicyV2<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23756,6 +24154,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/sources/v2/{sourceId}/provisioning-policies/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -23839,6 +24238,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -23855,6 +24255,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteProvisioningPolicyV2<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23888,6 +24289,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/sources/v2/{sourceId}/provisioning-policies/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -23951,6 +24353,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -23971,6 +24374,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateProvisioningPolicyV2<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -24019,6 +24423,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/sources/v2/{sourceId}/provisioning-policies/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -24092,6 +24497,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -24108,6 +24514,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateProvisioningPoliciesInBulkV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -24141,6 +24548,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/provisioning-policies/bulk-update`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -24208,6 +24616,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -24226,6 +24635,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceDatasetsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -24279,6 +24689,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/datasets`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -24358,6 +24769,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -24374,6 +24786,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSourceDatasetV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -24417,6 +24830,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/datasets`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -24493,6 +24907,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -24509,6 +24924,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceDatasetV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -24542,6 +24958,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/datasets/{datasetId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -24602,6 +25019,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -24619,6 +25037,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutSourceDatasetV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -24675,6 +25094,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/sources/v1/{sourceId}/datasets/{datasetId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -24749,6 +25169,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -24765,6 +25186,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSourceDatasetV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -24798,6 +25220,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/datasets/{datasetId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -24861,6 +25284,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -24881,6 +25305,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateSourceDatasetV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -24929,6 +25354,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/sources/v1/{sourceId}/datasets/{datasetId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -25002,6 +25428,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -25019,6 +25446,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportSourceDatasetV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -25080,6 +25508,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/datasets/{datasetId}/aggregate`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -25158,6 +25587,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -25174,6 +25604,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSourceDatasetObjectsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -25207,6 +25638,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/datasets/{datasetId}/delete-objects`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -25274,6 +25706,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -25292,6 +25725,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceResourcesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -25345,6 +25779,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/resources`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -25424,6 +25859,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -25440,6 +25876,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSourceResourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -25487,6 +25924,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/resources`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -25564,6 +26002,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -25579,6 +26018,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceResourceMappingsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -25599,6 +26039,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/resources/mappings`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -25659,6 +26100,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -25675,6 +26117,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceResourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -25708,6 +26151,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/resources/{resourceId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -25772,6 +26216,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -25789,6 +26234,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutSourceResourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -25849,6 +26295,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/sources/v1/{sourceId}/resources/{resourceId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -25930,6 +26377,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -25946,6 +26394,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSourceResourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -25979,6 +26428,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/resources/{resourceId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -26042,6 +26492,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -26062,6 +26513,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateSourceResourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -26110,6 +26562,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/sources/v1/{sourceId}/resources/{resourceId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -26183,6 +26636,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -26200,6 +26654,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceSchemasV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -26248,6 +26703,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/schemas`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -26324,6 +26780,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -26340,6 +26797,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSourceSchemaV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -26379,6 +26837,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/schemas`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -26448,6 +26907,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -26463,6 +26923,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceSchedulesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -26483,6 +26944,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/schedules`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -26541,6 +27003,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -26557,6 +27020,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSourceScheduleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -26598,6 +27062,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/schedules`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -26671,6 +27136,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -26687,6 +27153,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceScheduleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -26719,6 +27186,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/schedules/{scheduleType}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -26780,6 +27248,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -26796,6 +27265,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSourceScheduleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -26828,6 +27298,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/schedules/{scheduleType}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -26891,6 +27362,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -26911,6 +27383,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateSourceScheduleV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -26958,6 +27431,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/sources/v1/{sourceId}/schedules/{scheduleType}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -27028,6 +27502,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -27044,6 +27519,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceSchemaV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -27077,6 +27553,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/schemas/{schemaId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -27134,6 +27611,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -27151,6 +27629,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutSourceSchemaV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -27203,6 +27682,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/sources/v1/{sourceId}/schemas/{schemaId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -27272,6 +27752,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -27288,6 +27769,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSourceSchemaV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -27321,6 +27803,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/schemas/{schemaId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -27382,6 +27865,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -27402,6 +27886,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateSourceSchemaV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -27450,6 +27935,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/sources/v1/{sourceId}/schemas/{schemaId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -27518,6 +28004,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -27533,6 +28020,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceHealthV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -27553,6 +28041,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/source-health`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -27609,6 +28098,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -27624,6 +28114,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccountsSchemaV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -27644,6 +28135,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{id}/schemas/accounts`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -27695,6 +28187,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -27711,6 +28204,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetEntitlementsSchemaV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -27745,6 +28239,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{id}/schemas/entitlements`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -27807,6 +28302,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -27822,6 +28318,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAccountDeleteApprovalConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -27842,6 +28339,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/approval-config/account-delete`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -27902,6 +28400,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -27921,6 +28420,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateAccountDeletionApprovalConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -27956,6 +28456,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/sources/v1/{sourceId}/approval-config/account-delete`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -28023,6 +28524,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -28038,6 +28540,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceConnectionsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -28058,6 +28561,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/connections`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -28118,6 +28622,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -28133,6 +28638,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCorrelationConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -28153,6 +28659,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{id}/correlation-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -28213,6 +28720,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -28229,6 +28737,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutCorrelationConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -28274,6 +28783,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/sources/v1/{id}/correlation-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -28350,6 +28860,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -28368,6 +28879,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListPasswordPolicyHoldersOnSourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -28421,6 +28933,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/password-policies`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -28502,6 +29015,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -28518,6 +29032,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdatePasswordPolicyHoldersV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -28551,6 +29066,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/sources/v1/{sourceId}/password-policies`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -28618,6 +29134,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -28633,6 +29150,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> TestSourceConnectionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -28653,6 +29171,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/connector/check-connection`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -28713,6 +29232,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -28729,6 +29249,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SearchResourceObjectsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -28776,6 +29297,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/connector/peek-resource-objects`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -28853,6 +29375,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -28868,6 +29391,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PingClusterV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -28888,6 +29412,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/connector/ping-cluster`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -28942,6 +29467,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -28957,6 +29483,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> TestSourceConfigurationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -28977,6 +29504,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{sourceId}/connector/test-configuration`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -29037,6 +29565,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -29053,6 +29582,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -29087,6 +29617,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{id}/connectors/source-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -29148,6 +29679,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -29163,6 +29695,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetNativeChangeDetectionConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -29183,6 +29716,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/native-change-detection-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -29243,6 +29777,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -29259,6 +29794,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutNativeChangeDetectionConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -29307,6 +29843,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/sources/v1/{sourceId}/native-change-detection-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -29384,6 +29921,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -29399,6 +29937,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteNativeChangeDetectionConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -29419,6 +29958,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/native-change-detection-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -29476,6 +30016,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -29491,6 +30032,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteAccountsAsyncV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -29511,6 +30053,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{id}/remove-accounts`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -29571,6 +30114,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -29586,6 +30130,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetMachineAccountDeletionApprovalConfigBySourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -29606,6 +30151,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{sourceId}/approval-config/machine-account-delete`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -29666,6 +30212,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -29685,6 +30232,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateMachineAccountDeletionApprovalConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -29720,6 +30268,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/sources/v1/{sourceId}/approval-config/machine-account-delete`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -29787,6 +30336,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -29802,6 +30352,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceEntitlementRequestConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -29822,6 +30373,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{id}/entitlement-request-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -29882,6 +30434,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -29898,6 +30451,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateSourceEntitlementRequestConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -29946,6 +30500,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/sources/v1/{id}/entitlement-request-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -30023,6 +30578,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -30038,6 +30594,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSourceAttrSyncConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -30058,6 +30615,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sources/v1/{id}/attribute-sync-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -30118,6 +30676,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -30134,6 +30693,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutSourceAttrSyncConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -30181,6 +30741,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/sources/v1/{id}/attribute-sync-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -30258,6 +30819,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -30273,6 +30835,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SyncAttributesForSourceV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -30293,6 +30856,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sources/v1/{id}/synchronize-attributes`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -30353,6 +30917,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -19,6 +19,7 @@ Click **Admin** -> **Connections** -> **Sources** -> **`{SourceName}`** -> **Imp
 
 Sends `POST /sources/v1/{id}/schemas/accounts` as `multipart/form-data`.*/
     #[doc(alias = "importAccountsSchemaV1")]
+    #[inline]
     pub fn import_accounts_schema_v1(&self) -> multipart::ImportAccountsSchemaV1<'_> {
         multipart::ImportAccountsSchemaV1::new(self)
     }
@@ -34,6 +35,7 @@ Click **Admin** -> **Connections** -> **Sources** -> **`{SourceName}`** -> **Imp
 
 Sends `POST /sources/v1/{id}/schemas/entitlements` as `multipart/form-data`.*/
     #[doc(alias = "importEntitlementsSchemaV1")]
+    #[inline]
     pub fn import_entitlements_schema_v1(
         &self,
     ) -> multipart::ImportEntitlementsSchemaV1<'_> {
@@ -45,6 +47,7 @@ This uploads a supplemental source connector file (like jdbc driver jars) to a s
 
 Sends `POST /sources/v1/{sourceId}/upload-connector-file` as `multipart/form-data`.*/
     #[doc(alias = "importConnectorFileV1")]
+    #[inline]
     pub fn import_connector_file_v1(&self) -> multipart::ImportConnectorFileV1<'_> {
         multipart::ImportConnectorFileV1::new(self)
     }
@@ -56,6 +59,7 @@ You will also need to set the Content-Type header to `multipart/form-data`.
 
 Sends `POST /sources/v1/{id}/load-accounts` as `multipart/form-data`.*/
     #[doc(alias = "importAccountsV1")]
+    #[inline]
     pub fn import_accounts_v1(&self) -> multipart::ImportAccountsV1<'_> {
         multipart::ImportAccountsV1::new(self)
     }
@@ -65,6 +69,7 @@ File is required for upload. You will also need to set the Content-Type header t
 
 Sends `POST /sources/v1/{id}/load-uncorrelated-accounts` as `multipart/form-data`.*/
     #[doc(alias = "importUncorrelatedAccountsV1")]
+    #[inline]
     pub fn import_uncorrelated_accounts_v1(
         &self,
     ) -> multipart::ImportUncorrelatedAccountsV1<'_> {
@@ -79,6 +84,7 @@ A token with ORG_ADMIN, SOURCE_ADMIN, or SOURCE_SUBADMIN authority is required t
 
 Sends `POST /sources/v1/{sourceId}/load-entitlements` as `multipart/form-data`.*/
     #[doc(alias = "importEntitlementsV1")]
+    #[inline]
     pub fn import_entitlements_v1(&self) -> multipart::ImportEntitlementsV1<'_> {
         multipart::ImportEntitlementsV1::new(self)
     }
@@ -98,6 +104,7 @@ pub mod multipart {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportAccountsSchemaV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -107,6 +114,7 @@ pub mod multipart {
             }
         }
         ///The Source id
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
@@ -114,11 +122,13 @@ pub mod multipart {
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -127,6 +137,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -137,6 +148,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/v1/{id}/schemas/accounts", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
@@ -196,6 +208,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -211,6 +224,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportEntitlementsSchemaV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -221,11 +235,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The Source id
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
         }
         ///Name of entitlement schema
+        #[inline]
         pub fn schema_name(mut self, value: impl ::std::string::ToString) -> Self {
             self.schema_name = Some(value.to_string());
             self
@@ -233,11 +249,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -246,6 +264,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -256,6 +275,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/v1/{id}/schemas/entitlements", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Schema>, sailpoint_runtime::Error> {
@@ -318,6 +338,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -332,6 +353,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportConnectorFileV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -341,6 +363,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///The Source id.
+        #[inline]
         pub fn source_id(mut self, value: impl ::std::string::ToString) -> Self {
             self.source_id = Some(value.to_string());
             self
@@ -348,11 +371,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -361,6 +386,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -371,6 +397,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/v1/{sourceId}/upload-connector-file", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Source>, sailpoint_runtime::Error> {
@@ -430,6 +457,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -445,6 +473,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportAccountsV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -455,6 +484,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Source Id
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
@@ -462,11 +492,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**The CSV file containing the source accounts to aggregate.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -475,6 +507,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -482,6 +515,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::path(path))
         }
         ///Use this flag to reprocess every account whether or not the data has changed.
+        #[inline]
         pub fn disable_optimization(
             mut self,
             value: impl ::std::string::ToString,
@@ -493,6 +527,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/v1/{id}/load-accounts", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoadAccountsTask>, sailpoint_runtime::Error> {
@@ -553,6 +588,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -567,6 +603,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportUncorrelatedAccountsV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -576,6 +613,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Source Id
+        #[inline]
         pub fn id(mut self, value: impl ::std::string::ToString) -> Self {
             self.id = Some(value.to_string());
             self
@@ -583,11 +621,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**Sets `file`.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -596,6 +636,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -606,6 +647,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/v1/{id}/load-uncorrelated-accounts", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -668,6 +710,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -682,6 +725,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportEntitlementsV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -691,6 +735,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             }
         }
         ///Source Id
+        #[inline]
         pub fn source_id(mut self, value: impl ::std::string::ToString) -> Self {
             self.source_id = Some(value.to_string());
             self
@@ -698,11 +743,13 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /**The CSV file containing the source entitlements to aggregate.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn file(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.file = Some(file);
             self
         }
         ///Sets `file` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn file_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -711,6 +758,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.file(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `file` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn file_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -721,6 +769,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             "Sends the request: `", stringify!(post), " ",
             "/sources/v1/{sourceId}/load-entitlements", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<
@@ -781,6 +830,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

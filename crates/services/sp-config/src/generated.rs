@@ -294,6 +294,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ExportOptionsExcludeTypesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -327,6 +328,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ExportOptionsExcludeTypesItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -362,6 +364,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ExportOptionsExcludeTypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -371,6 +374,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ExportOptionsExcludeTypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -486,6 +490,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ExportOptionsIncludeTypesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -519,6 +524,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ExportOptionsIncludeTypesItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -554,6 +560,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ExportOptionsIncludeTypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -563,6 +570,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ExportOptionsIncludeTypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -669,6 +677,7 @@ pub mod types {
         }
     }
     impl ExportPayload {
+        #[inline]
         pub fn builder() -> builder::ExportPayload {
             Default::default()
         }
@@ -782,6 +791,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ExportPayloadExcludeTypesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -815,6 +825,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ExportPayloadExcludeTypesItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -850,6 +861,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ExportPayloadExcludeTypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -859,6 +871,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ExportPayloadExcludeTypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -974,6 +987,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ExportPayloadIncludeTypesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -1007,6 +1021,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ExportPayloadIncludeTypesItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1042,6 +1057,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ExportPayloadIncludeTypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1051,6 +1067,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ExportPayloadIncludeTypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1184,6 +1201,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ImportObjectType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ConnectorRule => f.write_str("CONNECTOR_RULE"),
@@ -1199,6 +1217,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ImportObjectType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1216,6 +1235,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ImportObjectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1224,6 +1244,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ImportObjectType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1402,6 +1423,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ImportOptionsDefaultReferencesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ConnectorRule => f.write_str("CONNECTOR_RULE"),
@@ -1417,6 +1439,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ImportOptionsDefaultReferencesItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1434,6 +1457,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ImportOptionsDefaultReferencesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1443,6 +1467,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ImportOptionsDefaultReferencesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1504,6 +1529,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ImportOptionsExcludeTypesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ConnectorRule => f.write_str("CONNECTOR_RULE"),
@@ -1519,6 +1545,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ImportOptionsExcludeTypesItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1536,6 +1563,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ImportOptionsExcludeTypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1545,6 +1573,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ImportOptionsExcludeTypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1606,6 +1635,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ImportOptionsIncludeTypesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ConnectorRule => f.write_str("CONNECTOR_RULE"),
@@ -1621,6 +1651,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ImportOptionsIncludeTypesItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1638,6 +1669,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ImportOptionsIncludeTypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1647,6 +1679,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ImportOptionsIncludeTypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2179,6 +2212,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for SelfImportExportDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -2212,6 +2246,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for SelfImportExportDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2247,6 +2282,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SelfImportExportDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2255,6 +2291,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SelfImportExportDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3153,6 +3190,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for SpConfigJobStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::NotStarted => f.write_str("NOT_STARTED"),
@@ -3166,6 +3204,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for SpConfigJobStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3181,6 +3220,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SpConfigJobStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3189,6 +3229,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SpConfigJobStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3235,6 +3276,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for SpConfigJobType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Export => f.write_str("EXPORT"),
@@ -3245,6 +3287,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for SpConfigJobType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3257,6 +3300,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SpConfigJobType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3265,6 +3309,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SpConfigJobType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3517,6 +3562,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for SpConfigRuleModesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Restore => f.write_str("RESTORE"),
@@ -3528,6 +3574,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for SpConfigRuleModesItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3541,6 +3588,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SpConfigRuleModesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3549,6 +3597,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SpConfigRuleModesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3572,6 +3621,7 @@ pub mod types {
     impl ::std::convert::From<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > for SpConfigRuleValue {
+        #[inline]
         fn from(
             value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ) -> Self {
@@ -3581,6 +3631,7 @@ pub mod types {
     impl ::std::convert::From<
         ::std::vec::Vec<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
     > for SpConfigRuleValue {
+        #[inline]
         fn from(
             value: ::std::vec::Vec<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -3590,11 +3641,13 @@ pub mod types {
         }
     }
     impl ::std::convert::From<f64> for SpConfigRuleValue {
+        #[inline]
         fn from(value: f64) -> Self {
             Self::Number(value)
         }
     }
     impl ::std::convert::From<bool> for SpConfigRuleValue {
+        #[inline]
         fn from(value: bool) -> Self {
             Self::Boolean(value)
         }
@@ -3972,6 +4025,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -3988,6 +4042,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -4031,6 +4086,7 @@ let response = client.export_sp_config_v1()
     .await;
 ```*/
     #[doc(alias = "exportSpConfigV1")]
+    #[inline]
     pub fn export_sp_config_v1(&self) -> builder::ExportSpConfigV1<'_> {
         builder::ExportSpConfigV1::new(self)
     }
@@ -4051,6 +4107,7 @@ let response = client.get_sp_config_export_status_v1()
     .await;
 ```*/
     #[doc(alias = "getSpConfigExportStatusV1")]
+    #[inline]
     pub fn get_sp_config_export_status_v1(
         &self,
     ) -> builder::GetSpConfigExportStatusV1<'_> {
@@ -4073,6 +4130,7 @@ let response = client.get_sp_config_export_v1()
     .await;
 ```*/
     #[doc(alias = "getSpConfigExportV1")]
+    #[inline]
     pub fn get_sp_config_export_v1(&self) -> builder::GetSpConfigExportV1<'_> {
         builder::GetSpConfigExportV1::new(self)
     }
@@ -4088,6 +4146,7 @@ let response = client.list_sp_config_objects_v1()
     .await;
 ```*/
     #[doc(alias = "listSpConfigObjectsV1")]
+    #[inline]
     pub fn list_sp_config_objects_v1(&self) -> builder::ListSpConfigObjectsV1<'_> {
         builder::ListSpConfigObjectsV1::new(self)
     }
@@ -4110,6 +4169,7 @@ let response = client.get_sp_config_import_status_v1()
     .await;
 ```*/
     #[doc(alias = "getSpConfigImportStatusV1")]
+    #[inline]
     pub fn get_sp_config_import_status_v1(
         &self,
     ) -> builder::GetSpConfigImportStatusV1<'_> {
@@ -4132,6 +4192,7 @@ let response = client.get_sp_config_import_v1()
     .await;
 ```*/
     #[doc(alias = "getSpConfigImportV1")]
+    #[inline]
     pub fn get_sp_config_import_v1(&self) -> builder::GetSpConfigImportV1<'_> {
         builder::GetSpConfigImportV1::new(self)
     }
@@ -4155,6 +4216,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ExportSpConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4185,6 +4247,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/sp-config/v1/export`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4248,6 +4311,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4263,6 +4327,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSpConfigExportStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4283,6 +4348,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sp-config/v1/export/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4343,6 +4409,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4358,6 +4425,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSpConfigExportV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4378,6 +4446,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sp-config/v1/export/{id}/download`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4436,6 +4505,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4450,6 +4520,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListSpConfigObjectsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4457,6 +4528,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/sp-config/v1/config-objects`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4508,6 +4580,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4523,6 +4596,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSpConfigImportStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4543,6 +4617,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sp-config/v1/import/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4603,6 +4678,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4618,6 +4694,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSpConfigImportV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4638,6 +4715,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/sp-config/v1/import/{id}/download`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4696,6 +4774,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

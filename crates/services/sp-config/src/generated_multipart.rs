@@ -23,6 +23,7 @@ For more information about the object types that currently support import functi
 
 Sends `POST /sp-config/v1/import` as `multipart/form-data`.*/
     #[doc(alias = "importSpConfigV1")]
+    #[inline]
     pub fn import_sp_config_v1(&self) -> multipart::ImportSpConfigV1<'_> {
         multipart::ImportSpConfigV1::new(self)
     }
@@ -43,6 +44,7 @@ pub mod multipart {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ImportSpConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a crate::Client) -> Self {
             Self {
                 client,
@@ -60,6 +62,7 @@ imported objects. The import result file will contain messages pertaining to
 how specific references were resolved, any errors associated with the preprocessing,
 and messages indicating which objects would be imported.
 */
+        #[inline]
         pub fn preview(mut self, value: bool) -> Self {
             self.preview = Some(value);
             self
@@ -67,11 +70,13 @@ and messages indicating which objects would be imported.
         /**JSON file containing the objects to be imported.
 
 A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again when a retry is due; one from a reader is sent once.*/
+        #[inline]
         pub fn data(mut self, file: sailpoint_runtime::FilePart) -> Self {
             self.data = Some(file);
             self
         }
         ///Sets `data` to `bytes`, sent as a file named `file_name` (its media type from the extension).
+        #[inline]
         pub fn data_bytes(
             self,
             file_name: impl ::std::convert::Into<::std::string::String>,
@@ -80,6 +85,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::bytes(file_name, bytes))
         }
         ///Sets `data` to the file at `path`, streamed from disk (named after the path, its media type from the extension). A path that is not a readable file is an error before anything is sent.
+        #[inline]
         pub fn data_path(
             self,
             path: impl ::std::convert::Into<::std::path::PathBuf>,
@@ -87,6 +93,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
             self.data(sailpoint_runtime::FilePart::path(path))
         }
         ///Sets `options`.
+        #[inline]
         pub fn options(mut self, value: ::serde_json::Value) -> Self {
             self.options = Some(value);
             self
@@ -94,6 +101,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         #[doc = concat!(
             "Sends the request: `", stringify!(post), " ", "/sp-config/v1/import", "`."
         )]
+        #[inline]
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SpConfigJob>, sailpoint_runtime::Error> {
@@ -155,6 +163,7 @@ A [`FilePart`](sailpoint_runtime::FilePart) from bytes or a path is sent again w
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

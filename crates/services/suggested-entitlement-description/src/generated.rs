@@ -102,6 +102,7 @@ pub mod types {
         }
     }
     impl AutoWriteSetting {
+        #[inline]
         pub fn builder() -> builder::AutoWriteSetting {
             Default::default()
         }
@@ -241,6 +242,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AutoWriteSettingPatchOp {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Replace => f.write_str("replace"),
@@ -250,6 +252,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AutoWriteSettingPatchOp {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -261,6 +264,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AutoWriteSettingPatchOp {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -269,6 +273,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AutoWriteSettingPatchOp {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -283,12 +288,14 @@ pub mod types {
         Array(::std::vec::Vec<::std::string::String>),
     }
     impl ::std::convert::From<bool> for AutoWriteSettingPatchValue {
+        #[inline]
         fn from(value: bool) -> Self {
             Self::Boolean(value)
         }
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
     for AutoWriteSettingPatchValue {
+        #[inline]
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
             Self::Array(value)
         }
@@ -542,6 +549,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for BulkApproveEntitlementRecommendationItemRecordType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Sed => f.write_str("SED"),
@@ -552,6 +560,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for BulkApproveEntitlementRecommendationItemRecordType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -565,6 +574,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for BulkApproveEntitlementRecommendationItemRecordType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -574,6 +584,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for BulkApproveEntitlementRecommendationItemRecordType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -658,6 +669,7 @@ pub mod types {
         }
     }
     impl BulkApproveEntitlementRecommendationRequest {
+        #[inline]
         pub fn builder() -> builder::BulkApproveEntitlementRecommendationRequest {
             Default::default()
         }
@@ -787,6 +799,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for BulkApproveEntitlementRecommendationResultStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Success => f.write_str("SUCCESS"),
@@ -797,6 +810,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for BulkApproveEntitlementRecommendationResultStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -810,6 +824,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for BulkApproveEntitlementRecommendationResultStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -819,6 +834,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for BulkApproveEntitlementRecommendationResultStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -917,6 +933,7 @@ pub mod types {
         }
     }
     impl EntitlementRecommendationAssignRequest {
+        #[inline]
         pub fn builder() -> builder::EntitlementRecommendationAssignRequest {
             Default::default()
         }
@@ -1043,6 +1060,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for EntitlementRecommendationAssigneeVariant0Type {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1053,6 +1071,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for EntitlementRecommendationAssigneeVariant0Type {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1066,6 +1085,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for EntitlementRecommendationAssigneeVariant0Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1075,6 +1095,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementRecommendationAssigneeVariant0Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1122,6 +1143,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for EntitlementRecommendationAssigneeVariant1Type {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::SourceOwner => f.write_str("SOURCE_OWNER"),
@@ -1132,6 +1154,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for EntitlementRecommendationAssigneeVariant1Type {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1145,6 +1168,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for EntitlementRecommendationAssigneeVariant1Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1154,6 +1178,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementRecommendationAssigneeVariant1Type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1428,6 +1453,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for EntitlementRecommendationRecordRecordType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Sed => f.write_str("SED"),
@@ -1438,6 +1464,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for EntitlementRecommendationRecordRecordType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1450,6 +1477,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for EntitlementRecommendationRecordRecordType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1459,6 +1487,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementRecommendationRecordRecordType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2906,6 +2935,7 @@ ENTITLEMENT_OWNER SED_ASSIGNEE_ENTITLEMENT_OWNER_TYPE*/
         }
     }
     impl ::std::fmt::Display for SedAssigneeType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -2918,6 +2948,7 @@ ENTITLEMENT_OWNER SED_ASSIGNEE_ENTITLEMENT_OWNER_TYPE*/
     }
     impl ::std::str::FromStr for SedAssigneeType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2932,6 +2963,7 @@ ENTITLEMENT_OWNER SED_ASSIGNEE_ENTITLEMENT_OWNER_TYPE*/
     }
     impl ::std::convert::TryFrom<&str> for SedAssigneeType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2940,6 +2972,7 @@ ENTITLEMENT_OWNER SED_ASSIGNEE_ENTITLEMENT_OWNER_TYPE*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for SedAssigneeType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3012,6 +3045,7 @@ ENTITLEMENT_OWNER SED_ASSIGNEE_ENTITLEMENT_OWNER_TYPE*/
         }
     }
     impl SedAssignment {
+        #[inline]
         pub fn builder() -> builder::SedAssignment {
             Default::default()
         }
@@ -3299,6 +3333,7 @@ ENTITLEMENT_OWNER SED_ASSIGNEE_ENTITLEMENT_OWNER_TYPE*/
         }
     }
     impl SedBatchRequest {
+        #[inline]
         pub fn builder() -> builder::SedBatchRequest {
             Default::default()
         }
@@ -3951,6 +3986,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -3967,6 +4003,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -4006,6 +4043,7 @@ let response = client.get_auto_write_settings_v1()
     .await;
 ```*/
     #[doc(alias = "getAutoWriteSettingsV1")]
+    #[inline]
     pub fn get_auto_write_settings_v1(&self) -> builder::GetAutoWriteSettingsV1<'_> {
         builder::GetAutoWriteSettingsV1::new(self)
     }
@@ -4024,6 +4062,7 @@ let response = client.create_auto_write_settings_v1()
     .await;
 ```*/
     #[doc(alias = "createAutoWriteSettingsV1")]
+    #[inline]
     pub fn create_auto_write_settings_v1(
         &self,
     ) -> builder::CreateAutoWriteSettingsV1<'_> {
@@ -4044,6 +4083,7 @@ let response = client.update_auto_write_settings_v1()
     .await;
 ```*/
     #[doc(alias = "updateAutoWriteSettingsV1")]
+    #[inline]
     pub fn update_auto_write_settings_v1(
         &self,
     ) -> builder::UpdateAutoWriteSettingsV1<'_> {
@@ -4070,6 +4110,7 @@ let response = client.list_pending_entitlement_recommendation_approvals_v1()
     .await;
 ```*/
     #[doc(alias = "listPendingEntitlementRecommendationApprovalsV1")]
+    #[inline]
     pub fn list_pending_entitlement_recommendation_approvals_v1(
         &self,
     ) -> builder::ListPendingEntitlementRecommendationApprovalsV1<'_> {
@@ -4096,6 +4137,7 @@ let response = client.list_privileged_entitlement_recommendations_v1()
     .await;
 ```*/
     #[doc(alias = "listPrivilegedEntitlementRecommendationsV1")]
+    #[inline]
     pub fn list_privileged_entitlement_recommendations_v1(
         &self,
     ) -> builder::ListPrivilegedEntitlementRecommendationsV1<'_> {
@@ -4118,6 +4160,7 @@ let response = client.approve_bulk_entitlement_recommendations_v1()
     .await;
 ```*/
     #[doc(alias = "approveBulkEntitlementRecommendationsV1")]
+    #[inline]
     pub fn approve_bulk_entitlement_recommendations_v1(
         &self,
     ) -> builder::ApproveBulkEntitlementRecommendationsV1<'_> {
@@ -4140,6 +4183,7 @@ let response = client.submit_entitlement_recommendations_assignment_v1()
     .await;
 ```*/
     #[doc(alias = "submitEntitlementRecommendationsAssignmentV1")]
+    #[inline]
     pub fn submit_entitlement_recommendations_assignment_v1(
         &self,
     ) -> builder::SubmitEntitlementRecommendationsAssignmentV1<'_> {
@@ -4164,6 +4208,7 @@ let response = client.patch_entitlement_recommendation_v1()
     .await;
 ```*/
     #[doc(alias = "patchEntitlementRecommendationV1")]
+    #[inline]
     pub fn patch_entitlement_recommendation_v1(
         &self,
     ) -> builder::PatchEntitlementRecommendationV1<'_> {
@@ -4188,6 +4233,7 @@ let response = client.get_sed_batch_stats_v1()
     .await;
 ```*/
     #[doc(alias = "getSedBatchStatsV1")]
+    #[inline]
     pub fn get_sed_batch_stats_v1(&self) -> builder::GetSedBatchStatsV1<'_> {
         builder::GetSedBatchStatsV1::new(self)
     }
@@ -4224,6 +4270,7 @@ let response = client.get_sed_batches_v1()
     .await;
 ```*/
     #[doc(alias = "getSedBatchesV1")]
+    #[inline]
     pub fn get_sed_batches_v1(&self) -> builder::GetSedBatchesV1<'_> {
         builder::GetSedBatchesV1::new(self)
     }
@@ -4243,6 +4290,7 @@ let response = client.submit_sed_batch_request_v1()
     .await;
 ```*/
     #[doc(alias = "submitSedBatchRequestV1")]
+    #[inline]
     pub fn submit_sed_batch_request_v1(&self) -> builder::SubmitSedBatchRequestV1<'_> {
         builder::SubmitSedBatchRequestV1::new(self)
     }
@@ -4262,6 +4310,7 @@ let response = client.submit_sed_approval_v1()
     .await;
 ```*/
     #[doc(alias = "submitSedApprovalV1")]
+    #[inline]
     pub fn submit_sed_approval_v1(&self) -> builder::SubmitSedApprovalV1<'_> {
         builder::SubmitSedApprovalV1::new(self)
     }
@@ -4281,6 +4330,7 @@ let response = client.submit_sed_assignment_v1()
     .await;
 ```*/
     #[doc(alias = "submitSedAssignmentV1")]
+    #[inline]
     pub fn submit_sed_assignment_v1(&self) -> builder::SubmitSedAssignmentV1<'_> {
         builder::SubmitSedAssignmentV1::new(self)
     }
@@ -4351,6 +4401,7 @@ let response = client.list_seds_v1()
     .await;
 ```*/
     #[doc(alias = "listSedsV1")]
+    #[inline]
     pub fn list_seds_v1(&self) -> builder::ListSedsV1<'_> {
         builder::ListSedsV1::new(self)
     }
@@ -4371,6 +4422,7 @@ let response = client.patch_sed_v1()
     .await;
 ```*/
     #[doc(alias = "patchSedV1")]
+    #[inline]
     pub fn patch_sed_v1(&self) -> builder::PatchSedV1<'_> {
         builder::PatchSedV1::new(self)
     }
@@ -4393,6 +4445,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetAutoWriteSettingsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4400,6 +4453,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/suggested-entitlement-descriptions/v1/auto-write-settings`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4454,6 +4508,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4469,6 +4524,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateAutoWriteSettingsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4501,6 +4557,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/suggested-entitlement-descriptions/v1/auto-write-settings`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4571,6 +4628,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4586,6 +4644,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateAutoWriteSettingsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4606,6 +4665,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/suggested-entitlement-descriptions/v1/auto-write-settings`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4667,6 +4727,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4683,6 +4744,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListPendingEntitlementRecommendationApprovalsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4712,6 +4774,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/entitlement-recommendations/v1/pending-approvals`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4780,6 +4843,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4796,6 +4860,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListPrivilegedEntitlementRecommendationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4825,6 +4890,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/privileged-recommendations/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4890,6 +4956,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4908,6 +4975,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ApproveBulkEntitlementRecommendationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4943,6 +5011,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/entitlement-recommendations/v1/bulk-approve`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5015,6 +5084,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5033,6 +5103,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SubmitEntitlementRecommendationsAssignmentV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5068,6 +5139,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/entitlement-recommendations/v1/assign`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5138,6 +5210,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5157,6 +5230,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchEntitlementRecommendationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5192,6 +5266,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/entitlement-recommendations/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5259,6 +5334,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5274,6 +5350,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSedBatchStatsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5294,6 +5371,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/suggested-entitlement-description-batches/v1/{batchId}/stats`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5352,6 +5430,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5371,6 +5450,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetSedBatchesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5436,6 +5516,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/suggested-entitlement-description-batches/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5522,6 +5603,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5537,6 +5619,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SubmitSedBatchRequestV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5569,6 +5652,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/suggested-entitlement-description-batches/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5632,6 +5716,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5647,6 +5732,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SubmitSedApprovalV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5667,6 +5753,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/suggested-entitlement-description-approvals/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5725,6 +5812,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5740,6 +5828,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SubmitSedAssignmentV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5770,6 +5859,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/suggested-entitlement-description-assignments/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5840,6 +5930,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5862,6 +5953,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListSedsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5968,6 +6060,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/suggested-entitlement-descriptions/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6064,6 +6157,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6080,6 +6174,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchSedV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6113,6 +6208,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/suggested-entitlement-descriptions/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6165,6 +6261,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -99,6 +99,7 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
         }
     }
     impl BulkAddTaggedObject {
+        #[inline]
         pub fn builder() -> builder::BulkAddTaggedObject {
             Default::default()
         }
@@ -145,6 +146,7 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
         }
     }
     impl ::std::fmt::Display for BulkAddTaggedObjectOperation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Append => f.write_str("APPEND"),
@@ -155,6 +157,7 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
     }
     impl ::std::str::FromStr for BulkAddTaggedObjectOperation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -167,6 +170,7 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
     }
     impl ::std::convert::TryFrom<&str> for BulkAddTaggedObjectOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -176,6 +180,7 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
     impl ::std::convert::TryFrom<::std::string::String>
     for BulkAddTaggedObjectOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -255,6 +260,7 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
         }
     }
     impl BulkRemoveTaggedObject {
+        #[inline]
         pub fn builder() -> builder::BulkRemoveTaggedObject {
             Default::default()
         }
@@ -547,6 +553,7 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
         }
     }
     impl TaggedObject {
+        #[inline]
         pub fn builder() -> builder::TaggedObject {
             Default::default()
         }
@@ -688,6 +695,7 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
         }
     }
     impl ::std::fmt::Display for TaggedObjectDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -704,6 +712,7 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
     }
     impl ::std::str::FromStr for TaggedObjectDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -722,6 +731,7 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
     }
     impl ::std::convert::TryFrom<&str> for TaggedObjectDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -730,6 +740,7 @@ If MERGE, tags are merged with the existing tags. Duplicate tags are silently ig
     }
     impl ::std::convert::TryFrom<::std::string::String> for TaggedObjectDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1040,6 +1051,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1056,6 +1068,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1118,6 +1131,7 @@ let response = client.list_tagged_objects_v1()
     .await;
 ```*/
     #[doc(alias = "listTaggedObjectsV1")]
+    #[inline]
     pub fn list_tagged_objects_v1(&self) -> builder::ListTaggedObjectsV1<'_> {
         builder::ListTaggedObjectsV1::new(self)
     }
@@ -1134,6 +1148,7 @@ let response = client.set_tag_to_object_v1()
     .await;
 ```*/
     #[doc(alias = "setTagToObjectV1")]
+    #[inline]
     pub fn set_tag_to_object_v1(&self) -> builder::SetTagToObjectV1<'_> {
         builder::SetTagToObjectV1::new(self)
     }
@@ -1172,6 +1187,7 @@ let response = client.list_tagged_objects_by_type_v1()
     .await;
 ```*/
     #[doc(alias = "listTaggedObjectsByTypeV1")]
+    #[inline]
     pub fn list_tagged_objects_by_type_v1(
         &self,
     ) -> builder::ListTaggedObjectsByTypeV1<'_> {
@@ -1194,6 +1210,7 @@ let response = client.get_tagged_object_v1()
     .await;
 ```*/
     #[doc(alias = "getTaggedObjectV1")]
+    #[inline]
     pub fn get_tagged_object_v1(&self) -> builder::GetTaggedObjectV1<'_> {
         builder::GetTaggedObjectV1::new(self)
     }
@@ -1216,6 +1233,7 @@ let response = client.put_tagged_object_v1()
     .await;
 ```*/
     #[doc(alias = "putTaggedObjectV1")]
+    #[inline]
     pub fn put_tagged_object_v1(&self) -> builder::PutTaggedObjectV1<'_> {
         builder::PutTaggedObjectV1::new(self)
     }
@@ -1236,6 +1254,7 @@ let response = client.delete_tagged_object_v1()
     .await;
 ```*/
     #[doc(alias = "deleteTaggedObjectV1")]
+    #[inline]
     pub fn delete_tagged_object_v1(&self) -> builder::DeleteTaggedObjectV1<'_> {
         builder::DeleteTaggedObjectV1::new(self)
     }
@@ -1254,6 +1273,7 @@ let response = client.set_tags_to_many_objects_v1()
     .await;
 ```*/
     #[doc(alias = "setTagsToManyObjectsV1")]
+    #[inline]
     pub fn set_tags_to_many_objects_v1(&self) -> builder::SetTagsToManyObjectsV1<'_> {
         builder::SetTagsToManyObjectsV1::new(self)
     }
@@ -1272,6 +1292,7 @@ let response = client.delete_tags_to_many_object_v1()
     .await;
 ```*/
     #[doc(alias = "deleteTagsToManyObjectV1")]
+    #[inline]
     pub fn delete_tags_to_many_object_v1(
         &self,
     ) -> builder::DeleteTagsToManyObjectV1<'_> {
@@ -1300,6 +1321,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListTaggedObjectsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1354,6 +1376,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/tagged-objects/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1431,6 +1454,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1446,6 +1470,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetTagToObjectV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1476,6 +1501,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/tagged-objects/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1536,6 +1562,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1555,6 +1582,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListTaggedObjectsByTypeV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1621,6 +1649,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/tagged-objects/v1/{type}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1709,6 +1738,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1725,6 +1755,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetTaggedObjectV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1757,6 +1788,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/tagged-objects/v1/{type}/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1814,6 +1846,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1831,6 +1864,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutTaggedObjectV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1886,6 +1920,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/tagged-objects/v1/{type}/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1957,6 +1992,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1973,6 +2009,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteTaggedObjectV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2005,6 +2042,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/tagged-objects/v1/{type}/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2066,6 +2104,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2081,6 +2120,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetTagsToManyObjectsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2113,6 +2153,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/tagged-objects/v1/bulk-add`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2181,6 +2222,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2196,6 +2238,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteTagsToManyObjectV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2230,6 +2273,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/tagged-objects/v1/bulk-remove`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2295,6 +2339,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -292,6 +292,7 @@ pub mod types {
         }
     }
     impl Tag2 {
+        #[inline]
         pub fn builder() -> builder::Tag2 {
             Default::default()
         }
@@ -431,6 +432,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for Tag2TagCategoryRefsItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -447,6 +449,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for Tag2TagCategoryRefsItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -465,6 +468,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for Tag2TagCategoryRefsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -473,6 +477,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for Tag2TagCategoryRefsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -653,6 +658,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -669,6 +675,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -735,6 +742,7 @@ let response = client.list_tags_v1()
     .await;
 ```*/
     #[doc(alias = "listTagsV1")]
+    #[inline]
     pub fn list_tags_v1(&self) -> builder::ListTagsV1<'_> {
         builder::ListTagsV1::new(self)
     }
@@ -753,6 +761,7 @@ let response = client.create_tag_v1()
     .await;
 ```*/
     #[doc(alias = "createTagV1")]
+    #[inline]
     pub fn create_tag_v1(&self) -> builder::CreateTagV1<'_> {
         builder::CreateTagV1::new(self)
     }
@@ -773,6 +782,7 @@ let response = client.get_tag_by_id_v1()
     .await;
 ```*/
     #[doc(alias = "getTagByIdV1")]
+    #[inline]
     pub fn get_tag_by_id_v1(&self) -> builder::GetTagByIdV1<'_> {
         builder::GetTagByIdV1::new(self)
     }
@@ -793,6 +803,7 @@ let response = client.delete_tag_by_id_v1()
     .await;
 ```*/
     #[doc(alias = "deleteTagByIdV1")]
+    #[inline]
     pub fn delete_tag_by_id_v1(&self) -> builder::DeleteTagByIdV1<'_> {
         builder::DeleteTagByIdV1::new(self)
     }
@@ -820,6 +831,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListTagsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -888,6 +900,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/tags/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -950,6 +963,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -965,6 +979,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateTagV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -991,6 +1006,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/tags/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1045,6 +1061,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1060,6 +1077,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetTagByIdV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1080,6 +1098,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/tags/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1132,6 +1151,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1147,6 +1167,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteTagByIdV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1167,6 +1188,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/tags/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1219,6 +1241,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

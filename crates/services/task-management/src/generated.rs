@@ -276,6 +276,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for TargetType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Application => f.write_str("APPLICATION"),
@@ -286,6 +287,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for TargetType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -298,6 +300,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TargetType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -306,6 +309,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for TargetType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -704,6 +708,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for TaskStatusCompletionStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Success => f.write_str("SUCCESS"),
@@ -717,6 +722,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for TaskStatusCompletionStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -732,6 +738,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TaskStatusCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -740,6 +747,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for TaskStatusCompletionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -789,6 +797,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for TaskStatusType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Quartz => f.write_str("QUARTZ"),
@@ -800,6 +809,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for TaskStatusType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -813,6 +823,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TaskStatusType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -821,6 +832,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for TaskStatusType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -879,6 +891,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -895,6 +908,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -937,6 +951,7 @@ let response = client.get_task_status_v1()
     .await;
 ```*/
     #[doc(alias = "getTaskStatusV1")]
+    #[inline]
     pub fn get_task_status_v1(&self) -> builder::GetTaskStatusV1<'_> {
         builder::GetTaskStatusV1::new(self)
     }
@@ -957,6 +972,7 @@ let response = client.update_task_status_v1()
     .await;
 ```*/
     #[doc(alias = "updateTaskStatusV1")]
+    #[inline]
     pub fn update_task_status_v1(&self) -> builder::UpdateTaskStatusV1<'_> {
         builder::UpdateTaskStatusV1::new(self)
     }
@@ -1006,6 +1022,7 @@ let response = client.get_task_status_list_v1()
     .await;
 ```*/
     #[doc(alias = "getTaskStatusListV1")]
+    #[inline]
     pub fn get_task_status_list_v1(&self) -> builder::GetTaskStatusListV1<'_> {
         builder::GetTaskStatusListV1::new(self)
     }
@@ -1029,6 +1046,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetTaskStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1049,6 +1067,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/task-status/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1102,6 +1121,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1121,6 +1141,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateTaskStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1156,6 +1177,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/task-status/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1214,6 +1236,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1233,6 +1256,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetTaskStatusListV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1301,6 +1325,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/task-status/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1385,6 +1410,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -278,6 +278,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -294,6 +295,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -335,11 +337,13 @@ let response = client.get_tenant_context_v1()
     .await;
 ```*/
     #[doc(alias = "getTenantContextV1")]
+    #[inline]
     pub fn get_tenant_context_v1(&self) -> builder::GetTenantContextV1<'_> {
         builder::GetTenantContextV1::new(self)
     }
     #[doc = "Update tenant context\n\nAllows the user to make incremental updates to tenant context records using [JSON Patch](https://tools.ietf.org/html/rfc6902) syntax.\n\nThis endpoint is specifically designed to modify the `/Key/*` field, supporting operations such as `add`, `remove`, or `replace` to manage key-value pairs. \n\nNote that each tenant is limited to a maximum of 100 key-value pairs.\n\n\nSends a `PATCH` request to `/tenant-context/v1`\n\n```ignore\nlet response = client.patch_tenant_context_v1()\n    .body(body)\n    .send()\n    .await;\n```"]
     #[doc(alias = "patchTenantContextV1")]
+    #[inline]
     pub fn patch_tenant_context_v1(&self) -> builder::PatchTenantContextV1<'_> {
         builder::PatchTenantContextV1::new(self)
     }
@@ -362,6 +366,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetTenantContextV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -369,6 +374,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/tenant-context/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -418,6 +424,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -433,6 +440,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchTenantContextV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -453,6 +461,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/tenant-context/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -506,6 +515,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

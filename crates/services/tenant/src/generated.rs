@@ -489,6 +489,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ProductOrgType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Development => f.write_str("development"),
@@ -505,6 +506,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ProductOrgType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -523,6 +525,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ProductOrgType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -531,6 +534,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ProductOrgType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -704,6 +708,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -720,6 +725,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -759,6 +765,7 @@ let response = client.get_tenant_v1()
     .await;
 ```*/
     #[doc(alias = "getTenantV1")]
+    #[inline]
     pub fn get_tenant_v1(&self) -> builder::GetTenantV1<'_> {
         builder::GetTenantV1::new(self)
     }
@@ -781,6 +788,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetTenantV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -788,6 +796,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/tenant/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -832,6 +841,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -717,11 +717,13 @@ The `eq` operator is the only valid comparison*/
         DateFormat(DateFormat),
     }
     impl ::std::convert::From<AccountAttribute> for DateCompareFirstDate {
+        #[inline]
         fn from(value: AccountAttribute) -> Self {
             Self::AccountAttribute(value)
         }
     }
     impl ::std::convert::From<DateFormat> for DateCompareFirstDate {
+        #[inline]
         fn from(value: DateFormat) -> Self {
             Self::DateFormat(value)
         }
@@ -779,6 +781,7 @@ The `eq` operator is the only valid comparison*/
         }
     }
     impl ::std::fmt::Display for DateCompareOperator {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Lt => f.write_str("LT"),
@@ -791,6 +794,7 @@ The `eq` operator is the only valid comparison*/
     }
     impl ::std::str::FromStr for DateCompareOperator {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -805,6 +809,7 @@ The `eq` operator is the only valid comparison*/
     }
     impl ::std::convert::TryFrom<&str> for DateCompareOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -813,6 +818,7 @@ The `eq` operator is the only valid comparison*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for DateCompareOperator {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -827,11 +833,13 @@ The `eq` operator is the only valid comparison*/
         DateFormat(DateFormat),
     }
     impl ::std::convert::From<AccountAttribute> for DateCompareSecondDate {
+        #[inline]
         fn from(value: AccountAttribute) -> Self {
             Self::AccountAttribute(value)
         }
     }
     impl ::std::convert::From<DateFormat> for DateCompareSecondDate {
+        #[inline]
         fn from(value: DateFormat) -> Self {
             Self::DateFormat(value)
         }
@@ -936,6 +944,7 @@ The `eq` operator is the only valid comparison*/
         SimpleDateFormat(SimpleDateFormat),
     }
     impl ::std::fmt::Display for DateFormatInputFormat {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::NamedConstructs(x) => x.fmt(f),
@@ -944,11 +953,13 @@ The `eq` operator is the only valid comparison*/
         }
     }
     impl ::std::convert::From<NamedConstructs> for DateFormatInputFormat {
+        #[inline]
         fn from(value: NamedConstructs) -> Self {
             Self::NamedConstructs(value)
         }
     }
     impl ::std::convert::From<SimpleDateFormat> for DateFormatInputFormat {
+        #[inline]
         fn from(value: SimpleDateFormat) -> Self {
             Self::SimpleDateFormat(value)
         }
@@ -963,6 +974,7 @@ The `eq` operator is the only valid comparison*/
         SimpleDateFormat(SimpleDateFormat),
     }
     impl ::std::fmt::Display for DateFormatOutputFormat {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::NamedConstructs(x) => x.fmt(f),
@@ -971,11 +983,13 @@ The `eq` operator is the only valid comparison*/
         }
     }
     impl ::std::convert::From<NamedConstructs> for DateFormatOutputFormat {
+        #[inline]
         fn from(value: NamedConstructs) -> Self {
             Self::NamedConstructs(value)
         }
     }
     impl ::std::convert::From<SimpleDateFormat> for DateFormatOutputFormat {
+        #[inline]
         fn from(value: SimpleDateFormat) -> Self {
             Self::SimpleDateFormat(value)
         }
@@ -1784,6 +1798,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
     pub struct Input(pub ::serde_json::Map<::std::string::String, ::serde_json::Value>);
     impl ::std::ops::Deref for Input {
         type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        #[inline]
         fn deref(
             &self,
         ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -1792,6 +1807,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
     }
     impl ::std::convert::From<Input>
     for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        #[inline]
         fn from(value: Input) -> Self {
             value.0
         }
@@ -1799,6 +1815,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
     impl ::std::convert::From<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > for Input {
+        #[inline]
         fn from(
             value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ) -> Self {
@@ -2421,6 +2438,7 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::std::fmt::Display for NamedConstructs {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Iso8601 => f.write_str("ISO8601"),
@@ -2434,6 +2452,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::str::FromStr for NamedConstructs {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2449,6 +2468,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<&str> for NamedConstructs {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2457,6 +2477,7 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl ::std::convert::TryFrom<::std::string::String> for NamedConstructs {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2918,39 +2939,46 @@ If not provided, the transform will default to a single space (" ") character fo
     pub struct RequiresPeriodicRefresh(pub bool);
     impl ::std::ops::Deref for RequiresPeriodicRefresh {
         type Target = bool;
+        #[inline]
         fn deref(&self) -> &bool {
             &self.0
         }
     }
     impl ::std::convert::From<RequiresPeriodicRefresh> for bool {
+        #[inline]
         fn from(value: RequiresPeriodicRefresh) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<bool> for RequiresPeriodicRefresh {
+        #[inline]
         fn from(value: bool) -> Self {
             Self(value)
         }
     }
     impl ::std::fmt::Display for RequiresPeriodicRefresh {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             self.0.fmt(f)
         }
     }
     impl ::std::str::FromStr for RequiresPeriodicRefresh {
         type Err = <bool as ::std::str::FromStr>::Err;
+        #[inline]
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self(value.parse()?))
         }
     }
     impl ::std::convert::TryFrom<&str> for RequiresPeriodicRefresh {
         type Error = <bool as ::std::str::FromStr>::Err;
+        #[inline]
         fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<String> for RequiresPeriodicRefresh {
         type Error = <bool as ::std::str::FromStr>::Err;
+        #[inline]
         fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
             value.parse()
         }
@@ -3062,16 +3090,19 @@ If not provided, the transform will default to a single space (" ") character fo
         GetReferenceIdentityAttribute(GetReferenceIdentityAttribute),
     }
     impl ::std::convert::From<TransformRule> for Rule {
+        #[inline]
         fn from(value: TransformRule) -> Self {
             Self::TransformRule(value)
         }
     }
     impl ::std::convert::From<GenerateRandomString> for Rule {
+        #[inline]
         fn from(value: GenerateRandomString) -> Self {
             Self::GenerateRandomString(value)
         }
     }
     impl ::std::convert::From<GetReferenceIdentityAttribute> for Rule {
+        #[inline]
         fn from(value: GetReferenceIdentityAttribute) -> Self {
             Self::GetReferenceIdentityAttribute(value)
         }
@@ -3110,27 +3141,32 @@ If not provided, the transform will default to a single space (" ") character fo
     pub struct SimpleDateFormat(pub ::std::string::String);
     impl ::std::ops::Deref for SimpleDateFormat {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<SimpleDateFormat> for ::std::string::String {
+        #[inline]
         fn from(value: SimpleDateFormat) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::string::String> for SimpleDateFormat {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             Self(value)
         }
     }
     impl ::std::fmt::Display for SimpleDateFormat {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             self.0.fmt(f)
         }
     }
     impl ::std::str::FromStr for SimpleDateFormat {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self(value.to_string()))
         }
@@ -3576,6 +3612,7 @@ This attribute is only used if end is provided and is not -1.
         }
     }
     impl Transform {
+        #[inline]
         pub fn builder() -> builder::Transform {
             Default::default()
         }
@@ -3617,156 +3654,187 @@ This attribute is only used if end is provided and is not -1.
         UuidGenerator(UuidGenerator),
     }
     impl ::std::convert::From<AccountAttribute> for TransformAttributes {
+        #[inline]
         fn from(value: AccountAttribute) -> Self {
             Self::AccountAttribute(value)
         }
     }
     impl ::std::convert::From<Base64Decode> for TransformAttributes {
+        #[inline]
         fn from(value: Base64Decode) -> Self {
             Self::Base64Decode(value)
         }
     }
     impl ::std::convert::From<Base64Encode> for TransformAttributes {
+        #[inline]
         fn from(value: Base64Encode) -> Self {
             Self::Base64Encode(value)
         }
     }
     impl ::std::convert::From<Concatenation> for TransformAttributes {
+        #[inline]
         fn from(value: Concatenation) -> Self {
             Self::Concatenation(value)
         }
     }
     impl ::std::convert::From<Conditional> for TransformAttributes {
+        #[inline]
         fn from(value: Conditional) -> Self {
             Self::Conditional(value)
         }
     }
     impl ::std::convert::From<DateCompare> for TransformAttributes {
+        #[inline]
         fn from(value: DateCompare) -> Self {
             Self::DateCompare(value)
         }
     }
     impl ::std::convert::From<DateFormat> for TransformAttributes {
+        #[inline]
         fn from(value: DateFormat) -> Self {
             Self::DateFormat(value)
         }
     }
     impl ::std::convert::From<DateMath> for TransformAttributes {
+        #[inline]
         fn from(value: DateMath) -> Self {
             Self::DateMath(value)
         }
     }
     impl ::std::convert::From<DecomposeDiacriticalMarks> for TransformAttributes {
+        #[inline]
         fn from(value: DecomposeDiacriticalMarks) -> Self {
             Self::DecomposeDiacriticalMarks(value)
         }
     }
     impl ::std::convert::From<E164phone> for TransformAttributes {
+        #[inline]
         fn from(value: E164phone) -> Self {
             Self::E164phone(value)
         }
     }
     impl ::std::convert::From<FirstValid> for TransformAttributes {
+        #[inline]
         fn from(value: FirstValid) -> Self {
             Self::FirstValid(value)
         }
     }
     impl ::std::convert::From<Rule> for TransformAttributes {
+        #[inline]
         fn from(value: Rule) -> Self {
             Self::Rule(value)
         }
     }
     impl ::std::convert::From<IdentityAttribute> for TransformAttributes {
+        #[inline]
         fn from(value: IdentityAttribute) -> Self {
             Self::IdentityAttribute(value)
         }
     }
     impl ::std::convert::From<IndexOf> for TransformAttributes {
+        #[inline]
         fn from(value: IndexOf) -> Self {
             Self::IndexOf(value)
         }
     }
     impl ::std::convert::From<Iso3166> for TransformAttributes {
+        #[inline]
         fn from(value: Iso3166) -> Self {
             Self::Iso3166(value)
         }
     }
     impl ::std::convert::From<LeftPad> for TransformAttributes {
+        #[inline]
         fn from(value: LeftPad) -> Self {
             Self::LeftPad(value)
         }
     }
     impl ::std::convert::From<Lookup> for TransformAttributes {
+        #[inline]
         fn from(value: Lookup) -> Self {
             Self::Lookup(value)
         }
     }
     impl ::std::convert::From<Lower> for TransformAttributes {
+        #[inline]
         fn from(value: Lower) -> Self {
             Self::Lower(value)
         }
     }
     impl ::std::convert::From<NameNormalizer> for TransformAttributes {
+        #[inline]
         fn from(value: NameNormalizer) -> Self {
             Self::NameNormalizer(value)
         }
     }
     impl ::std::convert::From<RandomAlphaNumeric> for TransformAttributes {
+        #[inline]
         fn from(value: RandomAlphaNumeric) -> Self {
             Self::RandomAlphaNumeric(value)
         }
     }
     impl ::std::convert::From<RandomNumeric> for TransformAttributes {
+        #[inline]
         fn from(value: RandomNumeric) -> Self {
             Self::RandomNumeric(value)
         }
     }
     impl ::std::convert::From<Reference2> for TransformAttributes {
+        #[inline]
         fn from(value: Reference2) -> Self {
             Self::Reference2(value)
         }
     }
     impl ::std::convert::From<ReplaceAll> for TransformAttributes {
+        #[inline]
         fn from(value: ReplaceAll) -> Self {
             Self::ReplaceAll(value)
         }
     }
     impl ::std::convert::From<Replace> for TransformAttributes {
+        #[inline]
         fn from(value: Replace) -> Self {
             Self::Replace(value)
         }
     }
     impl ::std::convert::From<RightPad> for TransformAttributes {
+        #[inline]
         fn from(value: RightPad) -> Self {
             Self::RightPad(value)
         }
     }
     impl ::std::convert::From<Split> for TransformAttributes {
+        #[inline]
         fn from(value: Split) -> Self {
             Self::Split(value)
         }
     }
     impl ::std::convert::From<Static> for TransformAttributes {
+        #[inline]
         fn from(value: Static) -> Self {
             Self::Static(value)
         }
     }
     impl ::std::convert::From<Substring> for TransformAttributes {
+        #[inline]
         fn from(value: Substring) -> Self {
             Self::Substring(value)
         }
     }
     impl ::std::convert::From<Trim> for TransformAttributes {
+        #[inline]
         fn from(value: Trim) -> Self {
             Self::Trim(value)
         }
     }
     impl ::std::convert::From<Upper> for TransformAttributes {
+        #[inline]
         fn from(value: Upper) -> Self {
             Self::Upper(value)
         }
     }
     impl ::std::convert::From<UuidGenerator> for TransformAttributes {
+        #[inline]
         fn from(value: UuidGenerator) -> Self {
             Self::UuidGenerator(value)
         }
@@ -3777,17 +3845,20 @@ This attribute is only used if end is provided and is not -1.
     pub struct TransformName(::std::string::String);
     impl ::std::ops::Deref for TransformName {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<TransformName> for ::std::string::String {
+        #[inline]
         fn from(value: TransformName) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for TransformName {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3802,6 +3873,7 @@ This attribute is only used if end is provided and is not -1.
     }
     impl ::std::convert::TryFrom<&str> for TransformName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3810,6 +3882,7 @@ This attribute is only used if end is provided and is not -1.
     }
     impl ::std::convert::TryFrom<::std::string::String> for TransformName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3966,17 +4039,20 @@ This attribute is only used if end is provided and is not -1.
     pub struct TransformReadName(::std::string::String);
     impl ::std::ops::Deref for TransformReadName {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<TransformReadName> for ::std::string::String {
+        #[inline]
         fn from(value: TransformReadName) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for TransformReadName {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3991,6 +4067,7 @@ This attribute is only used if end is provided and is not -1.
     }
     impl ::std::convert::TryFrom<&str> for TransformReadName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3999,6 +4076,7 @@ This attribute is only used if end is provided and is not -1.
     }
     impl ::std::convert::TryFrom<::std::string::String> for TransformReadName {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4235,6 +4313,7 @@ This attribute is only used if end is provided and is not -1.
         }
     }
     impl ::std::fmt::Display for TransformType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccountAttribute => f.write_str("accountAttribute"),
@@ -4280,6 +4359,7 @@ This attribute is only used if end is provided and is not -1.
     }
     impl ::std::str::FromStr for TransformType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4325,6 +4405,7 @@ This attribute is only used if end is provided and is not -1.
     }
     impl ::std::convert::TryFrom<&str> for TransformType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4333,6 +4414,7 @@ This attribute is only used if end is provided and is not -1.
     }
     impl ::std::convert::TryFrom<::std::string::String> for TransformType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4697,6 +4779,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -4713,6 +4796,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -4775,6 +4859,7 @@ let response = client.list_transforms_v1()
     .await;
 ```*/
     #[doc(alias = "listTransformsV1")]
+    #[inline]
     pub fn list_transforms_v1(&self) -> builder::ListTransformsV1<'_> {
         builder::ListTransformsV1::new(self)
     }
@@ -4793,6 +4878,7 @@ let response = client.create_transform_v1()
     .await;
 ```*/
     #[doc(alias = "createTransformV1")]
+    #[inline]
     pub fn create_transform_v1(&self) -> builder::CreateTransformV1<'_> {
         builder::CreateTransformV1::new(self)
     }
@@ -4811,6 +4897,7 @@ let response = client.get_transform_v1()
     .await;
 ```*/
     #[doc(alias = "getTransformV1")]
+    #[inline]
     pub fn get_transform_v1(&self) -> builder::GetTransformV1<'_> {
         builder::GetTransformV1::new(self)
     }
@@ -4831,6 +4918,7 @@ let response = client.update_transform_v1()
     .await;
 ```*/
     #[doc(alias = "updateTransformV1")]
+    #[inline]
     pub fn update_transform_v1(&self) -> builder::UpdateTransformV1<'_> {
         builder::UpdateTransformV1::new(self)
     }
@@ -4849,6 +4937,7 @@ let response = client.delete_transform_v1()
     .await;
 ```*/
     #[doc(alias = "deleteTransformV1")]
+    #[inline]
     pub fn delete_transform_v1(&self) -> builder::DeleteTransformV1<'_> {
         builder::DeleteTransformV1::new(self)
     }
@@ -4876,6 +4965,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListTransformsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4944,6 +5034,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/transforms/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5018,6 +5109,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5033,6 +5125,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateTransformV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5061,6 +5154,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/transforms/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5124,6 +5218,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5139,6 +5234,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetTransformV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5159,6 +5255,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/transforms/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5214,6 +5311,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5230,6 +5328,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateTransformV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5271,6 +5370,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/transforms/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5334,6 +5434,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5349,6 +5450,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteTransformV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5369,6 +5471,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/transforms/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5421,6 +5524,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

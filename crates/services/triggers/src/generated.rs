@@ -135,6 +135,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessItemApproverDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -144,6 +145,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessItemApproverDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -155,6 +157,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessItemApproverDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -163,6 +166,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessItemApproverDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -285,6 +289,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessItemRequestedForDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -294,6 +299,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessItemRequestedForDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -305,6 +311,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessItemRequestedForDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -314,6 +321,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessItemRequestedForDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -433,6 +441,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessItemRequesterDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -442,6 +451,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessItemRequesterDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -453,6 +463,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessItemRequesterDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -461,6 +472,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessItemRequesterDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -771,6 +783,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for AccessRequestDynamicApproverRequestedItemsItemOperation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Add => f.write_str("Add"),
@@ -781,6 +794,7 @@ pub mod types {
     impl ::std::str::FromStr
     for AccessRequestDynamicApproverRequestedItemsItemOperation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -794,6 +808,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for AccessRequestDynamicApproverRequestedItemsItemOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -803,6 +818,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessRequestDynamicApproverRequestedItemsItemOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -853,6 +869,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessRequestDynamicApproverRequestedItemsItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -864,6 +881,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessRequestDynamicApproverRequestedItemsItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -878,6 +896,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for AccessRequestDynamicApproverRequestedItemsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -887,6 +906,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessRequestDynamicApproverRequestedItemsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1486,6 +1506,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprovalDecision {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Approved => f.write_str("APPROVED"),
@@ -1497,6 +1518,7 @@ pub mod types {
     impl ::std::str::FromStr
     for AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprovalDecision {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1510,6 +1532,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprovalDecision {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1519,6 +1542,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprovalDecision {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1650,6 +1674,7 @@ pub mod types {
     }
     impl ::std::fmt::Display
     for AccessRequestPostApprovalRequestedItemsStatusItemOperation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Add => f.write_str("Add"),
@@ -1660,6 +1685,7 @@ pub mod types {
     impl ::std::str::FromStr
     for AccessRequestPostApprovalRequestedItemsStatusItemOperation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1673,6 +1699,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for AccessRequestPostApprovalRequestedItemsStatusItemOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1682,6 +1709,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessRequestPostApprovalRequestedItemsStatusItemOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1732,6 +1760,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessRequestPostApprovalRequestedItemsStatusItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -1743,6 +1772,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessRequestPostApprovalRequestedItemsStatusItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1757,6 +1787,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for AccessRequestPostApprovalRequestedItemsStatusItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1766,6 +1797,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessRequestPostApprovalRequestedItemsStatusItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2170,6 +2202,7 @@ pub mod types {
         Remove,
     }
     impl ::std::fmt::Display for AccessRequestPreApprovalRequestedItemsItemOperation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Add => f.write_str("Add"),
@@ -2179,6 +2212,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessRequestPreApprovalRequestedItemsItemOperation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2192,6 +2226,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for AccessRequestPreApprovalRequestedItemsItemOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2201,6 +2236,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessRequestPreApprovalRequestedItemsItemOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2251,6 +2287,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessRequestPreApprovalRequestedItemsItemType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessProfile => f.write_str("ACCESS_PROFILE"),
@@ -2262,6 +2299,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessRequestPreApprovalRequestedItemsItemType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2276,6 +2314,7 @@ pub mod types {
     impl ::std::convert::TryFrom<&str>
     for AccessRequestPreApprovalRequestedItemsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2285,6 +2324,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccessRequestPreApprovalRequestedItemsItemType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2430,6 +2470,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for Accessrequestdynamicapprover2type {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -2440,6 +2481,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for Accessrequestdynamicapprover2type {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2452,6 +2494,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for Accessrequestdynamicapprover2type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2461,6 +2504,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for Accessrequestdynamicapprover2type {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2888,6 +2932,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountAggregationCompletedSourceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Source => f.write_str("SOURCE"),
@@ -2897,6 +2942,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountAggregationCompletedSourceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2908,6 +2954,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountAggregationCompletedSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2917,6 +2964,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccountAggregationCompletedSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3074,6 +3122,7 @@ pub mod types {
         Terminated,
     }
     impl ::std::fmt::Display for AccountAggregationCompletedStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Success => f.write_str("Success"),
@@ -3084,6 +3133,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountAggregationCompletedStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3097,6 +3147,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountAggregationCompletedStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3106,6 +3157,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccountAggregationCompletedStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3404,6 +3456,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountAttributesChangedAccountType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Account => f.write_str("ACCOUNT"),
@@ -3413,6 +3466,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountAttributesChangedAccountType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3424,6 +3478,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountAttributesChangedAccountType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3433,6 +3488,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccountAttributesChangedAccountType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3562,6 +3618,7 @@ pub mod types {
         Array(::std::vec::Vec<::std::option::Option<::std::string::String>>),
     }
     impl ::std::convert::From<bool> for AccountAttributesChangedChangesItemNewValue {
+        #[inline]
         fn from(value: bool) -> Self {
             Self::Boolean(value)
         }
@@ -3569,6 +3626,7 @@ pub mod types {
     impl ::std::convert::From<
         ::std::vec::Vec<::std::option::Option<::std::string::String>>,
     > for AccountAttributesChangedChangesItemNewValue {
+        #[inline]
         fn from(
             value: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
         ) -> Self {
@@ -3584,6 +3642,7 @@ pub mod types {
         Array(::std::vec::Vec<::std::option::Option<::std::string::String>>),
     }
     impl ::std::convert::From<bool> for AccountAttributesChangedChangesItemOldValue {
+        #[inline]
         fn from(value: bool) -> Self {
             Self::Boolean(value)
         }
@@ -3591,6 +3650,7 @@ pub mod types {
     impl ::std::convert::From<
         ::std::vec::Vec<::std::option::Option<::std::string::String>>,
     > for AccountAttributesChangedChangesItemOldValue {
+        #[inline]
         fn from(
             value: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
         ) -> Self {
@@ -3734,6 +3794,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountAttributesChangedIdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -3743,6 +3804,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountAttributesChangedIdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3754,6 +3816,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountAttributesChangedIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3763,6 +3826,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccountAttributesChangedIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3906,6 +3970,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountAttributesChangedSourceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Source => f.write_str("SOURCE"),
@@ -3915,6 +3980,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountAttributesChangedSourceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3926,6 +3992,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountAttributesChangedSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3935,6 +4002,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccountAttributesChangedSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4225,6 +4293,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountCorrelatedAccountType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Account => f.write_str("ACCOUNT"),
@@ -4234,6 +4303,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountCorrelatedAccountType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4245,6 +4315,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountCorrelatedAccountType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4254,6 +4325,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccountCorrelatedAccountType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4397,6 +4469,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountCorrelatedIdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -4406,6 +4479,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountCorrelatedIdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4417,6 +4491,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountCorrelatedIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4426,6 +4501,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccountCorrelatedIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4567,6 +4643,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountCorrelatedSourceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Source => f.write_str("SOURCE"),
@@ -4576,6 +4653,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountCorrelatedSourceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4587,6 +4665,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountCorrelatedSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4595,6 +4674,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccountCorrelatedSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4833,6 +4913,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountCreatedEventCause {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Aggregation => f.write_str("AGGREGATION"),
@@ -4843,6 +4924,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountCreatedEventCause {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4855,6 +4937,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountCreatedEventCause {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4863,6 +4946,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccountCreatedEventCause {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4906,6 +4990,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountCreatedEventType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccountCreatedV2 => f.write_str("ACCOUNT_CREATED_V2"),
@@ -4915,6 +5000,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountCreatedEventType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4926,6 +5012,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountCreatedEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4934,6 +5021,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccountCreatedEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5172,6 +5260,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountDeletedEventCause {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Aggregation => f.write_str("AGGREGATION"),
@@ -5182,6 +5271,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountDeletedEventCause {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5194,6 +5284,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountDeletedEventCause {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5202,6 +5293,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccountDeletedEventCause {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5245,6 +5337,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountDeletedEventType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccountDeletedV2 => f.write_str("ACCOUNT_DELETED_V2"),
@@ -5254,6 +5347,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountDeletedEventType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5265,6 +5359,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountDeletedEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5273,6 +5368,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccountDeletedEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5842,6 +5938,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountUncorrelatedAccountType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Account => f.write_str("ACCOUNT"),
@@ -5851,6 +5948,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountUncorrelatedAccountType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5862,6 +5960,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountUncorrelatedAccountType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5871,6 +5970,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccountUncorrelatedAccountType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6014,6 +6114,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountUncorrelatedIdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -6023,6 +6124,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountUncorrelatedIdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6034,6 +6136,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountUncorrelatedIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6043,6 +6146,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccountUncorrelatedIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6186,6 +6290,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountUncorrelatedSourceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Source => f.write_str("SOURCE"),
@@ -6195,6 +6300,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountUncorrelatedSourceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6206,6 +6312,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountUncorrelatedSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6215,6 +6322,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccountUncorrelatedSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6482,6 +6590,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountUpdatedAccountChangeTypesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AttributesChanged => f.write_str("ATTRIBUTES_CHANGED"),
@@ -6493,6 +6602,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountUpdatedAccountChangeTypesItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6506,6 +6616,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountUpdatedAccountChangeTypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6515,6 +6626,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccountUpdatedAccountChangeTypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7124,6 +7236,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountUpdatedEventCause {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Aggregation => f.write_str("AGGREGATION"),
@@ -7135,6 +7248,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountUpdatedEventCause {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7148,6 +7262,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountUpdatedEventCause {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7156,6 +7271,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccountUpdatedEventCause {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7199,6 +7315,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountUpdatedEventType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccountUpdatedV2 => f.write_str("ACCOUNT_UPDATED_V2"),
@@ -7208,6 +7325,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountUpdatedEventType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7219,6 +7337,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountUpdatedEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7227,6 +7346,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccountUpdatedEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -7364,12 +7484,14 @@ pub mod types {
     }
     impl ::std::convert::From<bool>
     for AccountUpdatedMultiValueAttributeChangesItemAddedValuesItem {
+        #[inline]
         fn from(value: bool) -> Self {
             Self::Variant1(value)
         }
     }
     impl ::std::convert::From<f64>
     for AccountUpdatedMultiValueAttributeChangesItemAddedValuesItem {
+        #[inline]
         fn from(value: f64) -> Self {
             Self::Variant2(value)
         }
@@ -7377,6 +7499,7 @@ pub mod types {
     impl ::std::convert::From<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     > for AccountUpdatedMultiValueAttributeChangesItemAddedValuesItem {
+        #[inline]
         fn from(
             value: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ) -> Self {
@@ -7394,12 +7517,14 @@ pub mod types {
     }
     impl ::std::convert::From<bool>
     for AccountUpdatedMultiValueAttributeChangesItemRemovedValuesItem {
+        #[inline]
         fn from(value: bool) -> Self {
             Self::Variant1(value)
         }
     }
     impl ::std::convert::From<f64>
     for AccountUpdatedMultiValueAttributeChangesItemRemovedValuesItem {
+        #[inline]
         fn from(value: f64) -> Self {
             Self::Variant2(value)
         }
@@ -7407,6 +7532,7 @@ pub mod types {
     impl ::std::convert::From<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     > for AccountUpdatedMultiValueAttributeChangesItemRemovedValuesItem {
+        #[inline]
         fn from(
             value: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ) -> Self {
@@ -7542,12 +7668,14 @@ pub mod types {
     }
     impl ::std::convert::From<bool>
     for AccountUpdatedSingleValueAttributeChangesItemNewValue {
+        #[inline]
         fn from(value: bool) -> Self {
             Self::Variant1(value)
         }
     }
     impl ::std::convert::From<f64>
     for AccountUpdatedSingleValueAttributeChangesItemNewValue {
+        #[inline]
         fn from(value: f64) -> Self {
             Self::Variant2(value)
         }
@@ -7555,6 +7683,7 @@ pub mod types {
     impl ::std::convert::From<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     > for AccountUpdatedSingleValueAttributeChangesItemNewValue {
+        #[inline]
         fn from(
             value: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ) -> Self {
@@ -7572,12 +7701,14 @@ pub mod types {
     }
     impl ::std::convert::From<bool>
     for AccountUpdatedSingleValueAttributeChangesItemOldValue {
+        #[inline]
         fn from(value: bool) -> Self {
             Self::Variant1(value)
         }
     }
     impl ::std::convert::From<f64>
     for AccountUpdatedSingleValueAttributeChangesItemOldValue {
+        #[inline]
         fn from(value: f64) -> Self {
             Self::Variant2(value)
         }
@@ -7585,6 +7716,7 @@ pub mod types {
     impl ::std::convert::From<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     > for AccountUpdatedSingleValueAttributeChangesItemOldValue {
+        #[inline]
         fn from(
             value: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ) -> Self {
@@ -8109,6 +8241,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccountsCollectedForAggregationSourceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Source => f.write_str("SOURCE"),
@@ -8118,6 +8251,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountsCollectedForAggregationSourceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8129,6 +8263,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountsCollectedForAggregationSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8138,6 +8273,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccountsCollectedForAggregationSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8298,6 +8434,7 @@ pub mod types {
         Terminated,
     }
     impl ::std::fmt::Display for AccountsCollectedForAggregationStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Success => f.write_str("Success"),
@@ -8308,6 +8445,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountsCollectedForAggregationStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8321,6 +8459,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountsCollectedForAggregationStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8330,6 +8469,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for AccountsCollectedForAggregationStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8879,6 +9019,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CampaignActivatedCampaignStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Active => f.write_str("ACTIVE"),
@@ -8888,6 +9029,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CampaignActivatedCampaignStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8899,6 +9041,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CampaignActivatedCampaignStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8908,6 +9051,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CampaignActivatedCampaignStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8960,6 +9104,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CampaignActivatedCampaignType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Manager => f.write_str("MANAGER"),
@@ -8972,6 +9117,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CampaignActivatedCampaignType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8986,6 +9132,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CampaignActivatedCampaignType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -8995,6 +9142,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CampaignActivatedCampaignType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -9404,6 +9552,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CampaignEndedCampaignStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Completed => f.write_str("COMPLETED"),
@@ -9413,6 +9562,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CampaignEndedCampaignStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -9424,6 +9574,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CampaignEndedCampaignStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -9432,6 +9583,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CampaignEndedCampaignStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -9484,6 +9636,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CampaignEndedCampaignType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Manager => f.write_str("MANAGER"),
@@ -9496,6 +9649,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CampaignEndedCampaignType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -9510,6 +9664,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CampaignEndedCampaignType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -9518,6 +9673,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CampaignEndedCampaignType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -9925,6 +10081,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CampaignGeneratedCampaignStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Staged => f.write_str("STAGED"),
@@ -9936,6 +10093,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CampaignGeneratedCampaignStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -9949,6 +10107,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CampaignGeneratedCampaignStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -9958,6 +10117,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CampaignGeneratedCampaignStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -10010,6 +10170,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CampaignGeneratedCampaignType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Manager => f.write_str("MANAGER"),
@@ -10022,6 +10183,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CampaignGeneratedCampaignType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -10036,6 +10198,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CampaignGeneratedCampaignType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -10045,6 +10208,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for CampaignGeneratedCampaignType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -10374,6 +10538,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CertificationPhase {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Staged => f.write_str("STAGED"),
@@ -10385,6 +10550,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CertificationPhase {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -10398,6 +10564,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CertificationPhase {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -10406,6 +10573,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CertificationPhase {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -10532,6 +10700,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for CertificationReferenceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Certification => f.write_str("CERTIFICATION"),
@@ -10541,6 +10710,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for CertificationReferenceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -10552,6 +10722,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CertificationReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -10560,6 +10731,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CertificationReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -11068,6 +11240,7 @@ pub mod types {
         }
     }
     impl CompleteInvocation {
+        #[inline]
         pub fn builder() -> builder::CompleteInvocation {
             Default::default()
         }
@@ -11285,6 +11458,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::std::fmt::Display for HttpAuthenticationType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::NoAuth => f.write_str("NO_AUTH"),
@@ -11296,6 +11470,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for HttpAuthenticationType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -11309,6 +11484,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<&str> for HttpAuthenticationType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -11317,6 +11493,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<::std::string::String> for HttpAuthenticationType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -11324,6 +11501,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::std::default::Default for HttpAuthenticationType {
+        #[inline]
         fn default() -> Self {
             HttpAuthenticationType::NoAuth
         }
@@ -11487,6 +11665,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::std::fmt::Display for HttpDispatchMode {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Sync => f.write_str("SYNC"),
@@ -11498,6 +11677,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for HttpDispatchMode {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -11511,6 +11691,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<&str> for HttpDispatchMode {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -11519,6 +11700,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<::std::string::String> for HttpDispatchMode {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -11726,12 +11908,14 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         ),
     }
     impl ::std::convert::From<bool> for IdentityAttributesChangedChangesItemNewValue {
+        #[inline]
         fn from(value: bool) -> Self {
             Self::Variant1(value)
         }
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
     for IdentityAttributesChangedChangesItemNewValue {
+        #[inline]
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
             Self::Variant2(value)
         }
@@ -11744,6 +11928,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             >,
         >,
     > for IdentityAttributesChangedChangesItemNewValue {
+        #[inline]
         fn from(
             value: ::std::option::Option<
                 ::std::collections::HashMap<
@@ -11766,6 +11951,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::fmt::Display
     for IdentityAttributesChangedChangesItemNewValueVariant3Value {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::String(x) => x.fmt(f),
@@ -11777,18 +11963,21 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::From<f64>
     for IdentityAttributesChangedChangesItemNewValueVariant3Value {
+        #[inline]
         fn from(value: f64) -> Self {
             Self::Number(value)
         }
     }
     impl ::std::convert::From<i64>
     for IdentityAttributesChangedChangesItemNewValueVariant3Value {
+        #[inline]
         fn from(value: i64) -> Self {
             Self::Integer(value)
         }
     }
     impl ::std::convert::From<bool>
     for IdentityAttributesChangedChangesItemNewValueVariant3Value {
+        #[inline]
         fn from(value: bool) -> Self {
             Self::Boolean(value)
         }
@@ -11810,12 +11999,14 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         ),
     }
     impl ::std::convert::From<bool> for IdentityAttributesChangedChangesItemOldValue {
+        #[inline]
         fn from(value: bool) -> Self {
             Self::Variant1(value)
         }
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
     for IdentityAttributesChangedChangesItemOldValue {
+        #[inline]
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
             Self::Variant2(value)
         }
@@ -11828,6 +12019,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             >,
         >,
     > for IdentityAttributesChangedChangesItemOldValue {
+        #[inline]
         fn from(
             value: ::std::option::Option<
                 ::std::collections::HashMap<
@@ -11850,6 +12042,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::fmt::Display
     for IdentityAttributesChangedChangesItemOldValueVariant3Value {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::String(x) => x.fmt(f),
@@ -11861,18 +12054,21 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::From<f64>
     for IdentityAttributesChangedChangesItemOldValueVariant3Value {
+        #[inline]
         fn from(value: f64) -> Self {
             Self::Number(value)
         }
     }
     impl ::std::convert::From<i64>
     for IdentityAttributesChangedChangesItemOldValueVariant3Value {
+        #[inline]
         fn from(value: i64) -> Self {
             Self::Integer(value)
         }
     }
     impl ::std::convert::From<bool>
     for IdentityAttributesChangedChangesItemOldValueVariant3Value {
+        #[inline]
         fn from(value: bool) -> Self {
             Self::Boolean(value)
         }
@@ -12014,6 +12210,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::std::fmt::Display for IdentityAttributesChangedIdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -12023,6 +12220,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for IdentityAttributesChangedIdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12034,6 +12232,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<&str> for IdentityAttributesChangedIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12043,6 +12242,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::convert::TryFrom<::std::string::String>
     for IdentityAttributesChangedIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12269,6 +12469,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::std::fmt::Display for IdentityCreatedIdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -12278,6 +12479,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for IdentityCreatedIdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12289,6 +12491,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<&str> for IdentityCreatedIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12297,6 +12500,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<::std::string::String> for IdentityCreatedIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12523,6 +12727,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::std::fmt::Display for IdentityDeletedIdentityType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -12532,6 +12737,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for IdentityDeletedIdentityType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12543,6 +12749,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<&str> for IdentityDeletedIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12551,6 +12758,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<::std::string::String> for IdentityDeletedIdentityType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -12995,6 +13203,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::std::fmt::Display for InvocationStatusType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Test => f.write_str("TEST"),
@@ -13005,6 +13214,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for InvocationStatusType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -13017,6 +13227,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<&str> for InvocationStatusType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -13025,6 +13236,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<::std::string::String> for InvocationStatusType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -13298,6 +13510,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::std::fmt::Display for MachineIdentityCreatedEventType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::MachineIdentityCreated => f.write_str("MACHINE_IDENTITY_CREATED"),
@@ -13307,6 +13520,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for MachineIdentityCreatedEventType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -13318,6 +13532,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<&str> for MachineIdentityCreatedEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -13327,6 +13542,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::convert::TryFrom<::std::string::String>
     for MachineIdentityCreatedEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -13627,6 +13843,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         Application,
     }
     impl ::std::fmt::Display for MachineIdentityCreatedMachineIdentitySubtype {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::AiAgent => f.write_str("AI Agent"),
@@ -13636,6 +13853,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for MachineIdentityCreatedMachineIdentitySubtype {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -13648,6 +13866,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<&str> for MachineIdentityCreatedMachineIdentitySubtype {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -13657,6 +13876,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::convert::TryFrom<::std::string::String>
     for MachineIdentityCreatedMachineIdentitySubtype {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -13788,6 +14008,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::std::fmt::Display for MachineIdentityDeletedEventType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::MachineIdentityDeleted => f.write_str("MACHINE_IDENTITY_DELETED"),
@@ -13797,6 +14018,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for MachineIdentityDeletedEventType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -13808,6 +14030,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<&str> for MachineIdentityDeletedEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -13817,6 +14040,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::convert::TryFrom<::std::string::String>
     for MachineIdentityDeletedEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14117,6 +14341,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         Application,
     }
     impl ::std::fmt::Display for MachineIdentityDeletedMachineIdentitySubtype {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::AiAgent => f.write_str("AI Agent"),
@@ -14126,6 +14351,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for MachineIdentityDeletedMachineIdentitySubtype {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14138,6 +14364,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<&str> for MachineIdentityDeletedMachineIdentitySubtype {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14147,6 +14374,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::convert::TryFrom<::std::string::String>
     for MachineIdentityDeletedMachineIdentitySubtype {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14582,6 +14810,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::std::fmt::Display for MachineIdentityUpdatedEventType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::MachineIdentityUpdated => f.write_str("MACHINE_IDENTITY_UPDATED"),
@@ -14591,6 +14820,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for MachineIdentityUpdatedEventType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14602,6 +14832,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<&str> for MachineIdentityUpdatedEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14611,6 +14842,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::convert::TryFrom<::std::string::String>
     for MachineIdentityUpdatedEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14943,6 +15175,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::std::fmt::Display for MachineIdentityUpdatedMachineIdentityChangeTypesItem {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AttributesChanged => f.write_str("ATTRIBUTES_CHANGED"),
@@ -14956,6 +15189,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for MachineIdentityUpdatedMachineIdentityChangeTypesItem {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14972,6 +15206,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::convert::TryFrom<&str>
     for MachineIdentityUpdatedMachineIdentityChangeTypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -14981,6 +15216,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::convert::TryFrom<::std::string::String>
     for MachineIdentityUpdatedMachineIdentityChangeTypesItem {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -15005,6 +15241,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         Application,
     }
     impl ::std::fmt::Display for MachineIdentityUpdatedMachineIdentitySubtype {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::AiAgent => f.write_str("AI Agent"),
@@ -15014,6 +15251,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for MachineIdentityUpdatedMachineIdentitySubtype {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -15026,6 +15264,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<&str> for MachineIdentityUpdatedMachineIdentitySubtype {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -15035,6 +15274,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::convert::TryFrom<::std::string::String>
     for MachineIdentityUpdatedMachineIdentitySubtype {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -15258,12 +15498,14 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::From<bool>
     for MachineIdentityUpdatedSingleValueAttributeChangesItemNewValue {
+        #[inline]
         fn from(value: bool) -> Self {
             Self::Variant1(value)
         }
     }
     impl ::std::convert::From<f64>
     for MachineIdentityUpdatedSingleValueAttributeChangesItemNewValue {
+        #[inline]
         fn from(value: f64) -> Self {
             Self::Variant2(value)
         }
@@ -15271,6 +15513,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::convert::From<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     > for MachineIdentityUpdatedSingleValueAttributeChangesItemNewValue {
+        #[inline]
         fn from(
             value: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ) -> Self {
@@ -15288,12 +15531,14 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::From<bool>
     for MachineIdentityUpdatedSingleValueAttributeChangesItemOldValue {
+        #[inline]
         fn from(value: bool) -> Self {
             Self::Variant1(value)
         }
     }
     impl ::std::convert::From<f64>
     for MachineIdentityUpdatedSingleValueAttributeChangesItemOldValue {
+        #[inline]
         fn from(value: f64) -> Self {
             Self::Variant2(value)
         }
@@ -15301,6 +15546,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::convert::From<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     > for MachineIdentityUpdatedSingleValueAttributeChangesItemOldValue {
+        #[inline]
         fn from(
             value: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ) -> Self {
@@ -15955,6 +16201,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::fmt::Display
     for ProvisioningCompletedAccountRequestsItemAttributeRequestsItemOperation {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Add => f.write_str("Add"),
@@ -15966,6 +16213,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::str::FromStr
     for ProvisioningCompletedAccountRequestsItemAttributeRequestsItemOperation {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -15980,6 +16228,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::convert::TryFrom<&str>
     for ProvisioningCompletedAccountRequestsItemAttributeRequestsItemOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -15989,6 +16238,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::convert::TryFrom<::std::string::String>
     for ProvisioningCompletedAccountRequestsItemAttributeRequestsItemOperation {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16041,6 +16291,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::fmt::Display
     for ProvisioningCompletedAccountRequestsItemProvisioningResult {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Success => f.write_str("SUCCESS"),
@@ -16053,6 +16304,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::str::FromStr
     for ProvisioningCompletedAccountRequestsItemProvisioningResult {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16067,6 +16319,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::convert::TryFrom<&str>
     for ProvisioningCompletedAccountRequestsItemProvisioningResult {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16076,6 +16329,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::convert::TryFrom<::std::string::String>
     for ProvisioningCompletedAccountRequestsItemProvisioningResult {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16227,6 +16481,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::std::fmt::Display for ProvisioningCompletedAccountRequestsItemSourceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Source => f.write_str("SOURCE"),
@@ -16236,6 +16491,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for ProvisioningCompletedAccountRequestsItemSourceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16248,6 +16504,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::convert::TryFrom<&str>
     for ProvisioningCompletedAccountRequestsItemSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16257,6 +16514,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::convert::TryFrom<::std::string::String>
     for ProvisioningCompletedAccountRequestsItemSourceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16400,6 +16658,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::std::fmt::Display for ProvisioningCompletedRecipientType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -16409,6 +16668,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for ProvisioningCompletedRecipientType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16420,6 +16680,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<&str> for ProvisioningCompletedRecipientType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16429,6 +16690,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::convert::TryFrom<::std::string::String>
     for ProvisioningCompletedRecipientType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16572,6 +16834,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::std::fmt::Display for ProvisioningCompletedRequesterType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -16581,6 +16844,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for ProvisioningCompletedRequesterType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16592,6 +16856,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<&str> for ProvisioningCompletedRequesterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16601,6 +16866,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     impl ::std::convert::TryFrom<::std::string::String>
     for ProvisioningCompletedRequesterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16813,6 +17079,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::std::fmt::Display for ReviewerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -16823,6 +17090,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for ReviewerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16835,6 +17103,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<&str> for ReviewerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -16843,6 +17112,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<::std::string::String> for ReviewerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -18251,6 +18521,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::std::fmt::Display for SourceCreatedActorType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -18260,6 +18531,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for SourceCreatedActorType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -18271,6 +18543,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<&str> for SourceCreatedActorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -18279,6 +18552,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<::std::string::String> for SourceCreatedActorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -18565,6 +18839,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::std::fmt::Display for SourceDeletedActorType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -18574,6 +18849,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for SourceDeletedActorType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -18585,6 +18861,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<&str> for SourceDeletedActorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -18593,6 +18870,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<::std::string::String> for SourceDeletedActorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -18874,6 +19152,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::std::fmt::Display for SourceUpdatedActorType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -18883,6 +19162,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::str::FromStr for SourceUpdatedActorType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -18894,6 +19174,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<&str> for SourceUpdatedActorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -18902,6 +19183,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::std::convert::TryFrom<::std::string::String> for SourceUpdatedActorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -19196,18 +19478,21 @@ Test trigger invocations are always enabled regardless of this option.*/
     );
     impl ::std::ops::Deref for SubscriptionPatchRequest {
         type Target = ::std::vec::Vec<SubscriptionPatchRequestItem>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<SubscriptionPatchRequestItem> {
             &self.0
         }
     }
     impl ::std::convert::From<SubscriptionPatchRequest>
     for ::std::vec::Vec<SubscriptionPatchRequestItem> {
+        #[inline]
         fn from(value: SubscriptionPatchRequest) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<SubscriptionPatchRequestItem>>
     for SubscriptionPatchRequest {
+        #[inline]
         fn from(value: ::std::vec::Vec<SubscriptionPatchRequestItem>) -> Self {
             Self(value)
         }
@@ -19353,6 +19638,7 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     impl ::std::fmt::Display for SubscriptionPatchRequestItemOp {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Add => f.write_str("add"),
@@ -19366,6 +19652,7 @@ Test trigger invocations are always enabled regardless of this option.*/
     }
     impl ::std::str::FromStr for SubscriptionPatchRequestItemOp {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -19381,6 +19668,7 @@ Test trigger invocations are always enabled regardless of this option.*/
     }
     impl ::std::convert::TryFrom<&str> for SubscriptionPatchRequestItemOp {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -19390,6 +19678,7 @@ Test trigger invocations are always enabled regardless of this option.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for SubscriptionPatchRequestItemOp {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -19555,6 +19844,7 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     impl SubscriptionPostRequest {
+        #[inline]
         pub fn builder() -> builder::SubscriptionPostRequest {
             Default::default()
         }
@@ -19679,6 +19969,7 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     impl SubscriptionPutRequest {
+        #[inline]
         pub fn builder() -> builder::SubscriptionPutRequest {
             Default::default()
         }
@@ -19732,6 +20023,7 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     impl ::std::fmt::Display for SubscriptionType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Http => f.write_str("HTTP"),
@@ -19745,6 +20037,7 @@ Test trigger invocations are always enabled regardless of this option.*/
     }
     impl ::std::str::FromStr for SubscriptionType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -19760,6 +20053,7 @@ Test trigger invocations are always enabled regardless of this option.*/
     }
     impl ::std::convert::TryFrom<&str> for SubscriptionType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -19768,6 +20062,7 @@ Test trigger invocations are always enabled regardless of this option.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for SubscriptionType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -19885,6 +20180,7 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     impl TestInvocation {
+        #[inline]
         pub fn builder() -> builder::TestInvocation {
             Default::default()
         }
@@ -20086,151 +20382,181 @@ Test trigger invocations are always enabled regardless of this option.*/
         VaClusterStatusChangeEvent(VaClusterStatusChangeEvent),
     }
     impl ::std::convert::From<AccessRequestDynamicApprover> for TriggerExampleInput {
+        #[inline]
         fn from(value: AccessRequestDynamicApprover) -> Self {
             Self::AccessRequestDynamicApprover(value)
         }
     }
     impl ::std::convert::From<AccessRequestPostApproval> for TriggerExampleInput {
+        #[inline]
         fn from(value: AccessRequestPostApproval) -> Self {
             Self::AccessRequestPostApproval(value)
         }
     }
     impl ::std::convert::From<AccessRequestPreApproval> for TriggerExampleInput {
+        #[inline]
         fn from(value: AccessRequestPreApproval) -> Self {
             Self::AccessRequestPreApproval(value)
         }
     }
     impl ::std::convert::From<AccountAggregationCompleted> for TriggerExampleInput {
+        #[inline]
         fn from(value: AccountAggregationCompleted) -> Self {
             Self::AccountAggregationCompleted(value)
         }
     }
     impl ::std::convert::From<AccountAttributesChanged> for TriggerExampleInput {
+        #[inline]
         fn from(value: AccountAttributesChanged) -> Self {
             Self::AccountAttributesChanged(value)
         }
     }
     impl ::std::convert::From<AccountCorrelated> for TriggerExampleInput {
+        #[inline]
         fn from(value: AccountCorrelated) -> Self {
             Self::AccountCorrelated(value)
         }
     }
     impl ::std::convert::From<AccountsCollectedForAggregation> for TriggerExampleInput {
+        #[inline]
         fn from(value: AccountsCollectedForAggregation) -> Self {
             Self::AccountsCollectedForAggregation(value)
         }
     }
     impl ::std::convert::From<AccountCreated> for TriggerExampleInput {
+        #[inline]
         fn from(value: AccountCreated) -> Self {
             Self::AccountCreated(value)
         }
     }
     impl ::std::convert::From<AccountUncorrelated> for TriggerExampleInput {
+        #[inline]
         fn from(value: AccountUncorrelated) -> Self {
             Self::AccountUncorrelated(value)
         }
     }
     impl ::std::convert::From<AccountDeleted> for TriggerExampleInput {
+        #[inline]
         fn from(value: AccountDeleted) -> Self {
             Self::AccountDeleted(value)
         }
     }
     impl ::std::convert::From<AccountUpdated> for TriggerExampleInput {
+        #[inline]
         fn from(value: AccountUpdated) -> Self {
             Self::AccountUpdated(value)
         }
     }
     impl ::std::convert::From<CampaignActivated> for TriggerExampleInput {
+        #[inline]
         fn from(value: CampaignActivated) -> Self {
             Self::CampaignActivated(value)
         }
     }
     impl ::std::convert::From<CampaignEnded> for TriggerExampleInput {
+        #[inline]
         fn from(value: CampaignEnded) -> Self {
             Self::CampaignEnded(value)
         }
     }
     impl ::std::convert::From<CampaignGenerated> for TriggerExampleInput {
+        #[inline]
         fn from(value: CampaignGenerated) -> Self {
             Self::CampaignGenerated(value)
         }
     }
     impl ::std::convert::From<CertificationSignedOff> for TriggerExampleInput {
+        #[inline]
         fn from(value: CertificationSignedOff) -> Self {
             Self::CertificationSignedOff(value)
         }
     }
     impl ::std::convert::From<IdentityAttributesChanged> for TriggerExampleInput {
+        #[inline]
         fn from(value: IdentityAttributesChanged) -> Self {
             Self::IdentityAttributesChanged(value)
         }
     }
     impl ::std::convert::From<IdentityCreated> for TriggerExampleInput {
+        #[inline]
         fn from(value: IdentityCreated) -> Self {
             Self::IdentityCreated(value)
         }
     }
     impl ::std::convert::From<IdentityDeleted> for TriggerExampleInput {
+        #[inline]
         fn from(value: IdentityDeleted) -> Self {
             Self::IdentityDeleted(value)
         }
     }
     impl ::std::convert::From<MachineIdentityCreated> for TriggerExampleInput {
+        #[inline]
         fn from(value: MachineIdentityCreated) -> Self {
             Self::MachineIdentityCreated(value)
         }
     }
     impl ::std::convert::From<MachineIdentityUpdated> for TriggerExampleInput {
+        #[inline]
         fn from(value: MachineIdentityUpdated) -> Self {
             Self::MachineIdentityUpdated(value)
         }
     }
     impl ::std::convert::From<MachineIdentityDeleted> for TriggerExampleInput {
+        #[inline]
         fn from(value: MachineIdentityDeleted) -> Self {
             Self::MachineIdentityDeleted(value)
         }
     }
     impl ::std::convert::From<ProvisioningCompleted> for TriggerExampleInput {
+        #[inline]
         fn from(value: ProvisioningCompleted) -> Self {
             Self::ProvisioningCompleted(value)
         }
     }
     impl ::std::convert::From<SavedSearchComplete> for TriggerExampleInput {
+        #[inline]
         fn from(value: SavedSearchComplete) -> Self {
             Self::SavedSearchComplete(value)
         }
     }
     impl ::std::convert::From<SourceAccountCreated> for TriggerExampleInput {
+        #[inline]
         fn from(value: SourceAccountCreated) -> Self {
             Self::SourceAccountCreated(value)
         }
     }
     impl ::std::convert::From<SourceAccountDeleted> for TriggerExampleInput {
+        #[inline]
         fn from(value: SourceAccountDeleted) -> Self {
             Self::SourceAccountDeleted(value)
         }
     }
     impl ::std::convert::From<SourceAccountUpdated> for TriggerExampleInput {
+        #[inline]
         fn from(value: SourceAccountUpdated) -> Self {
             Self::SourceAccountUpdated(value)
         }
     }
     impl ::std::convert::From<SourceCreated> for TriggerExampleInput {
+        #[inline]
         fn from(value: SourceCreated) -> Self {
             Self::SourceCreated(value)
         }
     }
     impl ::std::convert::From<SourceDeleted> for TriggerExampleInput {
+        #[inline]
         fn from(value: SourceDeleted) -> Self {
             Self::SourceDeleted(value)
         }
     }
     impl ::std::convert::From<SourceUpdated> for TriggerExampleInput {
+        #[inline]
         fn from(value: SourceUpdated) -> Self {
             Self::SourceUpdated(value)
         }
     }
     impl ::std::convert::From<VaClusterStatusChangeEvent> for TriggerExampleInput {
+        #[inline]
         fn from(value: VaClusterStatusChangeEvent) -> Self {
             Self::VaClusterStatusChangeEvent(value)
         }
@@ -20244,11 +20570,13 @@ Test trigger invocations are always enabled regardless of this option.*/
     }
     impl ::std::convert::From<::std::option::Option<Accessrequestdynamicapprover2>>
     for TriggerExampleOutput {
+        #[inline]
         fn from(value: ::std::option::Option<Accessrequestdynamicapprover2>) -> Self {
             Self::Variant0(value)
         }
     }
     impl ::std::convert::From<Accessrequestpreapproval2> for TriggerExampleOutput {
+        #[inline]
         fn from(value: Accessrequestpreapproval2) -> Self {
             Self::Variant1(value)
         }
@@ -20293,6 +20621,7 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     impl ::std::fmt::Display for TriggerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::RequestResponse => f.write_str("REQUEST_RESPONSE"),
@@ -20303,6 +20632,7 @@ Test trigger invocations are always enabled regardless of this option.*/
     }
     impl ::std::str::FromStr for TriggerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -20315,6 +20645,7 @@ Test trigger invocations are always enabled regardless of this option.*/
     }
     impl ::std::convert::TryFrom<&str> for TriggerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -20323,6 +20654,7 @@ Test trigger invocations are always enabled regardless of this option.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for TriggerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -20713,6 +21045,7 @@ Test trigger invocations are always enabled regardless of this option.*/
         Failed,
     }
     impl ::std::fmt::Display for VaClusterStatusChangeEventHealthCheckResultStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Succeeded => f.write_str("Succeeded"),
@@ -20722,6 +21055,7 @@ Test trigger invocations are always enabled regardless of this option.*/
     }
     impl ::std::str::FromStr for VaClusterStatusChangeEventHealthCheckResultStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -20735,6 +21069,7 @@ Test trigger invocations are always enabled regardless of this option.*/
     impl ::std::convert::TryFrom<&str>
     for VaClusterStatusChangeEventHealthCheckResultStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -20744,6 +21079,7 @@ Test trigger invocations are always enabled regardless of this option.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for VaClusterStatusChangeEventHealthCheckResultStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -20880,6 +21216,7 @@ Test trigger invocations are always enabled regardless of this option.*/
     }
     impl ::std::fmt::Display
     for VaClusterStatusChangeEventPreviousHealthCheckResultStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Succeeded => f.write_str("Succeeded"),
@@ -20890,6 +21227,7 @@ Test trigger invocations are always enabled regardless of this option.*/
     impl ::std::str::FromStr
     for VaClusterStatusChangeEventPreviousHealthCheckResultStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -20903,6 +21241,7 @@ Test trigger invocations are always enabled regardless of this option.*/
     impl ::std::convert::TryFrom<&str>
     for VaClusterStatusChangeEventPreviousHealthCheckResultStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -20912,6 +21251,7 @@ Test trigger invocations are always enabled regardless of this option.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for VaClusterStatusChangeEventPreviousHealthCheckResultStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -20958,6 +21298,7 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     impl ::std::fmt::Display for VaClusterStatusChangeEventType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Source => f.write_str("SOURCE"),
@@ -20968,6 +21309,7 @@ Test trigger invocations are always enabled regardless of this option.*/
     }
     impl ::std::str::FromStr for VaClusterStatusChangeEventType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -20980,6 +21322,7 @@ Test trigger invocations are always enabled regardless of this option.*/
     }
     impl ::std::convert::TryFrom<&str> for VaClusterStatusChangeEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -20989,6 +21332,7 @@ Test trigger invocations are always enabled regardless of this option.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for VaClusterStatusChangeEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -21083,6 +21427,7 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     impl ValidateFilterInputDto {
+        #[inline]
         pub fn builder() -> builder::ValidateFilterInputDto {
             Default::default()
         }
@@ -21888,6 +22233,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -21904,6 +22250,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -21966,6 +22313,7 @@ let response = client.list_triggers_v1()
     .await;
 ```*/
     #[doc(alias = "listTriggersV1")]
+    #[inline]
     pub fn list_triggers_v1(&self) -> builder::ListTriggersV1<'_> {
         builder::ListTriggersV1::new(self)
     }
@@ -22008,6 +22356,7 @@ let response = client.list_subscriptions_v1()
     .await;
 ```*/
     #[doc(alias = "listSubscriptionsV1")]
+    #[inline]
     pub fn list_subscriptions_v1(&self) -> builder::ListSubscriptionsV1<'_> {
         builder::ListSubscriptionsV1::new(self)
     }
@@ -22026,6 +22375,7 @@ let response = client.create_subscription_v1()
     .await;
 ```*/
     #[doc(alias = "createSubscriptionV1")]
+    #[inline]
     pub fn create_subscription_v1(&self) -> builder::CreateSubscriptionV1<'_> {
         builder::CreateSubscriptionV1::new(self)
     }
@@ -22055,6 +22405,7 @@ let response = client.update_subscription_v1()
     .await;
 ```*/
     #[doc(alias = "updateSubscriptionV1")]
+    #[inline]
     pub fn update_subscription_v1(&self) -> builder::UpdateSubscriptionV1<'_> {
         builder::UpdateSubscriptionV1::new(self)
     }
@@ -22073,6 +22424,7 @@ let response = client.delete_subscription_v1()
     .await;
 ```*/
     #[doc(alias = "deleteSubscriptionV1")]
+    #[inline]
     pub fn delete_subscription_v1(&self) -> builder::DeleteSubscriptionV1<'_> {
         builder::DeleteSubscriptionV1::new(self)
     }
@@ -22095,6 +22447,7 @@ let response = client.patch_subscription_v1()
     .await;
 ```*/
     #[doc(alias = "patchSubscriptionV1")]
+    #[inline]
     pub fn patch_subscription_v1(&self) -> builder::PatchSubscriptionV1<'_> {
         builder::PatchSubscriptionV1::new(self)
     }
@@ -22112,6 +22465,7 @@ let response = client.test_subscription_filter_v1()
     .await;
 ```*/
     #[doc(alias = "testSubscriptionFilterV1")]
+    #[inline]
     pub fn test_subscription_filter_v1(&self) -> builder::TestSubscriptionFilterV1<'_> {
         builder::TestSubscriptionFilterV1::new(self)
     }
@@ -22154,6 +22508,7 @@ let response = client.list_trigger_invocation_status_v1()
     .await;
 ```*/
     #[doc(alias = "listTriggerInvocationStatusV1")]
+    #[inline]
     pub fn list_trigger_invocation_status_v1(
         &self,
     ) -> builder::ListTriggerInvocationStatusV1<'_> {
@@ -22176,6 +22531,7 @@ let response = client.complete_trigger_invocation_v1()
     .await;
 ```*/
     #[doc(alias = "completeTriggerInvocationV1")]
+    #[inline]
     pub fn complete_trigger_invocation_v1(
         &self,
     ) -> builder::CompleteTriggerInvocationV1<'_> {
@@ -22194,6 +22550,7 @@ let response = client.start_test_trigger_invocation_v1()
     .await;
 ```*/
     #[doc(alias = "startTestTriggerInvocationV1")]
+    #[inline]
     pub fn start_test_trigger_invocation_v1(
         &self,
     ) -> builder::StartTestTriggerInvocationV1<'_> {
@@ -22223,6 +22580,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListTriggersV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22291,6 +22649,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/triggers/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -22365,6 +22724,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -22384,6 +22744,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListSubscriptionsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22452,6 +22813,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/trigger-subscriptions/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -22526,6 +22888,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -22541,6 +22904,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateSubscriptionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22575,6 +22939,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/trigger-subscriptions/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -22638,6 +23003,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -22654,6 +23020,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> UpdateSubscriptionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22701,6 +23068,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/trigger-subscriptions/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -22773,6 +23141,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -22788,6 +23157,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteSubscriptionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22808,6 +23178,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/trigger-subscriptions/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -22863,6 +23234,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -22879,6 +23251,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchSubscriptionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22912,6 +23285,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/trigger-subscriptions/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -22970,6 +23344,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -22985,6 +23360,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> TestSubscriptionFilterV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23019,6 +23395,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/trigger-subscriptions/v1/validate-filter`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -23089,6 +23466,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -23108,6 +23486,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListTriggerInvocationStatusV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23176,6 +23555,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/trigger-invocations/v1/status`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -23262,6 +23642,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -23278,6 +23659,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CompleteTriggerInvocationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23323,6 +23705,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/trigger-invocations/v1/{id}/complete`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -23396,6 +23779,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -23411,6 +23795,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> StartTestTriggerInvocationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23443,6 +23828,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/trigger-invocations/v1/test`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -23510,6 +23896,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -315,6 +315,7 @@ pub mod types {
         }
     }
     impl TenantUiMetadataItemUpdateRequest {
+        #[inline]
         pub fn builder() -> builder::TenantUiMetadataItemUpdateRequest {
             Default::default()
         }
@@ -486,6 +487,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -502,6 +504,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -543,6 +546,7 @@ let response = client.get_tenant_ui_metadata_v1()
     .await;
 ```*/
     #[doc(alias = "getTenantUiMetadataV1")]
+    #[inline]
     pub fn get_tenant_ui_metadata_v1(&self) -> builder::GetTenantUiMetadataV1<'_> {
         builder::GetTenantUiMetadataV1::new(self)
     }
@@ -561,6 +565,7 @@ let response = client.set_tenant_ui_metadata_v1()
     .await;
 ```*/
     #[doc(alias = "setTenantUiMetadataV1")]
+    #[inline]
     pub fn set_tenant_ui_metadata_v1(&self) -> builder::SetTenantUiMetadataV1<'_> {
         builder::SetTenantUiMetadataV1::new(self)
     }
@@ -583,6 +588,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetTenantUiMetadataV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -590,6 +596,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/ui-metadata/v1/tenant`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -641,6 +648,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -656,6 +664,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SetTenantUiMetadataV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -691,6 +700,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/ui-metadata/v1/tenant`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -759,6 +769,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -739,6 +739,7 @@ pub mod types {
         }
     }
     impl WorkItemForward {
+        #[inline]
         pub fn builder() -> builder::WorkItemForward {
             Default::default()
         }
@@ -764,6 +765,7 @@ pub mod types {
         Canceled,
     }
     impl ::std::fmt::Display for WorkItemState {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Finished => f.write_str("Finished"),
@@ -777,6 +779,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for WorkItemState {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -793,6 +796,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for WorkItemState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -801,6 +805,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for WorkItemState {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -828,6 +833,7 @@ pub mod types {
         Canceled,
     }
     impl ::std::fmt::Display for WorkItemStateManualWorkItems {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Finished => f.write_str("Finished"),
@@ -841,6 +847,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for WorkItemStateManualWorkItems {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -857,6 +864,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for WorkItemStateManualWorkItems {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -866,6 +874,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for WorkItemStateManualWorkItems {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -901,6 +910,7 @@ pub mod types {
         Test,
     }
     impl ::std::fmt::Display for WorkItemTypeManualWorkItems {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Generic => f.write_str("Generic"),
@@ -922,6 +932,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for WorkItemTypeManualWorkItems {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -946,6 +957,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for WorkItemTypeManualWorkItems {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -954,6 +966,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for WorkItemTypeManualWorkItems {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1455,6 +1468,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1471,6 +1485,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1525,6 +1540,7 @@ let response = client.list_work_items_v1()
     .await;
 ```*/
     #[doc(alias = "listWorkItemsV1")]
+    #[inline]
     pub fn list_work_items_v1(&self) -> builder::ListWorkItemsV1<'_> {
         builder::ListWorkItemsV1::new(self)
     }
@@ -1555,6 +1571,7 @@ let response = client.get_completed_work_items_v1()
     .await;
 ```*/
     #[doc(alias = "getCompletedWorkItemsV1")]
+    #[inline]
     pub fn get_completed_work_items_v1(&self) -> builder::GetCompletedWorkItemsV1<'_> {
         builder::GetCompletedWorkItemsV1::new(self)
     }
@@ -1573,6 +1590,7 @@ let response = client.get_count_work_items_v1()
     .await;
 ```*/
     #[doc(alias = "getCountWorkItemsV1")]
+    #[inline]
     pub fn get_count_work_items_v1(&self) -> builder::GetCountWorkItemsV1<'_> {
         builder::GetCountWorkItemsV1::new(self)
     }
@@ -1591,6 +1609,7 @@ let response = client.get_count_completed_work_items_v1()
     .await;
 ```*/
     #[doc(alias = "getCountCompletedWorkItemsV1")]
+    #[inline]
     pub fn get_count_completed_work_items_v1(
         &self,
     ) -> builder::GetCountCompletedWorkItemsV1<'_> {
@@ -1611,6 +1630,7 @@ let response = client.get_work_items_summary_v1()
     .await;
 ```*/
     #[doc(alias = "getWorkItemsSummaryV1")]
+    #[inline]
     pub fn get_work_items_summary_v1(&self) -> builder::GetWorkItemsSummaryV1<'_> {
         builder::GetWorkItemsSummaryV1::new(self)
     }
@@ -1629,6 +1649,7 @@ let response = client.get_work_item_v1()
     .await;
 ```*/
     #[doc(alias = "getWorkItemV1")]
+    #[inline]
     pub fn get_work_item_v1(&self) -> builder::GetWorkItemV1<'_> {
         builder::GetWorkItemV1::new(self)
     }
@@ -1649,6 +1670,7 @@ let response = client.complete_work_item_v1()
     .await;
 ```*/
     #[doc(alias = "completeWorkItemV1")]
+    #[inline]
     pub fn complete_work_item_v1(&self) -> builder::CompleteWorkItemV1<'_> {
         builder::CompleteWorkItemV1::new(self)
     }
@@ -1669,6 +1691,7 @@ let response = client.approve_approval_item_v1()
     .await;
 ```*/
     #[doc(alias = "approveApprovalItemV1")]
+    #[inline]
     pub fn approve_approval_item_v1(&self) -> builder::ApproveApprovalItemV1<'_> {
         builder::ApproveApprovalItemV1::new(self)
     }
@@ -1689,6 +1712,7 @@ let response = client.reject_approval_item_v1()
     .await;
 ```*/
     #[doc(alias = "rejectApprovalItemV1")]
+    #[inline]
     pub fn reject_approval_item_v1(&self) -> builder::RejectApprovalItemV1<'_> {
         builder::RejectApprovalItemV1::new(self)
     }
@@ -1707,6 +1731,7 @@ let response = client.approve_approval_items_in_bulk_v1()
     .await;
 ```*/
     #[doc(alias = "approveApprovalItemsInBulkV1")]
+    #[inline]
     pub fn approve_approval_items_in_bulk_v1(
         &self,
     ) -> builder::ApproveApprovalItemsInBulkV1<'_> {
@@ -1727,6 +1752,7 @@ let response = client.reject_approval_items_in_bulk_v1()
     .await;
 ```*/
     #[doc(alias = "rejectApprovalItemsInBulkV1")]
+    #[inline]
     pub fn reject_approval_items_in_bulk_v1(
         &self,
     ) -> builder::RejectApprovalItemsInBulkV1<'_> {
@@ -1749,6 +1775,7 @@ let response = client.submit_account_selection_v1()
     .await;
 ```*/
     #[doc(alias = "submitAccountSelectionV1")]
+    #[inline]
     pub fn submit_account_selection_v1(&self) -> builder::SubmitAccountSelectionV1<'_> {
         builder::SubmitAccountSelectionV1::new(self)
     }
@@ -1769,6 +1796,7 @@ let response = client.forward_work_item_v1()
     .await;
 ```*/
     #[doc(alias = "forwardWorkItemV1")]
+    #[inline]
     pub fn forward_work_item_v1(&self) -> builder::ForwardWorkItemV1<'_> {
         builder::ForwardWorkItemV1::new(self)
     }
@@ -1795,6 +1823,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListWorkItemsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1849,6 +1878,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/work-items/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1918,6 +1948,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1936,6 +1967,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCompletedWorkItemsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1990,6 +2022,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/work-items/v1/completed`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2069,6 +2102,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2084,6 +2118,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCountWorkItemsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2105,6 +2140,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/work-items/v1/count`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2161,6 +2197,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2176,6 +2213,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetCountCompletedWorkItemsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2197,6 +2235,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/work-items/v1/completed/count`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2255,6 +2294,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2270,6 +2310,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetWorkItemsSummaryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2291,6 +2332,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/work-items/v1/summary`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2349,6 +2391,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2364,6 +2407,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetWorkItemV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2384,6 +2428,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/work-items/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2436,6 +2481,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2452,6 +2498,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CompleteWorkItemV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2485,6 +2532,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/work-items/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2542,6 +2590,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2558,6 +2607,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ApproveApprovalItemV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2593,6 +2643,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/work-items/v1/{id}/approve/{approvalItemId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2656,6 +2707,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2672,6 +2724,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> RejectApprovalItemV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2707,6 +2760,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/work-items/v1/{id}/reject/{approvalItemId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2768,6 +2822,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2783,6 +2838,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ApproveApprovalItemsInBulkV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2803,6 +2859,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/work-items/v1/bulk-approve/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2860,6 +2917,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2875,6 +2933,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> RejectApprovalItemsInBulkV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2895,6 +2954,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/work-items/v1/bulk-reject/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2952,6 +3012,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2971,6 +3032,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> SubmitAccountSelectionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3006,6 +3068,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/work-items/v1/{id}/submit-account-selection`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3070,6 +3133,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -3086,6 +3150,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ForwardWorkItemV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3131,6 +3196,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/work-items/v1/{id}/forward`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3198,6 +3264,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -242,6 +242,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ConfigTypeEnum {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessRequests => f.write_str("ACCESS_REQUESTS"),
@@ -254,6 +255,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ConfigTypeEnum {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -268,6 +270,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ConfigTypeEnum {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -276,6 +279,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ConfigTypeEnum {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -325,6 +329,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ConfigTypeEnumCamel {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccessRequests => f.write_str("accessRequests"),
@@ -336,6 +341,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ConfigTypeEnumCamel {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -349,6 +355,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ConfigTypeEnumCamel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -357,6 +364,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ConfigTypeEnumCamel {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -563,6 +571,7 @@ pub mod types {
         }
     }
     impl ConfigurationItemRequest {
+        #[inline]
         pub fn builder() -> builder::ConfigurationItemRequest {
             Default::default()
         }
@@ -1105,6 +1114,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ReassignmentTypeEnum {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::ManualReassignment => f.write_str("MANUAL_REASSIGNMENT,"),
@@ -1117,6 +1127,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ReassignmentTypeEnum {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1131,6 +1142,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ReassignmentTypeEnum {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1139,6 +1151,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ReassignmentTypeEnum {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1273,6 +1286,7 @@ pub mod types {
         }
     }
     impl TenantConfigurationRequest {
+        #[inline]
         pub fn builder() -> builder::TenantConfigurationRequest {
             Default::default()
         }
@@ -1623,6 +1637,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1639,6 +1654,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1680,6 +1696,7 @@ let response = client.get_reassignment_config_types_v1()
     .await;
 ```*/
     #[doc(alias = "getReassignmentConfigTypesV1")]
+    #[inline]
     pub fn get_reassignment_config_types_v1(
         &self,
     ) -> builder::GetReassignmentConfigTypesV1<'_> {
@@ -1699,6 +1716,7 @@ let response = client.list_reassignment_configurations_v1()
     .await;
 ```*/
     #[doc(alias = "listReassignmentConfigurationsV1")]
+    #[inline]
     pub fn list_reassignment_configurations_v1(
         &self,
     ) -> builder::ListReassignmentConfigurationsV1<'_> {
@@ -1719,6 +1737,7 @@ let response = client.create_reassignment_configuration_v1()
     .await;
 ```*/
     #[doc(alias = "createReassignmentConfigurationV1")]
+    #[inline]
     pub fn create_reassignment_configuration_v1(
         &self,
     ) -> builder::CreateReassignmentConfigurationV1<'_> {
@@ -1741,6 +1760,7 @@ let response = client.get_reassignment_configuration_v1()
     .await;
 ```*/
     #[doc(alias = "getReassignmentConfigurationV1")]
+    #[inline]
     pub fn get_reassignment_configuration_v1(
         &self,
     ) -> builder::GetReassignmentConfigurationV1<'_> {
@@ -1765,6 +1785,7 @@ let response = client.put_reassignment_config_v1()
     .await;
 ```*/
     #[doc(alias = "putReassignmentConfigV1")]
+    #[inline]
     pub fn put_reassignment_config_v1(&self) -> builder::PutReassignmentConfigV1<'_> {
         builder::PutReassignmentConfigV1::new(self)
     }
@@ -1787,6 +1808,7 @@ let response = client.delete_reassignment_configuration_v1()
     .await;
 ```*/
     #[doc(alias = "deleteReassignmentConfigurationV1")]
+    #[inline]
     pub fn delete_reassignment_configuration_v1(
         &self,
     ) -> builder::DeleteReassignmentConfigurationV1<'_> {
@@ -1813,6 +1835,7 @@ let response = client.get_evaluate_reassignment_configuration_v1()
     .await;
 ```*/
     #[doc(alias = "getEvaluateReassignmentConfigurationV1")]
+    #[inline]
     pub fn get_evaluate_reassignment_configuration_v1(
         &self,
     ) -> builder::GetEvaluateReassignmentConfigurationV1<'_> {
@@ -1832,6 +1855,7 @@ let response = client.get_tenant_config_configuration_v1()
     .await;
 ```*/
     #[doc(alias = "getTenantConfigConfigurationV1")]
+    #[inline]
     pub fn get_tenant_config_configuration_v1(
         &self,
     ) -> builder::GetTenantConfigConfigurationV1<'_> {
@@ -1852,6 +1876,7 @@ let response = client.put_tenant_configuration_v1()
     .await;
 ```*/
     #[doc(alias = "putTenantConfigurationV1")]
+    #[inline]
     pub fn put_tenant_configuration_v1(&self) -> builder::PutTenantConfigurationV1<'_> {
         builder::PutTenantConfigurationV1::new(self)
     }
@@ -1874,6 +1899,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetReassignmentConfigTypesV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1881,6 +1907,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/reassignment-configurations/v1/types`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1934,6 +1961,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -1948,6 +1976,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListReassignmentConfigurationsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1955,6 +1984,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/reassignment-configurations/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2006,6 +2036,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2021,6 +2052,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateReassignmentConfigurationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2055,6 +2087,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/reassignment-configurations/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2123,6 +2156,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2138,6 +2172,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetReassignmentConfigurationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2158,6 +2193,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/reassignment-configurations/v1/{identityId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2218,6 +2254,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2234,6 +2271,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutReassignmentConfigV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2281,6 +2319,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/reassignment-configurations/v1/{identityId}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2358,6 +2397,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2374,6 +2414,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteReassignmentConfigurationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2406,6 +2447,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/reassignment-configurations/v1/{identityId}/{configType}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2470,6 +2512,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2490,6 +2533,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetEvaluateReassignmentConfigurationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2536,6 +2580,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/reassignment-configurations/v1/{identityId}/evaluate/{configType}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2621,6 +2666,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2635,6 +2681,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetTenantConfigConfigurationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2642,6 +2689,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/reassignment-configurations/v1/tenant-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2695,6 +2743,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -2710,6 +2759,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutTenantConfigurationV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2745,6 +2795,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/reassignment-configurations/v1/tenant-config`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2815,6 +2866,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self

@@ -86,6 +86,7 @@ pub mod types {
         }
     }
     impl CreateExternalExecuteWorkflowV1Body {
+        #[inline]
         pub fn builder() -> builder::CreateExternalExecuteWorkflowV1Body {
             Default::default()
         }
@@ -276,6 +277,7 @@ pub mod types {
         }
     }
     impl CreateWorkflowV1Body {
+        #[inline]
         pub fn builder() -> builder::CreateWorkflowV1Body {
             Default::default()
         }
@@ -794,6 +796,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for ScheduledAttributesFrequency {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Daily => f.write_str("daily"),
@@ -807,6 +810,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for ScheduledAttributesFrequency {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -822,6 +826,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ScheduledAttributesFrequency {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -831,6 +836,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for ScheduledAttributesFrequency {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -903,6 +909,7 @@ pub mod types {
         }
     }
     impl TestExternalExecuteWorkflowV1Body {
+        #[inline]
         pub fn builder() -> builder::TestExternalExecuteWorkflowV1Body {
             Default::default()
         }
@@ -1041,6 +1048,7 @@ pub mod types {
         }
     }
     impl TestWorkflowV1Body {
+        #[inline]
         pub fn builder() -> builder::TestWorkflowV1Body {
             Default::default()
         }
@@ -1366,6 +1374,7 @@ pub mod types {
         }
     }
     impl WorkflowBody {
+        #[inline]
         pub fn builder() -> builder::WorkflowBody {
             Default::default()
         }
@@ -1487,6 +1496,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for WorkflowBodyOwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1496,6 +1506,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for WorkflowBodyOwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1507,6 +1518,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for WorkflowBodyOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1515,6 +1527,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for WorkflowBodyOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1630,6 +1643,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for WorkflowCreatorType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -1639,6 +1653,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for WorkflowCreatorType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1650,6 +1665,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for WorkflowCreatorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1658,6 +1674,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for WorkflowCreatorType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1965,6 +1982,7 @@ pub mod types {
         ChildWorkflowExecutionFailed,
     }
     impl ::std::fmt::Display for WorkflowExecutionEventType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::WorkflowExecutionScheduled => {
@@ -2000,6 +2018,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for WorkflowExecutionEventType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2032,6 +2051,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for WorkflowExecutionEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2040,6 +2060,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for WorkflowExecutionEventType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2140,6 +2161,7 @@ pub mod types {
         Queued,
     }
     impl ::std::fmt::Display for WorkflowExecutionStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Completed => f.write_str("Completed"),
@@ -2152,6 +2174,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for WorkflowExecutionStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2167,6 +2190,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for WorkflowExecutionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2175,6 +2199,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for WorkflowExecutionStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2369,6 +2394,7 @@ pub mod types {
     impl ::std::convert::From<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > for WorkflowLibraryActionExampleOutput {
+        #[inline]
         fn from(
             value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ) -> Self {
@@ -2378,6 +2404,7 @@ pub mod types {
     impl ::std::convert::From<
         ::std::vec::Vec<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
     > for WorkflowLibraryActionExampleOutput {
+        #[inline]
         fn from(
             value: ::std::vec::Vec<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2598,6 +2625,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for WorkflowLibraryFormFieldsType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Text => f.write_str("text"),
@@ -2631,6 +2659,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for WorkflowLibraryFormFieldsType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2666,6 +2695,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for WorkflowLibraryFormFieldsType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2675,6 +2705,7 @@ pub mod types {
     impl ::std::convert::TryFrom<::std::string::String>
     for WorkflowLibraryFormFieldsType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3016,6 +3047,7 @@ pub mod types {
         AccessRequestTrigger,
     }
     impl ::std::fmt::Display for WorkflowLibraryTriggerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Event => f.write_str("EVENT"),
@@ -3027,6 +3059,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for WorkflowLibraryTriggerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3041,6 +3074,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for WorkflowLibraryTriggerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3049,6 +3083,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for WorkflowLibraryTriggerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3167,6 +3202,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for WorkflowModifiedByType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -3176,6 +3212,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for WorkflowModifiedByType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3187,6 +3224,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for WorkflowModifiedByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3195,6 +3233,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for WorkflowModifiedByType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3385,16 +3424,19 @@ pub mod types {
         ScheduledAttributes(ScheduledAttributes),
     }
     impl ::std::convert::From<EventAttributes> for WorkflowTriggerAttributes {
+        #[inline]
         fn from(value: EventAttributes) -> Self {
             Self::EventAttributes(value)
         }
     }
     impl ::std::convert::From<ExternalAttributes> for WorkflowTriggerAttributes {
+        #[inline]
         fn from(value: ExternalAttributes) -> Self {
             Self::ExternalAttributes(value)
         }
     }
     impl ::std::convert::From<ScheduledAttributes> for WorkflowTriggerAttributes {
+        #[inline]
         fn from(value: ScheduledAttributes) -> Self {
             Self::ScheduledAttributes(value)
         }
@@ -3445,6 +3487,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for WorkflowTriggerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Event => f.write_str("EVENT"),
@@ -3457,6 +3500,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for WorkflowTriggerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3471,6 +3515,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for WorkflowTriggerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3479,6 +3524,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for WorkflowTriggerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4013,6 +4059,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: sailpoint_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -4029,6 +4076,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -4068,6 +4116,7 @@ let response = client.list_workflows_v1()
     .await;
 ```*/
     #[doc(alias = "listWorkflowsV1")]
+    #[inline]
     pub fn list_workflows_v1(&self) -> builder::ListWorkflowsV1<'_> {
         builder::ListWorkflowsV1::new(self)
     }
@@ -4084,6 +4133,7 @@ let response = client.create_workflow_v1()
     .await;
 ```*/
     #[doc(alias = "createWorkflowV1")]
+    #[inline]
     pub fn create_workflow_v1(&self) -> builder::CreateWorkflowV1<'_> {
         builder::CreateWorkflowV1::new(self)
     }
@@ -4102,6 +4152,7 @@ let response = client.get_workflow_v1()
     .await;
 ```*/
     #[doc(alias = "getWorkflowV1")]
+    #[inline]
     pub fn get_workflow_v1(&self) -> builder::GetWorkflowV1<'_> {
         builder::GetWorkflowV1::new(self)
     }
@@ -4122,6 +4173,7 @@ let response = client.put_workflow_v1()
     .await;
 ```*/
     #[doc(alias = "putWorkflowV1")]
+    #[inline]
     pub fn put_workflow_v1(&self) -> builder::PutWorkflowV1<'_> {
         builder::PutWorkflowV1::new(self)
     }
@@ -4140,6 +4192,7 @@ let response = client.delete_workflow_v1()
     .await;
 ```*/
     #[doc(alias = "deleteWorkflowV1")]
+    #[inline]
     pub fn delete_workflow_v1(&self) -> builder::DeleteWorkflowV1<'_> {
         builder::DeleteWorkflowV1::new(self)
     }
@@ -4160,6 +4213,7 @@ let response = client.patch_workflow_v1()
     .await;
 ```*/
     #[doc(alias = "patchWorkflowV1")]
+    #[inline]
     pub fn patch_workflow_v1(&self) -> builder::PatchWorkflowV1<'_> {
         builder::PatchWorkflowV1::new(self)
     }
@@ -4191,6 +4245,7 @@ let response = client.test_workflow_v1()
     .await;
 ```*/
     #[doc(alias = "testWorkflowV1")]
+    #[inline]
     pub fn test_workflow_v1(&self) -> builder::TestWorkflowV1<'_> {
         builder::TestWorkflowV1::new(self)
     }
@@ -4233,6 +4288,7 @@ let response = client.get_workflow_executions_v1()
     .await;
 ```*/
     #[doc(alias = "getWorkflowExecutionsV1")]
+    #[inline]
     pub fn get_workflow_executions_v1(&self) -> builder::GetWorkflowExecutionsV1<'_> {
         builder::GetWorkflowExecutionsV1::new(self)
     }
@@ -4251,6 +4307,7 @@ let response = client.get_workflow_execution_v1()
     .await;
 ```*/
     #[doc(alias = "getWorkflowExecutionV1")]
+    #[inline]
     pub fn get_workflow_execution_v1(&self) -> builder::GetWorkflowExecutionV1<'_> {
         builder::GetWorkflowExecutionV1::new(self)
     }
@@ -4275,6 +4332,7 @@ let response = client.get_workflow_execution_history_v1()
     .await;
 ```*/
     #[doc(alias = "getWorkflowExecutionHistoryV1")]
+    #[inline]
     pub fn get_workflow_execution_history_v1(
         &self,
     ) -> builder::GetWorkflowExecutionHistoryV1<'_> {
@@ -4295,6 +4353,7 @@ let response = client.get_workflow_execution_history_v2_for_v1()
     .await;
 ```*/
     #[doc(alias = "getWorkflowExecutionHistoryV2ForV1")]
+    #[inline]
     pub fn get_workflow_execution_history_v2_for_v1(
         &self,
     ) -> builder::GetWorkflowExecutionHistoryV2ForV1<'_> {
@@ -4315,6 +4374,7 @@ let response = client.cancel_workflow_execution_v1()
     .await;
 ```*/
     #[doc(alias = "cancelWorkflowExecutionV1")]
+    #[inline]
     pub fn cancel_workflow_execution_v1(
         &self,
     ) -> builder::CancelWorkflowExecutionV1<'_> {
@@ -4339,6 +4399,7 @@ let response = client.list_complete_workflow_library_v1()
     .await;
 ```*/
     #[doc(alias = "listCompleteWorkflowLibraryV1")]
+    #[inline]
     pub fn list_complete_workflow_library_v1(
         &self,
     ) -> builder::ListCompleteWorkflowLibraryV1<'_> {
@@ -4369,6 +4430,7 @@ let response = client.list_workflow_library_actions_v1()
     .await;
 ```*/
     #[doc(alias = "listWorkflowLibraryActionsV1")]
+    #[inline]
     pub fn list_workflow_library_actions_v1(
         &self,
     ) -> builder::ListWorkflowLibraryActionsV1<'_> {
@@ -4403,6 +4465,7 @@ let response = client.list_workflow_library_triggers_v1()
     .await;
 ```*/
     #[doc(alias = "listWorkflowLibraryTriggersV1")]
+    #[inline]
     pub fn list_workflow_library_triggers_v1(
         &self,
     ) -> builder::ListWorkflowLibraryTriggersV1<'_> {
@@ -4420,6 +4483,7 @@ let response = client.list_workflow_library_operators_v1()
     .await;
 ```*/
     #[doc(alias = "listWorkflowLibraryOperatorsV1")]
+    #[inline]
     pub fn list_workflow_library_operators_v1(
         &self,
     ) -> builder::ListWorkflowLibraryOperatorsV1<'_> {
@@ -4440,6 +4504,7 @@ let response = client.create_workflow_external_trigger_v1()
     .await;
 ```*/
     #[doc(alias = "createWorkflowExternalTriggerV1")]
+    #[inline]
     pub fn create_workflow_external_trigger_v1(
         &self,
     ) -> builder::CreateWorkflowExternalTriggerV1<'_> {
@@ -4462,6 +4527,7 @@ let response = client.create_external_execute_workflow_v1()
     .await;
 ```*/
     #[doc(alias = "createExternalExecuteWorkflowV1")]
+    #[inline]
     pub fn create_external_execute_workflow_v1(
         &self,
     ) -> builder::CreateExternalExecuteWorkflowV1<'_> {
@@ -4484,6 +4550,7 @@ let response = client.test_external_execute_workflow_v1()
     .await;
 ```*/
     #[doc(alias = "testExternalExecuteWorkflowV1")]
+    #[inline]
     pub fn test_external_execute_workflow_v1(
         &self,
     ) -> builder::TestExternalExecuteWorkflowV1<'_> {
@@ -4508,6 +4575,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListWorkflowsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4515,6 +4583,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/workflows/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4564,6 +4633,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4579,6 +4649,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateWorkflowV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4613,6 +4684,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/workflows/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4674,6 +4746,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4689,6 +4762,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetWorkflowV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4709,6 +4783,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/workflows/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4759,6 +4834,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4775,6 +4851,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PutWorkflowV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4818,6 +4895,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/workflows/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4882,6 +4960,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4897,6 +4976,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> DeleteWorkflowV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4917,6 +4997,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/workflows/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4969,6 +5050,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -4988,6 +5070,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> PatchWorkflowV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5023,6 +5106,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/workflows/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5080,6 +5164,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5096,6 +5181,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> TestWorkflowV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5141,6 +5227,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/workflows/v1/{id}/test`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5211,6 +5298,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5229,6 +5317,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetWorkflowExecutionsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5285,6 +5374,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/workflows/v1/{id}/executions`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5366,6 +5456,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5381,6 +5472,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetWorkflowExecutionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5401,6 +5493,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/workflow-executions/v1/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5461,6 +5554,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5478,6 +5572,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetWorkflowExecutionHistoryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5520,6 +5615,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/workflow-executions/v1/{id}/history`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5594,6 +5690,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5609,6 +5706,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> GetWorkflowExecutionHistoryV2ForV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5629,6 +5727,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/workflow-executions/v1/{id}/history-v2`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5689,6 +5788,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5704,6 +5804,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CancelWorkflowExecutionV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5724,6 +5825,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/workflow-executions/v1/{id}/cancel`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5781,6 +5883,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5797,6 +5900,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListCompleteWorkflowLibraryV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5826,6 +5930,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/workflow-library/v1`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5893,6 +5998,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -5910,6 +6016,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListWorkflowLibraryActionsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5953,6 +6060,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/workflow-library/v1/actions`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6025,6 +6133,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6042,6 +6151,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListWorkflowLibraryTriggersV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6085,6 +6195,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/workflow-library/v1/triggers`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6157,6 +6268,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6171,6 +6283,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> ListWorkflowLibraryOperatorsV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6178,6 +6291,7 @@ pub mod builder {
             }
         }
         ///Sends a `GET` request to `/workflow-library/v1/operators`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6229,6 +6343,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6244,6 +6359,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateWorkflowExternalTriggerV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6264,6 +6380,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/workflows/v1/{id}/external/oauth-clients`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6324,6 +6441,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6340,6 +6458,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> CreateExternalExecuteWorkflowV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6388,6 +6507,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/workflows/v1/execute/external/{id}`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6459,6 +6579,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
@@ -6475,6 +6596,7 @@ pub mod builder {
         pub(crate) call_options: sailpoint_runtime::CallOptions,
     }
     impl<'a> TestExternalExecuteWorkflowV1<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6523,6 +6645,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/workflows/v1/execute/external/{id}/test`
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6594,6 +6717,7 @@ pub mod builder {
         /// deadline, the retry policy, the experimental opt-in, headers,
         /// replay safety and, for a stream, its paging. See
         /// [`sailpoint_runtime::CallOptions`].
+        #[inline]
         pub fn with_options(mut self, options: sailpoint_runtime::CallOptions) -> Self {
             self.call_options = options;
             self
