@@ -6,7 +6,7 @@
 //! type's map, escaped names are read, absent optional fields are not
 //! written, and open enums keep values they do not know. Where they
 //! differ, on purpose: a repeated name keeps its last value, and an array
-//! is not read as a struct.
+//! is not read as a struct (README, Reliability).
 
 use serde_json::{Value, json};
 
@@ -109,4 +109,15 @@ fn open_enums_read_and_write_their_values_and_keep_unknown_ones() {
     assert_eq!(from_reader, [SourceFeatureItem::Authenticate]);
     let error = serde_json::from_str::<SourceFeatureItem>("1").unwrap_err();
     assert!(error.to_string().contains("expected a string"), "{error}");
+}
+
+#[test]
+fn a_defaulted_field_may_be_absent_and_an_empty_one_is_not_written() {
+    use sailpoint_v2024::types::ConfigObject;
+    let absent: ConfigObject = serde_json::from_value(json!({"version": 2})).unwrap();
+    assert!(absent.object.is_empty());
+    assert_eq!(serde_json::to_value(&absent).unwrap(), json!({"version": 2}));
+    let present: ConfigObject = serde_json::from_value(json!({"object": {"name": "x"}, "version": 2})).unwrap();
+    assert_eq!(present.object["name"], "x");
+    assert_eq!(serde_json::to_value(&present).unwrap(), json!({"object": {"name": "x"}, "version": 2}));
 }

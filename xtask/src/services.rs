@@ -147,6 +147,7 @@ pub fn shared(specs: &Specs, layout: &Layout, bundled: Bundle) -> Result<(Shared
     };
     let mut types = syn::File { shebang: None, attrs: Vec::new(), items: vec![types] };
     crate::rewrites::serde_impls::apply(&mut types);
+    crate::rewrites::inline_methods::apply(&mut types);
     let code = prettyplease::unparse(&types);
     let schemas = doc.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
     let sha = layout.sha256.clone().unwrap_or_default();

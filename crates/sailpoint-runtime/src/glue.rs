@@ -1,14 +1,17 @@
 //! What the generated crates call, and nothing a user needs (hidden from
 //! the docs). A generated `send()` builds its request, then hands it here:
-//! [`send`] runs it through the runtime's pipeline, [`decode`] reads a
-//! success body, [`error_response`] turns any other response into the one
-//! [`Error`] (any 2xx the operation does not declare goes to
-//! [`other_status`], a success), and [`invalid_request`] and [`request_error`] name the
-//! operation in errors raised before anything is sent. Paginated builders
-//! implement [`OffsetListing`] with one [`offset_listing!`] line each, and
-//! search builders [`SearchAfterListing`] with one [`search_after_listing!`].
-//! The generated types' `Deserialize` impls read names and values as
-//! [`InputStr`] and absent fields through [`missing_field`].
+//! [`send_json`], [`send_empty`] or [`send_stream`] run it through the
+//! runtime's pipeline ([`send`]) and answer any 2xx (decoded as the
+//! success type, empty, or a byte stream), any other status being
+//! [`error_response`]'s. A `send()` the generator leaves `async` (a
+//! search's, a multipart one) awaits [`send`] and [`decode`] or
+//! [`other_status`] itself. [`invalid_request`] and [`request_error`]
+//! name the operation in errors raised before anything is sent. Paginated
+//! builders implement [`OffsetListing`] with one [`offset_listing!`] line
+//! each, and search builders [`SearchAfterListing`] with one
+//! [`search_after_listing!`]. The generated types' `Deserialize` impls
+//! read names and values as [`InputStr`] and absent fields through
+//! [`missing_field`].
 
 use std::future::Future;
 
@@ -18,8 +21,8 @@ use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
 pub use crate::decode::decode_json;
+pub use crate::generated_serde::{InputStr, missing_field};
 pub use crate::multipart::Form;
-pub use crate::object_fields::{InputStr, missing_field};
 pub use crate::operation::find;
 pub use crate::pagination::OffsetListing;
 pub use crate::pipeline::Outgoing;

@@ -9,10 +9,13 @@
 //! type-checks every operation but compiles none; a user's crate compiles
 //! the ones it calls.
 //!
-//! This step marks every non-generic function of the builders' and the
-//! client's inherent impls, and of the hand-written (not derived) trait
-//! impls of `mod types` (`Display`, `FromStr`, `TryFrom`, `From`), unless
-//! it has an `inline` attribute already.
+//! This step marks every non-generic function, unless it has an `inline`
+//! attribute already, of:
+//! - the file's top-level inherent impls (the `Client`'s methods);
+//! - every impl, inherent or of a trait, in `mod builder`, `mod types` and
+//!   `mod multipart` (the builders, and the types' hand-written `Display`,
+//!   `FromStr`, `TryFrom`, `From`; derived impls are not items here);
+//!   `types::builder`, a module nested in `types`, is left as it is.
 
 use syn::{ImplItem, Item, parse_quote};
 

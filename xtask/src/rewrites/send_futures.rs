@@ -7,14 +7,17 @@
 //! (`ResponseValue::stream`); any other status is `glue::error_response`'s.
 //! As an `async fn`, each is a state machine of its own, type-checked,
 //! borrow-checked and compiled once per operation: about a tenth of a
-//! year crate's build (BENCHMARKS.md).
+//! year crate's build (`-Z self-profile` of v2024, December 2026).
 //!
 //! This step, run last, makes each such `send()` a plain function: it
 //! builds the request (or the error that stopped it) as before, in a
 //! closure, and returns `glue::send_json`, `send_empty` or `send_stream`,
 //! whose awaits are compiled once in the runtime. The signature becomes
 //! `fn send(self) -> impl Future<Output = ..> + Send + 'a`; callers still
-//! write `.send().await`. A `send()` in any other shape stays as it is.
+//! write `.send().await`. The request is now built when `send()` is
+//! called rather than at the first poll; nothing is sent before the
+//! future is polled. A `send()` in any other shape (a search's `send_as`,
+//! the multipart file's, which this step is not run on) stays as it is.
 
 use syn::{Expr, ImplItem, ImplItemFn, Item, Pat, ReturnType, Stmt, parse_quote};
 
@@ -62,7 +65,12 @@ fn rewrite(f: &mut ImplItemFn, lifetime: &syn::Lifetime) -> bool {
     else {
         return false;
     };
-    if stmts.len() != info_at + 3 || !binds(response, "response") || !quote::quote!(#first).to_string().starts_with("let Self") {
+    let expected_send: Stmt = parse_quote! {
+        let response = sailpoint_runtime::glue::send(&client.inner, &crate::API, request, &info, &call_options).await?;
+    };
+    let same = |a: &Stmt, b: &Stmt| quote::quote!(#a).to_string() == quote::quote!(#b).to_string();
+    if stmts.len() != info_at + 3 || !same(response, &expected_send) || !quote::quote!(#first).to_string().starts_with("let Self")
+    {
         return false;
     }
     let Some(operation) = operation_id(&stmts[info_at]) else { return false };
@@ -104,42 +112,41 @@ fn operation_id(stmt: &Stmt) -> Option<syn::LitStr> {
     })
 }
 
-/// How the final `match` answers: every arm a 2xx (by number or
-/// `is_success()`) answered the same one way, and `_` the error.
+/// How the final `match` answers, when it is one of the three shapes:
+/// `_ => glue::other_status(..)` alone (any 2xx decoded, any other status
+/// an error), or 2xx arms, `_ if response.status().is_success()` and
+/// `_ => Err(glue::error_response(..))`, all successes answered the same
+/// way (empty or a stream). Anything else: `None`.
 fn success(answer: &Expr) -> Option<Success> {
     let Expr::Match(m) = answer else { return None };
-    let mut found = None;
-    for arm in &m.arms {
-        let body = &arm.body;
-        let text = quote::quote!(#body).to_string();
-        let this = if text.contains("glue :: other_status") {
-            Success::Json
-        } else if text.contains("ResponseValue :: empty (response)") {
-            Success::Empty
-        } else if text.contains("ResponseValue :: stream (response)") {
-            Success::Stream
-        } else if text.contains("glue :: error_response") && matches!(arm.pat, Pat::Wild(_)) && arm.guard.is_none() {
-            continue;
-        } else {
-            return None;
-        };
-        let answers_a_2xx = match (&arm.pat, &arm.guard) {
-            (Pat::Lit(lit), None) => {
-                let lit = &lit.lit;
-                let code: u16 = quote::quote!(#lit).to_string().trim_end_matches("u16").parse().ok()?;
-                (200..300).contains(&code)
-            }
-            (Pat::Wild(_), Some((_, guard))) => quote::quote!(#guard).to_string().contains("is_success ()"),
-            // `_ => other_status(..)`: any 2xx decoded, any other status an error.
-            (Pat::Wild(_), None) => this == Success::Json,
-            _ => false,
-        };
-        if !answers_a_2xx || found.is_some_and(|f| f != this) {
+    let text = |e: &Expr| quote::quote!(#e).to_string();
+    if let [arm] = m.arms.as_slice() {
+        let json = matches!(arm.pat, Pat::Wild(_)) && arm.guard.is_none() && text(&arm.body).contains("glue :: other_status");
+        return json.then_some(Success::Json);
+    }
+    let (last, successes) = m.arms.split_last()?;
+    let (catch_all, numbered) = successes.split_last()?;
+    let errors = matches!(last.pat, Pat::Wild(_)) && last.guard.is_none() && text(&last.body).contains("glue :: error_response");
+    let any_2xx = matches!(catch_all.pat, Pat::Wild(_))
+        && catch_all.guard.as_ref().is_some_and(|(_, g)| text(g) == "response . status () . is_success ()");
+    if !errors || !any_2xx {
+        return None;
+    }
+    let kind = |body: &Expr| match text(body).replace(char::is_whitespace, "").as_str() {
+        "Ok(ResponseValue::empty(response))" => Some(Success::Empty),
+        "Ok(ResponseValue::stream(response))" => Some(Success::Stream),
+        _ => None,
+    };
+    let found = kind(&catch_all.body)?;
+    for arm in numbered {
+        let Pat::Lit(lit) = &arm.pat else { return None };
+        let lit = &lit.lit;
+        let code: u16 = quote::quote!(#lit).to_string().trim_end_matches("u16").parse().ok()?;
+        if arm.guard.is_some() || !(200..300).contains(&code) || kind(&arm.body) != Some(found) {
             return None;
         }
-        found = Some(this);
     }
-    found
+    Some(found)
 }
 
 #[cfg(test)]
@@ -192,6 +199,7 @@ mod tests {
                         let response = sailpoint_runtime::glue::send(&client.inner, &crate::API, request, &info, &call_options).await?;
                         match response.status().as_u16() {
                             200u16 => Ok(ResponseValue::stream(response)),
+                            _ if response.status().is_success() => Ok(ResponseValue::stream(response)),
                             _ => Err(sailpoint_runtime::glue::error_response(&crate::API, response, &info).await),
                         }
                     }
@@ -231,6 +239,29 @@ mod tests {
                         }
                     }
                 }
+                impl<'a> OnlyOk<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
+                        let Self { client, call_options } = self;
+                        let mut request = client.client.get("f").build().map_err(sailpoint_runtime::glue::request_error("only_ok"))?;
+                        let info = OperationInfo { operation_id: "only_ok" };
+                        let response = sailpoint_runtime::glue::send(&client.inner, &crate::API, request, &info, &call_options).await?;
+                        match response.status().as_u16() {
+                            200u16 => Ok(ResponseValue::stream(response)),
+                            _ => Err(sailpoint_runtime::glue::error_response(&crate::API, response, &info).await),
+                        }
+                    }
+                }
+                impl<'a> OtherOptions<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<types::Thing>, sailpoint_runtime::Error> {
+                        let Self { client, call_options } = self;
+                        let mut request = client.client.get("o").build().map_err(sailpoint_runtime::glue::request_error("other_options"))?;
+                        let info = OperationInfo { operation_id: "other_options" };
+                        let response = sailpoint_runtime::glue::send(&client.inner, &crate::API, request, &info, &call_options.strict()).await?;
+                        match response.status().as_u16() {
+                            _ => sailpoint_runtime::glue::other_status(&crate::API, response, &info).await,
+                        }
+                    }
+                }
                 impl<'a> Search<'a> {
                     pub async fn send(self) -> Result<ResponseValue<Vec<types::Doc>>, sailpoint_runtime::Error> {
                         self.send_as::<Vec<types::Doc>>().await
@@ -239,6 +270,6 @@ mod tests {
             }
         };
         assert_eq!(apply(&mut file), 0);
-        assert_eq!(code(&file).matches("pubasyncfnsend").count(), 2);
+        assert_eq!(code(&file).matches("pubasyncfnsend").count(), 4);
     }
 }

@@ -1,4 +1,5 @@
-//! The types' `Deserialize` impls are written here, not derived.
+//! The types' `Deserialize` and `Serialize` impls are written here, not
+//! derived.
 //!
 //! serde's derive writes, for every struct, a field enum with its own
 //! visitor (`visit_str`, `visit_bytes`, `visit_u64`), a `visit_seq` that
@@ -6,7 +7,8 @@
 //! enum (see `open_enums`), code that buffers the value and tries each
 //! variant, then the `#[serde(untagged)]` one. A year crate has about 1,000
 //! structs and 450 such enums, and type-checking and borrow-checking that
-//! code was the largest part of its build (BENCHMARKS.md). JSON needs only
+//! code was the largest part of its build (`-Z self-profile` of v2024,
+//! December 2026: about 13 of 57 s). JSON needs only
 //! the `visit_map`, and an enum only a `match` on the string.
 //!
 //! So, for each type of `mod types` whose serde attributes this step knows,
@@ -154,9 +156,12 @@ fn struct_deserialize(s: &ItemStruct) -> Option<Item> {
     for f in &named.named {
         let attrs = FieldAttrs::of(&f.attrs)?;
         let ident = f.ident.as_ref()?;
+        if attrs.untagged {
+            return None;
+        }
         if attrs.flatten {
             // Only the map of unknown fields, once.
-            if extra.is_some() || last_ident(&f.ty).as_deref() != Some("Map") || attrs.rename.is_some() {
+            if extra.is_some() || !attrs.unknown_field_map(&f.ty) {
                 return None;
             }
             extra = Some((ident, &f.ty));
@@ -201,33 +206,33 @@ fn struct_deserialize(s: &ItemStruct) -> Option<Item> {
             Absent::Default => quote::quote!(#ident: #slot.unwrap_or_default(),),
             Absent::Missing => quote::quote!(#ident: match #slot {
                 ::std::option::Option::Some(value) => value,
-                ::std::option::Option::None => sailpoint_runtime::glue::missing_field::<_, A::Error>(#json)?,
+                ::std::option::Option::None => sailpoint_runtime::glue::missing_field::<_, __A::Error>(#json)?,
             },),
             Absent::Error => quote::quote!(#ident: match #slot {
                 ::std::option::Option::Some(value) => value,
-                ::std::option::Option::None => return ::std::result::Result::Err(<A::Error as ::serde::de::Error>::missing_field(#json)),
+                ::std::option::Option::None => return ::std::result::Result::Err(<__A::Error as ::serde::de::Error>::missing_field(#json)),
             },),
         }
     });
     let extra_value = extra.map(|(ident, _)| quote::quote!(#ident: extra,));
     let names = fields.iter().map(|f| &f.name);
     let read = match extra {
-        Some(_) => quote::quote!(deserializer.deserialize_map(Fields)),
+        Some(_) => quote::quote!(deserializer.deserialize_map(__Visitor)),
         None => {
             let type_name = name.to_string();
-            quote::quote!(deserializer.deserialize_struct(#type_name, &[#(#names),*], Fields))
+            quote::quote!(deserializer.deserialize_struct(#type_name, &[#(#names),*], __Visitor))
         }
     };
     Some(parse_quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                struct Fields;
-                impl<'de> ::serde::de::Visitor<'de> for Fields {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
+                struct __Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                     type Value = #name;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(#expecting)
                     }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
+                    fn visit_map<__A: ::serde::de::MapAccess<'de>>(self, mut map: __A) -> ::std::result::Result<#name, __A::Error> {
                         #(#declare)*
                         #declare_extra
                         while let ::std::option::Option::Some(key) = map.next_key::<sailpoint_runtime::glue::InputStr<'de>>()? {
@@ -251,7 +256,7 @@ fn enum_deserialize(e: &ItemEnum) -> Option<Item> {
     let name = &e.ident;
     Some(parse_quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
                 let value = <sailpoint_runtime::glue::InputStr<'de> as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
                 ::std::result::Result::Ok(match value.as_str() {
                     #(#arms)*
@@ -279,8 +284,11 @@ fn struct_serialize(s: &ItemStruct) -> Option<Item> {
     for f in &named.named {
         let attrs = FieldAttrs::of(&f.attrs)?;
         let ident = f.ident.as_ref()?;
+        if attrs.untagged {
+            return None;
+        }
         if attrs.flatten {
-            if extra.is_some() || last_ident(&f.ty).as_deref() != Some("Map") || attrs.rename.is_some() {
+            if extra.is_some() || !attrs.unknown_field_map(&f.ty) {
                 return None;
             }
             extra = Some(ident);
@@ -322,7 +330,7 @@ fn struct_serialize(s: &ItemStruct) -> Option<Item> {
     };
     Some(parse_quote! {
         impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
                 #body
             }
         }
@@ -337,7 +345,7 @@ fn enum_serialize(e: &ItemEnum) -> Option<Item> {
     let arms = known.iter().map(|(ident, json)| quote::quote!(Self::#ident => #json,));
     Some(parse_quote! {
         impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
                 serializer.serialize_str(match self {
                     #(#arms)*
                     Self::#unknown(value) => value,
@@ -355,8 +363,15 @@ fn open_enum_values(e: &ItemEnum) -> Option<(Vec<(&syn::Ident, String)>, &syn::I
         return None;
     }
     let (unknown, known) = e.variants.iter().collect::<Vec<_>>().split_last().map(|(l, k)| (*l, k.to_vec()))?;
-    let untagged = unknown.attrs.iter().any(|a| a.path().is_ident("serde") && quote::quote!(#a).to_string().contains("untagged"));
-    if !untagged || !matches!(&unknown.fields, Fields::Unnamed(f) if f.unnamed.len() == 1) || known.is_empty() {
+    let last = FieldAttrs::of(&unknown.attrs)?;
+    let only_untagged = last.untagged
+        && last.rename.is_none()
+        && !last.flatten
+        && !last.default
+        && !last.nullable_required
+        && last.skip_if.is_none();
+    let holds_text = matches!(&unknown.fields, Fields::Unnamed(f) if f.unnamed.len() == 1 && last_ident(&f.unnamed[0].ty).as_deref() == Some("String"));
+    if !only_untagged || !holds_text || known.is_empty() {
         return None;
     }
     let mut values = Vec::new();
@@ -364,6 +379,7 @@ fn open_enum_values(e: &ItemEnum) -> Option<(Vec<(&syn::Ident, String)>, &syn::I
         let attrs = FieldAttrs::of(&v.attrs)?;
         if !matches!(v.fields, Fields::Unit)
             || attrs.flatten
+            || attrs.untagged
             || attrs.default
             || attrs.nullable_required
             || attrs.skip_if.is_some()
@@ -382,12 +398,26 @@ struct FieldAttrs {
     rename: Option<String>,
     default: bool,
     flatten: bool,
+    /// `untagged`: only an open enum's last variant may have it.
+    untagged: bool,
     nullable_required: bool,
     /// `skip_serializing_if`.
     skip_if: Option<syn::Path>,
 }
 
 impl FieldAttrs {
+    /// Whether a `#[serde(flatten)]` field of type `ty` is the map of
+    /// unknown fields, with nothing else said of it but when to skip it
+    /// (an empty map writes nothing either way).
+    fn unknown_field_map(&self, ty: &Type) -> bool {
+        self.flatten
+            && last_ident(ty).as_deref() == Some("Map")
+            && self.rename.is_none()
+            && !self.default
+            && !self.nullable_required
+            && !self.untagged
+    }
+
     fn of(attrs: &[Attribute]) -> Option<Self> {
         let mut out = FieldAttrs::default();
         for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
@@ -399,7 +429,7 @@ impl FieldAttrs {
                     "skip_serializing_if" => out.skip_if = Some(meta.value()?.parse::<LitStr>()?.parse()?),
                     "default" if meta.input.is_empty() || meta.input.peek(syn::Token![,]) => out.default = true,
                     "flatten" => out.flatten = true,
-                    "untagged" => {}
+                    "untagged" => out.untagged = true,
                     "deserialize_with" => {
                         let with = meta.value()?.parse::<LitStr>()?.value();
                         known &= with == "::std::option::Option::deserialize";
@@ -501,10 +531,10 @@ mod tests {
             r#""tags" => field2 = ::std::option::Option::Some(map.next_value()?)"#,
             r#""owner" => field3 = ::std::option::Option::Some(map.next_value()?)"#,
             "extra.insert(key.into_string(), map.next_value()?);",
-            r#"sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?"#,
+            r#"sailpoint_runtime::glue::missing_field::<_, __A::Error>("id")?"#,
             "tags: field2.unwrap_or_default()",
-            r#"::serde::de::Error>::missing_field("owner")"#,
-            "deserializer.deserialize_map(Fields)",
+            r#"<__A::Error as ::serde::de::Error>::missing_field("owner")"#,
+            "deserializer.deserialize_map(__Visitor)",
             "let mut fields = serializer.serialize_map(::std::option::Option::None)?;",
             r#"fields.serialize_entry("id", &self.id)?;"#,
             r#"if !::std::option::Option::is_none(&self.type_) { fields.serialize_entry("type", &self.type_)?; }"#,
@@ -528,7 +558,7 @@ mod tests {
         let code = code(&file);
         assert!(has(&code, r#""type" => field0"#), "{code}");
         assert!(has(&code, "map.next_value::<::serde::de::IgnoredAny>()?"), "{code}");
-        assert!(has(&code, r#"deserializer.deserialize_struct("Ref", &["type"], Fields)"#), "{code}");
+        assert!(has(&code, r#"deserializer.deserialize_struct("Ref", &["type"], __Visitor)"#), "{code}");
         assert!(
             has(
                 &code,
@@ -589,9 +619,23 @@ mod tests {
                 }
                 #[derive(::serde::Deserialize)]
                 pub enum Closed { #[serde(rename = "a")] A }
+                #[derive(::serde::Deserialize)]
+                pub enum NullFirst {
+                    #[serde(untagged)]
+                    Nothing,
+                    #[serde(rename = "a")]
+                    A,
+                    #[serde(untagged)]
+                    Unknown(::std::string::String),
+                }
+                #[derive(::serde::Deserialize)]
+                pub struct DefaultMap {
+                    #[serde(flatten, default)]
+                    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                }
             }
         };
         assert_eq!(apply(&mut file), Written::default());
-        assert_eq!(code(&file).matches("derive(::serde::Deserialize)").count(), 6);
+        assert_eq!(code(&file).matches("derive(::serde::Deserialize)").count(), 8);
     }
 }

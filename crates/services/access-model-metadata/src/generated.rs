@@ -56,11 +56,11 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessModelMetadataBulkUpdateResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessModelMetadataBulkUpdateResponse;
                 fn expecting(
                     &self,
@@ -68,12 +68,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessModelMetadataBulkUpdateResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccessModelMetadataBulkUpdateResponse,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
@@ -108,15 +108,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessModelMetadataBulkUpdateResponse",
                     &["created", "id", "status", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessModelMetadataBulkUpdateResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessModelMetadataBulkUpdateResponse", 4usize)?;
@@ -152,9 +152,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessModelMetadataBulkUpdateResponseStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -176,10 +176,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessModelMetadataBulkUpdateResponseStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -290,11 +290,11 @@ pub mod types {
         pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for BulkUpdateAmmKeyValueItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BulkUpdateAmmKeyValueItem;
                 fn expecting(
                     &self,
@@ -302,10 +302,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BulkUpdateAmmKeyValueItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BulkUpdateAmmKeyValueItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BulkUpdateAmmKeyValueItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -331,7 +331,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attribute")?
                             }
                         },
@@ -339,7 +339,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("values"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("values"),
                                 );
                             }
                         },
@@ -350,15 +350,15 @@ pub mod types {
                 .deserialize_struct(
                     "BulkUpdateAmmKeyValueItem",
                     &["attribute", "values"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for BulkUpdateAmmKeyValueItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("BulkUpdateAmmKeyValueItem", 2usize)?;
@@ -386,11 +386,11 @@ Filtering is supported for the following fields and operators:
         pub values: ::std::option::Option<BulkUpdateAmmKeyValue>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementAttributeBulkUpdateFilterRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementAttributeBulkUpdateFilterRequest;
                 fn expecting(
                     &self,
@@ -398,12 +398,12 @@ Filtering is supported for the following fields and operators:
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementAttributeBulkUpdateFilterRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     EntitlementAttributeBulkUpdateFilterRequest,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
@@ -438,15 +438,15 @@ Filtering is supported for the following fields and operators:
                 .deserialize_struct(
                     "EntitlementAttributeBulkUpdateFilterRequest",
                     &["filters", "operation", "replaceScope", "values"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementAttributeBulkUpdateFilterRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -485,9 +485,9 @@ Filtering is supported for the following fields and operators:
     }
     impl<'de> ::serde::Deserialize<'de>
     for EntitlementAttributeBulkUpdateFilterRequestOperation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -502,10 +502,10 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::serde::Serialize for EntitlementAttributeBulkUpdateFilterRequestOperation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -572,9 +572,9 @@ Filtering is supported for the following fields and operators:
     }
     impl<'de> ::serde::Deserialize<'de>
     for EntitlementAttributeBulkUpdateFilterRequestReplaceScope {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -588,10 +588,10 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::serde::Serialize for EntitlementAttributeBulkUpdateFilterRequestReplaceScope {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -663,11 +663,11 @@ Filtering is supported for the following fields and operators:
         pub values: ::std::option::Option<BulkUpdateAmmKeyValue>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementAttributeBulkUpdateIdsRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementAttributeBulkUpdateIdsRequest;
                 fn expecting(
                     &self,
@@ -675,12 +675,12 @@ Filtering is supported for the following fields and operators:
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementAttributeBulkUpdateIdsRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     EntitlementAttributeBulkUpdateIdsRequest,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
@@ -717,15 +717,15 @@ Filtering is supported for the following fields and operators:
                 .deserialize_struct(
                     "EntitlementAttributeBulkUpdateIdsRequest",
                     &["entitlements", "operation", "replaceScope", "values"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementAttributeBulkUpdateIdsRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("EntitlementAttributeBulkUpdateIdsRequest", 4usize)?;
@@ -761,9 +761,9 @@ Filtering is supported for the following fields and operators:
     }
     impl<'de> ::serde::Deserialize<'de>
     for EntitlementAttributeBulkUpdateIdsRequestOperation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -778,10 +778,10 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::serde::Serialize for EntitlementAttributeBulkUpdateIdsRequestOperation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -848,9 +848,9 @@ Filtering is supported for the following fields and operators:
     }
     impl<'de> ::serde::Deserialize<'de>
     for EntitlementAttributeBulkUpdateIdsRequestReplaceScope {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -864,10 +864,10 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::serde::Serialize for EntitlementAttributeBulkUpdateIdsRequestReplaceScope {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -936,11 +936,11 @@ Filtering is supported for the following fields and operators:
         pub values: ::std::option::Option<BulkUpdateAmmKeyValue>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementAttributeBulkUpdateQueryRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementAttributeBulkUpdateQueryRequest;
                 fn expecting(
                     &self,
@@ -948,12 +948,12 @@ Filtering is supported for the following fields and operators:
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementAttributeBulkUpdateQueryRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     EntitlementAttributeBulkUpdateQueryRequest,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         EntitlementAttributeBulkUpdateQueryRequestOperation,
@@ -990,15 +990,15 @@ Filtering is supported for the following fields and operators:
                 .deserialize_struct(
                     "EntitlementAttributeBulkUpdateQueryRequest",
                     &["operation", "query", "replaceScope", "values"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementAttributeBulkUpdateQueryRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("EntitlementAttributeBulkUpdateQueryRequest", 4usize)?;
@@ -1034,9 +1034,9 @@ Filtering is supported for the following fields and operators:
     }
     impl<'de> ::serde::Deserialize<'de>
     for EntitlementAttributeBulkUpdateQueryRequestOperation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1051,10 +1051,10 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::serde::Serialize for EntitlementAttributeBulkUpdateQueryRequestOperation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1121,9 +1121,9 @@ Filtering is supported for the following fields and operators:
     }
     impl<'de> ::serde::Deserialize<'de>
     for EntitlementAttributeBulkUpdateQueryRequestReplaceScope {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1137,10 +1137,10 @@ Filtering is supported for the following fields and operators:
         }
     }
     impl ::serde::Serialize for EntitlementAttributeBulkUpdateQueryRequestReplaceScope {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1221,11 +1221,11 @@ Filtering is supported for the following fields and operators:
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -1233,10 +1233,10 @@ Filtering is supported for the following fields and operators:
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -1295,15 +1295,15 @@ Filtering is supported for the following fields and operators:
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {

@@ -71,11 +71,11 @@ pub mod types {
         pub source: AccessProfileSourceRef,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfile {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfile;
                 fn expecting(
                     &self,
@@ -83,10 +83,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfile")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessProfile, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessProfile, __A::Error> {
                     let mut field0: ::std::option::Option<
                         sailpoint_shared::types::AttributeDtoList,
                     > = ::std::option::Option::None;
@@ -163,7 +163,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -171,7 +171,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("owner"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("owner"),
                                 );
                             }
                         },
@@ -184,7 +184,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("source")?
                             }
                         },
@@ -212,15 +212,15 @@ pub mod types {
                         "segments",
                         "source",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessProfile {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccessProfile", 16usize)?;
             if !::std::option::Option::is_none(&self.access_model_metadata) {
@@ -318,11 +318,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileApprovalScheme {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfileApprovalScheme;
                 fn expecting(
                     &self,
@@ -330,10 +330,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfileApprovalScheme")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessProfileApprovalScheme, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessProfileApprovalScheme, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         AccessProfileApprovalSchemeApproverType,
@@ -359,15 +359,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessProfileApprovalScheme",
                     &["approverId", "approverType"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessProfileApprovalScheme {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessProfileApprovalScheme", 2usize)?;
@@ -413,9 +413,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileApprovalSchemeApproverType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -436,10 +436,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessProfileApprovalSchemeApproverType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -526,11 +526,11 @@ pub mod types {
         pub best_effort_only: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileBulkDeleteRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfileBulkDeleteRequest;
                 fn expecting(
                     &self,
@@ -538,10 +538,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfileBulkDeleteRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessProfileBulkDeleteRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessProfileBulkDeleteRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -567,15 +567,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessProfileBulkDeleteRequest",
                     &["accessProfileIds", "bestEffortOnly"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessProfileBulkDeleteRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessProfileBulkDeleteRequest", 2usize)?;
@@ -605,11 +605,11 @@ pub mod types {
         pub task_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileBulkDeleteResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfileBulkDeleteResponse;
                 fn expecting(
                     &self,
@@ -617,10 +617,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfileBulkDeleteResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessProfileBulkDeleteResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessProfileBulkDeleteResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<AccessProfileUsage>,
                     > = ::std::option::Option::None;
@@ -651,15 +651,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessProfileBulkDeleteResponse",
                     &["inUse", "pending", "taskId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessProfileBulkDeleteResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessProfileBulkDeleteResponse", 3usize)?;
@@ -711,11 +711,11 @@ pub mod types {
         pub requestable: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileBulkUpdateRequestItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfileBulkUpdateRequestItem;
                 fn expecting(
                     &self,
@@ -723,12 +723,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfileBulkUpdateRequestItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccessProfileBulkUpdateRequestItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -753,15 +753,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessProfileBulkUpdateRequestItem",
                     &["id", "requestable"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessProfileBulkUpdateRequestItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessProfileBulkUpdateRequestItem", 2usize)?;
@@ -812,11 +812,11 @@ pub mod types {
         pub type_: ::std::option::Option<AccessProfileSourceRefType>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileSourceRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfileSourceRef;
                 fn expecting(
                     &self,
@@ -824,10 +824,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfileSourceRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessProfileSourceRef, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessProfileSourceRef, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccessProfileSourceRefType> = ::std::option::Option::None;
@@ -854,15 +854,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessProfileSourceRef",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessProfileSourceRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessProfileSourceRef", 3usize)?;
@@ -886,9 +886,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileSourceRefType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -901,10 +901,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessProfileSourceRefType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -973,11 +973,11 @@ The HTTP response status code returned for an individual Access Profile that is 
         pub status: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileUpdateItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfileUpdateItem;
                 fn expecting(
                     &self,
@@ -985,10 +985,10 @@ The HTTP response status code returned for an individual Access Profile that is 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfileUpdateItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessProfileUpdateItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessProfileUpdateItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -1017,7 +1017,10 @@ The HTTP response status code returned for an individual Access Profile that is 
                         id: match field1 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         requestable: match field2 {
@@ -1025,7 +1028,7 @@ The HTTP response status code returned for an individual Access Profile that is 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("requestable")?
                             }
                         },
@@ -1034,7 +1037,7 @@ The HTTP response status code returned for an individual Access Profile that is 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("status")?
                             }
                         },
@@ -1045,15 +1048,15 @@ The HTTP response status code returned for an individual Access Profile that is 
                 .deserialize_struct(
                     "AccessProfileUpdateItem",
                     &["description", "id", "requestable", "status"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessProfileUpdateItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessProfileUpdateItem", 4usize)?;
@@ -1077,11 +1080,11 @@ The HTTP response status code returned for an individual Access Profile that is 
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileUsage {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfileUsage;
                 fn expecting(
                     &self,
@@ -1089,10 +1092,10 @@ The HTTP response status code returned for an individual Access Profile that is 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfileUsage")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessProfileUsage, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessProfileUsage, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<AccessProfileUsageUsedByItem>,
@@ -1118,15 +1121,15 @@ The HTTP response status code returned for an individual Access Profile that is 
                 .deserialize_struct(
                     "AccessProfileUsage",
                     &["accessProfileId", "usedBy"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessProfileUsage {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccessProfileUsage", 2usize)?;
             if !::std::option::Option::is_none(&self.access_profile_id) {
@@ -1149,11 +1152,11 @@ The HTTP response status code returned for an individual Access Profile that is 
         pub type_: ::std::option::Option<AccessProfileUsageUsedByItemType>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileUsageUsedByItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfileUsageUsedByItem;
                 fn expecting(
                     &self,
@@ -1161,10 +1164,10 @@ The HTTP response status code returned for an individual Access Profile that is 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfileUsageUsedByItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessProfileUsageUsedByItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessProfileUsageUsedByItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -1193,15 +1196,15 @@ The HTTP response status code returned for an individual Access Profile that is 
                 .deserialize_struct(
                     "AccessProfileUsageUsedByItem",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessProfileUsageUsedByItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessProfileUsageUsedByItem", 3usize)?;
@@ -1225,9 +1228,9 @@ The HTTP response status code returned for an individual Access Profile that is 
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileUsageUsedByItemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1240,10 +1243,10 @@ The HTTP response status code returned for an individual Access Profile that is 
         }
     }
     impl ::serde::Serialize for AccessProfileUsageUsedByItemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1320,11 +1323,11 @@ The HTTP response status code returned for an individual Access Profile that is 
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -1332,10 +1335,10 @@ The HTTP response status code returned for an individual Access Profile that is 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -1394,15 +1397,15 @@ The HTTP response status code returned for an individual Access Profile that is 
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -1445,11 +1448,11 @@ The HTTP response status code returned for an individual Access Profile that is 
         pub type_: ::std::option::Option<OwnerReferenceType>,
     }
     impl<'de> ::serde::Deserialize<'de> for OwnerReference {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = OwnerReference;
                 fn expecting(
                     &self,
@@ -1457,10 +1460,10 @@ The HTTP response status code returned for an individual Access Profile that is 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct OwnerReference")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<OwnerReference, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<OwnerReference, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<OwnerReferenceType> = ::std::option::Option::None;
@@ -1484,14 +1487,14 @@ The HTTP response status code returned for an individual Access Profile that is 
                 }
             }
             deserializer
-                .deserialize_struct("OwnerReference", &["id", "name", "type"], Fields)
+                .deserialize_struct("OwnerReference", &["id", "name", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for OwnerReference {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("OwnerReference", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -1514,9 +1517,9 @@ The HTTP response status code returned for an individual Access Profile that is 
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for OwnerReferenceType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1529,10 +1532,10 @@ The HTTP response status code returned for an individual Access Profile that is 
         }
     }
     impl ::serde::Serialize for OwnerReferenceType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1593,11 +1596,11 @@ The HTTP response status code returned for an individual Access Profile that is 
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningCriteriaLevel1 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ProvisioningCriteriaLevel1;
                 fn expecting(
                     &self,
@@ -1605,10 +1608,10 @@ The HTTP response status code returned for an individual Access Profile that is 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ProvisioningCriteriaLevel1")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ProvisioningCriteriaLevel1, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ProvisioningCriteriaLevel1, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<ProvisioningCriteriaLevel2>,
@@ -1642,15 +1645,15 @@ The HTTP response status code returned for an individual Access Profile that is 
                 .deserialize_struct(
                     "ProvisioningCriteriaLevel1",
                     &["attribute", "children", "operation", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ProvisioningCriteriaLevel1 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ProvisioningCriteriaLevel1", 4usize)?;
@@ -1681,11 +1684,11 @@ The HTTP response status code returned for an individual Access Profile that is 
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningCriteriaLevel2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ProvisioningCriteriaLevel2;
                 fn expecting(
                     &self,
@@ -1693,10 +1696,10 @@ The HTTP response status code returned for an individual Access Profile that is 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ProvisioningCriteriaLevel2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ProvisioningCriteriaLevel2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ProvisioningCriteriaLevel2, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<ProvisioningCriteriaLevel3>,
@@ -1730,15 +1733,15 @@ The HTTP response status code returned for an individual Access Profile that is 
                 .deserialize_struct(
                     "ProvisioningCriteriaLevel2",
                     &["attribute", "children", "operation", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ProvisioningCriteriaLevel2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ProvisioningCriteriaLevel2", 4usize)?;
@@ -1769,11 +1772,11 @@ The HTTP response status code returned for an individual Access Profile that is 
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningCriteriaLevel3 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ProvisioningCriteriaLevel3;
                 fn expecting(
                     &self,
@@ -1781,10 +1784,10 @@ The HTTP response status code returned for an individual Access Profile that is 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ProvisioningCriteriaLevel3")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ProvisioningCriteriaLevel3, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ProvisioningCriteriaLevel3, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -1816,15 +1819,15 @@ The HTTP response status code returned for an individual Access Profile that is 
                 .deserialize_struct(
                     "ProvisioningCriteriaLevel3",
                     &["attribute", "children", "operation", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ProvisioningCriteriaLevel3 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ProvisioningCriteriaLevel3", 4usize)?;
@@ -1856,9 +1859,9 @@ The HTTP response status code returned for an individual Access Profile that is 
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningCriteriaOperation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1876,10 +1879,10 @@ The HTTP response status code returned for an individual Access Profile that is 
         }
     }
     impl ::serde::Serialize for ProvisioningCriteriaOperation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1966,11 +1969,11 @@ The HTTP response status code returned for an individual Access Profile that is 
         pub require_end_date: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for Requestability {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Requestability;
                 fn expecting(
                     &self,
@@ -1978,10 +1981,10 @@ The HTTP response status code returned for an individual Access Profile that is 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Requestability")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Requestability, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Requestability, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<AccessProfileApprovalScheme>,
                     > = ::std::option::Option::None;
@@ -2032,15 +2035,15 @@ The HTTP response status code returned for an individual Access Profile that is 
                         "reauthorizationRequired",
                         "requireEndDate",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Requestability {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Requestability", 7usize)?;
             if !::std::option::Option::is_none(&self.approval_schemes) {
@@ -2088,11 +2091,11 @@ The HTTP response status code returned for an individual Access Profile that is 
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for Revocability {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Revocability;
                 fn expecting(
                     &self,
@@ -2100,10 +2103,10 @@ The HTTP response status code returned for an individual Access Profile that is 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Revocability")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Revocability, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Revocability, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<AccessProfileApprovalScheme>,
                     > = ::std::option::Option::None;
@@ -2122,14 +2125,15 @@ The HTTP response status code returned for an individual Access Profile that is 
                     })
                 }
             }
-            deserializer.deserialize_struct("Revocability", &["approvalSchemes"], Fields)
+            deserializer
+                .deserialize_struct("Revocability", &["approvalSchemes"], __Visitor)
         }
     }
     impl ::serde::Serialize for Revocability {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Revocability", 1usize)?;
             if !::std::option::Option::is_none(&self.approval_schemes) {
@@ -3475,58 +3479,62 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/access-profiles/v1/{id}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_access_profile_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/access-profiles/v1/{}", client.baseurl, encode_path(& id
-                    .to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_access_profile_v1"),
+                )?;
+            let url = format!(
+                "{}/access-profiles/v1/{}", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("delete_access_profile_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_access_profile_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_access_profile_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_access_profile_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

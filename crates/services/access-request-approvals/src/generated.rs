@@ -33,11 +33,11 @@ pub mod types {
         pub type_: ::std::option::Option<AccessItemRequestedForType>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessItemRequestedFor {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessItemRequestedFor;
                 fn expecting(
                     &self,
@@ -45,10 +45,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessItemRequestedFor")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessItemRequestedFor, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessItemRequestedFor, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccessItemRequestedForType> = ::std::option::Option::None;
@@ -75,15 +75,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessItemRequestedFor",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessItemRequestedFor {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessItemRequestedFor", 3usize)?;
@@ -111,9 +111,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessItemRequestedForType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -127,10 +127,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessItemRequestedForType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -193,11 +193,11 @@ pub mod types {
         pub type_: ::std::option::Option<AccessItemRequesterType>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessItemRequester {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessItemRequester;
                 fn expecting(
                     &self,
@@ -205,10 +205,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessItemRequester")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessItemRequester, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessItemRequester, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccessItemRequesterType> = ::std::option::Option::None;
@@ -235,15 +235,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessItemRequester",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessItemRequester {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccessItemRequester", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -266,9 +266,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessItemRequesterType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -281,10 +281,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessItemRequesterType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -344,11 +344,11 @@ pub mod types {
         pub type_: ::std::option::Option<AccessItemReviewedByType>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessItemReviewedBy {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessItemReviewedBy;
                 fn expecting(
                     &self,
@@ -356,10 +356,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessItemReviewedBy")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessItemReviewedBy, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessItemReviewedBy, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccessItemReviewedByType> = ::std::option::Option::None;
@@ -386,15 +386,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessItemReviewedBy",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessItemReviewedBy {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessItemReviewedBy", 3usize)?;
@@ -418,9 +418,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessItemReviewedByType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -433,10 +433,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessItemReviewedByType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -500,11 +500,11 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestApproversListResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequestApproversListResponse;
                 fn expecting(
                     &self,
@@ -512,12 +512,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessRequestApproversListResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccessRequestApproversListResponse,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -551,15 +551,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessRequestApproversListResponse",
                     &["approvalId", "email", "id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessRequestApproversListResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessRequestApproversListResponse", 5usize)?;
@@ -591,9 +591,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -608,10 +608,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessRequestType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -682,11 +682,11 @@ pub mod types {
         pub reassignment_type: ::std::option::Option<ReassignmentType>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalForwardHistory {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalForwardHistory;
                 fn expecting(
                     &self,
@@ -694,10 +694,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalForwardHistory")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalForwardHistory, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalForwardHistory, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -742,15 +742,15 @@ pub mod types {
                         "oldApproverName",
                         "reassignmentType",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalForwardHistory {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalForwardHistory", 6usize)?;
@@ -786,11 +786,11 @@ pub mod types {
         pub rejected: ::std::option::Option<i32>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalSummary {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalSummary;
                 fn expecting(
                     &self,
@@ -798,10 +798,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalSummary")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalSummary, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalSummary, __A::Error> {
                     let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
@@ -828,15 +828,15 @@ pub mod types {
                 .deserialize_struct(
                     "ApprovalSummary",
                     &["approved", "pending", "rejected"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalSummary {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ApprovalSummary", 3usize)?;
             if !::std::option::Option::is_none(&self.approved) {
@@ -861,11 +861,11 @@ pub mod types {
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
     impl<'de> ::serde::Deserialize<'de> for CommentDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CommentDto;
                 fn expecting(
                     &self,
@@ -873,10 +873,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CommentDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CommentDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CommentDto, __A::Error> {
                     let mut field0: ::std::option::Option<CommentDtoAuthor> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -905,15 +905,15 @@ pub mod types {
                 .deserialize_struct(
                     "CommentDto",
                     &["author", "comment", "created"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CommentDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("CommentDto", 3usize)?;
             if !::std::option::Option::is_none(&self.author) {
@@ -945,11 +945,11 @@ pub mod types {
         pub type_: ::std::option::Option<CommentDtoAuthorType>,
     }
     impl<'de> ::serde::Deserialize<'de> for CommentDtoAuthor {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CommentDtoAuthor;
                 fn expecting(
                     &self,
@@ -957,10 +957,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CommentDtoAuthor")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CommentDtoAuthor, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CommentDtoAuthor, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<CommentDtoAuthorType> = ::std::option::Option::None;
@@ -984,14 +984,18 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("CommentDtoAuthor", &["id", "name", "type"], Fields)
+                .deserialize_struct(
+                    "CommentDtoAuthor",
+                    &["id", "name", "type"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for CommentDtoAuthor {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("CommentDtoAuthor", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -1014,9 +1018,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CommentDtoAuthorType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1029,10 +1033,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for CommentDtoAuthorType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1156,11 +1160,11 @@ pub mod types {
         pub state: ::std::option::Option<CompletedApprovalState>,
     }
     impl<'de> ::serde::Deserialize<'de> for CompletedApproval {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CompletedApproval;
                 fn expecting(
                     &self,
@@ -1168,10 +1172,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CompletedApproval")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CompletedApproval, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CompletedApproval, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::collections::HashMap<
                             ::std::string::String,
@@ -1359,15 +1363,15 @@ pub mod types {
                         "startUpdateRequested",
                         "state",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CompletedApproval {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("CompletedApproval", 32usize)?;
             if !::std::option::Option::is_none(&self.client_metadata) {
@@ -1507,9 +1511,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CompletedApprovalIdentityType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1523,10 +1527,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for CompletedApprovalIdentityType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1590,11 +1594,11 @@ pub mod types {
         pub value: ::std::option::Option<i32>,
     }
     impl<'de> ::serde::Deserialize<'de> for CompletedApprovalMaxPermittedAccessDuration {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CompletedApprovalMaxPermittedAccessDuration;
                 fn expecting(
                     &self,
@@ -1602,12 +1606,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CompletedApprovalMaxPermittedAccessDuration")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     CompletedApprovalMaxPermittedAccessDuration,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         CompletedApprovalMaxPermittedAccessDurationTimeUnit,
@@ -1634,15 +1638,15 @@ pub mod types {
                 .deserialize_struct(
                     "CompletedApprovalMaxPermittedAccessDuration",
                     &["timeUnit", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CompletedApprovalMaxPermittedAccessDuration {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -1670,9 +1674,9 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for CompletedApprovalMaxPermittedAccessDurationTimeUnit {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1688,10 +1692,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for CompletedApprovalMaxPermittedAccessDurationTimeUnit {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1763,11 +1767,11 @@ pub mod types {
         pub reviewer: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for CompletedApprovalPreApprovalTriggerResult {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CompletedApprovalPreApprovalTriggerResult;
                 fn expecting(
                     &self,
@@ -1775,12 +1779,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CompletedApprovalPreApprovalTriggerResult")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     CompletedApprovalPreApprovalTriggerResult,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
@@ -1813,15 +1817,15 @@ pub mod types {
                 .deserialize_struct(
                     "CompletedApprovalPreApprovalTriggerResult",
                     &["comment", "date", "decision", "reviewer"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CompletedApprovalPreApprovalTriggerResult {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CompletedApprovalPreApprovalTriggerResult", 4usize)?;
@@ -1851,11 +1855,11 @@ pub mod types {
         pub type_: ::std::option::Option<CompletedApprovalRequestedForType>,
     }
     impl<'de> ::serde::Deserialize<'de> for CompletedApprovalRequestedFor {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CompletedApprovalRequestedFor;
                 fn expecting(
                     &self,
@@ -1863,10 +1867,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CompletedApprovalRequestedFor")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CompletedApprovalRequestedFor, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CompletedApprovalRequestedFor, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -1895,15 +1899,15 @@ pub mod types {
                 .deserialize_struct(
                     "CompletedApprovalRequestedFor",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CompletedApprovalRequestedFor {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CompletedApprovalRequestedFor", 3usize)?;
@@ -1928,9 +1932,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CompletedApprovalRequestedForType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1944,10 +1948,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for CompletedApprovalRequestedForType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2009,9 +2013,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CompletedApprovalState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2025,10 +2029,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for CompletedApprovalState {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2093,11 +2097,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementStateSnapshotJitDetail {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementStateSnapshotJitDetail;
                 fn expecting(
                     &self,
@@ -2105,10 +2109,13 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementStateSnapshotJitDetail")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementStateSnapshotJitDetail, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    EntitlementStateSnapshotJitDetail,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -2137,15 +2144,15 @@ pub mod types {
                 .deserialize_struct(
                     "EntitlementStateSnapshotJitDetail",
                     &["applicationId", "attributeName", "attributeValues"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementStateSnapshotJitDetail {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("EntitlementStateSnapshotJitDetail", 3usize)?;
@@ -2170,11 +2177,11 @@ pub mod types {
         pub new_owner_id: ForwardApprovalDtoNewOwnerId,
     }
     impl<'de> ::serde::Deserialize<'de> for ForwardApprovalDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ForwardApprovalDto;
                 fn expecting(
                     &self,
@@ -2182,10 +2189,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ForwardApprovalDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ForwardApprovalDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ForwardApprovalDto, __A::Error> {
                     let mut field0: ::std::option::Option<ForwardApprovalDtoComment> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ForwardApprovalDtoNewOwnerId,
@@ -2211,7 +2218,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("comment")?
                             }
                         },
@@ -2220,7 +2227,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("newOwnerId")?
                             }
                         },
@@ -2231,15 +2238,15 @@ pub mod types {
                 .deserialize_struct(
                     "ForwardApprovalDto",
                     &["comment", "newOwnerId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ForwardApprovalDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ForwardApprovalDto", 2usize)?;
             fields.serialize_field("comment", &self.comment)?;
@@ -2405,11 +2412,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -2417,10 +2424,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -2479,15 +2486,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -2591,11 +2598,11 @@ pub mod types {
         pub start_update_requested: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for PendingApproval {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = PendingApproval;
                 fn expecting(
                     &self,
@@ -2603,10 +2610,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct PendingApproval")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<PendingApproval, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<PendingApproval, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<PendingApprovalAction> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -2780,15 +2787,15 @@ pub mod types {
                         "startDate",
                         "startUpdateRequested",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for PendingApproval {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("PendingApproval", 30usize)?;
             if !::std::option::Option::is_none(&self.access_request_id) {
@@ -2918,9 +2925,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for PendingApprovalAction {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2935,10 +2942,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for PendingApprovalAction {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3003,9 +3010,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for PendingApprovalIdentityType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3019,10 +3026,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for PendingApprovalIdentityType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3085,11 +3092,11 @@ pub mod types {
         pub value: ::std::option::Option<i32>,
     }
     impl<'de> ::serde::Deserialize<'de> for PendingApprovalMaxPermittedAccessDuration {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = PendingApprovalMaxPermittedAccessDuration;
                 fn expecting(
                     &self,
@@ -3097,12 +3104,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct PendingApprovalMaxPermittedAccessDuration")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     PendingApprovalMaxPermittedAccessDuration,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         PendingApprovalMaxPermittedAccessDurationTimeUnit,
@@ -3129,15 +3136,15 @@ pub mod types {
                 .deserialize_struct(
                     "PendingApprovalMaxPermittedAccessDuration",
                     &["timeUnit", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for PendingApprovalMaxPermittedAccessDuration {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("PendingApprovalMaxPermittedAccessDuration", 2usize)?;
@@ -3162,9 +3169,9 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for PendingApprovalMaxPermittedAccessDurationTimeUnit {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3180,10 +3187,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for PendingApprovalMaxPermittedAccessDurationTimeUnit {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3254,11 +3261,11 @@ pub mod types {
         pub type_: ::std::option::Option<PendingApprovalOwnerType>,
     }
     impl<'de> ::serde::Deserialize<'de> for PendingApprovalOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = PendingApprovalOwner;
                 fn expecting(
                     &self,
@@ -3266,10 +3273,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct PendingApprovalOwner")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<PendingApprovalOwner, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<PendingApprovalOwner, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<PendingApprovalOwnerType> = ::std::option::Option::None;
@@ -3296,15 +3303,15 @@ pub mod types {
                 .deserialize_struct(
                     "PendingApprovalOwner",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for PendingApprovalOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("PendingApprovalOwner", 3usize)?;
@@ -3328,9 +3335,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for PendingApprovalOwnerType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3343,10 +3350,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for PendingApprovalOwnerType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3410,9 +3417,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ReassignmentType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3428,10 +3435,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ReassignmentType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3502,11 +3509,11 @@ pub mod types {
         pub type_: ::std::option::Option<RequestableObjectReferenceType>,
     }
     impl<'de> ::serde::Deserialize<'de> for RequestableObjectReference {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RequestableObjectReference;
                 fn expecting(
                     &self,
@@ -3514,10 +3521,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RequestableObjectReference")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RequestableObjectReference, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RequestableObjectReference, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3549,15 +3556,15 @@ pub mod types {
                 .deserialize_struct(
                     "RequestableObjectReference",
                     &["description", "id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RequestableObjectReference {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RequestableObjectReference", 4usize)?;
@@ -3586,9 +3593,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RequestableObjectReferenceType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3603,10 +3610,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for RequestableObjectReferenceType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3676,11 +3683,11 @@ pub mod types {
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for RequestedAccountRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RequestedAccountRef;
                 fn expecting(
                     &self,
@@ -3688,10 +3695,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RequestedAccountRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RequestedAccountRef, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RequestedAccountRef, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3726,15 +3733,15 @@ pub mod types {
                 .deserialize_struct(
                     "RequestedAccountRef",
                     &["accountId", "accountUuid", "name", "sourceName", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RequestedAccountRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RequestedAccountRef", 5usize)?;
             if !::std::option::Option::is_none(&self.account_id) {
@@ -3767,11 +3774,11 @@ pub mod types {
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for SodExemptCriteria {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodExemptCriteria;
                 fn expecting(
                     &self,
@@ -3779,10 +3786,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodExemptCriteria")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SodExemptCriteria, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SodExemptCriteria, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3814,15 +3821,15 @@ pub mod types {
                 .deserialize_struct(
                     "SodExemptCriteria",
                     &["existing", "id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SodExemptCriteria {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SodExemptCriteria", 4usize)?;
             if !::std::option::Option::is_none(&self.existing) {
@@ -3851,11 +3858,11 @@ pub mod types {
         pub type_: ::std::option::Option<SodPolicyDtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for SodPolicyDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodPolicyDto;
                 fn expecting(
                     &self,
@@ -3863,10 +3870,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodPolicyDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SodPolicyDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SodPolicyDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<SodPolicyDtoType> = ::std::option::Option::None;
@@ -3890,14 +3897,14 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("SodPolicyDto", &["id", "name", "type"], Fields)
+                .deserialize_struct("SodPolicyDto", &["id", "name", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for SodPolicyDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SodPolicyDto", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -3920,9 +3927,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SodPolicyDtoType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3935,10 +3942,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for SodPolicyDtoType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4002,11 +4009,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for SodViolationCheckResult {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodViolationCheckResult;
                 fn expecting(
                     &self,
@@ -4014,10 +4021,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodViolationCheckResult")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SodViolationCheckResult, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SodViolationCheckResult, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::collections::HashMap<
                             ::std::string::String,
@@ -4063,15 +4070,15 @@ pub mod types {
                         "violatedPolicies",
                         "violationContexts",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SodViolationCheckResult {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SodViolationCheckResult", 4usize)?;
@@ -4099,11 +4106,11 @@ pub mod types {
         pub policy: ::std::option::Option<SodPolicyDto>,
     }
     impl<'de> ::serde::Deserialize<'de> for SodViolationContext {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodViolationContext;
                 fn expecting(
                     &self,
@@ -4111,10 +4118,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodViolationContext")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SodViolationContext, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SodViolationContext, __A::Error> {
                     let mut field0: ::std::option::Option<
                         SodViolationContextConflictingAccessCriteria,
                     > = ::std::option::Option::None;
@@ -4140,15 +4147,15 @@ pub mod types {
                 .deserialize_struct(
                     "SodViolationContext",
                     &["conflictingAccessCriteria", "policy"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SodViolationContext {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SodViolationContext", 2usize)?;
             if !::std::option::Option::is_none(&self.conflicting_access_criteria) {
@@ -4174,11 +4181,11 @@ pub mod types {
         pub violation_check_result: ::std::option::Option<SodViolationCheckResult>,
     }
     impl<'de> ::serde::Deserialize<'de> for SodViolationContextCheckCompleted {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodViolationContextCheckCompleted;
                 fn expecting(
                     &self,
@@ -4186,10 +4193,13 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodViolationContextCheckCompleted")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SodViolationContextCheckCompleted, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    SodViolationContextCheckCompleted,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<
                         SodViolationContextCheckCompletedState,
                     > = ::std::option::Option::None;
@@ -4218,15 +4228,15 @@ pub mod types {
                 .deserialize_struct(
                     "SodViolationContextCheckCompleted",
                     &["state", "uuid", "violationCheckResult"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SodViolationContextCheckCompleted {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SodViolationContextCheckCompleted", 3usize)?;
@@ -4255,9 +4265,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SodViolationContextCheckCompletedState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4271,10 +4281,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for SodViolationContextCheckCompletedState {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4339,11 +4349,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for SodViolationContextConflictingAccessCriteria {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodViolationContextConflictingAccessCriteria;
                 fn expecting(
                     &self,
@@ -4351,12 +4361,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodViolationContextConflictingAccessCriteria")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     SodViolationContextConflictingAccessCriteria,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         SodViolationContextConflictingAccessCriteriaLeftCriteria,
@@ -4385,15 +4395,15 @@ pub mod types {
                 .deserialize_struct(
                     "SodViolationContextConflictingAccessCriteria",
                     &["leftCriteria", "rightCriteria"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SodViolationContextConflictingAccessCriteria {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -4416,11 +4426,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for SodViolationContextConflictingAccessCriteriaLeftCriteria {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodViolationContextConflictingAccessCriteriaLeftCriteria;
                 fn expecting(
                     &self,
@@ -4430,12 +4440,12 @@ pub mod types {
                         "struct SodViolationContextConflictingAccessCriteriaLeftCriteria",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     SodViolationContextConflictingAccessCriteriaLeftCriteria,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<SodExemptCriteria>,
@@ -4459,16 +4469,16 @@ pub mod types {
                 .deserialize_struct(
                     "SodViolationContextConflictingAccessCriteriaLeftCriteria",
                     &["criteriaList"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize
     for SodViolationContextConflictingAccessCriteriaLeftCriteria {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -4488,11 +4498,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for SodViolationContextConflictingAccessCriteriaRightCriteria {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodViolationContextConflictingAccessCriteriaRightCriteria;
                 fn expecting(
                     &self,
@@ -4502,12 +4512,12 @@ pub mod types {
                         "struct SodViolationContextConflictingAccessCriteriaRightCriteria",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     SodViolationContextConflictingAccessCriteriaRightCriteria,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<SodExemptCriteria>,
@@ -4531,16 +4541,16 @@ pub mod types {
                 .deserialize_struct(
                     "SodViolationContextConflictingAccessCriteriaRightCriteria",
                     &["criteriaList"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize
     for SodViolationContextConflictingAccessCriteriaRightCriteria {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(

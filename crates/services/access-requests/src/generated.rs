@@ -31,11 +31,11 @@ pub mod types {
         pub type_: ::std::option::Option<AccessItemRequesterType>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessItemRequester {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessItemRequester;
                 fn expecting(
                     &self,
@@ -43,10 +43,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessItemRequester")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessItemRequester, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessItemRequester, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccessItemRequesterType> = ::std::option::Option::None;
@@ -73,15 +73,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessItemRequester",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessItemRequester {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccessItemRequester", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -104,9 +104,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessItemRequesterType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -119,10 +119,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessItemRequesterType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -181,11 +181,11 @@ pub mod types {
         pub type_: ::std::option::Option<AccessItemReviewedByType>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessItemReviewedBy {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessItemReviewedBy;
                 fn expecting(
                     &self,
@@ -193,10 +193,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessItemReviewedBy")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessItemReviewedBy, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessItemReviewedBy, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccessItemReviewedByType> = ::std::option::Option::None;
@@ -223,15 +223,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessItemReviewedBy",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessItemReviewedBy {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessItemReviewedBy", 3usize)?;
@@ -255,9 +255,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessItemReviewedByType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -270,10 +270,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessItemReviewedByType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -350,11 +350,11 @@ pub mod types {
         pub requested_items: ::std::option::Option<::std::vec::Vec<AccessRequestItem>>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequest;
                 fn expecting(
                     &self,
@@ -362,10 +362,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::collections::HashMap<
                             ::std::string::String,
@@ -417,15 +417,15 @@ pub mod types {
                         "requestedForWithRequestedItems",
                         "requestedItems",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccessRequest", 5usize)?;
             if !::std::option::Option::is_none(&self.client_metadata) {
@@ -526,11 +526,11 @@ pub mod types {
         pub type_: ::std::option::Option<AccessRequestAdminItemStatusType>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestAdminItemStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequestAdminItemStatus;
                 fn expecting(
                     &self,
@@ -538,10 +538,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessRequestAdminItemStatus")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessRequestAdminItemStatus, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessRequestAdminItemStatus, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<AccessRequestPhases>,
@@ -705,15 +705,15 @@ pub mod types {
                         "state",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessRequestAdminItemStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessRequestAdminItemStatus", 28usize)?;
@@ -843,9 +843,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestAdminItemStatusIdentityType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -859,10 +859,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessRequestAdminItemStatusIdentityType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -926,11 +926,11 @@ pub mod types {
         pub type_: ::std::option::Option<AccessRequestAdminItemStatusRequestedForType>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestAdminItemStatusRequestedFor {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequestAdminItemStatusRequestedFor;
                 fn expecting(
                     &self,
@@ -938,12 +938,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessRequestAdminItemStatusRequestedFor")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccessRequestAdminItemStatusRequestedFor,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -973,15 +973,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessRequestAdminItemStatusRequestedFor",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessRequestAdminItemStatusRequestedFor {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessRequestAdminItemStatusRequestedFor", 3usize)?;
@@ -1007,9 +1007,9 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccessRequestAdminItemStatusRequestedForType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1023,10 +1023,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessRequestAdminItemStatusRequestedForType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1089,9 +1089,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestAdminItemStatusType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1106,10 +1106,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessRequestAdminItemStatusType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1184,11 +1184,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequestConfig;
                 fn expecting(
                     &self,
@@ -1196,10 +1196,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessRequestConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessRequestConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessRequestConfig, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ApprovalReminderAndEscalationConfig,
                     > = ::std::option::Option::None;
@@ -1240,14 +1240,14 @@ This field has been moved to the approval configurations. Please use the [Put ap
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccessRequestConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(
@@ -1345,11 +1345,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub type_: AccessRequestItemType,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequestItem;
                 fn expecting(
                     &self,
@@ -1357,10 +1357,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessRequestItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessRequestItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessRequestItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::collections::HashMap<
@@ -1409,7 +1409,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                         id: match field4 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         native_identity: field5,
@@ -1420,7 +1423,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -1441,15 +1444,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                         "startDate",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessRequestItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccessRequestItem", 9usize)?;
             if !::std::option::Option::is_none(&self.assignment_id) {
@@ -1488,9 +1491,9 @@ This field has been moved to the approval configurations. Please use the [Put ap
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestItemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1505,10 +1508,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::serde::Serialize for AccessRequestItemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1580,11 +1583,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub state: ::std::option::Option<AccessRequestPhasesState>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestPhases {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequestPhases;
                 fn expecting(
                     &self,
@@ -1592,10 +1595,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessRequestPhases")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessRequestPhases, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessRequestPhases, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -1642,15 +1645,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                         "started",
                         "state",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessRequestPhases {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccessRequestPhases", 6usize)?;
             if !::std::option::Option::is_none(&self.finished) {
@@ -1683,9 +1686,9 @@ This field has been moved to the approval configurations. Please use the [Put ap
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestPhasesResult {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1699,10 +1702,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::serde::Serialize for AccessRequestPhasesResult {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1766,9 +1769,9 @@ This field has been moved to the approval configurations. Please use the [Put ap
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestPhasesState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1785,10 +1788,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::serde::Serialize for AccessRequestPhasesState {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1860,11 +1863,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub new_requests: ::std::option::Option<::std::vec::Vec<AccessRequestTracking>>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequestResponse;
                 fn expecting(
                     &self,
@@ -1872,10 +1875,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessRequestResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessRequestResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessRequestResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<AccessRequestTracking>,
                     > = ::std::option::Option::None;
@@ -1903,15 +1906,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 .deserialize_struct(
                     "AccessRequestResponse",
                     &["existingRequests", "newRequests"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessRequestResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessRequestResponse", 2usize)?;
@@ -1941,11 +1944,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestTracking {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequestTracking;
                 fn expecting(
                     &self,
@@ -1953,10 +1956,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessRequestTracking")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessRequestTracking, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessRequestTracking, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -1995,15 +1998,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                         "requestedFor",
                         "requestedItemsDetails",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessRequestTracking {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessRequestTracking", 4usize)?;
@@ -2036,9 +2039,9 @@ This field has been moved to the approval configurations. Please use the [Put ap
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2053,10 +2056,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::serde::Serialize for AccessRequestType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2132,11 +2135,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Accessrequestconfigv2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Accessrequestconfigv2;
                 fn expecting(
                     &self,
@@ -2144,10 +2147,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Accessrequestconfigv2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Accessrequestconfigv2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Accessrequestconfigv2, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<Entitlementrequestconfigv2> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -2186,14 +2189,14 @@ This field has been moved to the approval configurations. Please use the [Put ap
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for Accessrequestconfigv2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.approvals_must_be_external) {
@@ -2266,11 +2269,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountInfoRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountInfoRef;
                 fn expecting(
                     &self,
@@ -2278,10 +2281,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountInfoRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountInfoRef, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountInfoRef, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2316,15 +2319,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 .deserialize_struct(
                     "AccountInfoRef",
                     &["id", "name", "nativeIdentity", "type", "uuid"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountInfoRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccountInfoRef", 5usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -2354,11 +2357,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub native_identity: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountItemRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountItemRef;
                 fn expecting(
                     &self,
@@ -2366,10 +2369,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountItemRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountItemRef, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountItemRef, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -2393,15 +2396,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 .deserialize_struct(
                     "AccountItemRef",
                     &["accountUuid", "nativeIdentity"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountItemRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccountItemRef", 2usize)?;
             if !::std::option::Option::is_none(&self.account_uuid) {
@@ -2439,11 +2442,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub requested_items: ::std::option::Option<::std::vec::Vec<AccessRequestItem>>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountsSelectionRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountsSelectionRequest;
                 fn expecting(
                     &self,
@@ -2451,10 +2454,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountsSelectionRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountsSelectionRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountsSelectionRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::collections::HashMap<
                             ::std::string::String,
@@ -2506,15 +2509,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                         "requestedForWithRequestedItems",
                         "requestedItems",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountsSelectionRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountsSelectionRequest", 5usize)?;
@@ -2557,11 +2560,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountsSelectionResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountsSelectionResponse;
                 fn expecting(
                     &self,
@@ -2569,10 +2572,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountsSelectionResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountsSelectionResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountsSelectionResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<IdentityAccountSelections>,
                     > = ::std::option::Option::None;
@@ -2592,14 +2595,18 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 }
             }
             deserializer
-                .deserialize_struct("AccountsSelectionResponse", &["identities"], Fields)
+                .deserialize_struct(
+                    "AccountsSelectionResponse",
+                    &["identities"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for AccountsSelectionResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountsSelectionResponse", 1usize)?;
@@ -2625,11 +2632,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub reassignment_type: ::std::option::Option<ReassignmentType>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalForwardHistory {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalForwardHistory;
                 fn expecting(
                     &self,
@@ -2637,10 +2644,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalForwardHistory")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalForwardHistory, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalForwardHistory, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -2685,15 +2692,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                         "oldApproverName",
                         "reassignmentType",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalForwardHistory {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalForwardHistory", 6usize)?;
@@ -2734,11 +2741,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalReminderAndEscalationConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalReminderAndEscalationConfig;
                 fn expecting(
                     &self,
@@ -2746,12 +2753,12 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalReminderAndEscalationConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ApprovalReminderAndEscalationConfig,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
@@ -2785,14 +2792,14 @@ This field has been moved to the approval configurations. Please use the [Put ap
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ApprovalReminderAndEscalationConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.days_between_reminders) {
@@ -2839,9 +2846,9 @@ This field has been moved to the approval configurations. Please use the [Put ap
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalScheme {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2860,10 +2867,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::serde::Serialize for ApprovalScheme {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2951,11 +2958,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub status: ::std::option::Option<ManualWorkItemState>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalStatusDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalStatusDto;
                 fn expecting(
                     &self,
@@ -2963,10 +2970,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalStatusDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalStatusDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalStatusDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<AccessItemReviewedBy> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -3029,15 +3036,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                         "scheme",
                         "status",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalStatusDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ApprovalStatusDto", 9usize)?;
             if !::std::option::Option::is_none(&self.comment) {
@@ -3081,11 +3088,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub type_: ::std::option::Option<ApprovalStatusDtoOriginalOwnerType>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalStatusDtoOriginalOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalStatusDtoOriginalOwner;
                 fn expecting(
                     &self,
@@ -3093,10 +3100,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalStatusDtoOriginalOwner")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalStatusDtoOriginalOwner, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalStatusDtoOriginalOwner, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -3125,15 +3132,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 .deserialize_struct(
                     "ApprovalStatusDtoOriginalOwner",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalStatusDtoOriginalOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalStatusDtoOriginalOwner", 3usize)?;
@@ -3158,9 +3165,9 @@ This field has been moved to the approval configurations. Please use the [Put ap
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalStatusDtoOriginalOwnerType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3174,10 +3181,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::serde::Serialize for ApprovalStatusDtoOriginalOwnerType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3239,11 +3246,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub comment: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for BulkApproveAccessRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BulkApproveAccessRequest;
                 fn expecting(
                     &self,
@@ -3251,10 +3258,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BulkApproveAccessRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BulkApproveAccessRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BulkApproveAccessRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -3280,7 +3287,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("approvalIds")?
                             }
                         },
@@ -3289,7 +3296,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("comment")?
                             }
                         },
@@ -3300,15 +3307,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 .deserialize_struct(
                     "BulkApproveAccessRequest",
                     &["approvalIds", "comment"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for BulkApproveAccessRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("BulkApproveAccessRequest", 2usize)?;
@@ -3332,11 +3339,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub comment: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for BulkCancelAccessRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BulkCancelAccessRequest;
                 fn expecting(
                     &self,
@@ -3344,10 +3351,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BulkCancelAccessRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BulkCancelAccessRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BulkCancelAccessRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -3373,7 +3380,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("accessRequestIds")?
                             }
                         },
@@ -3382,7 +3389,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("comment")?
                             }
                         },
@@ -3393,15 +3400,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 .deserialize_struct(
                     "BulkCancelAccessRequest",
                     &["accessRequestIds", "comment"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for BulkCancelAccessRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("BulkCancelAccessRequest", 2usize)?;
@@ -3425,11 +3432,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub comment: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for CancelAccessRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CancelAccessRequest;
                 fn expecting(
                     &self,
@@ -3437,10 +3444,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CancelAccessRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CancelAccessRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CancelAccessRequest, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -3464,7 +3471,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("accountActivityId")?
                             }
                         },
@@ -3473,7 +3480,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("comment")?
                             }
                         },
@@ -3484,15 +3491,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 .deserialize_struct(
                     "CancelAccessRequest",
                     &["accountActivityId", "comment"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CancelAccessRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("CancelAccessRequest", 2usize)?;
             fields.serialize_field("accountActivityId", &self.account_activity_id)?;
@@ -3516,11 +3523,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub owner: ::std::option::Option<sailpoint_shared::types::OwnerDto>,
     }
     impl<'de> ::serde::Deserialize<'de> for CancelledRequestDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CancelledRequestDetails;
                 fn expecting(
                     &self,
@@ -3528,10 +3535,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CancelledRequestDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CancelledRequestDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CancelledRequestDetails, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
@@ -3562,15 +3569,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 .deserialize_struct(
                     "CancelledRequestDetails",
                     &["comment", "modified", "owner"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CancelledRequestDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CancelledRequestDetails", 3usize)?;
@@ -3599,11 +3606,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for CloseAccessRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CloseAccessRequest;
                 fn expecting(
                     &self,
@@ -3611,10 +3618,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CloseAccessRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CloseAccessRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CloseAccessRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -3646,7 +3653,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("accessRequestIds")?
                             }
                         },
@@ -3665,15 +3672,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                         "executionStatus",
                         "message",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CloseAccessRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("CloseAccessRequest", 4usize)?;
             fields.serialize_field("accessRequestIds", &self.access_request_ids)?;
@@ -3822,11 +3829,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
     impl<'de> ::serde::Deserialize<'de> for CommentDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CommentDto;
                 fn expecting(
                     &self,
@@ -3834,10 +3841,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CommentDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CommentDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CommentDto, __A::Error> {
                     let mut field0: ::std::option::Option<CommentDtoAuthor> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -3866,15 +3873,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 .deserialize_struct(
                     "CommentDto",
                     &["author", "comment", "created"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CommentDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("CommentDto", 3usize)?;
             if !::std::option::Option::is_none(&self.author) {
@@ -3900,11 +3907,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub type_: ::std::option::Option<CommentDtoAuthorType>,
     }
     impl<'de> ::serde::Deserialize<'de> for CommentDtoAuthor {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CommentDtoAuthor;
                 fn expecting(
                     &self,
@@ -3912,10 +3919,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CommentDtoAuthor")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CommentDtoAuthor, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CommentDtoAuthor, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<CommentDtoAuthorType> = ::std::option::Option::None;
@@ -3939,14 +3946,18 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 }
             }
             deserializer
-                .deserialize_struct("CommentDtoAuthor", &["id", "name", "type"], Fields)
+                .deserialize_struct(
+                    "CommentDtoAuthor",
+                    &["id", "name", "type"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for CommentDtoAuthor {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("CommentDtoAuthor", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -3969,9 +3980,9 @@ This field has been moved to the approval configurations. Please use the [Put ap
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CommentDtoAuthorType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3984,10 +3995,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::serde::Serialize for CommentDtoAuthorType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4060,11 +4071,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementAccessRequestConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementAccessRequestConfig;
                 fn expecting(
                     &self,
@@ -4072,10 +4083,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementAccessRequestConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementAccessRequestConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementAccessRequestConfig, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<EntitlementApprovalScheme>,
                     > = ::std::option::Option::None;
@@ -4119,14 +4130,14 @@ This field has been moved to the approval configurations. Please use the [Put ap
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for EntitlementAccessRequestConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.approval_schemes) {
@@ -4185,11 +4196,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl<'de> ::serde::Deserialize<'de>
     for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementAccessRequestConfigMaxPermittedAccessDuration;
                 fn expecting(
                     &self,
@@ -4199,12 +4210,12 @@ This field has been moved to the approval configurations. Please use the [Put ap
                         "struct EntitlementAccessRequestConfigMaxPermittedAccessDuration",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     EntitlementAccessRequestConfigMaxPermittedAccessDuration,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
@@ -4232,15 +4243,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize
     for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.time_unit) {
@@ -4267,9 +4278,9 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl<'de> ::serde::Deserialize<'de>
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4286,10 +4297,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
     }
     impl ::serde::Serialize
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4371,11 +4382,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementApprovalScheme {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementApprovalScheme;
                 fn expecting(
                     &self,
@@ -4383,10 +4394,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementApprovalScheme")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementApprovalScheme, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementApprovalScheme, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         EntitlementApprovalSchemeApproverType,
@@ -4413,14 +4424,14 @@ This field has been moved to the approval configurations. Please use the [Put ap
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for EntitlementApprovalScheme {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.approver_id) {
@@ -4457,9 +4468,9 @@ This field has been moved to the approval configurations. Please use the [Put ap
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementApprovalSchemeApproverType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4476,10 +4487,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::serde::Serialize for EntitlementApprovalSchemeApproverType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4551,11 +4562,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementRequestConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementRequestConfig;
                 fn expecting(
                     &self,
@@ -4563,10 +4574,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementRequestConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementRequestConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementRequestConfig, __A::Error> {
                     let mut field0: ::std::option::Option<
                         EntitlementAccessRequestConfig,
                     > = ::std::option::Option::None;
@@ -4595,14 +4606,14 @@ This field has been moved to the approval configurations. Please use the [Put ap
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for EntitlementRequestConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.access_request_config) {
@@ -4635,11 +4646,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementRevocationRequestConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementRevocationRequestConfig;
                 fn expecting(
                     &self,
@@ -4647,12 +4658,12 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementRevocationRequestConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     EntitlementRevocationRequestConfig,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<EntitlementApprovalScheme>,
@@ -4677,14 +4688,14 @@ This field has been moved to the approval configurations. Please use the [Put ap
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for EntitlementRevocationRequestConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.approval_schemes) {
@@ -4709,11 +4720,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementStateSnapshotJitDetail {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementStateSnapshotJitDetail;
                 fn expecting(
                     &self,
@@ -4721,10 +4732,13 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementStateSnapshotJitDetail")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementStateSnapshotJitDetail, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    EntitlementStateSnapshotJitDetail,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -4753,15 +4767,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 .deserialize_struct(
                     "EntitlementStateSnapshotJitDetail",
                     &["applicationId", "attributeName", "attributeValues"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementStateSnapshotJitDetail {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("EntitlementStateSnapshotJitDetail", 3usize)?;
@@ -4787,11 +4801,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Entitlementrequestconfigv2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Entitlementrequestconfigv2;
                 fn expecting(
                     &self,
@@ -4799,10 +4813,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Entitlementrequestconfigv2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Entitlementrequestconfigv2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Entitlementrequestconfigv2, __A::Error> {
                     let mut field0: ::std::option::Option<
                         EntitlementAccessRequestConfig,
                     > = ::std::option::Option::None;
@@ -4831,14 +4845,14 @@ This field has been moved to the approval configurations. Please use the [Put ap
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for Entitlementrequestconfigv2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.access_request_config) {
@@ -4878,11 +4892,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityAccountSelections {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityAccountSelections;
                 fn expecting(
                     &self,
@@ -4890,10 +4904,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityAccountSelections")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityAccountSelections, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IdentityAccountSelections, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -4936,15 +4950,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                         "requestedItems",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityAccountSelections {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IdentityAccountSelections", 5usize)?;
@@ -4984,11 +4998,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub source_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityEntitlementDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityEntitlementDetails;
                 fn expecting(
                     &self,
@@ -4996,10 +5010,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityEntitlementDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityEntitlementDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IdentityEntitlementDetails, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<IdentityEntitlementDetailsAccountTarget>,
                     > = ::std::option::Option::None;
@@ -5033,15 +5047,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 .deserialize_struct(
                     "IdentityEntitlementDetails",
                     &["accountTargets", "entitlement", "identityId", "sourceId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityEntitlementDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IdentityEntitlementDetails", 4usize)?;
@@ -5081,11 +5095,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub source_name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityEntitlementDetailsAccountTarget {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityEntitlementDetailsAccountTarget;
                 fn expecting(
                     &self,
@@ -5093,12 +5107,12 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityEntitlementDetailsAccountTarget")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     IdentityEntitlementDetailsAccountTarget,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -5150,15 +5164,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                         "sourceId",
                         "sourceName",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityEntitlementDetailsAccountTarget {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IdentityEntitlementDetailsAccountTarget", 8usize)?;
@@ -5215,11 +5229,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityEntitlementDetailsEntitlementDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityEntitlementDetailsEntitlementDto;
                 fn expecting(
                     &self,
@@ -5227,12 +5241,12 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityEntitlementDetailsEntitlementDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     IdentityEntitlementDetailsEntitlementDto,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
@@ -5304,15 +5318,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                         "type",
                         "value",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityEntitlementDetailsEntitlementDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IdentityEntitlementDetailsEntitlementDto", 11usize)?;
@@ -5366,11 +5380,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityReferenceWithNameAndEmail {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityReferenceWithNameAndEmail;
                 fn expecting(
                     &self,
@@ -5378,10 +5392,13 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityReferenceWithNameAndEmail")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityReferenceWithNameAndEmail, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    IdentityReferenceWithNameAndEmail,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -5412,14 +5429,14 @@ This field has been moved to the approval configurations. Please use the [Put ap
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for IdentityReferenceWithNameAndEmail {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.email) {
@@ -5467,11 +5484,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -5479,10 +5496,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -5541,15 +5558,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -5600,11 +5617,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub status: ::std::option::Option<ManualWorkItemState>,
     }
     impl<'de> ::serde::Deserialize<'de> for ManualWorkItemDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ManualWorkItemDetails;
                 fn expecting(
                     &self,
@@ -5612,10 +5629,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ManualWorkItemDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ManualWorkItemDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ManualWorkItemDetails, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ManualWorkItemDetailsCurrentOwner,
                     > = ::std::option::Option::None;
@@ -5666,15 +5683,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                         "originalOwner",
                         "status",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ManualWorkItemDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ManualWorkItemDetails", 6usize)?;
@@ -5710,11 +5727,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub type_: ::std::option::Option<ManualWorkItemDetailsCurrentOwnerType>,
     }
     impl<'de> ::serde::Deserialize<'de> for ManualWorkItemDetailsCurrentOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ManualWorkItemDetailsCurrentOwner;
                 fn expecting(
                     &self,
@@ -5722,10 +5739,13 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ManualWorkItemDetailsCurrentOwner")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ManualWorkItemDetailsCurrentOwner, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    ManualWorkItemDetailsCurrentOwner,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -5754,15 +5774,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 .deserialize_struct(
                     "ManualWorkItemDetailsCurrentOwner",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ManualWorkItemDetailsCurrentOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ManualWorkItemDetailsCurrentOwner", 3usize)?;
@@ -5787,9 +5807,9 @@ This field has been moved to the approval configurations. Please use the [Put ap
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ManualWorkItemDetailsCurrentOwnerType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5803,10 +5823,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::serde::Serialize for ManualWorkItemDetailsCurrentOwnerType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5870,11 +5890,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub type_: ::std::option::Option<ManualWorkItemDetailsOriginalOwnerType>,
     }
     impl<'de> ::serde::Deserialize<'de> for ManualWorkItemDetailsOriginalOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ManualWorkItemDetailsOriginalOwner;
                 fn expecting(
                     &self,
@@ -5882,12 +5902,12 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ManualWorkItemDetailsOriginalOwner")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ManualWorkItemDetailsOriginalOwner,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -5917,15 +5937,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 .deserialize_struct(
                     "ManualWorkItemDetailsOriginalOwner",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ManualWorkItemDetailsOriginalOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ManualWorkItemDetailsOriginalOwner", 3usize)?;
@@ -5950,9 +5970,9 @@ This field has been moved to the approval configurations. Please use the [Put ap
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ManualWorkItemDetailsOriginalOwnerType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5966,10 +5986,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::serde::Serialize for ManualWorkItemDetailsOriginalOwnerType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6041,9 +6061,9 @@ This field has been moved to the approval configurations. Please use the [Put ap
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ManualWorkItemState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6061,10 +6081,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::serde::Serialize for ManualWorkItemState {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6138,11 +6158,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub reviewer: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for PreApprovalTriggerDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = PreApprovalTriggerDetails;
                 fn expecting(
                     &self,
@@ -6150,10 +6170,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct PreApprovalTriggerDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<PreApprovalTriggerDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<PreApprovalTriggerDetails, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         PreApprovalTriggerDetailsDecision,
@@ -6182,15 +6202,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 .deserialize_struct(
                     "PreApprovalTriggerDetails",
                     &["comment", "decision", "reviewer"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for PreApprovalTriggerDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("PreApprovalTriggerDetails", 3usize)?;
@@ -6215,9 +6235,9 @@ This field has been moved to the approval configurations. Please use the [Put ap
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for PreApprovalTriggerDetailsDecision {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6231,10 +6251,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::serde::Serialize for PreApprovalTriggerDetailsDecision {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6294,11 +6314,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub ordered_sub_phase_references: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ProvisioningDetails;
                 fn expecting(
                     &self,
@@ -6306,10 +6326,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ProvisioningDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ProvisioningDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ProvisioningDetails, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -6330,15 +6350,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 .deserialize_struct(
                     "ProvisioningDetails",
                     &["orderedSubPhaseReferences"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ProvisioningDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ProvisioningDetails", 1usize)?;
             if !::std::option::Option::is_none(&self.ordered_sub_phase_references) {
@@ -6366,9 +6386,9 @@ This field has been moved to the approval configurations. Please use the [Put ap
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ReassignmentType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6384,10 +6404,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::serde::Serialize for ReassignmentType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6461,11 +6481,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for RequestOnBehalfOfConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RequestOnBehalfOfConfig;
                 fn expecting(
                     &self,
@@ -6473,10 +6493,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RequestOnBehalfOfConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RequestOnBehalfOfConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RequestOnBehalfOfConfig, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -6513,14 +6533,14 @@ This field has been moved to the approval configurations. Please use the [Put ap
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for RequestOnBehalfOfConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(
@@ -6579,11 +6599,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for RequestedAccountRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RequestedAccountRef;
                 fn expecting(
                     &self,
@@ -6591,10 +6611,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RequestedAccountRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RequestedAccountRef, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RequestedAccountRef, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -6629,15 +6649,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 .deserialize_struct(
                     "RequestedAccountRef",
                     &["accountId", "accountUuid", "name", "sourceName", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RequestedAccountRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RequestedAccountRef", 5usize)?;
             if !::std::option::Option::is_none(&self.account_id) {
@@ -6673,11 +6693,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub requested_items: ::std::vec::Vec<RequestedItemDtoRef>,
     }
     impl<'de> ::serde::Deserialize<'de> for RequestedForDtoRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RequestedForDtoRef;
                 fn expecting(
                     &self,
@@ -6685,10 +6705,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RequestedForDtoRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RequestedForDtoRef, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RequestedForDtoRef, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         RequestedForDtoRefIdentityType,
@@ -6718,7 +6738,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("identityId")?
                             }
                         },
@@ -6728,7 +6748,7 @@ This field has been moved to the approval configurations. Please use the [Put ap
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("requestedItems")?
                             }
                         },
@@ -6739,15 +6759,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 .deserialize_struct(
                     "RequestedForDtoRef",
                     &["identityId", "identityType", "requestedItems"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RequestedForDtoRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RequestedForDtoRef", 3usize)?;
             fields.serialize_field("identityId", &self.identity_id)?;
@@ -6770,9 +6790,9 @@ This field has been moved to the approval configurations. Please use the [Put ap
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RequestedForDtoRefIdentityType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6786,10 +6806,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::serde::Serialize for RequestedForDtoRefIdentityType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6870,11 +6890,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub type_: ::std::option::Option<RequestedItemAccountSelectionsType>,
     }
     impl<'de> ::serde::Deserialize<'de> for RequestedItemAccountSelections {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RequestedItemAccountSelections;
                 fn expecting(
                     &self,
@@ -6882,10 +6902,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RequestedItemAccountSelections")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RequestedItemAccountSelections, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RequestedItemAccountSelections, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -6938,15 +6958,15 @@ This field has been moved to the approval configurations. Please use the [Put ap
                         "sources",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RequestedItemAccountSelections {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RequestedItemAccountSelections", 7usize)?;
@@ -6992,9 +7012,9 @@ This field has been moved to the approval configurations. Please use the [Put ap
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RequestedItemAccountSelectionsType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -7009,10 +7029,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::serde::Serialize for RequestedItemAccountSelectionsType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -7077,11 +7097,11 @@ This field has been moved to the approval configurations. Please use the [Put ap
         pub type_: ::std::option::Option<RequestedItemDetailsType>,
     }
     impl<'de> ::serde::Deserialize<'de> for RequestedItemDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RequestedItemDetails;
                 fn expecting(
                     &self,
@@ -7089,10 +7109,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RequestedItemDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RequestedItemDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RequestedItemDetails, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequestedItemDetailsType> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -7113,14 +7133,14 @@ This field has been moved to the approval configurations. Please use the [Put ap
                 }
             }
             deserializer
-                .deserialize_struct("RequestedItemDetails", &["id", "type"], Fields)
+                .deserialize_struct("RequestedItemDetails", &["id", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for RequestedItemDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RequestedItemDetails", 2usize)?;
@@ -7143,9 +7163,9 @@ This field has been moved to the approval configurations. Please use the [Put ap
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RequestedItemDetailsType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -7160,10 +7180,10 @@ This field has been moved to the approval configurations. Please use the [Put ap
         }
     }
     impl ::serde::Serialize for RequestedItemDetailsType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -7272,11 +7292,11 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         pub type_: RequestedItemDtoRefType,
     }
     impl<'de> ::serde::Deserialize<'de> for RequestedItemDtoRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RequestedItemDtoRef;
                 fn expecting(
                     &self,
@@ -7284,10 +7304,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RequestedItemDtoRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RequestedItemDtoRef, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RequestedItemDtoRef, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<SourceItemRef>,
                     > = ::std::option::Option::None;
@@ -7338,7 +7358,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                         id: match field4 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         native_identity: field5,
@@ -7349,7 +7372,7 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -7370,15 +7393,15 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                         "startDate",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RequestedItemDtoRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RequestedItemDtoRef", 9usize)?;
             if !::std::option::Option::is_none(&self.account_selection) {
@@ -7419,9 +7442,9 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RequestedItemDtoRefType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -7436,10 +7459,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     impl ::serde::Serialize for RequestedItemDtoRefType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -7568,11 +7591,11 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         pub type_: ::std::option::Option<RequestedItemStatusType>,
     }
     impl<'de> ::serde::Deserialize<'de> for RequestedItemStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RequestedItemStatus;
                 fn expecting(
                     &self,
@@ -7580,10 +7603,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RequestedItemStatus")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RequestedItemStatus, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RequestedItemStatus, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<AccessRequestPhases>,
@@ -7763,15 +7786,15 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                         "state",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RequestedItemStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RequestedItemStatus", 31usize)?;
@@ -7906,9 +7929,9 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RequestedItemStatusIdentityType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -7922,10 +7945,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     impl ::serde::Serialize for RequestedItemStatusIdentityType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -8003,9 +8026,9 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RequestedItemStatusRequestState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -8028,10 +8051,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     impl ::serde::Serialize for RequestedItemStatusRequestState {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -8122,11 +8145,11 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         pub type_: ::std::option::Option<RequestedItemStatusRequestedForType>,
     }
     impl<'de> ::serde::Deserialize<'de> for RequestedItemStatusRequestedFor {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RequestedItemStatusRequestedFor;
                 fn expecting(
                     &self,
@@ -8134,10 +8157,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RequestedItemStatusRequestedFor")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RequestedItemStatusRequestedFor, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RequestedItemStatusRequestedFor, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -8166,15 +8189,15 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 .deserialize_struct(
                     "RequestedItemStatusRequestedFor",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RequestedItemStatusRequestedFor {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RequestedItemStatusRequestedFor", 3usize)?;
@@ -8199,9 +8222,9 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RequestedItemStatusRequestedForType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -8215,10 +8238,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     impl ::serde::Serialize for RequestedItemStatusRequestedForType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -8281,9 +8304,9 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RequestedItemStatusType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -8298,10 +8321,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     impl ::serde::Serialize for RequestedItemStatusType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -8372,11 +8395,11 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Requestonbehalfofconfigv2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Requestonbehalfofconfigv2;
                 fn expecting(
                     &self,
@@ -8384,10 +8407,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Requestonbehalfofconfigv2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Requestonbehalfofconfigv2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Requestonbehalfofconfigv2, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -8424,14 +8447,14 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for Requestonbehalfofconfigv2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(
@@ -8488,11 +8511,11 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for SodExemptCriteria {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodExemptCriteria;
                 fn expecting(
                     &self,
@@ -8500,10 +8523,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodExemptCriteria")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SodExemptCriteria, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SodExemptCriteria, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -8535,15 +8558,15 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 .deserialize_struct(
                     "SodExemptCriteria",
                     &["existing", "id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SodExemptCriteria {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SodExemptCriteria", 4usize)?;
             if !::std::option::Option::is_none(&self.existing) {
@@ -8572,11 +8595,11 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         pub type_: ::std::option::Option<SodPolicyDtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for SodPolicyDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodPolicyDto;
                 fn expecting(
                     &self,
@@ -8584,10 +8607,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodPolicyDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SodPolicyDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SodPolicyDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<SodPolicyDtoType> = ::std::option::Option::None;
@@ -8611,14 +8634,14 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 }
             }
             deserializer
-                .deserialize_struct("SodPolicyDto", &["id", "name", "type"], Fields)
+                .deserialize_struct("SodPolicyDto", &["id", "name", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for SodPolicyDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SodPolicyDto", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -8641,9 +8664,9 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SodPolicyDtoType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -8656,10 +8679,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     impl ::serde::Serialize for SodPolicyDtoType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -8723,11 +8746,11 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for SodViolationCheckResult {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodViolationCheckResult;
                 fn expecting(
                     &self,
@@ -8735,10 +8758,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodViolationCheckResult")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SodViolationCheckResult, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SodViolationCheckResult, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::collections::HashMap<
                             ::std::string::String,
@@ -8784,15 +8807,15 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                         "violatedPolicies",
                         "violationContexts",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SodViolationCheckResult {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SodViolationCheckResult", 4usize)?;
@@ -8820,11 +8843,11 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         pub policy: ::std::option::Option<SodPolicyDto>,
     }
     impl<'de> ::serde::Deserialize<'de> for SodViolationContext {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodViolationContext;
                 fn expecting(
                     &self,
@@ -8832,10 +8855,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodViolationContext")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SodViolationContext, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SodViolationContext, __A::Error> {
                     let mut field0: ::std::option::Option<
                         SodViolationContextConflictingAccessCriteria,
                     > = ::std::option::Option::None;
@@ -8861,15 +8884,15 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 .deserialize_struct(
                     "SodViolationContext",
                     &["conflictingAccessCriteria", "policy"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SodViolationContext {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SodViolationContext", 2usize)?;
             if !::std::option::Option::is_none(&self.conflicting_access_criteria) {
@@ -8894,11 +8917,11 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         pub violation_check_result: ::std::option::Option<SodViolationCheckResult>,
     }
     impl<'de> ::serde::Deserialize<'de> for SodViolationContextCheckCompleted {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodViolationContextCheckCompleted;
                 fn expecting(
                     &self,
@@ -8906,10 +8929,13 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodViolationContextCheckCompleted")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SodViolationContextCheckCompleted, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    SodViolationContextCheckCompleted,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<
                         SodViolationContextCheckCompletedState,
                     > = ::std::option::Option::None;
@@ -8938,15 +8964,15 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 .deserialize_struct(
                     "SodViolationContextCheckCompleted",
                     &["state", "uuid", "violationCheckResult"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SodViolationContextCheckCompleted {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SodViolationContextCheckCompleted", 3usize)?;
@@ -8975,9 +9001,9 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SodViolationContextCheckCompletedState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -8991,10 +9017,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         }
     }
     impl ::serde::Serialize for SodViolationContextCheckCompletedState {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -9059,11 +9085,11 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl<'de> ::serde::Deserialize<'de>
     for SodViolationContextConflictingAccessCriteria {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodViolationContextConflictingAccessCriteria;
                 fn expecting(
                     &self,
@@ -9071,12 +9097,12 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodViolationContextConflictingAccessCriteria")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     SodViolationContextConflictingAccessCriteria,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         SodViolationContextConflictingAccessCriteriaLeftCriteria,
@@ -9105,15 +9131,15 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 .deserialize_struct(
                     "SodViolationContextConflictingAccessCriteria",
                     &["leftCriteria", "rightCriteria"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SodViolationContextConflictingAccessCriteria {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -9136,11 +9162,11 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl<'de> ::serde::Deserialize<'de>
     for SodViolationContextConflictingAccessCriteriaLeftCriteria {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodViolationContextConflictingAccessCriteriaLeftCriteria;
                 fn expecting(
                     &self,
@@ -9150,12 +9176,12 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                         "struct SodViolationContextConflictingAccessCriteriaLeftCriteria",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     SodViolationContextConflictingAccessCriteriaLeftCriteria,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<SodExemptCriteria>,
@@ -9179,16 +9205,16 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 .deserialize_struct(
                     "SodViolationContextConflictingAccessCriteriaLeftCriteria",
                     &["criteriaList"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize
     for SodViolationContextConflictingAccessCriteriaLeftCriteria {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -9208,11 +9234,11 @@ machine identity on that source. Prefer values returned by the accounts-selectio
     }
     impl<'de> ::serde::Deserialize<'de>
     for SodViolationContextConflictingAccessCriteriaRightCriteria {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodViolationContextConflictingAccessCriteriaRightCriteria;
                 fn expecting(
                     &self,
@@ -9222,12 +9248,12 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                         "struct SodViolationContextConflictingAccessCriteriaRightCriteria",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     SodViolationContextConflictingAccessCriteriaRightCriteria,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<SodExemptCriteria>,
@@ -9251,16 +9277,16 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 .deserialize_struct(
                     "SodViolationContextConflictingAccessCriteriaRightCriteria",
                     &["criteriaList"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize
     for SodViolationContextConflictingAccessCriteriaRightCriteria {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -9285,11 +9311,11 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceAccountSelections {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceAccountSelections;
                 fn expecting(
                     &self,
@@ -9297,10 +9323,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceAccountSelections")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceAccountSelections, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceAccountSelections, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<AccountInfoRef>,
                     > = ::std::option::Option::None;
@@ -9334,15 +9360,15 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 .deserialize_struct(
                     "SourceAccountSelections",
                     &["accounts", "id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceAccountSelections {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SourceAccountSelections", 4usize)?;
@@ -9370,11 +9396,11 @@ machine identity on that source. Prefer values returned by the accounts-selectio
         pub source_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceItemRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceItemRef;
                 fn expecting(
                     &self,
@@ -9382,10 +9408,10 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceItemRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceItemRef, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceItemRef, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<AccountItemRef>,
                     > = ::std::option::Option::None;
@@ -9408,14 +9434,18 @@ machine identity on that source. Prefer values returned by the accounts-selectio
                 }
             }
             deserializer
-                .deserialize_struct("SourceItemRef", &["accounts", "sourceId"], Fields)
+                .deserialize_struct(
+                    "SourceItemRef",
+                    &["accounts", "sourceId"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for SourceItemRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SourceItemRef", 2usize)?;
             if !::std::option::Option::is_none(&self.accounts) {

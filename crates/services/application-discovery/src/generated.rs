@@ -30,11 +30,11 @@ pub mod types {
         pub dataset_ids: ::std::vec::Vec<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApplicationDiscoveryRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApplicationDiscoveryRequest;
                 fn expecting(
                     &self,
@@ -42,10 +42,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApplicationDiscoveryRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApplicationDiscoveryRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApplicationDiscoveryRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -67,7 +67,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("datasetIds")?
                             }
                         },
@@ -78,15 +78,15 @@ pub mod types {
                 .deserialize_struct(
                     "ApplicationDiscoveryRequest",
                     &["datasetIds"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApplicationDiscoveryRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApplicationDiscoveryRequest", 1usize)?;
@@ -149,11 +149,11 @@ pub mod types {
         pub unique_name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApplicationDiscoveryResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApplicationDiscoveryResponse;
                 fn expecting(
                     &self,
@@ -161,10 +161,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApplicationDiscoveryResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApplicationDiscoveryResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApplicationDiscoveryResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -277,15 +277,15 @@ pub mod types {
                         "type",
                         "uniqueName",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApplicationDiscoveryResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApplicationDiscoveryResponse", 18usize)?;
@@ -363,9 +363,9 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ApplicationDiscoveryResponseCompletionStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -382,10 +382,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ApplicationDiscoveryResponseCompletionStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -457,9 +457,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ApplicationDiscoveryResponseType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -474,10 +474,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ApplicationDiscoveryResponseType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -620,11 +620,11 @@ If an application has been deleted from within the discovery source, the status 
         pub warranty_expiration: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for FullDiscoveredApplications {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FullDiscoveredApplications;
                 fn expecting(
                     &self,
@@ -632,10 +632,10 @@ If an application has been deleted from within the discovery source, the status 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FullDiscoveredApplications")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FullDiscoveredApplications, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FullDiscoveredApplications, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
@@ -802,15 +802,15 @@ If an application has been deleted from within the discovery source, the status 
                         "usersCount",
                         "warrantyExpiration",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for FullDiscoveredApplications {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("FullDiscoveredApplications", 32usize)?;
@@ -992,9 +992,9 @@ If an application has been deleted from within the discovery source, the status 
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for GetDiscoveredApplicationsV1Detail {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1008,10 +1008,10 @@ If an application has been deleted from within the discovery source, the status 
         }
     }
     impl ::serde::Serialize for GetDiscoveredApplicationsV1Detail {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1112,11 +1112,11 @@ If an application has been deleted from within the discovery source, the status 
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -1124,10 +1124,10 @@ If an application has been deleted from within the discovery source, the status 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -1186,15 +1186,15 @@ If an application has been deleted from within the discovery source, the status 
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -1234,11 +1234,11 @@ If an application has been deleted from within the discovery source, the status 
         pub file: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for ManualDiscoverApplications {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ManualDiscoverApplications;
                 fn expecting(
                     &self,
@@ -1246,10 +1246,10 @@ If an application has been deleted from within the discovery source, the status 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ManualDiscoverApplications")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ManualDiscoverApplications, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ManualDiscoverApplications, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -1269,7 +1269,7 @@ If an application has been deleted from within the discovery source, the status 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("file")?
                             }
                         },
@@ -1277,14 +1277,14 @@ If an application has been deleted from within the discovery source, the status 
                 }
             }
             deserializer
-                .deserialize_struct("ManualDiscoverApplications", &["file"], Fields)
+                .deserialize_struct("ManualDiscoverApplications", &["file"], __Visitor)
         }
     }
     impl ::serde::Serialize for ManualDiscoverApplications {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ManualDiscoverApplications", 1usize)?;
@@ -1301,11 +1301,11 @@ If an application has been deleted from within the discovery source, the status 
         pub description: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ManualDiscoverApplicationsTemplate {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ManualDiscoverApplicationsTemplate;
                 fn expecting(
                     &self,
@@ -1313,12 +1313,12 @@ If an application has been deleted from within the discovery source, the status 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ManualDiscoverApplicationsTemplate")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ManualDiscoverApplicationsTemplate,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1343,15 +1343,15 @@ If an application has been deleted from within the discovery source, the status 
                 .deserialize_struct(
                     "ManualDiscoverApplicationsTemplate",
                     &["application_name", "description"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ManualDiscoverApplicationsTemplate {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ManualDiscoverApplicationsTemplate", 2usize)?;
@@ -1447,11 +1447,11 @@ If an application has been deleted from within the discovery source, the status 
         pub warranty_expiration: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for SlimDiscoveredApplications {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SlimDiscoveredApplications;
                 fn expecting(
                     &self,
@@ -1459,10 +1459,10 @@ If an application has been deleted from within the discovery source, the status 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SlimDiscoveredApplications")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SlimDiscoveredApplications, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SlimDiscoveredApplications, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
@@ -1623,15 +1623,15 @@ If an application has been deleted from within the discovery source, the status 
                         "usersCount",
                         "warrantyExpiration",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SlimDiscoveredApplications {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SlimDiscoveredApplications", 31usize)?;
@@ -2402,47 +2402,59 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/manual-discover-applications-template/v1`
         #[inline]
-        pub fn send(
+        pub async fn send(
             self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
             let Self { client, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let url = format!(
-                    "{}/manual-discover-applications-template/v1", client.baseurl,
+            let url = format!(
+                "{}/manual-discover-applications-template/v1", client.baseurl,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "get_manual_discover_applications_csv_template_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_stream(
-                &client.inner,
-                &crate::API,
-                request,
-                "get_manual_discover_applications_csv_template_v1",
-                call_options,
-            )
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "get_manual_discover_applications_csv_template_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "get_manual_discover_applications_csv_template_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                _ if response.status().is_success() => {
+                    Ok(ResponseValue::stream(response))
+                }
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
+                    )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

@@ -79,11 +79,11 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Approval2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Approval2;
                 fn expecting(
                     &self,
@@ -91,10 +91,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Approval2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Approval2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Approval2, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<ApprovalConfig> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<Approval2ApprovalCriteria> = ::std::option::Option::None;
@@ -253,15 +253,15 @@ pub mod types {
                         "tenantId",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Approval2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Approval2", 29usize)?;
             if !::std::option::Option::is_none(&self.additional_attributes) {
@@ -368,11 +368,11 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Approval2ApprovalCriteria {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Approval2ApprovalCriteria;
                 fn expecting(
                     &self,
@@ -380,10 +380,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Approval2ApprovalCriteria")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Approval2ApprovalCriteria, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Approval2ApprovalCriteria, __A::Error> {
                     let mut field0: ::std::option::Option<
                         Approval2ApprovalCriteriaApproval,
                     > = ::std::option::Option::None;
@@ -414,15 +414,15 @@ pub mod types {
                 .deserialize_struct(
                     "Approval2ApprovalCriteria",
                     &["approval", "rejection", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Approval2ApprovalCriteria {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Approval2ApprovalCriteria", 3usize)?;
@@ -449,11 +449,11 @@ pub mod types {
         pub value: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for Approval2ApprovalCriteriaApproval {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Approval2ApprovalCriteriaApproval;
                 fn expecting(
                     &self,
@@ -461,10 +461,13 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Approval2ApprovalCriteriaApproval")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Approval2ApprovalCriteriaApproval, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    Approval2ApprovalCriteriaApproval,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<
                         Approval2ApprovalCriteriaApprovalCalculationType,
                     > = ::std::option::Option::None;
@@ -490,15 +493,15 @@ pub mod types {
                 .deserialize_struct(
                     "Approval2ApprovalCriteriaApproval",
                     &["calculationType", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Approval2ApprovalCriteriaApproval {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Approval2ApprovalCriteriaApproval", 2usize)?;
@@ -521,9 +524,9 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for Approval2ApprovalCriteriaApprovalCalculationType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -537,10 +540,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for Approval2ApprovalCriteriaApprovalCalculationType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -605,11 +608,11 @@ pub mod types {
         pub value: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for Approval2ApprovalCriteriaRejection {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Approval2ApprovalCriteriaRejection;
                 fn expecting(
                     &self,
@@ -617,12 +620,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Approval2ApprovalCriteriaRejection")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     Approval2ApprovalCriteriaRejection,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         Approval2ApprovalCriteriaRejectionCalculationType,
@@ -649,15 +652,15 @@ pub mod types {
                 .deserialize_struct(
                     "Approval2ApprovalCriteriaRejection",
                     &["calculationType", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Approval2ApprovalCriteriaRejection {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Approval2ApprovalCriteriaRejection", 2usize)?;
@@ -680,9 +683,9 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for Approval2ApprovalCriteriaRejectionCalculationType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -696,10 +699,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for Approval2ApprovalCriteriaRejectionCalculationType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -763,9 +766,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for Approval2Medium {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -780,10 +783,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for Approval2Medium {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -848,9 +851,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for Approval2Priority {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -865,10 +868,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for Approval2Priority {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -936,11 +939,11 @@ pub mod types {
         pub override_approver_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalApproveRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalApproveRequest;
                 fn expecting(
                     &self,
@@ -948,10 +951,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalApproveRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalApproveRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalApproveRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::collections::HashMap<
                             ::std::string::String,
@@ -983,15 +986,15 @@ pub mod types {
                 .deserialize_struct(
                     "ApprovalApproveRequest",
                     &["additionalAttributes", "comment", "overrideApproverID"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalApproveRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalApproveRequest", 3usize)?;
@@ -1033,11 +1036,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalAttributesRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalAttributesRequest;
                 fn expecting(
                     &self,
@@ -1045,10 +1048,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalAttributesRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalAttributesRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalAttributesRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::collections::HashMap<
                             ::std::string::String,
@@ -1082,15 +1085,15 @@ pub mod types {
                 .deserialize_struct(
                     "ApprovalAttributesRequest",
                     &["additionalAttributes", "comment", "removeAttributeKeys"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalAttributesRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalAttributesRequest", 3usize)?;
@@ -1129,11 +1132,11 @@ pub mod types {
         pub batch_size: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalBatch {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalBatch;
                 fn expecting(
                     &self,
@@ -1141,10 +1144,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalBatch")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalBatch, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalBatch, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -1165,14 +1168,18 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("ApprovalBatch", &["batchId", "batchSize"], Fields)
+                .deserialize_struct(
+                    "ApprovalBatch",
+                    &["batchId", "batchSize"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for ApprovalBatch {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ApprovalBatch", 2usize)?;
             if !::std::option::Option::is_none(&self.batch_id) {
@@ -1191,11 +1198,11 @@ pub mod types {
         pub comment: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalCancelRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalCancelRequest;
                 fn expecting(
                     &self,
@@ -1203,10 +1210,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalCancelRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalCancelRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalCancelRequest, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -1224,14 +1231,14 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("ApprovalCancelRequest", &["comment"], Fields)
+                .deserialize_struct("ApprovalCancelRequest", &["comment"], __Visitor)
         }
     }
     impl ::serde::Serialize for ApprovalCancelRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalCancelRequest", 1usize)?;
@@ -1254,11 +1261,11 @@ pub mod types {
         pub comment: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalCommentsRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalCommentsRequest;
                 fn expecting(
                     &self,
@@ -1266,10 +1273,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalCommentsRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalCommentsRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalCommentsRequest, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -1287,14 +1294,14 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("ApprovalCommentsRequest", &["comment"], Fields)
+                .deserialize_struct("ApprovalCommentsRequest", &["comment"], __Visitor)
         }
     }
     impl ::serde::Serialize for ApprovalCommentsRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalCommentsRequest", 1usize)?;
@@ -1338,11 +1345,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalConfig;
                 fn expecting(
                     &self,
@@ -1350,10 +1357,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalConfig, __A::Error> {
                     let mut field0: ::std::option::Option<ApprovalConfigAutoApprove> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<ApprovalConfigCronTimezone> = ::std::option::Option::None;
@@ -1416,14 +1423,14 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ApprovalConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.auto_approve) {
@@ -1491,9 +1498,9 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigAutoApprove {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1508,10 +1515,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::serde::Serialize for ApprovalConfigAutoApprove {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1576,11 +1583,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigCronTimezone {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalConfigCronTimezone;
                 fn expecting(
                     &self,
@@ -1588,10 +1595,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalConfigCronTimezone")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalConfigCronTimezone, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalConfigCronTimezone, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut extra: ::serde_json::Map<
@@ -1616,14 +1623,14 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ApprovalConfigCronTimezone {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.location) {
@@ -1654,11 +1661,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigEscalationConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalConfigEscalationConfig;
                 fn expecting(
                     &self,
@@ -1666,10 +1673,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalConfigEscalationConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalConfigEscalationConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalConfigEscalationConfig, __A::Error> {
                     let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -1704,14 +1711,14 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ApprovalConfigEscalationConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.days_until_first_escalation) {
@@ -1753,11 +1760,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl<'de> ::serde::Deserialize<'de>
     for ApprovalConfigEscalationConfigEscalationChainItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalConfigEscalationConfigEscalationChainItem;
                 fn expecting(
                     &self,
@@ -1767,12 +1774,12 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                         "struct ApprovalConfigEscalationConfigEscalationChainItem",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ApprovalConfigEscalationConfigEscalationChainItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
@@ -1800,14 +1807,14 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ApprovalConfigEscalationConfigEscalationChainItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.identity_id) {
@@ -1876,9 +1883,9 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl<'de> ::serde::Deserialize<'de>
     for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1961,10 +1968,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::serde::Serialize
     for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2266,11 +2273,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigFallbackApprover {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalConfigFallbackApprover;
                 fn expecting(
                     &self,
@@ -2278,10 +2285,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalConfigFallbackApprover")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalConfigFallbackApprover, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalConfigFallbackApprover, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ApprovalConfigFallbackApproverType,
@@ -2308,14 +2315,14 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ApprovalConfigFallbackApprover {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.identity_id) {
@@ -2383,9 +2390,9 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigFallbackApproverType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2467,10 +2474,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::serde::Serialize for ApprovalConfigFallbackApproverType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2774,9 +2781,9 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl<'de> ::serde::Deserialize<'de>
     for ApprovalConfigMachineIdentityManagerAssignment {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2799,10 +2806,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::serde::Serialize for ApprovalConfigMachineIdentityManagerAssignment {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2897,11 +2904,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigReminderConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalConfigReminderConfig;
                 fn expecting(
                     &self,
@@ -2909,10 +2916,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalConfigReminderConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalConfigReminderConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalConfigReminderConfig, __A::Error> {
                     let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
@@ -2943,14 +2950,14 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ApprovalConfigReminderConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.days_until_first_reminder) {
@@ -2990,9 +2997,9 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigRequiresComment {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3008,10 +3015,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::serde::Serialize for ApprovalConfigRequiresComment {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3082,11 +3089,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigSerialChainItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalConfigSerialChainItem;
                 fn expecting(
                     &self,
@@ -3094,10 +3101,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalConfigSerialChainItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalConfigSerialChainItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalConfigSerialChainItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ApprovalConfigSerialChainItemIdentityType,
@@ -3124,14 +3131,14 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ApprovalConfigSerialChainItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.identity_id) {
@@ -3199,9 +3206,9 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigSerialChainItemIdentityType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3283,10 +3290,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::serde::Serialize for ApprovalConfigSerialChainItemIdentityType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3589,11 +3596,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigTimeoutConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalConfigTimeoutConfig;
                 fn expecting(
                     &self,
@@ -3601,10 +3608,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalConfigTimeoutConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalConfigTimeoutConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalConfigTimeoutConfig, __A::Error> {
                     let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -3634,14 +3641,14 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ApprovalConfigTimeoutConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.days_until_timeout) {
@@ -3668,9 +3675,9 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigTimeoutConfigTimeoutResult {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3684,10 +3691,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::serde::Serialize for ApprovalConfigTimeoutConfigTimeoutResult {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3749,11 +3756,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalDescription {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalDescription;
                 fn expecting(
                     &self,
@@ -3761,10 +3768,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalDescription")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalDescription, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalDescription, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -3785,14 +3792,18 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 }
             }
             deserializer
-                .deserialize_struct("ApprovalDescription", &["locale", "value"], Fields)
+                .deserialize_struct(
+                    "ApprovalDescription",
+                    &["locale", "value"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for ApprovalDescription {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ApprovalDescription", 2usize)?;
             if !::std::option::Option::is_none(&self.locale) {
@@ -3825,11 +3836,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub type_: ::std::option::Option<ApprovalIdentityType>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalIdentity {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalIdentity;
                 fn expecting(
                     &self,
@@ -3837,10 +3848,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalIdentity")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalIdentity, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalIdentity, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -3891,15 +3902,15 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                         "serialOrder",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalIdentity {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ApprovalIdentity", 7usize)?;
             if !::std::option::Option::is_none(&self.email) {
@@ -3939,11 +3950,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalIdentityMembersItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalIdentityMembersItem;
                 fn expecting(
                     &self,
@@ -3951,10 +3962,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalIdentityMembersItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalIdentityMembersItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalIdentityMembersItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3984,15 +3995,15 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 .deserialize_struct(
                     "ApprovalIdentityMembersItem",
                     &["email", "id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalIdentityMembersItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalIdentityMembersItem", 4usize)?;
@@ -4022,11 +4033,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalIdentityOwnerOfItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalIdentityOwnerOfItem;
                 fn expecting(
                     &self,
@@ -4034,10 +4045,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalIdentityOwnerOfItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalIdentityOwnerOfItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalIdentityOwnerOfItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -4064,15 +4075,15 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 .deserialize_struct(
                     "ApprovalIdentityOwnerOfItem",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalIdentityOwnerOfItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalIdentityOwnerOfItem", 3usize)?;
@@ -4107,11 +4118,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub type_: ::std::option::Option<ApprovalIdentityRecordType>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalIdentityRecord {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalIdentityRecord;
                 fn expecting(
                     &self,
@@ -4119,10 +4130,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalIdentityRecord")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalIdentityRecord, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalIdentityRecord, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<ApprovalReference>,
                     > = ::std::option::Option::None;
@@ -4175,15 +4186,15 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                         "name",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalIdentityRecord {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalIdentityRecord", 7usize)?;
@@ -4219,9 +4230,9 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalIdentityRecordType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4234,10 +4245,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::serde::Serialize for ApprovalIdentityRecordType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4339,9 +4350,9 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalIdentityType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4423,10 +4434,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::serde::Serialize for ApprovalIdentityType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4723,11 +4734,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalName {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalName;
                 fn expecting(
                     &self,
@@ -4735,10 +4746,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalName")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalName, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalName, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -4758,14 +4769,15 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                     })
                 }
             }
-            deserializer.deserialize_struct("ApprovalName", &["locale", "value"], Fields)
+            deserializer
+                .deserialize_struct("ApprovalName", &["locale", "value"], __Visitor)
         }
     }
     impl ::serde::Serialize for ApprovalName {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ApprovalName", 2usize)?;
             if !::std::option::Option::is_none(&self.locale) {
@@ -4790,11 +4802,11 @@ If left blank, and the approval is not currently assigned to the user calling th
         pub reassign_to: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalReassignRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalReassignRequest;
                 fn expecting(
                     &self,
@@ -4802,10 +4814,10 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalReassignRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalReassignRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalReassignRequest, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -4832,15 +4844,15 @@ If left blank, and the approval is not currently assigned to the user calling th
                 .deserialize_struct(
                     "ApprovalReassignRequest",
                     &["comment", "reassignFrom", "reassignTo"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalReassignRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalReassignRequest", 3usize)?;
@@ -4878,11 +4890,11 @@ If left blank, and the approval is not currently assigned to the user calling th
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalReassignmentHistory {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalReassignmentHistory;
                 fn expecting(
                     &self,
@@ -4890,10 +4902,10 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalReassignmentHistory")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalReassignmentHistory, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalReassignmentHistory, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<ApprovalIdentity> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<ApprovalIdentity> = ::std::option::Option::None;
@@ -4940,15 +4952,15 @@ If left blank, and the approval is not currently assigned to the user calling th
                         "reassignmentDate",
                         "reassignmentType",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalReassignmentHistory {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalReassignmentHistory", 6usize)?;
@@ -4983,9 +4995,9 @@ If left blank, and the approval is not currently assigned to the user calling th
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalReassignmentHistoryReassignmentType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5000,10 +5012,10 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     impl ::serde::Serialize for ApprovalReassignmentHistoryReassignmentType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5074,11 +5086,11 @@ If left blank, and the approval is not currently assigned to the user calling th
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalReference {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalReference;
                 fn expecting(
                     &self,
@@ -5086,10 +5098,10 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalReference")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalReference, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalReference, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -5122,15 +5134,15 @@ If left blank, and the approval is not currently assigned to the user calling th
                 .deserialize_struct(
                     "ApprovalReference",
                     &["email", "id", "name", "serialOrder", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalReference {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ApprovalReference", 5usize)?;
             if !::std::option::Option::is_none(&self.email) {
@@ -5160,11 +5172,11 @@ If left blank, and the approval is not currently assigned to the user calling th
         pub override_approver_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalRejectRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalRejectRequest;
                 fn expecting(
                     &self,
@@ -5172,10 +5184,10 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalRejectRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalRejectRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalRejectRequest, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -5199,15 +5211,15 @@ If left blank, and the approval is not currently assigned to the user calling th
                 .deserialize_struct(
                     "ApprovalRejectRequest",
                     &["comment", "overrideApproverID"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalRejectRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalRejectRequest", 2usize)?;
@@ -5246,11 +5258,11 @@ If left blank, and the approval is not currently assigned to the user calling th
         pub target_type: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalRequestedTarget {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalRequestedTarget;
                 fn expecting(
                     &self,
@@ -5258,10 +5270,10 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalRequestedTarget")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalRequestedTarget, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalRequestedTarget, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -5310,15 +5322,15 @@ If left blank, and the approval is not currently assigned to the user calling th
                         "requestType",
                         "targetType",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalRequestedTarget {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalRequestedTarget", 7usize)?;
@@ -5362,11 +5374,11 @@ If left blank, and the approval is not currently assigned to the user calling th
         pub created_date: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Approvalcomment3 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Approvalcomment3;
                 fn expecting(
                     &self,
@@ -5374,10 +5386,10 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Approvalcomment3")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Approvalcomment3, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Approvalcomment3, __A::Error> {
                     let mut field0: ::std::option::Option<ApprovalIdentity> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -5407,15 +5419,15 @@ If left blank, and the approval is not currently assigned to the user calling th
                 .deserialize_struct(
                     "Approvalcomment3",
                     &["author", "comment", "commentId", "createdDate"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Approvalcomment3 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Approvalcomment3", 4usize)?;
             if !::std::option::Option::is_none(&self.author) {
@@ -5446,11 +5458,11 @@ If left blank, and the approval is not currently assigned to the user calling th
         pub comment: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for BulkApproveRequestDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BulkApproveRequestDto;
                 fn expecting(
                     &self,
@@ -5458,10 +5470,10 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BulkApproveRequestDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BulkApproveRequestDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BulkApproveRequestDto, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -5492,15 +5504,15 @@ If left blank, and the approval is not currently assigned to the user calling th
                 .deserialize_struct(
                     "BulkApproveRequestDto",
                     &["additionalAttributes", "approvalIds", "comment"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for BulkApproveRequestDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("BulkApproveRequestDto", 3usize)?;
@@ -5535,11 +5547,11 @@ If left blank, and the approval is not currently assigned to the user calling th
         pub comment: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for BulkCancelRequestDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BulkCancelRequestDto;
                 fn expecting(
                     &self,
@@ -5547,10 +5559,10 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BulkCancelRequestDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BulkCancelRequestDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BulkCancelRequestDto, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -5576,15 +5588,15 @@ If left blank, and the approval is not currently assigned to the user calling th
                 .deserialize_struct(
                     "BulkCancelRequestDto",
                     &["approvalIds", "comment"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for BulkCancelRequestDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("BulkCancelRequestDto", 2usize)?;
@@ -5616,11 +5628,11 @@ If left blank, and the approval is not currently assigned to the user calling th
         pub reassign_to: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for BulkReassignRequestDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BulkReassignRequestDto;
                 fn expecting(
                     &self,
@@ -5628,10 +5640,10 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BulkReassignRequestDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BulkReassignRequestDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BulkReassignRequestDto, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -5663,15 +5675,15 @@ If left blank, and the approval is not currently assigned to the user calling th
                 .deserialize_struct(
                     "BulkReassignRequestDto",
                     &["approvalIds", "comment", "reassignFrom", "reassignTo"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for BulkReassignRequestDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("BulkReassignRequestDto", 4usize)?;
@@ -5705,11 +5717,11 @@ If left blank, and the approval is not currently assigned to the user calling th
         pub comment: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for BulkRejectRequestDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BulkRejectRequestDto;
                 fn expecting(
                     &self,
@@ -5717,10 +5729,10 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BulkRejectRequestDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BulkRejectRequestDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BulkRejectRequestDto, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -5746,15 +5758,15 @@ If left blank, and the approval is not currently assigned to the user calling th
                 .deserialize_struct(
                     "BulkRejectRequestDto",
                     &["approvalIds", "comment"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for BulkRejectRequestDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("BulkRejectRequestDto", 2usize)?;
@@ -5787,9 +5799,9 @@ If left blank, and the approval is not currently assigned to the user calling th
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for DeleteApprovalConfigRequestV1Scope {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5808,10 +5820,10 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     impl ::serde::Serialize for DeleteApprovalConfigRequestV1Scope {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5906,11 +5918,11 @@ If left blank, and the approval is not currently assigned to the user calling th
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -5918,10 +5930,10 @@ If left blank, and the approval is not currently assigned to the user calling th
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -5980,15 +5992,15 @@ If left blank, and the approval is not currently assigned to the user calling th
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -6035,9 +6047,9 @@ If left blank, and the approval is not currently assigned to the user calling th
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for PutApprovalsConfigV1Scope {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6056,10 +6068,10 @@ If left blank, and the approval is not currently assigned to the user calling th
         }
     }
     impl ::serde::Serialize for PutApprovalsConfigV1Scope {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -8693,75 +8705,83 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/generic-approvals/v1/{id}/reassign`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, body, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "update_approvals_reassign_v1",
-                        ),
-                    )?;
-                let body = body
-                    .and_then(|v| {
-                        v
-                            .ok_or_else(|| String::from(
-                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                            ))
-                    })
-                    .and_then(|v| {
-                        types::ApprovalReassignRequest::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "update_approvals_reassign_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/generic-approvals/v1/{}/reassign", client.baseurl, encode_path(&
-                    id.to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "update_approvals_reassign_v1",
+                    ),
+                )?;
+            let body = body
+                .and_then(|v| {
+                    v
+                        .ok_or_else(|| String::from(
+                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                        ))
+                })
+                .and_then(|v| {
+                    types::ApprovalReassignRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "update_approvals_reassign_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/generic-approvals/v1/{}/reassign", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "update_approvals_reassign_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "update_approvals_reassign_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "update_approvals_reassign_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "update_approvals_reassign_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8833,63 +8853,68 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/generic-approvals/v1/{id}/reject`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, body, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request("reject_approval_v1"),
-                    )?;
-                let body = body
-                    .and_then(|v| {
-                        types::ApprovalRejectRequest::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request("reject_approval_v1"),
-                    )?;
-                let url = format!(
-                    "{}/generic-approvals/v1/{}/reject", client.baseurl, encode_path(& id
-                    .to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("reject_approval_v1"),
+                )?;
+            let body = body
+                .and_then(|v| {
+                    types::ApprovalRejectRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("reject_approval_v1"),
+                )?;
+            let url = format!(
+                "{}/generic-approvals/v1/{}/reject", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(sailpoint_runtime::glue::request_error("reject_approval_v1"))?;
+            let info = OperationInfo {
+                operation_id: "reject_approval_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error("reject_approval_v1"),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "reject_approval_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8961,69 +8986,70 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/generic-approvals/v1/{id}/cancel`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, body, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "cancel_approval_by_id_v1",
-                        ),
-                    )?;
-                let body = body
-                    .and_then(|v| {
-                        types::ApprovalCancelRequest::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "cancel_approval_by_id_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/generic-approvals/v1/{}/cancel", client.baseurl, encode_path(& id
-                    .to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("cancel_approval_by_id_v1"),
+                )?;
+            let body = body
+                .and_then(|v| {
+                    types::ApprovalCancelRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("cancel_approval_by_id_v1"),
+                )?;
+            let url = format!(
+                "{}/generic-approvals/v1/{}/cancel", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("cancel_approval_by_id_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "cancel_approval_by_id_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "cancel_approval_by_id_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "cancel_approval_by_id_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -9335,64 +9361,72 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/generic-approvals/v1/config/{id}/{scope}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, scope, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_approval_config_request_v1",
-                        ),
-                    )?;
-                let scope = scope
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_approval_config_request_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/generic-approvals/v1/config/{}/{}", client.baseurl, encode_path(&
-                    id.to_string()), encode_path(& scope.to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_approval_config_request_v1",
+                    ),
+                )?;
+            let scope = scope
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_approval_config_request_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/generic-approvals/v1/config/{}/{}", client.baseurl, encode_path(& id
+                .to_string()), encode_path(& scope.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "delete_approval_config_request_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_approval_config_request_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_approval_config_request_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_approval_config_request_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

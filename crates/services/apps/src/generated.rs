@@ -75,11 +75,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfileDetails;
                 fn expecting(
                     &self,
@@ -87,10 +87,10 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfileDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessProfileDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessProfileDetails, __A::Error> {
                     let mut field0: ::std::option::Option<
                         AccessProfileDetailsAccountSelector,
                     > = ::std::option::Option::None;
@@ -211,15 +211,15 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                         "sourceName",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessProfileDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessProfileDetails", 23usize)?;
@@ -313,11 +313,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         pub selectors: ::std::option::Option<::std::vec::Vec<AppAccessProfileSelector>>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileDetailsAccountSelector {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfileDetailsAccountSelector;
                 fn expecting(
                     &self,
@@ -325,12 +325,12 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfileDetailsAccountSelector")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccessProfileDetailsAccountSelector,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<AppAccessProfileSelector>,
@@ -354,15 +354,15 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 .deserialize_struct(
                     "AccessProfileDetailsAccountSelector",
                     &["selectors"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessProfileDetailsAccountSelector {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessProfileDetailsAccountSelector", 1usize)?;
@@ -382,11 +382,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         pub application_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AppAccessProfileSelector {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AppAccessProfileSelector;
                 fn expecting(
                     &self,
@@ -394,10 +394,10 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AppAccessProfileSelector")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AppAccessProfileSelector, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AppAccessProfileSelector, __A::Error> {
                     let mut field0: ::std::option::Option<
                         AppAccessProfileSelectorAccountMatchConfig,
                     > = ::std::option::Option::None;
@@ -423,15 +423,15 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 .deserialize_struct(
                     "AppAccessProfileSelector",
                     &["accountMatchConfig", "applicationId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AppAccessProfileSelector {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AppAccessProfileSelector", 2usize)?;
@@ -453,11 +453,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for AppAccessProfileSelectorAccountMatchConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AppAccessProfileSelectorAccountMatchConfig;
                 fn expecting(
                     &self,
@@ -465,12 +465,12 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AppAccessProfileSelectorAccountMatchConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AppAccessProfileSelectorAccountMatchConfig,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         AppAccessProfileSelectorAccountMatchConfigMatchExpression,
@@ -494,15 +494,15 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 .deserialize_struct(
                     "AppAccessProfileSelectorAccountMatchConfig",
                     &["matchExpression"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AppAccessProfileSelectorAccountMatchConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AppAccessProfileSelectorAccountMatchConfig", 1usize)?;
@@ -521,11 +521,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
     }
     impl<'de> ::serde::Deserialize<'de>
     for AppAccessProfileSelectorAccountMatchConfigMatchExpression {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AppAccessProfileSelectorAccountMatchConfigMatchExpression;
                 fn expecting(
                     &self,
@@ -535,12 +535,12 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                         "struct AppAccessProfileSelectorAccountMatchConfigMatchExpression",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AppAccessProfileSelectorAccountMatchConfigMatchExpression,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::vec::Vec<MatchTerm>> = ::std::option::Option::None;
@@ -565,16 +565,16 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 .deserialize_struct(
                     "AppAccessProfileSelectorAccountMatchConfigMatchExpression",
                     &["and", "matchTerms"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize
     for AppAccessProfileSelectorAccountMatchConfigMatchExpression {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -600,11 +600,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         pub source_account: ::std::option::Option<AppAccountDetailsSourceAccount>,
     }
     impl<'de> ::serde::Deserialize<'de> for AppAccountDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AppAccountDetails;
                 fn expecting(
                     &self,
@@ -612,10 +612,10 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AppAccountDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AppAccountDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AppAccountDetails, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -644,15 +644,15 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 .deserialize_struct(
                     "AppAccountDetails",
                     &["appDisplayName", "appId", "sourceAccount"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AppAccountDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AppAccountDetails", 3usize)?;
             if !::std::option::Option::is_none(&self.app_display_name) {
@@ -682,11 +682,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         pub source_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AppAccountDetailsSourceAccount {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AppAccountDetailsSourceAccount;
                 fn expecting(
                     &self,
@@ -694,10 +694,10 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AppAccountDetailsSourceAccount")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AppAccountDetailsSourceAccount, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AppAccountDetailsSourceAccount, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -736,15 +736,15 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                         "sourceDisplayName",
                         "sourceId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AppAccountDetailsSourceAccount {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AppAccountDetailsSourceAccount", 5usize)?;
@@ -793,11 +793,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -805,10 +805,10 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -867,15 +867,15 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -929,11 +929,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MatchTerm {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MatchTerm;
                 fn expecting(
                     &self,
@@ -941,10 +941,10 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MatchTerm")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MatchTerm, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MatchTerm, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<
@@ -984,15 +984,15 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 .deserialize_struct(
                     "MatchTerm",
                     &["and", "children", "container", "name", "op", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MatchTerm {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("MatchTerm", 6usize)?;
             if !::std::option::Option::is_none(&self.and) {
@@ -1044,11 +1044,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         pub provision_request_enabled: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceApp {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceApp;
                 fn expecting(
                     &self,
@@ -1056,10 +1056,10 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceApp")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceApp, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceApp, __A::Error> {
                     let mut field0: ::std::option::Option<SourceAppAccountSource> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1132,15 +1132,15 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                         "owner",
                         "provisionRequestEnabled",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceApp {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SourceApp", 12usize)?;
             if !::std::option::Option::is_none(&self.account_source) {
@@ -1203,11 +1203,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         pub use_for_password_management: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceAppAccountSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceAppAccountSource;
                 fn expecting(
                     &self,
@@ -1215,10 +1215,10 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceAppAccountSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceAppAccountSource, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceAppAccountSource, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -1259,15 +1259,15 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                         "type",
                         "useForPasswordManagement",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceAppAccountSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SourceAppAccountSource", 5usize)?;
@@ -1302,11 +1302,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         pub json_patch: ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceAppBulkUpdateRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceAppBulkUpdateRequest;
                 fn expecting(
                     &self,
@@ -1314,10 +1314,10 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceAppBulkUpdateRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceAppBulkUpdateRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceAppBulkUpdateRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -1345,7 +1345,7 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("appIds")?
                             }
                         },
@@ -1354,7 +1354,7 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("jsonPatch")?
                             }
                         },
@@ -1365,15 +1365,15 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 .deserialize_struct(
                     "SourceAppBulkUpdateRequest",
                     &["appIds", "jsonPatch"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceAppBulkUpdateRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SourceAppBulkUpdateRequest", 2usize)?;
@@ -1400,11 +1400,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         pub name: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceAppCreateDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceAppCreateDto;
                 fn expecting(
                     &self,
@@ -1412,10 +1412,10 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceAppCreateDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceAppCreateDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceAppCreateDto, __A::Error> {
                     let mut field0: ::std::option::Option<
                         SourceAppCreateDtoAccountSource,
                     > = ::std::option::Option::None;
@@ -1447,7 +1447,7 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("accountSource")?
                             }
                         },
@@ -1456,7 +1456,7 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("description")?
                             }
                         },
@@ -1466,7 +1466,7 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -1477,15 +1477,15 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 .deserialize_struct(
                     "SourceAppCreateDto",
                     &["accountSource", "description", "matchAllAccounts", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceAppCreateDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SourceAppCreateDto", 4usize)?;
             fields.serialize_field("accountSource", &self.account_source)?;
@@ -1514,11 +1514,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceAppCreateDtoAccountSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceAppCreateDtoAccountSource;
                 fn expecting(
                     &self,
@@ -1526,10 +1526,10 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceAppCreateDtoAccountSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceAppCreateDtoAccountSource, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceAppCreateDtoAccountSource, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1551,7 +1551,10 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: field1,
@@ -1563,15 +1566,15 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 .deserialize_struct(
                     "SourceAppCreateDtoAccountSource",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceAppCreateDtoAccountSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SourceAppCreateDtoAccountSource", 3usize)?;
@@ -1617,11 +1620,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         pub provision_request_enabled: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceAppPatchDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceAppPatchDto;
                 fn expecting(
                     &self,
@@ -1629,10 +1632,10 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceAppPatchDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceAppPatchDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceAppPatchDto, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -1713,15 +1716,15 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                         "owner",
                         "provisionRequestEnabled",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceAppPatchDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SourceAppPatchDto", 13usize)?;
             if !::std::option::Option::is_none(&self.access_profiles) {
@@ -1787,11 +1790,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         pub use_for_password_management: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceAppPatchDtoAccountSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceAppPatchDtoAccountSource;
                 fn expecting(
                     &self,
@@ -1799,10 +1802,10 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceAppPatchDtoAccountSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceAppPatchDtoAccountSource, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceAppPatchDtoAccountSource, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -1843,15 +1846,15 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                         "type",
                         "useForPasswordManagement",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceAppPatchDtoAccountSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SourceAppPatchDtoAccountSource", 5usize)?;
@@ -1900,11 +1903,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         pub use_for_password_management: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for UserApp {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = UserApp;
                 fn expecting(
                     &self,
@@ -1912,10 +1915,10 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct UserApp")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<UserApp, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<UserApp, __A::Error> {
                     let mut field0: ::std::option::Option<UserAppAccount> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -1982,15 +1985,15 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                         "sourceApp",
                         "useForPasswordManagement",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for UserApp {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("UserApp", 11usize)?;
             if !::std::option::Option::is_none(&self.account) {
@@ -2052,11 +2055,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for UserAppAccount {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = UserAppAccount;
                 fn expecting(
                     &self,
@@ -2064,10 +2067,10 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct UserAppAccount")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<UserAppAccount, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<UserAppAccount, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2091,14 +2094,14 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 }
             }
             deserializer
-                .deserialize_struct("UserAppAccount", &["id", "name", "type"], Fields)
+                .deserialize_struct("UserAppAccount", &["id", "name", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for UserAppAccount {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("UserAppAccount", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -2126,11 +2129,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for UserAppOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = UserAppOwner;
                 fn expecting(
                     &self,
@@ -2138,10 +2141,10 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct UserAppOwner")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<UserAppOwner, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<UserAppOwner, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2171,15 +2174,15 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 .deserialize_struct(
                     "UserAppOwner",
                     &["alias", "id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for UserAppOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("UserAppOwner", 4usize)?;
             if !::std::option::Option::is_none(&self.alias) {
@@ -2208,11 +2211,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for UserAppSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = UserAppSource;
                 fn expecting(
                     &self,
@@ -2220,10 +2223,10 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct UserAppSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<UserAppSource, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<UserAppSource, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2247,14 +2250,14 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 }
             }
             deserializer
-                .deserialize_struct("UserAppSource", &["id", "name", "type"], Fields)
+                .deserialize_struct("UserAppSource", &["id", "name", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for UserAppSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("UserAppSource", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -2280,11 +2283,11 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for UserAppSourceApp {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = UserAppSourceApp;
                 fn expecting(
                     &self,
@@ -2292,10 +2295,10 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct UserAppSourceApp")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<UserAppSourceApp, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<UserAppSourceApp, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2319,14 +2322,18 @@ scheme is one of - manager - sourceOwner - accessProfileOwner - workgroup:&lt;wo
                 }
             }
             deserializer
-                .deserialize_struct("UserAppSourceApp", &["id", "name", "type"], Fields)
+                .deserialize_struct(
+                    "UserAppSourceApp",
+                    &["id", "name", "type"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for UserAppSourceApp {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("UserAppSourceApp", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -3449,60 +3456,68 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/source-apps/v1/bulk-update`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, body, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let body = body
-                    .and_then(|v| {
-                        types::SourceAppBulkUpdateRequest::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "update_source_apps_in_bulk_v1",
-                        ),
-                    )?;
-                let url = format!("{}/source-apps/v1/bulk-update", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            let body = body
+                .and_then(|v| {
+                    types::SourceAppBulkUpdateRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "update_source_apps_in_bulk_v1",
+                    ),
+                )?;
+            let url = format!("{}/source-apps/v1/bulk-update", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "update_source_apps_in_bulk_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "update_source_apps_in_bulk_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "update_source_apps_in_bulk_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "update_source_apps_in_bulk_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

@@ -60,11 +60,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ConnectorDetail {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ConnectorDetail;
                 fn expecting(
                     &self,
@@ -72,10 +72,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ConnectorDetail")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ConnectorDetail, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ConnectorDetail, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -164,15 +164,15 @@ pub mod types {
                         "type",
                         "uploadedFiles",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ConnectorDetail {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ConnectorDetail", 16usize)?;
             if !::std::option::Option::is_none(&self.application_xml) {
@@ -245,9 +245,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ConnectorDetailStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -263,10 +263,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ConnectorDetailStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -350,9 +350,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for GetConnectorListV1Locale {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -383,10 +383,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for GetConnectorListV1Locale {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -515,9 +515,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for GetConnectorTranslationsV1Locale {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -548,10 +548,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for GetConnectorTranslationsV1Locale {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -681,9 +681,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for GetConnectorV1Locale {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -714,10 +714,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for GetConnectorV1Locale {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -847,11 +847,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -859,10 +859,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -921,15 +921,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -975,11 +975,11 @@ pub mod types {
         pub updated_files: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for UpdateDetail {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = UpdateDetail;
                 fn expecting(
                     &self,
@@ -987,10 +987,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct UpdateDetail")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<UpdateDetail, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<UpdateDetail, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<UpdateDetailStatus> = ::std::option::Option::None;
@@ -1022,15 +1022,15 @@ pub mod types {
                 .deserialize_struct(
                     "UpdateDetail",
                     &["message", "scriptName", "status", "updatedFiles"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for UpdateDetail {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("UpdateDetail", 4usize)?;
             if !::std::option::Option::is_none(&self.message) {
@@ -1059,9 +1059,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for UpdateDetailStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1077,10 +1077,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for UpdateDetailStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1161,11 +1161,11 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for V3ConnectorDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = V3ConnectorDto;
                 fn expecting(
                     &self,
@@ -1173,10 +1173,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct V3ConnectorDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<V3ConnectorDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<V3ConnectorDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1231,15 +1231,15 @@ pub mod types {
                         "status",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for V3ConnectorDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("V3ConnectorDto", 8usize)?;
             if !::std::option::Option::is_none(&self.class_name) {
@@ -1280,9 +1280,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for V3ConnectorDtoStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1298,10 +1298,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for V3ConnectorDtoStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1374,11 +1374,11 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for V3CreateConnectorDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = V3CreateConnectorDto;
                 fn expecting(
                     &self,
@@ -1386,10 +1386,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct V3CreateConnectorDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<V3CreateConnectorDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<V3CreateConnectorDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1419,7 +1419,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("className")?
                             }
                         },
@@ -1429,7 +1429,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -1442,15 +1442,15 @@ pub mod types {
                 .deserialize_struct(
                     "V3CreateConnectorDto",
                     &["className", "directConnect", "name", "status", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for V3CreateConnectorDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("V3CreateConnectorDto", 5usize)?;
@@ -1484,9 +1484,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for V3CreateConnectorDtoStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1501,10 +1501,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for V3CreateConnectorDtoStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2161,58 +2161,64 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/connectors/v1/{scriptName}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, script_name, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let script_name = script_name
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_custom_connector_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/connectors/v1/{}", client.baseurl, encode_path(& script_name
-                    .to_string()),
+            let script_name = script_name
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_custom_connector_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/connectors/v1/{}", client.baseurl, encode_path(& script_name
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("delete_custom_connector_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_custom_connector_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_custom_connector_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_custom_connector_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2658,54 +2664,66 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/connectors/v1/{scriptName}/source-config`
         #[inline]
-        pub fn send(
+        pub async fn send(
             self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
             let Self { client, script_name, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let script_name = script_name
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "get_connector_source_config_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/connectors/v1/{}/source-config", client.baseurl, encode_path(&
-                    script_name.to_string()),
+            let script_name = script_name
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "get_connector_source_config_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/connectors/v1/{}/source-config", client.baseurl, encode_path(&
+                script_name.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "get_connector_source_config_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_stream(
-                &client.inner,
-                &crate::API,
-                request,
-                "get_connector_source_config_v1",
-                call_options,
-            )
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "get_connector_source_config_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "get_connector_source_config_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                _ if response.status().is_success() => {
+                    Ok(ResponseValue::stream(response))
+                }
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
+                    )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2763,60 +2781,72 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/connectors/v1/{scriptName}/translations/{locale}`
         #[inline]
-        pub fn send(
+        pub async fn send(
             self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
             let Self { client, script_name, locale, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let script_name = script_name
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "get_connector_translations_v1",
-                        ),
-                    )?;
-                let locale = locale
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "get_connector_translations_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/connectors/v1/{}/translations/{}", client.baseurl, encode_path(&
-                    script_name.to_string()), encode_path(& locale.to_string()),
+            let script_name = script_name
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "get_connector_translations_v1",
+                    ),
+                )?;
+            let locale = locale
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "get_connector_translations_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/connectors/v1/{}/translations/{}", client.baseurl, encode_path(&
+                script_name.to_string()), encode_path(& locale.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "get_connector_translations_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_stream(
-                &client.inner,
-                &crate::API,
-                request,
-                "get_connector_translations_v1",
-                call_options,
-            )
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "get_connector_translations_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "get_connector_translations_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                _ if response.status().is_success() => {
+                    Ok(ResponseValue::stream(response))
+                }
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
+                    )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2860,54 +2890,66 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/connectors/v1/{scriptName}/source-template`
         #[inline]
-        pub fn send(
+        pub async fn send(
             self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
             let Self { client, script_name, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let script_name = script_name
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "get_connector_source_template_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/connectors/v1/{}/source-template", client.baseurl, encode_path(&
-                    script_name.to_string()),
+            let script_name = script_name
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "get_connector_source_template_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/connectors/v1/{}/source-template", client.baseurl, encode_path(&
+                script_name.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "get_connector_source_template_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_stream(
-                &client.inner,
-                &crate::API,
-                request,
-                "get_connector_source_template_v1",
-                call_options,
-            )
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "get_connector_source_template_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "get_connector_source_template_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                _ if response.status().is_success() => {
+                    Ok(ResponseValue::stream(response))
+                }
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
+                    )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2951,54 +2993,66 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/connectors/v1/{scriptName}/correlation-config`
         #[inline]
-        pub fn send(
+        pub async fn send(
             self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
             let Self { client, script_name, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let script_name = script_name
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "get_connector_correlation_config_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/connectors/v1/{}/correlation-config", client.baseurl,
-                    encode_path(& script_name.to_string()),
+            let script_name = script_name
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "get_connector_correlation_config_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/connectors/v1/{}/correlation-config", client.baseurl, encode_path(&
+                script_name.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "get_connector_correlation_config_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_stream(
-                &client.inner,
-                &crate::API,
-                request,
-                "get_connector_correlation_config_v1",
-                call_options,
-            )
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "get_connector_correlation_config_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "get_connector_correlation_config_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                _ if response.status().is_success() => {
+                    Ok(ResponseValue::stream(response))
+                }
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
+                    )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

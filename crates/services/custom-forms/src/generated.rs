@@ -29,11 +29,11 @@ SET_DEFAULT_VALUE ConditionEffectTypeSetDefaultValue  This value is ignored on p
         pub effect_type: ::std::option::Option<ConditionEffectEffectType>,
     }
     impl<'de> ::serde::Deserialize<'de> for ConditionEffect {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ConditionEffect;
                 fn expecting(
                     &self,
@@ -41,10 +41,10 @@ SET_DEFAULT_VALUE ConditionEffectTypeSetDefaultValue  This value is ignored on p
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ConditionEffect")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ConditionEffect, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ConditionEffect, __A::Error> {
                     let mut field0: ::std::option::Option<ConditionEffectConfig> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<ConditionEffectEffectType> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -65,14 +65,18 @@ SET_DEFAULT_VALUE ConditionEffectTypeSetDefaultValue  This value is ignored on p
                 }
             }
             deserializer
-                .deserialize_struct("ConditionEffect", &["config", "effectType"], Fields)
+                .deserialize_struct(
+                    "ConditionEffect",
+                    &["config", "effectType"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for ConditionEffect {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ConditionEffect", 2usize)?;
             if !::std::option::Option::is_none(&self.config) {
@@ -93,11 +97,11 @@ SET_DEFAULT_VALUE ConditionEffectTypeSetDefaultValue  This value is ignored on p
         pub element: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ConditionEffectConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ConditionEffectConfig;
                 fn expecting(
                     &self,
@@ -105,10 +109,10 @@ SET_DEFAULT_VALUE ConditionEffectTypeSetDefaultValue  This value is ignored on p
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ConditionEffectConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ConditionEffectConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ConditionEffectConfig, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -132,15 +136,15 @@ SET_DEFAULT_VALUE ConditionEffectTypeSetDefaultValue  This value is ignored on p
                 .deserialize_struct(
                     "ConditionEffectConfig",
                     &["defaultValueLabel", "element"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ConditionEffectConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ConditionEffectConfig", 2usize)?;
@@ -178,9 +182,9 @@ SET_DEFAULT_VALUE ConditionEffectTypeSetDefaultValue  This value is ignored on p
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ConditionEffectEffectType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -201,10 +205,10 @@ SET_DEFAULT_VALUE ConditionEffectTypeSetDefaultValue  This value is ignored on p
         }
     }
     impl ::serde::Serialize for ConditionEffectEffectType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -313,11 +317,11 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
         pub value_type: ::std::option::Option<ConditionRuleValueType>,
     }
     impl<'de> ::serde::Deserialize<'de> for ConditionRule {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ConditionRule;
                 fn expecting(
                     &self,
@@ -325,10 +329,10 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ConditionRule")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ConditionRule, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ConditionRule, __A::Error> {
                     let mut field0: ::std::option::Option<ConditionRuleOperator> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<ConditionRuleSourceType> = ::std::option::Option::None;
@@ -361,15 +365,15 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
                 .deserialize_struct(
                     "ConditionRule",
                     &["operator", "source", "sourceType", "value", "valueType"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ConditionRule {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ConditionRule", 5usize)?;
             if !::std::option::Option::is_none(&self.operator) {
@@ -421,9 +425,9 @@ NOT_EW ConditionRuleComparisonOperatorTypeNotEndsWith*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ConditionRuleOperator {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -447,10 +451,10 @@ NOT_EW ConditionRuleComparisonOperatorTypeNotEndsWith*/
         }
     }
     impl ::serde::Serialize for ConditionRuleOperator {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -543,9 +547,9 @@ ELEMENT ConditionRuleSourceTypeElement*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ConditionRuleSourceType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -559,10 +563,10 @@ ELEMENT ConditionRuleSourceTypeElement*/
         }
     }
     impl ::serde::Serialize for ConditionRuleSourceType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -633,9 +637,9 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ConditionRuleValueType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -653,10 +657,10 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
         }
     }
     impl ::serde::Serialize for ConditionRuleValueType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -738,11 +742,11 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
         pub used_by: ::std::option::Option<::std::vec::Vec<FormUsedBy>>,
     }
     impl<'de> ::serde::Deserialize<'de> for CreateFormDefinitionRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CreateFormDefinitionRequest;
                 fn expecting(
                     &self,
@@ -750,10 +754,10 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CreateFormDefinitionRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CreateFormDefinitionRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CreateFormDefinitionRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         CreateFormDefinitionRequestDescription,
                     > = ::std::option::Option::None;
@@ -801,7 +805,7 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -810,7 +814,7 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("owner")?
                             }
                         },
@@ -830,15 +834,15 @@ BOOLEAN ConditionRuleValueTypeBoolean*/
                         "owner",
                         "usedBy",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CreateFormDefinitionRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CreateFormDefinitionRequest", 7usize)?;
@@ -1021,11 +1025,11 @@ SEE: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-li
         pub ttl: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for CreateFormInstanceRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CreateFormInstanceRequest;
                 fn expecting(
                     &self,
@@ -1033,10 +1037,10 @@ SEE: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-li
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CreateFormInstanceRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CreateFormInstanceRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CreateFormInstanceRequest, __A::Error> {
                     let mut field0: ::std::option::Option<FormInstanceCreatedBy> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1082,7 +1086,7 @@ SEE: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-li
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("createdBy")?
                             }
                         },
@@ -1091,7 +1095,7 @@ SEE: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-li
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("expire")?
                             }
                         },
@@ -1100,7 +1104,7 @@ SEE: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-li
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("formDefinitionId")?
                             }
                         },
@@ -1110,7 +1114,7 @@ SEE: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-li
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("recipients")?
                             }
                         },
@@ -1133,15 +1137,15 @@ SEE: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-li
                         "state",
                         "ttl",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CreateFormInstanceRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CreateFormInstanceRequest", 8usize)?;
@@ -1187,9 +1191,9 @@ CANCELLED FormInstanceStateCancelled*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CreateFormInstanceRequestState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1206,10 +1210,10 @@ CANCELLED FormInstanceStateCancelled*/
         }
     }
     impl ::serde::Serialize for CreateFormInstanceRequestState {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1281,11 +1285,11 @@ CANCELLED FormInstanceStateCancelled*/
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Error {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Error;
                 fn expecting(
                     &self,
@@ -1293,10 +1297,10 @@ CANCELLED FormInstanceStateCancelled*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Error")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Error, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Error, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<ErrorMessage>,
@@ -1325,15 +1329,15 @@ CANCELLED FormInstanceStateCancelled*/
                 .deserialize_struct(
                     "Error",
                     &["detailCode", "messages", "trackingId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Error {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Error", 3usize)?;
             if !::std::option::Option::is_none(&self.detail_code) {
@@ -1359,11 +1363,11 @@ CANCELLED FormInstanceStateCancelled*/
         pub text: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ErrorMessage {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ErrorMessage;
                 fn expecting(
                     &self,
@@ -1371,10 +1375,10 @@ CANCELLED FormInstanceStateCancelled*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ErrorMessage")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ErrorMessage, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ErrorMessage, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1401,15 +1405,15 @@ CANCELLED FormInstanceStateCancelled*/
                 .deserialize_struct(
                     "ErrorMessage",
                     &["locale", "localeOrigin", "text"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ErrorMessage {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ErrorMessage", 3usize)?;
             if !::std::option::Option::is_none(&self.locale) {
@@ -1434,11 +1438,11 @@ CANCELLED FormInstanceStateCancelled*/
         pub version: ::std::option::Option<i32>,
     }
     impl<'de> ::serde::Deserialize<'de> for ExportFormDefinitionsByTenantV1ResponseItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ExportFormDefinitionsByTenantV1ResponseItem;
                 fn expecting(
                     &self,
@@ -1446,12 +1450,12 @@ CANCELLED FormInstanceStateCancelled*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ExportFormDefinitionsByTenantV1ResponseItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ExportFormDefinitionsByTenantV1ResponseItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<FormDefinitionResponse> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
@@ -1481,15 +1485,15 @@ CANCELLED FormInstanceStateCancelled*/
                 .deserialize_struct(
                     "ExportFormDefinitionsByTenantV1ResponseItem",
                     &["object", "self", "version"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ExportFormDefinitionsByTenantV1ResponseItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -1515,11 +1519,11 @@ CANCELLED FormInstanceStateCancelled*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for ExportFormDefinitionsByTenantV1ResponseItemSelf {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ExportFormDefinitionsByTenantV1ResponseItemSelf;
                 fn expecting(
                     &self,
@@ -1527,12 +1531,12 @@ CANCELLED FormInstanceStateCancelled*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ExportFormDefinitionsByTenantV1ResponseItemSelf")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ExportFormDefinitionsByTenantV1ResponseItemSelf,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         FormDefinitionSelfImportExportDto,
@@ -1556,15 +1560,15 @@ CANCELLED FormInstanceStateCancelled*/
                 .deserialize_struct(
                     "ExportFormDefinitionsByTenantV1ResponseItemSelf",
                     &["object"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ExportFormDefinitionsByTenantV1ResponseItemSelf {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -1590,11 +1594,11 @@ OR ConditionRuleLogicalOperatorTypeOr*/
         pub rules: ::std::option::Option<::std::vec::Vec<ConditionRule>>,
     }
     impl<'de> ::serde::Deserialize<'de> for FormCondition {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormCondition;
                 fn expecting(
                     &self,
@@ -1602,10 +1606,10 @@ OR ConditionRuleLogicalOperatorTypeOr*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormCondition")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FormCondition, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FormCondition, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<ConditionEffect>,
                     > = ::std::option::Option::None;
@@ -1636,15 +1640,15 @@ OR ConditionRuleLogicalOperatorTypeOr*/
                 .deserialize_struct(
                     "FormCondition",
                     &["effects", "ruleOperator", "rules"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for FormCondition {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("FormCondition", 3usize)?;
             if !::std::option::Option::is_none(&self.effects) {
@@ -1670,9 +1674,9 @@ OR ConditionRuleLogicalOperatorTypeOr*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for FormConditionRuleOperator {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1686,10 +1690,10 @@ OR ConditionRuleLogicalOperatorTypeOr*/
         }
     }
     impl ::serde::Serialize for FormConditionRuleOperator {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1757,11 +1761,11 @@ OR ConditionRuleLogicalOperatorTypeOr*/
         pub version_number: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for FormDefinitionDynamicSchemaRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormDefinitionDynamicSchemaRequest;
                 fn expecting(
                     &self,
@@ -1769,12 +1773,12 @@ OR ConditionRuleLogicalOperatorTypeOr*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormDefinitionDynamicSchemaRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     FormDefinitionDynamicSchemaRequest,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         FormDefinitionDynamicSchemaRequestAttributes,
@@ -1810,15 +1814,15 @@ OR ConditionRuleLogicalOperatorTypeOr*/
                 .deserialize_struct(
                     "FormDefinitionDynamicSchemaRequest",
                     &["attributes", "description", "id", "type", "versionNumber"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for FormDefinitionDynamicSchemaRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("FormDefinitionDynamicSchemaRequest", 5usize)?;
@@ -1854,11 +1858,11 @@ OR ConditionRuleLogicalOperatorTypeOr*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for FormDefinitionDynamicSchemaRequestAttributes {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormDefinitionDynamicSchemaRequestAttributes;
                 fn expecting(
                     &self,
@@ -1866,12 +1870,12 @@ OR ConditionRuleLogicalOperatorTypeOr*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormDefinitionDynamicSchemaRequestAttributes")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     FormDefinitionDynamicSchemaRequestAttributes,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -1893,15 +1897,15 @@ OR ConditionRuleLogicalOperatorTypeOr*/
                 .deserialize_struct(
                     "FormDefinitionDynamicSchemaRequestAttributes",
                     &["formDefinitionId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for FormDefinitionDynamicSchemaRequestAttributes {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -1923,11 +1927,11 @@ OR ConditionRuleLogicalOperatorTypeOr*/
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for FormDefinitionDynamicSchemaResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormDefinitionDynamicSchemaResponse;
                 fn expecting(
                     &self,
@@ -1935,12 +1939,12 @@ OR ConditionRuleLogicalOperatorTypeOr*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormDefinitionDynamicSchemaResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     FormDefinitionDynamicSchemaResponse,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1964,15 +1968,15 @@ OR ConditionRuleLogicalOperatorTypeOr*/
                 .deserialize_struct(
                     "FormDefinitionDynamicSchemaResponse",
                     &["outputSchema"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for FormDefinitionDynamicSchemaResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("FormDefinitionDynamicSchemaResponse", 1usize)?;
@@ -1993,11 +1997,11 @@ OR ConditionRuleLogicalOperatorTypeOr*/
         pub form_definition_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for FormDefinitionFileUploadResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormDefinitionFileUploadResponse;
                 fn expecting(
                     &self,
@@ -2005,10 +2009,13 @@ OR ConditionRuleLogicalOperatorTypeOr*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormDefinitionFileUploadResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FormDefinitionFileUploadResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    FormDefinitionFileUploadResponse,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2035,15 +2042,15 @@ OR ConditionRuleLogicalOperatorTypeOr*/
                 .deserialize_struct(
                     "FormDefinitionFileUploadResponse",
                     &["created", "fileId", "formDefinitionId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for FormDefinitionFileUploadResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("FormDefinitionFileUploadResponse", 3usize)?;
@@ -2073,11 +2080,11 @@ STRING FormDefinitionInputTypeString*/
         pub type_: ::std::option::Option<FormDefinitionInputType>,
     }
     impl<'de> ::serde::Deserialize<'de> for FormDefinitionInput {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormDefinitionInput;
                 fn expecting(
                     &self,
@@ -2085,10 +2092,10 @@ STRING FormDefinitionInputTypeString*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormDefinitionInput")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FormDefinitionInput, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FormDefinitionInput, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2118,15 +2125,15 @@ STRING FormDefinitionInputTypeString*/
                 .deserialize_struct(
                     "FormDefinitionInput",
                     &["description", "id", "label", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for FormDefinitionInput {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("FormDefinitionInput", 4usize)?;
             if !::std::option::Option::is_none(&self.description) {
@@ -2154,9 +2161,9 @@ STRING FormDefinitionInputTypeString*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for FormDefinitionInputType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2170,10 +2177,10 @@ STRING FormDefinitionInputTypeString*/
         }
     }
     impl ::serde::Serialize for FormDefinitionInputType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2249,11 +2256,11 @@ STRING FormDefinitionInputTypeString*/
         pub used_by: ::std::option::Option<::std::vec::Vec<FormUsedBy>>,
     }
     impl<'de> ::serde::Deserialize<'de> for FormDefinitionResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormDefinitionResponse;
                 fn expecting(
                     &self,
@@ -2261,10 +2268,10 @@ STRING FormDefinitionInputTypeString*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormDefinitionResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FormDefinitionResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FormDefinitionResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -2333,15 +2340,15 @@ STRING FormDefinitionInputTypeString*/
                         "owner",
                         "usedBy",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for FormDefinitionResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("FormDefinitionResponse", 10usize)?;
@@ -2389,11 +2396,11 @@ STRING FormDefinitionInputTypeString*/
         pub type_: ::std::option::Option<FormDefinitionSelfImportExportDtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for FormDefinitionSelfImportExportDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormDefinitionSelfImportExportDto;
                 fn expecting(
                     &self,
@@ -2401,10 +2408,13 @@ STRING FormDefinitionInputTypeString*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormDefinitionSelfImportExportDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FormDefinitionSelfImportExportDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    FormDefinitionSelfImportExportDto,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -2433,15 +2443,15 @@ STRING FormDefinitionInputTypeString*/
                 .deserialize_struct(
                     "FormDefinitionSelfImportExportDto",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for FormDefinitionSelfImportExportDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("FormDefinitionSelfImportExportDto", 3usize)?;
@@ -2465,9 +2475,9 @@ STRING FormDefinitionInputTypeString*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for FormDefinitionSelfImportExportDtoType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2480,10 +2490,10 @@ STRING FormDefinitionInputTypeString*/
         }
     }
     impl ::serde::Serialize for FormDefinitionSelfImportExportDtoType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2563,11 +2573,11 @@ DESCRIPTION FormElementTypeDescription*/
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for FormElement {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormElement;
                 fn expecting(
                     &self,
@@ -2575,10 +2585,10 @@ DESCRIPTION FormElementTypeDescription*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormElement")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FormElement, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FormElement, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -2615,15 +2625,15 @@ DESCRIPTION FormElementTypeDescription*/
                 .deserialize_struct(
                     "FormElement",
                     &["config", "elementType", "id", "key", "validations"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for FormElement {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("FormElement", 5usize)?;
             if !::std::option::Option::is_none(&self.config) {
@@ -2655,11 +2665,11 @@ DESCRIPTION FormElementTypeDescription*/
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for FormElementDataSourceConfigOptions {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormElementDataSourceConfigOptions;
                 fn expecting(
                     &self,
@@ -2667,12 +2677,12 @@ DESCRIPTION FormElementTypeDescription*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormElementDataSourceConfigOptions")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     FormElementDataSourceConfigOptions,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2700,15 +2710,15 @@ DESCRIPTION FormElementTypeDescription*/
                 .deserialize_struct(
                     "FormElementDataSourceConfigOptions",
                     &["label", "subLabel", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for FormElementDataSourceConfigOptions {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("FormElementDataSourceConfigOptions", 3usize)?;
@@ -2738,11 +2748,11 @@ FORM_INPUT FormElementDataSourceTypeFormInput*/
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for FormElementDynamicDataSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormElementDynamicDataSource;
                 fn expecting(
                     &self,
@@ -2750,10 +2760,10 @@ FORM_INPUT FormElementDataSourceTypeFormInput*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormElementDynamicDataSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FormElementDynamicDataSource, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FormElementDynamicDataSource, __A::Error> {
                     let mut field0: ::std::option::Option<
                         FormElementDynamicDataSourceConfig,
                     > = ::std::option::Option::None;
@@ -2781,15 +2791,15 @@ FORM_INPUT FormElementDataSourceTypeFormInput*/
                 .deserialize_struct(
                     "FormElementDynamicDataSource",
                     &["config", "dataSourceType"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for FormElementDynamicDataSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("FormElementDynamicDataSource", 2usize)?;
@@ -2824,11 +2834,11 @@ ENTITLEMENT PreDefinedSelectOptionEntitlement*/
         pub query: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for FormElementDynamicDataSourceConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormElementDynamicDataSourceConfig;
                 fn expecting(
                     &self,
@@ -2836,12 +2846,12 @@ ENTITLEMENT PreDefinedSelectOptionEntitlement*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormElementDynamicDataSourceConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     FormElementDynamicDataSourceConfig,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
@@ -2876,15 +2886,15 @@ ENTITLEMENT PreDefinedSelectOptionEntitlement*/
                 .deserialize_struct(
                     "FormElementDynamicDataSourceConfig",
                     &["aggregationBucketField", "indices", "objectType", "query"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for FormElementDynamicDataSourceConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("FormElementDynamicDataSourceConfig", 4usize)?;
@@ -2922,9 +2932,9 @@ ENTITLEMENT PreDefinedSelectOptionEntitlement*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for FormElementDynamicDataSourceConfigIndicesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2943,10 +2953,10 @@ ENTITLEMENT PreDefinedSelectOptionEntitlement*/
         }
     }
     impl ::serde::Serialize for FormElementDynamicDataSourceConfigIndicesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3033,9 +3043,9 @@ ENTITLEMENT PreDefinedSelectOptionEntitlement*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for FormElementDynamicDataSourceConfigObjectType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3052,10 +3062,10 @@ ENTITLEMENT PreDefinedSelectOptionEntitlement*/
         }
     }
     impl ::serde::Serialize for FormElementDynamicDataSourceConfigObjectType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3132,9 +3142,9 @@ FORM_INPUT FormElementDataSourceTypeFormInput*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for FormElementDynamicDataSourceDataSourceType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3150,10 +3160,10 @@ FORM_INPUT FormElementDataSourceTypeFormInput*/
         }
     }
     impl ::serde::Serialize for FormElementDynamicDataSourceDataSourceType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3243,9 +3253,9 @@ DESCRIPTION FormElementTypeDescription*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for FormElementElementType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3269,10 +3279,10 @@ DESCRIPTION FormElementTypeDescription*/
         }
     }
     impl ::serde::Serialize for FormElementElementType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3360,11 +3370,11 @@ DESCRIPTION FormElementTypeDescription*/
         pub data_source: ::std::option::Option<FormElementDynamicDataSource>,
     }
     impl<'de> ::serde::Deserialize<'de> for FormElementPreviewRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormElementPreviewRequest;
                 fn expecting(
                     &self,
@@ -3372,10 +3382,10 @@ DESCRIPTION FormElementTypeDescription*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormElementPreviewRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FormElementPreviewRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FormElementPreviewRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         FormElementDynamicDataSource,
                     > = ::std::option::Option::None;
@@ -3395,14 +3405,18 @@ DESCRIPTION FormElementTypeDescription*/
                 }
             }
             deserializer
-                .deserialize_struct("FormElementPreviewRequest", &["dataSource"], Fields)
+                .deserialize_struct(
+                    "FormElementPreviewRequest",
+                    &["dataSource"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for FormElementPreviewRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("FormElementPreviewRequest", 1usize)?;
@@ -3427,11 +3441,11 @@ DESCRIPTION FormElementTypeDescription*/
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for FormElementValidationsSet {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormElementValidationsSet;
                 fn expecting(
                     &self,
@@ -3439,10 +3453,10 @@ DESCRIPTION FormElementTypeDescription*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormElementValidationsSet")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FormElementValidationsSet, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FormElementValidationsSet, __A::Error> {
                     let mut field0: ::std::option::Option<
                         FormElementValidationsSetValidationType,
                     > = ::std::option::Option::None;
@@ -3465,15 +3479,15 @@ DESCRIPTION FormElementTypeDescription*/
                 .deserialize_struct(
                     "FormElementValidationsSet",
                     &["validationType"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for FormElementValidationsSet {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("FormElementValidationsSet", 1usize)?;
@@ -3502,9 +3516,9 @@ DESCRIPTION FormElementTypeDescription*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for FormElementValidationsSetValidationType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3528,10 +3542,10 @@ DESCRIPTION FormElementTypeDescription*/
         }
     }
     impl ::serde::Serialize for FormElementValidationsSetValidationType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3625,11 +3639,11 @@ DESCRIPTION FormElementTypeDescription*/
         pub value: ::std::option::Option<::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for FormError {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormError;
                 fn expecting(
                     &self,
@@ -3637,10 +3651,10 @@ DESCRIPTION FormElementTypeDescription*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormError")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FormError, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FormError, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<ErrorMessage>,
@@ -3666,14 +3680,18 @@ DESCRIPTION FormElementTypeDescription*/
                 }
             }
             deserializer
-                .deserialize_struct("FormError", &["key", "messages", "value"], Fields)
+                .deserialize_struct(
+                    "FormError",
+                    &["key", "messages", "value"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for FormError {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("FormError", 3usize)?;
             if !::std::option::Option::is_none(&self.key) {
@@ -3699,11 +3717,11 @@ SOURCE FormInstanceCreatedByTypeSource*/
         pub type_: ::std::option::Option<FormInstanceCreatedByType>,
     }
     impl<'de> ::serde::Deserialize<'de> for FormInstanceCreatedBy {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormInstanceCreatedBy;
                 fn expecting(
                     &self,
@@ -3711,10 +3729,10 @@ SOURCE FormInstanceCreatedByTypeSource*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormInstanceCreatedBy")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FormInstanceCreatedBy, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FormInstanceCreatedBy, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<FormInstanceCreatedByType> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -3735,14 +3753,14 @@ SOURCE FormInstanceCreatedByTypeSource*/
                 }
             }
             deserializer
-                .deserialize_struct("FormInstanceCreatedBy", &["id", "type"], Fields)
+                .deserialize_struct("FormInstanceCreatedBy", &["id", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for FormInstanceCreatedBy {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("FormInstanceCreatedBy", 2usize)?;
@@ -3766,9 +3784,9 @@ SOURCE FormInstanceCreatedByTypeSource*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for FormInstanceCreatedByType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3782,10 +3800,10 @@ SOURCE FormInstanceCreatedByTypeSource*/
         }
     }
     impl ::serde::Serialize for FormInstanceCreatedByType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3847,11 +3865,11 @@ IDENTITY FormInstanceRecipientIdentity*/
         pub type_: ::std::option::Option<FormInstanceRecipientType>,
     }
     impl<'de> ::serde::Deserialize<'de> for FormInstanceRecipient {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormInstanceRecipient;
                 fn expecting(
                     &self,
@@ -3859,10 +3877,10 @@ IDENTITY FormInstanceRecipientIdentity*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormInstanceRecipient")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FormInstanceRecipient, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FormInstanceRecipient, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<FormInstanceRecipientType> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -3883,14 +3901,14 @@ IDENTITY FormInstanceRecipientIdentity*/
                 }
             }
             deserializer
-                .deserialize_struct("FormInstanceRecipient", &["id", "type"], Fields)
+                .deserialize_struct("FormInstanceRecipient", &["id", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for FormInstanceRecipient {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("FormInstanceRecipient", 2usize)?;
@@ -3912,9 +3930,9 @@ IDENTITY FormInstanceRecipientIdentity*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for FormInstanceRecipientType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3927,10 +3945,10 @@ IDENTITY FormInstanceRecipientIdentity*/
         }
     }
     impl ::serde::Serialize for FormInstanceRecipientType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4022,11 +4040,11 @@ CANCELLED FormInstanceStateCancelled*/
         pub state: ::std::option::Option<FormInstanceResponseState>,
     }
     impl<'de> ::serde::Deserialize<'de> for FormInstanceResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormInstanceResponse;
                 fn expecting(
                     &self,
@@ -4034,10 +4052,10 @@ CANCELLED FormInstanceStateCancelled*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormInstanceResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FormInstanceResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FormInstanceResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -4130,15 +4148,15 @@ CANCELLED FormInstanceStateCancelled*/
                         "standAloneFormUrl",
                         "state",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for FormInstanceResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("FormInstanceResponse", 15usize)?;
@@ -4207,9 +4225,9 @@ CANCELLED FormInstanceStateCancelled*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for FormInstanceResponseState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4226,10 +4244,10 @@ CANCELLED FormInstanceStateCancelled*/
         }
     }
     impl ::serde::Serialize for FormInstanceResponseState {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4302,11 +4320,11 @@ IDENTITY FormOwnerTypeIdentity*/
         pub type_: ::std::option::Option<FormOwnerType>,
     }
     impl<'de> ::serde::Deserialize<'de> for FormOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormOwner;
                 fn expecting(
                     &self,
@@ -4314,10 +4332,10 @@ IDENTITY FormOwnerTypeIdentity*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormOwner")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FormOwner, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FormOwner, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<FormOwnerType> = ::std::option::Option::None;
@@ -4340,14 +4358,15 @@ IDENTITY FormOwnerTypeIdentity*/
                     })
                 }
             }
-            deserializer.deserialize_struct("FormOwner", &["id", "name", "type"], Fields)
+            deserializer
+                .deserialize_struct("FormOwner", &["id", "name", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for FormOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("FormOwner", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -4371,9 +4390,9 @@ IDENTITY FormOwnerTypeIdentity*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for FormOwnerType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4386,10 +4405,10 @@ IDENTITY FormOwnerTypeIdentity*/
         }
     }
     impl ::serde::Serialize for FormOwnerType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4452,11 +4471,11 @@ MySailPoint FormUsedByType*/
         pub type_: ::std::option::Option<FormUsedByType>,
     }
     impl<'de> ::serde::Deserialize<'de> for FormUsedBy {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormUsedBy;
                 fn expecting(
                     &self,
@@ -4464,10 +4483,10 @@ MySailPoint FormUsedByType*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormUsedBy")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FormUsedBy, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FormUsedBy, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<FormUsedByType> = ::std::option::Option::None;
@@ -4491,14 +4510,14 @@ MySailPoint FormUsedByType*/
                 }
             }
             deserializer
-                .deserialize_struct("FormUsedBy", &["id", "name", "type"], Fields)
+                .deserialize_struct("FormUsedBy", &["id", "name", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for FormUsedBy {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("FormUsedBy", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -4585,11 +4604,11 @@ MySailPoint FormUsedByType*/
         pub version: ::std::option::Option<i32>,
     }
     impl<'de> ::serde::Deserialize<'de> for ImportFormDefinitionsV1BodyItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ImportFormDefinitionsV1BodyItem;
                 fn expecting(
                     &self,
@@ -4597,10 +4616,10 @@ MySailPoint FormUsedByType*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ImportFormDefinitionsV1BodyItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ImportFormDefinitionsV1BodyItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ImportFormDefinitionsV1BodyItem, __A::Error> {
                     let mut field0: ::std::option::Option<FormDefinitionResponse> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
@@ -4627,15 +4646,15 @@ MySailPoint FormUsedByType*/
                 .deserialize_struct(
                     "ImportFormDefinitionsV1BodyItem",
                     &["object", "self", "version"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ImportFormDefinitionsV1BodyItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ImportFormDefinitionsV1BodyItem", 3usize)?;
@@ -4668,11 +4687,11 @@ MySailPoint FormUsedByType*/
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ImportFormDefinitionsV1Response {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ImportFormDefinitionsV1Response;
                 fn expecting(
                     &self,
@@ -4680,10 +4699,10 @@ MySailPoint FormUsedByType*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ImportFormDefinitionsV1Response")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ImportFormDefinitionsV1Response, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ImportFormDefinitionsV1Response, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<ImportFormDefinitionsV1ResponseErrorsItem>,
                     > = ::std::option::Option::None;
@@ -4723,15 +4742,15 @@ MySailPoint FormUsedByType*/
                 .deserialize_struct(
                     "ImportFormDefinitionsV1Response",
                     &["errors", "importedObjects", "infos", "warnings"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ImportFormDefinitionsV1Response {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ImportFormDefinitionsV1Response", 4usize)?;
@@ -4763,11 +4782,11 @@ MySailPoint FormUsedByType*/
         pub text: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ImportFormDefinitionsV1ResponseErrorsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ImportFormDefinitionsV1ResponseErrorsItem;
                 fn expecting(
                     &self,
@@ -4775,12 +4794,12 @@ MySailPoint FormUsedByType*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ImportFormDefinitionsV1ResponseErrorsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ImportFormDefinitionsV1ResponseErrorsItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::collections::HashMap<
@@ -4813,15 +4832,15 @@ MySailPoint FormUsedByType*/
                 .deserialize_struct(
                     "ImportFormDefinitionsV1ResponseErrorsItem",
                     &["detail", "key", "text"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ImportFormDefinitionsV1ResponseErrorsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ImportFormDefinitionsV1ResponseErrorsItem", 3usize)?;
@@ -4846,11 +4865,11 @@ MySailPoint FormUsedByType*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for ImportFormDefinitionsV1ResponseImportedObjectsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ImportFormDefinitionsV1ResponseImportedObjectsItem;
                 fn expecting(
                     &self,
@@ -4860,12 +4879,12 @@ MySailPoint FormUsedByType*/
                         "struct ImportFormDefinitionsV1ResponseImportedObjectsItem",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ImportFormDefinitionsV1ResponseImportedObjectsItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<FormDefinitionResponse> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -4893,15 +4912,15 @@ MySailPoint FormUsedByType*/
                 .deserialize_struct(
                     "ImportFormDefinitionsV1ResponseImportedObjectsItem",
                     &["object", "self", "version"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ImportFormDefinitionsV1ResponseImportedObjectsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -4933,11 +4952,11 @@ MySailPoint FormUsedByType*/
         pub text: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ImportFormDefinitionsV1ResponseInfosItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ImportFormDefinitionsV1ResponseInfosItem;
                 fn expecting(
                     &self,
@@ -4945,12 +4964,12 @@ MySailPoint FormUsedByType*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ImportFormDefinitionsV1ResponseInfosItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ImportFormDefinitionsV1ResponseInfosItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::collections::HashMap<
@@ -4983,15 +5002,15 @@ MySailPoint FormUsedByType*/
                 .deserialize_struct(
                     "ImportFormDefinitionsV1ResponseInfosItem",
                     &["detail", "key", "text"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ImportFormDefinitionsV1ResponseInfosItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ImportFormDefinitionsV1ResponseInfosItem", 3usize)?;
@@ -5020,11 +5039,11 @@ MySailPoint FormUsedByType*/
         pub text: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ImportFormDefinitionsV1ResponseWarningsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ImportFormDefinitionsV1ResponseWarningsItem;
                 fn expecting(
                     &self,
@@ -5032,12 +5051,12 @@ MySailPoint FormUsedByType*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ImportFormDefinitionsV1ResponseWarningsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ImportFormDefinitionsV1ResponseWarningsItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::collections::HashMap<
@@ -5070,15 +5089,15 @@ MySailPoint FormUsedByType*/
                 .deserialize_struct(
                     "ImportFormDefinitionsV1ResponseWarningsItem",
                     &["detail", "key", "text"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ImportFormDefinitionsV1ResponseWarningsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -5116,11 +5135,11 @@ MySailPoint FormUsedByType*/
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -5128,10 +5147,10 @@ MySailPoint FormUsedByType*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -5188,15 +5207,15 @@ MySailPoint FormUsedByType*/
                         "statusCode",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.detail_code) {
@@ -5238,11 +5257,11 @@ MySailPoint FormUsedByType*/
         pub results: ::std::option::Option<::std::vec::Vec<FormDefinitionResponse>>,
     }
     impl<'de> ::serde::Deserialize<'de> for ListFormDefinitionsByTenantResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ListFormDefinitionsByTenantResponse;
                 fn expecting(
                     &self,
@@ -5250,12 +5269,12 @@ MySailPoint FormUsedByType*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ListFormDefinitionsByTenantResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ListFormDefinitionsByTenantResponse,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
@@ -5282,15 +5301,15 @@ MySailPoint FormUsedByType*/
                 .deserialize_struct(
                     "ListFormDefinitionsByTenantResponse",
                     &["count", "results"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ListFormDefinitionsByTenantResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ListFormDefinitionsByTenantResponse", 2usize)?;
@@ -5312,11 +5331,11 @@ MySailPoint FormUsedByType*/
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ListFormElementDataByElementIdResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ListFormElementDataByElementIdResponse;
                 fn expecting(
                     &self,
@@ -5324,12 +5343,12 @@ MySailPoint FormUsedByType*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ListFormElementDataByElementIdResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ListFormElementDataByElementIdResponse,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<FormElementDataSourceConfigOptions>,
@@ -5353,15 +5372,15 @@ MySailPoint FormUsedByType*/
                 .deserialize_struct(
                     "ListFormElementDataByElementIdResponse",
                     &["results"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ListFormElementDataByElementIdResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ListFormElementDataByElementIdResponse", 1usize)?;
@@ -5414,11 +5433,11 @@ CANCELLED FormInstanceStateCancelled*/
         pub state: ::std::option::Option<ListFormInstancesByTenantResponseState>,
     }
     impl<'de> ::serde::Deserialize<'de> for ListFormInstancesByTenantResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ListFormInstancesByTenantResponse;
                 fn expecting(
                     &self,
@@ -5426,10 +5445,13 @@ CANCELLED FormInstanceStateCancelled*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ListFormInstancesByTenantResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ListFormInstancesByTenantResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    ListFormInstancesByTenantResponse,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -5524,15 +5546,15 @@ CANCELLED FormInstanceStateCancelled*/
                         "standAloneFormUrl",
                         "state",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ListFormInstancesByTenantResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ListFormInstancesByTenantResponse", 15usize)?;
@@ -5601,9 +5623,9 @@ CANCELLED FormInstanceStateCancelled*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ListFormInstancesByTenantResponseState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5620,10 +5642,10 @@ CANCELLED FormInstanceStateCancelled*/
         }
     }
     impl ::serde::Serialize for ListFormInstancesByTenantResponseState {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5692,11 +5714,11 @@ CANCELLED FormInstanceStateCancelled*/
         pub results: ::std::option::Option<::std::vec::Vec<PreDefinedSelectOption>>,
     }
     impl<'de> ::serde::Deserialize<'de> for ListPredefinedSelectOptionsResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ListPredefinedSelectOptionsResponse;
                 fn expecting(
                     &self,
@@ -5704,12 +5726,12 @@ CANCELLED FormInstanceStateCancelled*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ListPredefinedSelectOptionsResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ListPredefinedSelectOptionsResponse,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<PreDefinedSelectOption>,
@@ -5733,15 +5755,15 @@ CANCELLED FormInstanceStateCancelled*/
                 .deserialize_struct(
                     "ListPredefinedSelectOptionsResponse",
                     &["results"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ListPredefinedSelectOptionsResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ListPredefinedSelectOptionsResponse", 1usize)?;
@@ -5909,11 +5931,11 @@ CANCELLED FormInstanceStateCancelled*/
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for PreviewDataSourceResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = PreviewDataSourceResponse;
                 fn expecting(
                     &self,
@@ -5921,10 +5943,10 @@ CANCELLED FormInstanceStateCancelled*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct PreviewDataSourceResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<PreviewDataSourceResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<PreviewDataSourceResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<FormElementDataSourceConfigOptions>,
                     > = ::std::option::Option::None;
@@ -5944,14 +5966,14 @@ CANCELLED FormInstanceStateCancelled*/
                 }
             }
             deserializer
-                .deserialize_struct("PreviewDataSourceResponse", &["results"], Fields)
+                .deserialize_struct("PreviewDataSourceResponse", &["results"], __Visitor)
         }
     }
     impl ::serde::Serialize for PreviewDataSourceResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("PreviewDataSourceResponse", 1usize)?;

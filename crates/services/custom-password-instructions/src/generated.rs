@@ -29,11 +29,11 @@ If you want your link to be redirected to a different page, please redirect it t
         pub page_id: ::std::option::Option<CustomPasswordInstructionPageId>,
     }
     impl<'de> ::serde::Deserialize<'de> for CustomPasswordInstruction {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CustomPasswordInstruction;
                 fn expecting(
                     &self,
@@ -41,10 +41,10 @@ If you want your link to be redirected to a different page, please redirect it t
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CustomPasswordInstruction")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CustomPasswordInstruction, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CustomPasswordInstruction, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -73,15 +73,15 @@ If you want your link to be redirected to a different page, please redirect it t
                 .deserialize_struct(
                     "CustomPasswordInstruction",
                     &["locale", "pageContent", "pageId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CustomPasswordInstruction {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CustomPasswordInstruction", 3usize)?;
@@ -122,9 +122,9 @@ If you want your link to be redirected to a different page, please redirect it t
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CustomPasswordInstructionPageId {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -148,10 +148,10 @@ If you want your link to be redirected to a different page, please redirect it t
         }
     }
     impl ::serde::Serialize for CustomPasswordInstructionPageId {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -828,65 +828,73 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/custom-password-instructions/v1/{pageId}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, page_id, locale, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let page_id = page_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_custom_password_instructions_v1",
-                        ),
-                    )?;
-                let locale = locale
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_custom_password_instructions_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/custom-password-instructions/v1/{}", client.baseurl,
-                    encode_path(& page_id.to_string()),
+            let page_id = page_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_custom_password_instructions_v1",
+                    ),
+                )?;
+            let locale = locale
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_custom_password_instructions_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/custom-password-instructions/v1/{}", client.baseurl, encode_path(&
+                page_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("locale", &locale))
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "delete_custom_password_instructions_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_custom_password_instructions_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .query(&progenitor_client::QueryParam::new("locale", &locale))
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_custom_password_instructions_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_custom_password_instructions_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

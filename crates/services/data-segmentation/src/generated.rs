@@ -36,11 +36,11 @@ pub mod types {
         pub scopes: ::std::option::Option<Scopes>,
     }
     impl<'de> ::serde::Deserialize<'de> for DataSegment {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DataSegment;
                 fn expecting(
                     &self,
@@ -48,10 +48,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DataSegment")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DataSegment, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DataSegment, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -118,15 +118,15 @@ pub mod types {
                         "published",
                         "scopes",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DataSegment {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("DataSegment", 11usize)?;
             if !::std::option::Option::is_none(&self.created) {
@@ -233,11 +233,11 @@ pub mod types {
         pub value: ::std::option::Option<Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Expression {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Expression;
                 fn expecting(
                     &self,
@@ -245,10 +245,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Expression")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Expression, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Expression, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<ExpressionChildrenItem>,
@@ -280,15 +280,15 @@ pub mod types {
                 .deserialize_struct(
                     "Expression",
                     &["attribute", "children", "operator", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Expression {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Expression", 4usize)?;
             if !::std::option::Option::is_none(&self.attribute) {
@@ -318,11 +318,11 @@ pub mod types {
         pub value: ::std::option::Option<Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ExpressionChildrenItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ExpressionChildrenItem;
                 fn expecting(
                     &self,
@@ -330,10 +330,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ExpressionChildrenItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ExpressionChildrenItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ExpressionChildrenItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -365,15 +365,15 @@ pub mod types {
                 .deserialize_struct(
                     "ExpressionChildrenItem",
                     &["attribute", "children", "operator", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ExpressionChildrenItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ExpressionChildrenItem", 4usize)?;
@@ -401,9 +401,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ExpressionChildrenItemOperator {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -417,10 +417,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ExpressionChildrenItemOperator {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -482,9 +482,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ExpressionOperator {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -498,10 +498,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ExpressionOperator {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -580,11 +580,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -592,10 +592,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -654,15 +654,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -705,9 +705,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MembershipType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -722,10 +722,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for MembershipType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -838,11 +838,11 @@ pub mod types {
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for Ref {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Ref;
                 fn expecting(
                     &self,
@@ -850,10 +850,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Ref")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Ref, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Ref, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         sailpoint_shared::types::DtoType,
@@ -872,14 +872,14 @@ pub mod types {
                     ::std::result::Result::Ok(Ref { id: field0, type_: field1 })
                 }
             }
-            deserializer.deserialize_struct("Ref", &["id", "type"], Fields)
+            deserializer.deserialize_struct("Ref", &["id", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for Ref {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Ref", 2usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -900,11 +900,11 @@ pub mod types {
         pub visibility: ::std::option::Option<ScopeVisibilityType>,
     }
     impl<'de> ::serde::Deserialize<'de> for Scope {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Scope;
                 fn expecting(
                     &self,
@@ -912,10 +912,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Scope")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Scope, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Scope, __A::Error> {
                     let mut field0: ::std::option::Option<ScopeType> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<VisibilityCriteria> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<Selection> = ::std::option::Option::None;
@@ -945,15 +945,15 @@ pub mod types {
                 .deserialize_struct(
                     "Scope",
                     &["scope", "scopeFilter", "scopeSelection", "visibility"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Scope {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Scope", 4usize)?;
             if !::std::option::Option::is_none(&self.scope) {
@@ -982,9 +982,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ScopeType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1000,10 +1000,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ScopeType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1072,9 +1072,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ScopeVisibilityType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1090,10 +1090,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ScopeVisibilityType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1231,11 +1231,11 @@ pub mod types {
         pub segments: ::std::option::Option<::std::vec::Vec<SegmentId>>,
     }
     impl<'de> ::serde::Deserialize<'de> for SegmentMembership {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SegmentMembership;
                 fn expecting(
                     &self,
@@ -1243,10 +1243,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SegmentMembership")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SegmentMembership, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SegmentMembership, __A::Error> {
                     let mut field0: ::std::option::Option<::std::vec::Vec<ScopeType>> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
@@ -1275,15 +1275,15 @@ pub mod types {
                 .deserialize_struct(
                     "SegmentMembership",
                     &["allAccessScopes", "refreshBy", "segments"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SegmentMembership {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SegmentMembership", 3usize)?;
             if !::std::option::Option::is_none(&self.all_access_scopes) {
@@ -1330,11 +1330,11 @@ pub mod types {
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Value {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Value;
                 fn expecting(
                     &self,
@@ -1342,10 +1342,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Value")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Value, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Value, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -1365,14 +1365,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_struct("Value", &["type", "value"], Fields)
+            deserializer.deserialize_struct("Value", &["type", "value"], __Visitor)
         }
     }
     impl ::serde::Serialize for Value {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Value", 2usize)?;
             if !::std::option::Option::is_none(&self.type_) {
@@ -1390,11 +1390,11 @@ pub mod types {
         pub expression: ::std::option::Option<Expression>,
     }
     impl<'de> ::serde::Deserialize<'de> for VisibilityCriteria {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = VisibilityCriteria;
                 fn expecting(
                     &self,
@@ -1402,10 +1402,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct VisibilityCriteria")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<VisibilityCriteria, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<VisibilityCriteria, __A::Error> {
                     let mut field0: ::std::option::Option<Expression> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -1423,14 +1423,14 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("VisibilityCriteria", &["expression"], Fields)
+                .deserialize_struct("VisibilityCriteria", &["expression"], __Visitor)
         }
     }
     impl ::serde::Serialize for VisibilityCriteria {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("VisibilityCriteria", 1usize)?;
             if !::std::option::Option::is_none(&self.expression) {
@@ -2345,72 +2345,72 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/data-segments/v1/{segmentId}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, segment_id, publish_all, body, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let segment_id = segment_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "publish_data_segment_v1",
-                        ),
-                    )?;
-                let publish_all = publish_all
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "publish_data_segment_v1",
-                        ),
-                    )?;
-                let body = body
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "publish_data_segment_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/data-segments/v1/{}", client.baseurl, encode_path(& segment_id
-                    .to_string()),
+            let segment_id = segment_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("publish_data_segment_v1"),
+                )?;
+            let publish_all = publish_all
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("publish_data_segment_v1"),
+                )?;
+            let body = body
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("publish_data_segment_v1"),
+                )?;
+            let url = format!(
+                "{}/data-segments/v1/{}", client.baseurl, encode_path(& segment_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(&progenitor_client::QueryParam::new("publishAll", &publish_all))
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("publish_data_segment_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "publish_data_segment_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .json(&body)
-                    .query(
-                        &progenitor_client::QueryParam::new("publishAll", &publish_all),
-                    )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error("publish_data_segment_v1"),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "publish_data_segment_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2466,63 +2466,67 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/data-segments/v1/{segmentId}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, segment_id, published, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let segment_id = segment_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_data_segment_v1",
-                        ),
-                    )?;
-                let published = published
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_data_segment_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/data-segments/v1/{}", client.baseurl, encode_path(& segment_id
-                    .to_string()),
+            let segment_id = segment_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_data_segment_v1"),
+                )?;
+            let published = published
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_data_segment_v1"),
+                )?;
+            let url = format!(
+                "{}/data-segments/v1/{}", client.baseurl, encode_path(& segment_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("published", &published))
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("delete_data_segment_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_data_segment_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .query(&progenitor_client::QueryParam::new("published", &published))
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error("delete_data_segment_v1"),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_data_segment_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

@@ -73,11 +73,11 @@ pub mod types {
         pub source: AccessProfileSourceRef,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfile {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfile;
                 fn expecting(
                     &self,
@@ -85,10 +85,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfile")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessProfile, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessProfile, __A::Error> {
                     let mut field0: ::std::option::Option<
                         sailpoint_shared::types::AttributeDtoList,
                     > = ::std::option::Option::None;
@@ -165,7 +165,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -173,7 +173,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("owner"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("owner"),
                                 );
                             }
                         },
@@ -186,7 +186,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("source")?
                             }
                         },
@@ -214,15 +214,15 @@ pub mod types {
                         "segments",
                         "source",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessProfile {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccessProfile", 16usize)?;
             if !::std::option::Option::is_none(&self.access_model_metadata) {
@@ -314,11 +314,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileApprovalScheme {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfileApprovalScheme;
                 fn expecting(
                     &self,
@@ -326,10 +326,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfileApprovalScheme")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessProfileApprovalScheme, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessProfileApprovalScheme, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         AccessProfileApprovalSchemeApproverType,
@@ -355,15 +355,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessProfileApprovalScheme",
                     &["approverId", "approverType"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessProfileApprovalScheme {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessProfileApprovalScheme", 2usize)?;
@@ -409,9 +409,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileApprovalSchemeApproverType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -432,10 +432,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessProfileApprovalSchemeApproverType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -522,11 +522,11 @@ pub mod types {
         pub type_: ::std::option::Option<AccessProfileRefType>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfileRef;
                 fn expecting(
                     &self,
@@ -534,10 +534,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfileRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessProfileRef, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessProfileRef, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccessProfileRefType> = ::std::option::Option::None;
@@ -561,14 +561,18 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("AccessProfileRef", &["id", "name", "type"], Fields)
+                .deserialize_struct(
+                    "AccessProfileRef",
+                    &["id", "name", "type"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for AccessProfileRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccessProfileRef", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -591,9 +595,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileRefType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -606,10 +610,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessProfileRefType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -669,11 +673,11 @@ pub mod types {
         pub type_: ::std::option::Option<AccessProfileSourceRefType>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileSourceRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfileSourceRef;
                 fn expecting(
                     &self,
@@ -681,10 +685,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfileSourceRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessProfileSourceRef, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessProfileSourceRef, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccessProfileSourceRefType> = ::std::option::Option::None;
@@ -711,15 +715,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessProfileSourceRef",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessProfileSourceRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessProfileSourceRef", 3usize)?;
@@ -743,9 +747,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileSourceRefType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -758,10 +762,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessProfileSourceRefType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -833,11 +837,11 @@ pub mod types {
         pub parent_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Dimension {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Dimension;
                 fn expecting(
                     &self,
@@ -845,10 +849,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Dimension")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Dimension, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Dimension, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<AccessProfileRef>,
                     > = ::std::option::Option::None;
@@ -905,7 +909,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -913,7 +917,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("owner"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("owner"),
                                 );
                             }
                         },
@@ -936,15 +940,15 @@ pub mod types {
                         "owner",
                         "parentId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Dimension {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Dimension", 10usize)?;
             if !::std::option::Option::is_none(&self.access_profiles) {
@@ -989,11 +993,11 @@ pub mod types {
         pub dimension_ids: ::std::vec::Vec<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for DimensionBulkDeleteRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DimensionBulkDeleteRequest;
                 fn expecting(
                     &self,
@@ -1001,10 +1005,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DimensionBulkDeleteRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DimensionBulkDeleteRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DimensionBulkDeleteRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -1026,7 +1030,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("dimensionIds")?
                             }
                         },
@@ -1037,15 +1041,15 @@ pub mod types {
                 .deserialize_struct(
                     "DimensionBulkDeleteRequest",
                     &["dimensionIds"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DimensionBulkDeleteRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("DimensionBulkDeleteRequest", 1usize)?;
@@ -1067,11 +1071,11 @@ pub mod types {
         pub type_: DimensionCriteriaKeyType,
     }
     impl<'de> ::serde::Deserialize<'de> for DimensionCriteriaKey {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DimensionCriteriaKey;
                 fn expecting(
                     &self,
@@ -1079,10 +1083,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DimensionCriteriaKey")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DimensionCriteriaKey, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DimensionCriteriaKey, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<DimensionCriteriaKeyType> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -1106,7 +1110,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("property")?
                             }
                         },
@@ -1115,7 +1119,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -1126,15 +1130,15 @@ pub mod types {
                 .deserialize_struct(
                     "DimensionCriteriaKey",
                     &["property", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DimensionCriteriaKey {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("DimensionCriteriaKey", 2usize)?;
@@ -1151,9 +1155,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for DimensionCriteriaKeyType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1166,10 +1170,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for DimensionCriteriaKeyType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1231,11 +1235,11 @@ pub mod types {
         pub string_value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for DimensionCriteriaLevel1 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DimensionCriteriaLevel1;
                 fn expecting(
                     &self,
@@ -1243,10 +1247,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DimensionCriteriaLevel1")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DimensionCriteriaLevel1, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DimensionCriteriaLevel1, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::option::Option<DimensionCriteriaLevel2>>,
                     > = ::std::option::Option::None;
@@ -1278,15 +1282,15 @@ pub mod types {
                 .deserialize_struct(
                     "DimensionCriteriaLevel1",
                     &["children", "key", "operation", "stringValue"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DimensionCriteriaLevel1 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("DimensionCriteriaLevel1", 4usize)?;
@@ -1316,11 +1320,11 @@ pub mod types {
         pub string_value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for DimensionCriteriaLevel2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DimensionCriteriaLevel2;
                 fn expecting(
                     &self,
@@ -1328,10 +1332,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DimensionCriteriaLevel2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DimensionCriteriaLevel2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DimensionCriteriaLevel2, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<DimensionCriteriaLevel3>,
                     > = ::std::option::Option::None;
@@ -1363,15 +1367,15 @@ pub mod types {
                 .deserialize_struct(
                     "DimensionCriteriaLevel2",
                     &["children", "key", "operation", "stringValue"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DimensionCriteriaLevel2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("DimensionCriteriaLevel2", 4usize)?;
@@ -1399,11 +1403,11 @@ pub mod types {
         pub string_value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for DimensionCriteriaLevel3 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DimensionCriteriaLevel3;
                 fn expecting(
                     &self,
@@ -1411,10 +1415,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DimensionCriteriaLevel3")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DimensionCriteriaLevel3, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DimensionCriteriaLevel3, __A::Error> {
                     let mut field0: ::std::option::Option<DimensionCriteriaKey> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<DimensionCriteriaOperation> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1441,15 +1445,15 @@ pub mod types {
                 .deserialize_struct(
                     "DimensionCriteriaLevel3",
                     &["key", "operation", "stringValue"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DimensionCriteriaLevel3 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("DimensionCriteriaLevel3", 3usize)?;
@@ -1475,9 +1479,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for DimensionCriteriaOperation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1492,10 +1496,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for DimensionCriteriaOperation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1557,11 +1561,11 @@ pub mod types {
         pub type_: ::std::option::Option<DimensionMembershipSelectorType>,
     }
     impl<'de> ::serde::Deserialize<'de> for DimensionMembershipSelector {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DimensionMembershipSelector;
                 fn expecting(
                     &self,
@@ -1569,10 +1573,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DimensionMembershipSelector")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DimensionMembershipSelector, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DimensionMembershipSelector, __A::Error> {
                     let mut field0: ::std::option::Option<DimensionCriteriaLevel1> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         DimensionMembershipSelectorType,
@@ -1598,15 +1602,15 @@ pub mod types {
                 .deserialize_struct(
                     "DimensionMembershipSelector",
                     &["criteria", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DimensionMembershipSelector {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("DimensionMembershipSelector", 2usize)?;
@@ -1629,9 +1633,9 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for DimensionMembershipSelectorType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1644,10 +1648,10 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
         }
     }
     impl ::serde::Serialize for DimensionMembershipSelectorType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1783,11 +1787,11 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -1795,10 +1799,10 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -1857,15 +1861,15 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -1908,11 +1912,11 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
         pub type_: ::std::option::Option<OwnerReferenceType>,
     }
     impl<'de> ::serde::Deserialize<'de> for OwnerReference {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = OwnerReference;
                 fn expecting(
                     &self,
@@ -1920,10 +1924,10 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct OwnerReference")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<OwnerReference, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<OwnerReference, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<OwnerReferenceType> = ::std::option::Option::None;
@@ -1947,14 +1951,14 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
                 }
             }
             deserializer
-                .deserialize_struct("OwnerReference", &["id", "name", "type"], Fields)
+                .deserialize_struct("OwnerReference", &["id", "name", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for OwnerReference {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("OwnerReference", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -1977,9 +1981,9 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for OwnerReferenceType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1992,10 +1996,10 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
         }
     }
     impl ::serde::Serialize for OwnerReferenceType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2056,11 +2060,11 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningCriteriaLevel1 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ProvisioningCriteriaLevel1;
                 fn expecting(
                     &self,
@@ -2068,10 +2072,10 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ProvisioningCriteriaLevel1")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ProvisioningCriteriaLevel1, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ProvisioningCriteriaLevel1, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<ProvisioningCriteriaLevel2>,
@@ -2105,15 +2109,15 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
                 .deserialize_struct(
                     "ProvisioningCriteriaLevel1",
                     &["attribute", "children", "operation", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ProvisioningCriteriaLevel1 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ProvisioningCriteriaLevel1", 4usize)?;
@@ -2144,11 +2148,11 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningCriteriaLevel2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ProvisioningCriteriaLevel2;
                 fn expecting(
                     &self,
@@ -2156,10 +2160,10 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ProvisioningCriteriaLevel2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ProvisioningCriteriaLevel2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ProvisioningCriteriaLevel2, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<ProvisioningCriteriaLevel3>,
@@ -2193,15 +2197,15 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
                 .deserialize_struct(
                     "ProvisioningCriteriaLevel2",
                     &["attribute", "children", "operation", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ProvisioningCriteriaLevel2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ProvisioningCriteriaLevel2", 4usize)?;
@@ -2232,11 +2236,11 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningCriteriaLevel3 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ProvisioningCriteriaLevel3;
                 fn expecting(
                     &self,
@@ -2244,10 +2248,10 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ProvisioningCriteriaLevel3")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ProvisioningCriteriaLevel3, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ProvisioningCriteriaLevel3, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -2279,15 +2283,15 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
                 .deserialize_struct(
                     "ProvisioningCriteriaLevel3",
                     &["attribute", "children", "operation", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ProvisioningCriteriaLevel3 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ProvisioningCriteriaLevel3", 4usize)?;
@@ -2319,9 +2323,9 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningCriteriaOperation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2339,10 +2343,10 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
         }
     }
     impl ::serde::Serialize for ProvisioningCriteriaOperation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2427,11 +2431,11 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
         pub require_end_date: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for Requestability {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Requestability;
                 fn expecting(
                     &self,
@@ -2439,10 +2443,10 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Requestability")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Requestability, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Requestability, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<AccessProfileApprovalScheme>,
                     > = ::std::option::Option::None;
@@ -2489,15 +2493,15 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
                         "reauthorizationRequired",
                         "requireEndDate",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Requestability {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Requestability", 6usize)?;
             if !::std::option::Option::is_none(&self.approval_schemes) {
@@ -2542,11 +2546,11 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for Revocability {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Revocability;
                 fn expecting(
                     &self,
@@ -2554,10 +2558,10 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Revocability")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Revocability, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Revocability, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<AccessProfileApprovalScheme>,
                     > = ::std::option::Option::None;
@@ -2576,14 +2580,15 @@ STANDARD: Indicates that Dimension membership is defined in terms of a criteria 
                     })
                 }
             }
-            deserializer.deserialize_struct("Revocability", &["approvalSchemes"], Fields)
+            deserializer
+                .deserialize_struct("Revocability", &["approvalSchemes"], __Visitor)
         }
     }
     impl ::serde::Serialize for Revocability {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Revocability", 1usize)?;
             if !::std::option::Option::is_none(&self.approval_schemes) {
@@ -3769,58 +3774,64 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/roles/v1/{roleId}/dimensions/{dimensionId}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, role_id, dimension_id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let role_id = role_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request("delete_dimension_v1"),
-                    )?;
-                let dimension_id = dimension_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request("delete_dimension_v1"),
-                    )?;
-                let url = format!(
-                    "{}/roles/v1/{}/dimensions/{}", client.baseurl, encode_path(& role_id
-                    .to_string()), encode_path(& dimension_id.to_string()),
+            let role_id = role_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_dimension_v1"),
+                )?;
+            let dimension_id = dimension_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_dimension_v1"),
+                )?;
+            let url = format!(
+                "{}/roles/v1/{}/dimensions/{}", client.baseurl, encode_path(& role_id
+                .to_string()), encode_path(& dimension_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(sailpoint_runtime::glue::request_error("delete_dimension_v1"))?;
+            let info = OperationInfo {
+                operation_id: "delete_dimension_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error("delete_dimension_v1"),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_dimension_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

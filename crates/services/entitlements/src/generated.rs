@@ -51,11 +51,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementAccessRequestConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementAccessRequestConfig;
                 fn expecting(
                     &self,
@@ -63,10 +63,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementAccessRequestConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementAccessRequestConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementAccessRequestConfig, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<EntitlementApprovalScheme>,
                     > = ::std::option::Option::None;
@@ -110,14 +110,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for EntitlementAccessRequestConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.approval_schemes) {
@@ -176,11 +176,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementAccessRequestConfigMaxPermittedAccessDuration;
                 fn expecting(
                     &self,
@@ -190,12 +190,12 @@ pub mod types {
                         "struct EntitlementAccessRequestConfigMaxPermittedAccessDuration",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     EntitlementAccessRequestConfigMaxPermittedAccessDuration,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
@@ -223,15 +223,15 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize
     for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.time_unit) {
@@ -258,9 +258,9 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -277,10 +277,10 @@ pub mod types {
     }
     impl ::serde::Serialize
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -362,11 +362,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementApprovalScheme {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementApprovalScheme;
                 fn expecting(
                     &self,
@@ -374,10 +374,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementApprovalScheme")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementApprovalScheme, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementApprovalScheme, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         EntitlementApprovalSchemeApproverType,
@@ -404,14 +404,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for EntitlementApprovalScheme {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.approver_id) {
@@ -448,9 +448,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementApprovalSchemeApproverType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -467,10 +467,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for EntitlementApprovalSchemeApproverType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -540,11 +540,11 @@ pub mod types {
         pub json_patch: ::std::vec::Vec<sailpoint_shared::types::JsonPatchOperation>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementBulkUpdateRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementBulkUpdateRequest;
                 fn expecting(
                     &self,
@@ -552,10 +552,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementBulkUpdateRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementBulkUpdateRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementBulkUpdateRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -583,7 +583,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("entitlementIds")?
                             }
                         },
@@ -592,7 +592,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("jsonPatch")?
                             }
                         },
@@ -603,15 +603,15 @@ pub mod types {
                 .deserialize_struct(
                     "EntitlementBulkUpdateRequest",
                     &["entitlementIds", "jsonPatch"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementBulkUpdateRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("EntitlementBulkUpdateRequest", 2usize)?;
@@ -637,11 +637,11 @@ pub mod types {
         pub set_by_type: ::std::option::Option<EntitlementPrivilegeLevelSetByType>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementPrivilegeLevel {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementPrivilegeLevel;
                 fn expecting(
                     &self,
@@ -649,10 +649,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementPrivilegeLevel")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementPrivilegeLevel, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementPrivilegeLevel, __A::Error> {
                     let mut field0: ::std::option::Option<
                         EntitlementPrivilegeLevelDirect,
                     > = ::std::option::Option::None;
@@ -693,15 +693,15 @@ pub mod types {
                 .deserialize_struct(
                     "EntitlementPrivilegeLevel",
                     &["direct", "effective", "inherited", "setBy", "setByType"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementPrivilegeLevel {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("EntitlementPrivilegeLevel", 5usize)?;
@@ -734,9 +734,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementPrivilegeLevelDirect {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -752,10 +752,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for EntitlementPrivilegeLevelDirect {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -825,9 +825,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementPrivilegeLevelEffective {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -843,10 +843,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for EntitlementPrivilegeLevelEffective {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -916,9 +916,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementPrivilegeLevelInherited {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -934,10 +934,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for EntitlementPrivilegeLevelInherited {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1007,9 +1007,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementPrivilegeLevelSetByType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1025,10 +1025,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for EntitlementPrivilegeLevelSetByType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1097,11 +1097,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementRequestConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementRequestConfig;
                 fn expecting(
                     &self,
@@ -1109,10 +1109,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementRequestConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementRequestConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementRequestConfig, __A::Error> {
                     let mut field0: ::std::option::Option<
                         EntitlementAccessRequestConfig,
                     > = ::std::option::Option::None;
@@ -1141,14 +1141,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for EntitlementRequestConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.access_request_config) {
@@ -1187,11 +1187,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementRevocationRequestConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementRevocationRequestConfig;
                 fn expecting(
                     &self,
@@ -1199,12 +1199,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementRevocationRequestConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     EntitlementRevocationRequestConfig,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<EntitlementApprovalScheme>,
@@ -1229,14 +1229,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for EntitlementRevocationRequestConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.approval_schemes) {
@@ -1259,11 +1259,11 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementSourceResetBaseReferenceDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementSourceResetBaseReferenceDto;
                 fn expecting(
                     &self,
@@ -1271,12 +1271,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementSourceResetBaseReferenceDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     EntitlementSourceResetBaseReferenceDto,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1304,15 +1304,15 @@ pub mod types {
                 .deserialize_struct(
                     "EntitlementSourceResetBaseReferenceDto",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementSourceResetBaseReferenceDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("EntitlementSourceResetBaseReferenceDto", 3usize)?;
@@ -1375,11 +1375,11 @@ pub mod types {
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementV2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementV2;
                 fn expecting(
                     &self,
@@ -1387,10 +1387,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementV2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementV2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementV2, __A::Error> {
                     let mut field0: ::std::option::Option<
                         EntitlementV2AccessModelMetadata,
                     > = ::std::option::Option::None;
@@ -1501,15 +1501,15 @@ pub mod types {
                         "tags",
                         "value",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementV2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("EntitlementV2", 19usize)?;
             if !::std::option::Option::is_none(&self.access_model_metadata) {
@@ -1592,11 +1592,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementV2AccessModelMetadata {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementV2AccessModelMetadata;
                 fn expecting(
                     &self,
@@ -1604,10 +1604,13 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementV2AccessModelMetadata")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementV2AccessModelMetadata, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    EntitlementV2AccessModelMetadata,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::AccessModelMetadata>,
                     > = ::std::option::Option::None;
@@ -1630,15 +1633,15 @@ pub mod types {
                 .deserialize_struct(
                     "EntitlementV2AccessModelMetadata",
                     &["attributes"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementV2AccessModelMetadata {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("EntitlementV2AccessModelMetadata", 1usize)?;
@@ -1659,11 +1662,11 @@ pub mod types {
         pub type_: ::std::option::Option<EntitlementV2OwnerType>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementV2Owner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementV2Owner;
                 fn expecting(
                     &self,
@@ -1671,10 +1674,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementV2Owner")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementV2Owner, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementV2Owner, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<EntitlementV2OwnerType> = ::std::option::Option::None;
@@ -1701,15 +1704,15 @@ pub mod types {
                 .deserialize_struct(
                     "EntitlementV2Owner",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementV2Owner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("EntitlementV2Owner", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -1732,9 +1735,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementV2OwnerType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1747,10 +1750,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for EntitlementV2OwnerType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1810,11 +1813,11 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementV2Source {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementV2Source;
                 fn expecting(
                     &self,
@@ -1822,10 +1825,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementV2Source")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementV2Source, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementV2Source, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1852,15 +1855,15 @@ pub mod types {
                 .deserialize_struct(
                     "EntitlementV2Source",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementV2Source {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("EntitlementV2Source", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -1902,11 +1905,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -1914,10 +1917,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -1976,15 +1979,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -2038,11 +2041,11 @@ pub mod types {
         pub unique_name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for LoadEntitlementTask {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LoadEntitlementTask;
                 fn expecting(
                     &self,
@@ -2050,10 +2053,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LoadEntitlementTask")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LoadEntitlementTask, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LoadEntitlementTask, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -2104,15 +2107,15 @@ pub mod types {
                         "type",
                         "uniqueName",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LoadEntitlementTask {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("LoadEntitlementTask", 7usize)?;
             if !::std::option::Option::is_none(&self.created) {
@@ -2148,11 +2151,11 @@ pub mod types {
         pub display_label: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for LoadEntitlementTaskReturnsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LoadEntitlementTaskReturnsItem;
                 fn expecting(
                     &self,
@@ -2160,10 +2163,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LoadEntitlementTaskReturnsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LoadEntitlementTaskReturnsItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LoadEntitlementTaskReturnsItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -2187,15 +2190,15 @@ pub mod types {
                 .deserialize_struct(
                     "LoadEntitlementTaskReturnsItem",
                     &["attributeName", "displayLabel"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LoadEntitlementTaskReturnsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("LoadEntitlementTaskReturnsItem", 2usize)?;
@@ -3495,66 +3498,74 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/entitlements/v1/bulk-update`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, body, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let body = body
-                    .and_then(|v| {
-                        v
-                            .ok_or_else(|| String::from(
-                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                            ))
-                    })
-                    .and_then(|v| {
-                        types::EntitlementBulkUpdateRequest::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "update_entitlements_in_bulk_v1",
-                        ),
-                    )?;
-                let url = format!("{}/entitlements/v1/bulk-update", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            let body = body
+                .and_then(|v| {
+                    v
+                        .ok_or_else(|| String::from(
+                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                        ))
+                })
+                .and_then(|v| {
+                    types::EntitlementBulkUpdateRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "update_entitlements_in_bulk_v1",
+                    ),
+                )?;
+            let url = format!("{}/entitlements/v1/bulk-update", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "update_entitlements_in_bulk_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "update_entitlements_in_bulk_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "update_entitlements_in_bulk_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "update_entitlements_in_bulk_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -4782,71 +4793,79 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/entitlements/v1/{id}/access-model-metadata/{attributeKey}/values/{attributeValue}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, attribute_key, attribute_value, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_access_model_metadata_from_entitlement_v1",
-                        ),
-                    )?;
-                let attribute_key = attribute_key
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_access_model_metadata_from_entitlement_v1",
-                        ),
-                    )?;
-                let attribute_value = attribute_value
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_access_model_metadata_from_entitlement_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/entitlements/v1/{}/access-model-metadata/{}/values/{}", client
-                    .baseurl, encode_path(& id.to_string()), encode_path(& attribute_key
-                    .to_string()), encode_path(& attribute_value.to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_access_model_metadata_from_entitlement_v1",
+                    ),
+                )?;
+            let attribute_key = attribute_key
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_access_model_metadata_from_entitlement_v1",
+                    ),
+                )?;
+            let attribute_value = attribute_value
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_access_model_metadata_from_entitlement_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/entitlements/v1/{}/access-model-metadata/{}/values/{}", client
+                .baseurl, encode_path(& id.to_string()), encode_path(& attribute_key
+                .to_string()), encode_path(& attribute_value.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "delete_access_model_metadata_from_entitlement_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_access_model_metadata_from_entitlement_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_access_model_metadata_from_entitlement_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_access_model_metadata_from_entitlement_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

@@ -26,11 +26,11 @@ pub mod types {
         pub id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntityCreatedByDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntityCreatedByDto;
                 fn expecting(
                     &self,
@@ -38,10 +38,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntityCreatedByDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntityCreatedByDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntityCreatedByDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -62,14 +62,18 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("EntityCreatedByDto", &["displayName", "id"], Fields)
+                .deserialize_struct(
+                    "EntityCreatedByDto",
+                    &["displayName", "id"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for EntityCreatedByDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("EntityCreatedByDto", 2usize)?;
             if !::std::option::Option::is_none(&self.display_name) {
@@ -108,11 +112,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -120,10 +124,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -182,15 +186,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -234,11 +238,11 @@ pub mod types {
         pub value: ::std::option::Option<JsonPatchOperationRoleMiningValue>,
     }
     impl<'de> ::serde::Deserialize<'de> for JsonPatchOperationRoleMining {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = JsonPatchOperationRoleMining;
                 fn expecting(
                     &self,
@@ -246,10 +250,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct JsonPatchOperationRoleMining")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<JsonPatchOperationRoleMining, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<JsonPatchOperationRoleMining, __A::Error> {
                     let mut field0: ::std::option::Option<
                         JsonPatchOperationRoleMiningOp,
                     > = ::std::option::Option::None;
@@ -277,7 +281,10 @@ pub mod types {
                         op: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("op")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("op")?
                             }
                         },
                         path: match field1 {
@@ -285,7 +292,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("path")?
                             }
                         },
@@ -297,15 +304,15 @@ pub mod types {
                 .deserialize_struct(
                     "JsonPatchOperationRoleMining",
                     &["op", "path", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for JsonPatchOperationRoleMining {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("JsonPatchOperationRoleMining", 3usize)?;
@@ -326,9 +333,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for JsonPatchOperationRoleMiningOp {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -342,10 +349,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for JsonPatchOperationRoleMiningOp {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -532,11 +539,11 @@ pub mod types {
         pub source_usage_percent: ::std::option::Option<f32>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningEntitlement {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningEntitlement;
                 fn expecting(
                     &self,
@@ -544,10 +551,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningEntitlement")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleMiningEntitlement, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleMiningEntitlement, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<RoleMiningEntitlementRef> = ::std::option::Option::None;
@@ -602,15 +609,15 @@ pub mod types {
                         "sourceId",
                         "sourceUsagePercent",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningEntitlement {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningEntitlement", 9usize)?;
@@ -662,11 +669,11 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningEntitlementRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningEntitlementRef;
                 fn expecting(
                     &self,
@@ -674,10 +681,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningEntitlementRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleMiningEntitlementRef, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleMiningEntitlementRef, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -707,15 +714,15 @@ pub mod types {
                 .deserialize_struct(
                     "RoleMiningEntitlementRef",
                     &["attribute", "description", "id", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningEntitlementRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningEntitlementRef", 4usize)?;
@@ -749,11 +756,11 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningIdentity {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningIdentity;
                 fn expecting(
                     &self,
@@ -761,10 +768,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningIdentity")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleMiningIdentity, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleMiningIdentity, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::collections::HashMap<
                             ::std::string::String,
@@ -796,15 +803,15 @@ pub mod types {
                 .deserialize_struct(
                     "RoleMiningIdentity",
                     &["attributes", "id", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningIdentity {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RoleMiningIdentity", 3usize)?;
             if !::std::option::Option::is_none(&self.attributes) {
@@ -829,11 +836,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningIdentityDistribution {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningIdentityDistribution;
                 fn expecting(
                     &self,
@@ -841,10 +848,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningIdentityDistribution")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleMiningIdentityDistribution, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleMiningIdentityDistribution, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<RoleMiningIdentityDistributionDistributionItem>,
@@ -870,15 +877,15 @@ pub mod types {
                 .deserialize_struct(
                     "RoleMiningIdentityDistribution",
                     &["attributeName", "distribution"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningIdentityDistribution {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningIdentityDistribution", 2usize)?;
@@ -901,11 +908,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for RoleMiningIdentityDistributionDistributionItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningIdentityDistributionDistributionItem;
                 fn expecting(
                     &self,
@@ -913,12 +920,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningIdentityDistributionDistributionItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     RoleMiningIdentityDistributionDistributionItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
@@ -943,15 +950,15 @@ pub mod types {
                 .deserialize_struct(
                     "RoleMiningIdentityDistributionDistributionItem",
                     &["attributeValue", "count"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningIdentityDistributionDistributionItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -1019,11 +1026,11 @@ pub mod types {
         pub type_: ::std::option::Option<RoleMiningRoleType>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRole {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningPotentialRole;
                 fn expecting(
                     &self,
@@ -1031,10 +1038,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningPotentialRole")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleMiningPotentialRole, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleMiningPotentialRole, __A::Error> {
                     let mut field0: ::std::option::Option<
                         RoleMiningPotentialRoleCreatedBy,
                     > = ::std::option::Option::None;
@@ -1155,15 +1162,15 @@ pub mod types {
                         "session",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningPotentialRole {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningPotentialRole", 21usize)?;
@@ -1254,11 +1261,11 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleApplication {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningPotentialRoleApplication;
                 fn expecting(
                     &self,
@@ -1266,12 +1273,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningPotentialRoleApplication")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     RoleMiningPotentialRoleApplication,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1296,15 +1303,15 @@ pub mod types {
                 .deserialize_struct(
                     "RoleMiningPotentialRoleApplication",
                     &["id", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningPotentialRoleApplication {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningPotentialRoleApplication", 2usize)?;
@@ -1346,11 +1353,11 @@ pub mod types {
         pub ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleEditEntitlements {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningPotentialRoleEditEntitlements;
                 fn expecting(
                     &self,
@@ -1358,12 +1365,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningPotentialRoleEditEntitlements")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     RoleMiningPotentialRoleEditEntitlements,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
@@ -1390,15 +1397,15 @@ pub mod types {
                 .deserialize_struct(
                     "RoleMiningPotentialRoleEditEntitlements",
                     &["exclude", "ids"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningPotentialRoleEditEntitlements {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningPotentialRoleEditEntitlements", 2usize)?;
@@ -1426,11 +1433,11 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleEntitlements {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningPotentialRoleEntitlements;
                 fn expecting(
                     &self,
@@ -1438,12 +1445,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningPotentialRoleEntitlements")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     RoleMiningPotentialRoleEntitlements,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1468,15 +1475,15 @@ pub mod types {
                 .deserialize_struct(
                     "RoleMiningPotentialRoleEntitlements",
                     &["id", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningPotentialRoleEntitlements {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningPotentialRoleEntitlements", 2usize)?;
@@ -1498,11 +1505,11 @@ pub mod types {
         pub min_entitlement_popularity: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleExportRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningPotentialRoleExportRequest;
                 fn expecting(
                     &self,
@@ -1510,12 +1517,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningPotentialRoleExportRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     RoleMiningPotentialRoleExportRequest,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
@@ -1540,15 +1547,15 @@ pub mod types {
                 .deserialize_struct(
                     "RoleMiningPotentialRoleExportRequest",
                     &["includeCommonAccess", "minEntitlementPopularity"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningPotentialRoleExportRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningPotentialRoleExportRequest", 2usize)?;
@@ -1587,11 +1594,11 @@ pub mod types {
         pub status: ::std::option::Option<RoleMiningPotentialRoleExportState>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleExportResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningPotentialRoleExportResponse;
                 fn expecting(
                     &self,
@@ -1599,12 +1606,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningPotentialRoleExportResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     RoleMiningPotentialRoleExportResponse,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -1642,15 +1649,15 @@ pub mod types {
                         "minEntitlementPopularity",
                         "status",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningPotentialRoleExportResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningPotentialRoleExportResponse", 4usize)?;
@@ -1688,9 +1695,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleExportState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1706,10 +1713,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for RoleMiningPotentialRoleExportState {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1777,11 +1784,11 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRolePotentialRoleRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningPotentialRolePotentialRoleRef;
                 fn expecting(
                     &self,
@@ -1789,12 +1796,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningPotentialRolePotentialRoleRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     RoleMiningPotentialRolePotentialRoleRef,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1819,15 +1826,15 @@ pub mod types {
                 .deserialize_struct(
                     "RoleMiningPotentialRolePotentialRoleRef",
                     &["id", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningPotentialRolePotentialRoleRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningPotentialRolePotentialRoleRef", 2usize)?;
@@ -1855,11 +1862,11 @@ pub mod types {
         pub role_name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleProvisionRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningPotentialRoleProvisionRequest;
                 fn expecting(
                     &self,
@@ -1867,12 +1874,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningPotentialRoleProvisionRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     RoleMiningPotentialRoleProvisionRequest,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -1912,15 +1919,15 @@ pub mod types {
                         "roleDescription",
                         "roleName",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningPotentialRoleProvisionRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningPotentialRoleProvisionRequest", 5usize)?;
@@ -1963,9 +1970,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleProvisionState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1981,10 +1988,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for RoleMiningPotentialRoleProvisionState {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2107,11 +2114,11 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningPotentialRoleRef;
                 fn expecting(
                     &self,
@@ -2119,10 +2126,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningPotentialRoleRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleMiningPotentialRoleRef, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleMiningPotentialRoleRef, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -2146,15 +2153,15 @@ pub mod types {
                 .deserialize_struct(
                     "RoleMiningPotentialRoleRef",
                     &["id", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningPotentialRoleRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningPotentialRoleRef", 2usize)?;
@@ -2180,11 +2187,11 @@ pub mod types {
         pub usage_count: ::std::option::Option<i32>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleSourceUsage {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningPotentialRoleSourceUsage;
                 fn expecting(
                     &self,
@@ -2192,12 +2199,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningPotentialRoleSourceUsage")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     RoleMiningPotentialRoleSourceUsage,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2228,15 +2235,15 @@ pub mod types {
                 .deserialize_struct(
                     "RoleMiningPotentialRoleSourceUsage",
                     &["displayName", "email", "id", "usageCount"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningPotentialRoleSourceUsage {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningPotentialRoleSourceUsage", 4usize)?;
@@ -2292,11 +2299,11 @@ pub mod types {
         pub type_: ::std::option::Option<RoleMiningRoleType>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningPotentialRoleSummary {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningPotentialRoleSummary;
                 fn expecting(
                     &self,
@@ -2304,10 +2311,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningPotentialRoleSummary")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleMiningPotentialRoleSummary, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleMiningPotentialRoleSummary, __A::Error> {
                     let mut field0: ::std::option::Option<
                         RoleMiningPotentialRoleSummaryCreatedBy,
                     > = ::std::option::Option::None;
@@ -2402,15 +2409,15 @@ pub mod types {
                         "session",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningPotentialRoleSummary {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningPotentialRoleSummary", 17usize)?;
@@ -2502,9 +2509,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningRoleType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2518,10 +2525,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for RoleMiningRoleType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2601,11 +2608,11 @@ pub mod types {
         pub type_: ::std::option::Option<RoleMiningRoleType>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningSessionDraftRoleDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningSessionDraftRoleDto;
                 fn expecting(
                     &self,
@@ -2613,10 +2620,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningSessionDraftRoleDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleMiningSessionDraftRoleDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleMiningSessionDraftRoleDto, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -2687,15 +2694,15 @@ pub mod types {
                         "name",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningSessionDraftRoleDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningSessionDraftRoleDto", 10usize)?;
@@ -2761,11 +2768,11 @@ pub mod types {
         pub type_: ::std::option::Option<RoleMiningRoleType>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningSessionDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningSessionDto;
                 fn expecting(
                     &self,
@@ -2773,10 +2780,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningSessionDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleMiningSessionDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleMiningSessionDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
@@ -2841,15 +2848,15 @@ pub mod types {
                         "scope",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningSessionDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningSessionDto", 11usize)?;
@@ -2929,11 +2936,11 @@ pub mod types {
         pub type_: ::std::option::Option<RoleMiningRoleType>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningSessionParametersDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningSessionParametersDto;
                 fn expecting(
                     &self,
@@ -2941,10 +2948,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningSessionParametersDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleMiningSessionParametersDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleMiningSessionParametersDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3003,15 +3010,15 @@ pub mod types {
                         "state",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningSessionParametersDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningSessionParametersDto", 9usize)?;
@@ -3089,11 +3096,11 @@ pub mod types {
         pub type_: ::std::option::Option<RoleMiningRoleType>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningSessionResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningSessionResponse;
                 fn expecting(
                     &self,
@@ -3101,10 +3108,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningSessionResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleMiningSessionResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleMiningSessionResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         RoleMiningSessionResponseCreatedBy,
                     > = ::std::option::Option::None;
@@ -3203,15 +3210,15 @@ pub mod types {
                         "status",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningSessionResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningSessionResponse", 18usize)?;
@@ -3323,11 +3330,11 @@ pub mod types {
         pub identity_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningSessionScope {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningSessionScope;
                 fn expecting(
                     &self,
@@ -3335,10 +3342,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningSessionScope")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleMiningSessionScope, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleMiningSessionScope, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<
                             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -3371,15 +3378,15 @@ pub mod types {
                 .deserialize_struct(
                     "RoleMiningSessionScope",
                     &["attributeFilterCriteria", "criteria", "identityIds"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMiningSessionScope {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningSessionScope", 3usize)?;
@@ -3408,9 +3415,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningSessionScopingMethod {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3424,10 +3431,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for RoleMiningSessionScopingMethod {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3493,9 +3500,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningSessionState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3513,10 +3520,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for RoleMiningSessionState {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3588,11 +3595,11 @@ pub mod types {
         pub state: ::std::option::Option<RoleMiningSessionState>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMiningSessionStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMiningSessionStatus;
                 fn expecting(
                     &self,
@@ -3600,10 +3607,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMiningSessionStatus")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleMiningSessionStatus, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleMiningSessionStatus, __A::Error> {
                     let mut field0: ::std::option::Option<RoleMiningSessionState> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -3621,14 +3628,14 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("RoleMiningSessionStatus", &["state"], Fields)
+                .deserialize_struct("RoleMiningSessionStatus", &["state"], __Visitor)
         }
     }
     impl ::serde::Serialize for RoleMiningSessionStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMiningSessionStatus", 1usize)?;
@@ -7529,61 +7536,73 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export`
         #[inline]
-        pub fn send(
+        pub async fn send(
             self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
             let Self { client, session_id, potential_role_id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let session_id = session_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "export_role_mining_potential_role_v1",
-                        ),
-                    )?;
-                let potential_role_id = potential_role_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "export_role_mining_potential_role_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/role-mining-sessions/v1/{}/potential-roles/{}/export", client
-                    .baseurl, encode_path(& session_id.to_string()), encode_path(&
-                    potential_role_id.to_string()),
+            let session_id = session_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "export_role_mining_potential_role_v1",
+                    ),
+                )?;
+            let potential_role_id = potential_role_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "export_role_mining_potential_role_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/role-mining-sessions/v1/{}/potential-roles/{}/export", client
+                .baseurl, encode_path(& session_id.to_string()), encode_path(&
+                potential_role_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "export_role_mining_potential_role_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_stream(
-                &client.inner,
-                &crate::API,
-                request,
-                "export_role_mining_potential_role_v1",
-                call_options,
-            )
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "export_role_mining_potential_role_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "export_role_mining_potential_role_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                _ if response.status().is_success() => {
+                    Ok(ResponseValue::stream(response))
+                }
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
+                    )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7965,11 +7984,9 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/role-mining-sessions/v1/{sessionId}/potential-roles/{potentialRoleId}/export-async/{exportId}/download`
         #[inline]
-        pub fn send(
+        pub async fn send(
             self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
             let Self {
                 client,
                 session_id,
@@ -7977,61 +7994,75 @@ pub mod builder {
                 export_id,
                 call_options,
             } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let session_id = session_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "download_role_mining_potential_role_zip_v1",
-                        ),
-                    )?;
-                let potential_role_id = potential_role_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "download_role_mining_potential_role_zip_v1",
-                        ),
-                    )?;
-                let export_id = export_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "download_role_mining_potential_role_zip_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/role-mining-sessions/v1/{}/potential-roles/{}/export-async/{}/download",
-                    client.baseurl, encode_path(& session_id.to_string()), encode_path(&
-                    potential_role_id.to_string()), encode_path(& export_id.to_string()),
+            let session_id = session_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "download_role_mining_potential_role_zip_v1",
+                    ),
+                )?;
+            let potential_role_id = potential_role_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "download_role_mining_potential_role_zip_v1",
+                    ),
+                )?;
+            let export_id = export_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "download_role_mining_potential_role_zip_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/role-mining-sessions/v1/{}/potential-roles/{}/export-async/{}/download",
+                client.baseurl, encode_path(& session_id.to_string()), encode_path(&
+                potential_role_id.to_string()), encode_path(& export_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "download_role_mining_potential_role_zip_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_stream(
-                &client.inner,
-                &crate::API,
-                request,
-                "download_role_mining_potential_role_zip_v1",
-                call_options,
-            )
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "download_role_mining_potential_role_zip_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "download_role_mining_potential_role_zip_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                _ if response.status().is_success() => {
+                    Ok(ResponseValue::stream(response))
+                }
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
+                    )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

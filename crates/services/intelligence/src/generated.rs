@@ -216,9 +216,9 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for GetIntelIdentityNonHumanIdentityOwnershipV1Category {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -232,10 +232,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for GetIntelIdentityNonHumanIdentityOwnershipV1Category {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -365,9 +365,9 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for GetIntelIdentityNonHumanIdentityOwnershipV1OwnershipRole {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -382,10 +382,10 @@ pub mod types {
     }
     impl ::serde::Serialize
     for GetIntelIdentityNonHumanIdentityOwnershipV1OwnershipRole {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -602,11 +602,11 @@ pub mod types {
         pub system_account: bool,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelAccessAccountWire {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelAccessAccountWire;
                 fn expecting(
                     &self,
@@ -614,10 +614,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelAccessAccountWire")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IntelAccessAccountWire, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IntelAccessAccountWire, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
@@ -681,7 +681,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("authoritative")?
                             }
                         },
@@ -690,7 +690,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("created")?
                             }
                         },
@@ -699,14 +699,17 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("disabled")?
                             }
                         },
                         id: match field3 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         is_machine: match field4 {
@@ -714,7 +717,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("isMachine")?
                             }
                         },
@@ -723,7 +726,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("locked")?
                             }
                         },
@@ -732,7 +735,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("manuallyCorrelated")?
                             }
                         },
@@ -741,7 +744,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("modified")?
                             }
                         },
@@ -750,7 +753,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -761,7 +764,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("systemAccount")?
                             }
                         },
@@ -785,15 +788,15 @@ pub mod types {
                         "source",
                         "systemAccount",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelAccessAccountWire {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelAccessAccountWire", 12usize)?;
@@ -827,11 +830,11 @@ grant, remove, and account-status events. certifications carries identity-certif
         pub certifications: IntelAccessHistoryCertificationsSlice,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelAccessHistory {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelAccessHistory;
                 fn expecting(
                     &self,
@@ -839,10 +842,10 @@ grant, remove, and account-status events. certifications carries identity-certif
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelAccessHistory")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IntelAccessHistory, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IntelAccessHistory, __A::Error> {
                     let mut field0: ::std::option::Option<
                         IntelAccessHistoryAccessItemsSlice,
                     > = ::std::option::Option::None;
@@ -870,7 +873,7 @@ grant, remove, and account-status events. certifications carries identity-certif
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("accessItems")?
                             }
                         },
@@ -879,7 +882,7 @@ grant, remove, and account-status events. certifications carries identity-certif
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("certifications")?
                             }
                         },
@@ -890,15 +893,15 @@ grant, remove, and account-status events. certifications carries identity-certif
                 .deserialize_struct(
                     "IntelAccessHistory",
                     &["accessItems", "certifications"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelAccessHistory {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IntelAccessHistory", 2usize)?;
             fields.serialize_field("accessItems", &self.access_items)?;
@@ -917,11 +920,11 @@ grant, remove, and account-status events. certifications carries identity-certif
         pub total_count: ::std::option::Option<::std::num::NonZeroU32>,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelAccessHistoryAccessItemsSlice {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelAccessHistoryAccessItemsSlice;
                 fn expecting(
                     &self,
@@ -929,12 +932,12 @@ grant, remove, and account-status events. certifications carries identity-certif
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelAccessHistoryAccessItemsSlice")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     IntelAccessHistoryAccessItemsSlice,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<IntelAccessItemHistoryEvent>,
@@ -961,7 +964,7 @@ grant, remove, and account-status events. certifications carries identity-certif
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("items")?
                             }
                         },
@@ -974,15 +977,15 @@ grant, remove, and account-status events. certifications carries identity-certif
                 .deserialize_struct(
                     "IntelAccessHistoryAccessItemsSlice",
                     &["items", "next", "totalCount"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelAccessHistoryAccessItemsSlice {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelAccessHistoryAccessItemsSlice", 3usize)?;
@@ -1007,11 +1010,11 @@ grant, remove, and account-status events. certifications carries identity-certif
         pub total_count: ::std::option::Option<::std::num::NonZeroU32>,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelAccessHistoryCertificationsSlice {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelAccessHistoryCertificationsSlice;
                 fn expecting(
                     &self,
@@ -1019,12 +1022,12 @@ grant, remove, and account-status events. certifications carries identity-certif
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelAccessHistoryCertificationsSlice")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     IntelAccessHistoryCertificationsSlice,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<IntelCertificationHistoryEvent>,
@@ -1051,7 +1054,7 @@ grant, remove, and account-status events. certifications carries identity-certif
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("items")?
                             }
                         },
@@ -1064,15 +1067,15 @@ grant, remove, and account-status events. certifications carries identity-certif
                 .deserialize_struct(
                     "IntelAccessHistoryCertificationsSlice",
                     &["items", "next", "totalCount"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelAccessHistoryCertificationsSlice {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelAccessHistoryCertificationsSlice", 3usize)?;
@@ -1097,11 +1100,11 @@ and AccountStatusChanged.
         pub event_type: IntelAccessItemHistoryEventEventType,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelAccessItemHistoryEvent {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelAccessItemHistoryEvent;
                 fn expecting(
                     &self,
@@ -1109,10 +1112,10 @@ and AccountStatusChanged.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelAccessItemHistoryEvent")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IntelAccessItemHistoryEvent, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IntelAccessItemHistoryEvent, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -1139,7 +1142,7 @@ and AccountStatusChanged.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("eventType")?
                             }
                         },
@@ -1150,15 +1153,15 @@ and AccountStatusChanged.
                 .deserialize_struct(
                     "IntelAccessItemHistoryEvent",
                     &["dateTime", "eventType"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelAccessItemHistoryEvent {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelAccessItemHistoryEvent", 2usize)?;
@@ -1238,11 +1241,11 @@ and AccountStatusChanged.
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelAccessSourceWire {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelAccessSourceWire;
                 fn expecting(
                     &self,
@@ -1250,10 +1253,10 @@ and AccountStatusChanged.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelAccessSourceWire")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IntelAccessSourceWire, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IntelAccessSourceWire, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -1274,14 +1277,14 @@ and AccountStatusChanged.
                 }
             }
             deserializer
-                .deserialize_struct("IntelAccessSourceWire", &["id", "name"], Fields)
+                .deserialize_struct("IntelAccessSourceWire", &["id", "name"], __Visitor)
         }
     }
     impl ::serde::Serialize for IntelAccessSourceWire {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelAccessSourceWire", 2usize)?;
@@ -1305,11 +1308,11 @@ and AccountStatusChanged.
         pub total_count: ::std::option::Option<::std::num::NonZeroU32>,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelAccountsSlice {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelAccountsSlice;
                 fn expecting(
                     &self,
@@ -1317,10 +1320,10 @@ and AccountStatusChanged.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelAccountsSlice")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IntelAccountsSlice, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IntelAccountsSlice, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<IntelAccessAccountWire>,
                     > = ::std::option::Option::None;
@@ -1346,7 +1349,7 @@ and AccountStatusChanged.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("items")?
                             }
                         },
@@ -1359,15 +1362,15 @@ and AccountStatusChanged.
                 .deserialize_struct(
                     "IntelAccountsSlice",
                     &["items", "next", "totalCount"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelAccountsSlice {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IntelAccountsSlice", 3usize)?;
             fields.serialize_field("items", &self.items)?;
@@ -1397,11 +1400,11 @@ and AccountStatusChanged.
         pub impacted_sources: ::std::vec::Vec<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelBlastRadiusSummary {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelBlastRadiusSummary;
                 fn expecting(
                     &self,
@@ -1409,10 +1412,10 @@ and AccountStatusChanged.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelBlastRadiusSummary")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IntelBlastRadiusSummary, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IntelBlastRadiusSummary, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -1455,7 +1458,7 @@ and AccountStatusChanged.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("impactedAccounts")?
                             }
                         },
@@ -1464,7 +1467,7 @@ and AccountStatusChanged.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("impactedHumans")?
                             }
                         },
@@ -1473,7 +1476,7 @@ and AccountStatusChanged.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("impactedSources")?
                             }
                         },
@@ -1491,15 +1494,15 @@ and AccountStatusChanged.
                         "impactedHumans",
                         "impactedSources",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelBlastRadiusSummary {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelBlastRadiusSummary", 6usize)?;
@@ -1533,11 +1536,11 @@ and AccountStatusChanged.
         pub signed_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelCertificationHistoryEvent {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelCertificationHistoryEvent;
                 fn expecting(
                     &self,
@@ -1545,10 +1548,10 @@ and AccountStatusChanged.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelCertificationHistoryEvent")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IntelCertificationHistoryEvent, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IntelCertificationHistoryEvent, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -1585,7 +1588,7 @@ and AccountStatusChanged.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("eventType")?
                             }
                         },
@@ -1603,15 +1606,15 @@ and AccountStatusChanged.
                         "eventType",
                         "signedDate",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelCertificationHistoryEvent {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelCertificationHistoryEvent", 5usize)?;
@@ -1737,11 +1740,11 @@ and `applications` always render.
         pub type_: IntelIdentityAggregateType,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelIdentityAggregate {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelIdentityAggregate;
                 fn expecting(
                     &self,
@@ -1749,10 +1752,10 @@ and `applications` always render.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelIdentityAggregate")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IntelIdentityAggregate, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IntelIdentityAggregate, __A::Error> {
                     let mut field0: ::std::option::Option<IntelAccessHistory> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<IntelAccountsSlice> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1824,7 +1827,7 @@ and `applications` always render.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("accessHistory")?
                             }
                         },
@@ -1833,7 +1836,7 @@ and `applications` always render.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("accounts")?
                             }
                         },
@@ -1846,7 +1849,10 @@ and `applications` always render.
                         id: match field8 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         identity_graph: field9,
@@ -1860,7 +1866,7 @@ and `applications` always render.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("privilegedAccess")?
                             }
                         },
@@ -1870,7 +1876,7 @@ and `applications` always render.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -1900,15 +1906,15 @@ and `applications` always render.
                         "subtype",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelIdentityAggregate {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelIdentityAggregate", 18usize)?;
@@ -2096,11 +2102,11 @@ and `applications` always render.
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelIdentityAmbiguousBody {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelIdentityAmbiguousBody;
                 fn expecting(
                     &self,
@@ -2108,10 +2114,10 @@ and `applications` always render.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelIdentityAmbiguousBody")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IntelIdentityAmbiguousBody, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IntelIdentityAmbiguousBody, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<IntelIdentityAmbiguousCandidate>,
                     > = ::std::option::Option::None;
@@ -2149,7 +2155,7 @@ and `applications` always render.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("candidates")?
                             }
                         },
@@ -2159,7 +2165,7 @@ and `applications` always render.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("detailCode")?
                             }
                         },
@@ -2172,15 +2178,15 @@ and `applications` always render.
                 .deserialize_struct(
                     "IntelIdentityAmbiguousBody",
                     &["candidates", "causes", "detailCode", "messages", "trackingId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelIdentityAmbiguousBody {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelIdentityAmbiguousBody", 5usize)?;
@@ -2206,9 +2212,9 @@ and `applications` always render.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for IntelIdentityAmbiguousBodyDetailCode {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2221,10 +2227,10 @@ and `applications` always render.
         }
     }
     impl ::serde::Serialize for IntelIdentityAmbiguousBodyDetailCode {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2283,11 +2289,11 @@ and `applications` always render.
         pub id: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelIdentityAmbiguousCandidate {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelIdentityAmbiguousCandidate;
                 fn expecting(
                     &self,
@@ -2295,10 +2301,10 @@ and `applications` always render.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelIdentityAmbiguousCandidate")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IntelIdentityAmbiguousCandidate, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IntelIdentityAmbiguousCandidate, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -2319,7 +2325,10 @@ and `applications` always render.
                         id: match field1 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                     })
@@ -2329,15 +2338,15 @@ and `applications` always render.
                 .deserialize_struct(
                     "IntelIdentityAmbiguousCandidate",
                     &["displayName", "id"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelIdentityAmbiguousCandidate {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelIdentityAmbiguousCandidate", 2usize)?;
@@ -2364,11 +2373,11 @@ and `applications` always render.
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelIdentityNotFoundBody {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelIdentityNotFoundBody;
                 fn expecting(
                     &self,
@@ -2376,10 +2385,10 @@ and `applications` always render.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelIdentityNotFoundBody")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IntelIdentityNotFoundBody, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IntelIdentityNotFoundBody, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -2412,7 +2421,7 @@ and `applications` always render.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("detailCode")?
                             }
                         },
@@ -2425,15 +2434,15 @@ and `applications` always render.
                 .deserialize_struct(
                     "IntelIdentityNotFoundBody",
                     &["causes", "detailCode", "messages", "trackingId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelIdentityNotFoundBody {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelIdentityNotFoundBody", 4usize)?;
@@ -2458,9 +2467,9 @@ and `applications` always render.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for IntelIdentityNotFoundBodyDetailCode {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2473,10 +2482,10 @@ and `applications` always render.
         }
     }
     impl ::serde::Serialize for IntelIdentityNotFoundBodyDetailCode {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2543,11 +2552,11 @@ exceeds the items returned on this page. Includes `ownershipRole`, `limit`, `off
         pub total_count: ::std::option::Option<::std::num::NonZeroU32>,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelNonHumanIdentityOwnedSlice {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelNonHumanIdentityOwnedSlice;
                 fn expecting(
                     &self,
@@ -2555,10 +2564,10 @@ exceeds the items returned on this page. Includes `ownershipRole`, `limit`, `off
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelNonHumanIdentityOwnedSlice")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IntelNonHumanIdentityOwnedSlice, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IntelNonHumanIdentityOwnedSlice, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<IntelNonHumanIdentityOwnershipItem>,
                     > = ::std::option::Option::None;
@@ -2584,7 +2593,7 @@ exceeds the items returned on this page. Includes `ownershipRole`, `limit`, `off
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("items")?
                             }
                         },
@@ -2597,15 +2606,15 @@ exceeds the items returned on this page. Includes `ownershipRole`, `limit`, `off
                 .deserialize_struct(
                     "IntelNonHumanIdentityOwnedSlice",
                     &["items", "next", "totalCount"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelNonHumanIdentityOwnedSlice {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelNonHumanIdentityOwnedSlice", 3usize)?;
@@ -2632,11 +2641,11 @@ message/reason when upstream ownership fetch fails for that category.
         pub applications: IntelNonHumanIdentityOwnershipCategory,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelNonHumanIdentityOwnership {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelNonHumanIdentityOwnership;
                 fn expecting(
                     &self,
@@ -2644,10 +2653,10 @@ message/reason when upstream ownership fetch fails for that category.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelNonHumanIdentityOwnership")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IntelNonHumanIdentityOwnership, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IntelNonHumanIdentityOwnership, __A::Error> {
                     let mut field0: ::std::option::Option<
                         IntelNonHumanIdentityOwnershipCategory,
                     > = ::std::option::Option::None;
@@ -2675,7 +2684,7 @@ message/reason when upstream ownership fetch fails for that category.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("agents")?
                             }
                         },
@@ -2684,7 +2693,7 @@ message/reason when upstream ownership fetch fails for that category.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("applications")?
                             }
                         },
@@ -2695,15 +2704,15 @@ message/reason when upstream ownership fetch fails for that category.
                 .deserialize_struct(
                     "IntelNonHumanIdentityOwnership",
                     &["agents", "applications"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelNonHumanIdentityOwnership {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelNonHumanIdentityOwnership", 2usize)?;
@@ -2728,11 +2737,11 @@ and secondaryOwned may still appear on the failure path with empty items.
         pub secondary_owned: ::std::option::Option<IntelNonHumanIdentityOwnedSlice>,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelNonHumanIdentityOwnershipCategory {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelNonHumanIdentityOwnershipCategory;
                 fn expecting(
                     &self,
@@ -2740,12 +2749,12 @@ and secondaryOwned may still appear on the failure path with empty items.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelNonHumanIdentityOwnershipCategory")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     IntelNonHumanIdentityOwnershipCategory,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
@@ -2782,15 +2791,15 @@ and secondaryOwned may still appear on the failure path with empty items.
                 .deserialize_struct(
                     "IntelNonHumanIdentityOwnershipCategory",
                     &["message", "primaryOwned", "reason", "secondaryOwned"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelNonHumanIdentityOwnershipCategory {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelNonHumanIdentityOwnershipCategory", 4usize)?;
@@ -2818,9 +2827,9 @@ and secondaryOwned may still appear on the failure path with empty items.
     }
     impl<'de> ::serde::Deserialize<'de>
     for IntelNonHumanIdentityOwnershipCategoryReason {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2833,10 +2842,10 @@ and secondaryOwned may still appear on the failure path with empty items.
         }
     }
     impl ::serde::Serialize for IntelNonHumanIdentityOwnershipCategoryReason {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2897,11 +2906,11 @@ and secondaryOwned may still appear on the failure path with empty items.
         pub source: ::std::option::Option<Intelmachinesourcewire>,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelNonHumanIdentityOwnershipItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelNonHumanIdentityOwnershipItem;
                 fn expecting(
                     &self,
@@ -2909,12 +2918,12 @@ and secondaryOwned may still appear on the failure path with empty items.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelNonHumanIdentityOwnershipItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     IntelNonHumanIdentityOwnershipItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2941,14 +2950,17 @@ and secondaryOwned may still appear on the failure path with empty items.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("displayName")?
                             }
                         },
                         id: match field1 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         source: field2,
@@ -2959,15 +2971,15 @@ and secondaryOwned may still appear on the failure path with empty items.
                 .deserialize_struct(
                     "IntelNonHumanIdentityOwnershipItem",
                     &["displayName", "id", "source"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelNonHumanIdentityOwnershipItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelNonHumanIdentityOwnershipItem", 3usize)?;
@@ -2996,11 +3008,11 @@ and secondaryOwned may still appear on the failure path with empty items.
         pub source_name: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelOutlierAccessItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelOutlierAccessItem;
                 fn expecting(
                     &self,
@@ -3008,10 +3020,10 @@ and secondaryOwned may still appear on the failure path with empty items.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelOutlierAccessItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IntelOutlierAccessItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IntelOutlierAccessItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3049,7 +3061,7 @@ and secondaryOwned may still appear on the failure path with empty items.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("accessType")?
                             }
                         },
@@ -3059,7 +3071,7 @@ and secondaryOwned may still appear on the failure path with empty items.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("displayName")?
                             }
                         },
@@ -3068,14 +3080,17 @@ and secondaryOwned may still appear on the failure path with empty items.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("extremelyRare")?
                             }
                         },
                         id: match field4 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         source_name: match field5 {
@@ -3083,7 +3098,7 @@ and secondaryOwned may still appear on the failure path with empty items.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("sourceName")?
                             }
                         },
@@ -3101,15 +3116,15 @@ and secondaryOwned may still appear on the failure path with empty items.
                         "id",
                         "sourceName",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelOutlierAccessItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelOutlierAccessItem", 6usize)?;
@@ -3131,11 +3146,11 @@ and secondaryOwned may still appear on the failure path with empty items.
         pub rare_access: IntelRareAccessSlice,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelOutliersSlice {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelOutliersSlice;
                 fn expecting(
                     &self,
@@ -3143,10 +3158,10 @@ and secondaryOwned may still appear on the failure path with empty items.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelOutliersSlice")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IntelOutliersSlice, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IntelOutliersSlice, __A::Error> {
                     let mut field0: ::std::option::Option<IntelRareAccessSlice> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -3166,7 +3181,7 @@ and secondaryOwned may still appear on the failure path with empty items.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("rareAccess")?
                             }
                         },
@@ -3174,14 +3189,14 @@ and secondaryOwned may still appear on the failure path with empty items.
                 }
             }
             deserializer
-                .deserialize_struct("IntelOutliersSlice", &["rareAccess"], Fields)
+                .deserialize_struct("IntelOutliersSlice", &["rareAccess"], __Visitor)
         }
     }
     impl ::serde::Serialize for IntelOutliersSlice {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IntelOutliersSlice", 1usize)?;
             fields.serialize_field("rareAccess", &self.rare_access)?;
@@ -3209,11 +3224,11 @@ and secondaryOwned may still appear on the failure path with empty items.
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelPrivilegedAccessItemWire {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelPrivilegedAccessItemWire;
                 fn expecting(
                     &self,
@@ -3221,10 +3236,10 @@ and secondaryOwned may still appear on the failure path with empty items.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelPrivilegedAccessItemWire")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IntelPrivilegedAccessItemWire, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IntelPrivilegedAccessItemWire, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3266,7 +3281,10 @@ and secondaryOwned may still appear on the failure path with empty items.
                         id: match field2 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: field3,
@@ -3276,7 +3294,7 @@ and secondaryOwned may still appear on the failure path with empty items.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("privileged")?
                             }
                         },
@@ -3286,7 +3304,7 @@ and secondaryOwned may still appear on the failure path with empty items.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -3308,15 +3326,15 @@ and secondaryOwned may still appear on the failure path with empty items.
                         "type",
                         "value",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelPrivilegedAccessItemWire {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelPrivilegedAccessItemWire", 9usize)?;
@@ -3353,11 +3371,11 @@ and secondaryOwned may still appear on the failure path with empty items.
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelPrivilegedAccessItemWireSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelPrivilegedAccessItemWireSource;
                 fn expecting(
                     &self,
@@ -3365,12 +3383,12 @@ and secondaryOwned may still appear on the failure path with empty items.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelPrivilegedAccessItemWireSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     IntelPrivilegedAccessItemWireSource,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3395,15 +3413,15 @@ and secondaryOwned may still appear on the failure path with empty items.
                 .deserialize_struct(
                     "IntelPrivilegedAccessItemWireSource",
                     &["id", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelPrivilegedAccessItemWireSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelPrivilegedAccessItemWireSource", 2usize)?;
@@ -3423,11 +3441,11 @@ and secondaryOwned may still appear on the failure path with empty items.
         pub items: ::std::vec::Vec<IntelPrivilegedAccessItemWire>,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelPrivilegedAccessSlice {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelPrivilegedAccessSlice;
                 fn expecting(
                     &self,
@@ -3435,10 +3453,10 @@ and secondaryOwned may still appear on the failure path with empty items.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelPrivilegedAccessSlice")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IntelPrivilegedAccessSlice, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IntelPrivilegedAccessSlice, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<IntelPrivilegedAccessItemWire>,
                     > = ::std::option::Option::None;
@@ -3460,7 +3478,7 @@ and secondaryOwned may still appear on the failure path with empty items.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("items")?
                             }
                         },
@@ -3468,14 +3486,14 @@ and secondaryOwned may still appear on the failure path with empty items.
                 }
             }
             deserializer
-                .deserialize_struct("IntelPrivilegedAccessSlice", &["items"], Fields)
+                .deserialize_struct("IntelPrivilegedAccessSlice", &["items"], __Visitor)
         }
     }
     impl ::serde::Serialize for IntelPrivilegedAccessSlice {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelPrivilegedAccessSlice", 1usize)?;
@@ -3494,11 +3512,11 @@ and secondaryOwned may still appear on the failure path with empty items.
         pub total_count: ::std::option::Option<::std::num::NonZeroU32>,
     }
     impl<'de> ::serde::Deserialize<'de> for IntelRareAccessSlice {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IntelRareAccessSlice;
                 fn expecting(
                     &self,
@@ -3506,10 +3524,10 @@ and secondaryOwned may still appear on the failure path with empty items.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IntelRareAccessSlice")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IntelRareAccessSlice, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IntelRareAccessSlice, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<IntelOutlierAccessItem>,
                     > = ::std::option::Option::None;
@@ -3535,7 +3553,7 @@ and secondaryOwned may still appear on the failure path with empty items.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("items")?
                             }
                         },
@@ -3548,15 +3566,15 @@ and secondaryOwned may still appear on the failure path with empty items.
                 .deserialize_struct(
                     "IntelRareAccessSlice",
                     &["items", "next", "totalCount"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IntelRareAccessSlice {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IntelRareAccessSlice", 3usize)?;
@@ -3604,11 +3622,11 @@ for Human responses and `machine_identity` for NHI responses.
         pub href: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for Intelidentitygraphlink {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Intelidentitygraphlink;
                 fn expecting(
                     &self,
@@ -3616,10 +3634,10 @@ for Human responses and `machine_identity` for NHI responses.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Intelidentitygraphlink")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Intelidentitygraphlink, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Intelidentitygraphlink, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -3639,21 +3657,22 @@ for Human responses and `machine_identity` for NHI responses.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("href")?
                             }
                         },
                     })
                 }
             }
-            deserializer.deserialize_struct("Intelidentitygraphlink", &["href"], Fields)
+            deserializer
+                .deserialize_struct("Intelidentitygraphlink", &["href"], __Visitor)
         }
     }
     impl ::serde::Serialize for Intelidentitygraphlink {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Intelidentitygraphlink", 1usize)?;
@@ -3712,11 +3731,11 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for Intelidentitymachineaggregate {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Intelidentitymachineaggregate;
                 fn expecting(
                     &self,
@@ -3724,10 +3743,10 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Intelidentitymachineaggregate")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Intelidentitymachineaggregate, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Intelidentitymachineaggregate, __A::Error> {
                     let mut field0: ::std::option::Option<Intelmachineaccountsslice> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -3809,7 +3828,7 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("accounts")?
                             }
                         },
@@ -3818,7 +3837,7 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attributes")?
                             }
                         },
@@ -3829,7 +3848,7 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("derived")?
                             }
                         },
@@ -3839,7 +3858,10 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
                         id: match field8 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         identity_graph: field9,
@@ -3852,7 +3874,7 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("nativeIdentity")?
                             }
                         },
@@ -3861,7 +3883,7 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("owners")?
                             }
                         },
@@ -3872,7 +3894,7 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -3905,15 +3927,15 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
                         "type",
                         "userEntitlements",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Intelidentitymachineaggregate {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Intelidentitymachineaggregate", 20usize)?;
@@ -3976,9 +3998,9 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
     }
     impl<'de> ::serde::Deserialize<'de>
     for IntelidentitymachineaggregateMatchConfidence {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3992,10 +4014,10 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
         }
     }
     impl ::serde::Serialize for IntelidentitymachineaggregateMatchConfidence {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4056,9 +4078,9 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for IntelidentitymachineaggregateType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4071,10 +4093,10 @@ matches. The identityGraph deep link is omitted when the tenant lacks the idg:ba
         }
     }
     impl ::serde::Serialize for IntelidentitymachineaggregateType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4133,11 +4155,11 @@ account set on the wire today (account paging via child routes is not yet releas
         pub items: ::std::vec::Vec<Intelmachineaccountwire>,
     }
     impl<'de> ::serde::Deserialize<'de> for Intelmachineaccountsslice {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Intelmachineaccountsslice;
                 fn expecting(
                     &self,
@@ -4145,10 +4167,10 @@ account set on the wire today (account paging via child routes is not yet releas
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Intelmachineaccountsslice")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Intelmachineaccountsslice, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Intelmachineaccountsslice, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<Intelmachineaccountwire>,
                     > = ::std::option::Option::None;
@@ -4170,7 +4192,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("items")?
                             }
                         },
@@ -4178,14 +4200,14 @@ account set on the wire today (account paging via child routes is not yet releas
                 }
             }
             deserializer
-                .deserialize_struct("Intelmachineaccountsslice", &["items"], Fields)
+                .deserialize_struct("Intelmachineaccountsslice", &["items"], __Visitor)
         }
     }
     impl ::serde::Serialize for Intelmachineaccountsslice {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Intelmachineaccountsslice", 1usize)?;
@@ -4241,11 +4263,11 @@ account set on the wire today (account paging via child routes is not yet releas
         pub subtype: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for Intelmachineaccountwire {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Intelmachineaccountwire;
                 fn expecting(
                     &self,
@@ -4253,10 +4275,10 @@ account set on the wire today (account paging via child routes is not yet releas
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Intelmachineaccountwire")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Intelmachineaccountwire, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Intelmachineaccountwire, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -4366,7 +4388,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("accessType")?
                             }
                         },
@@ -4375,7 +4397,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attributes")?
                             }
                         },
@@ -4384,7 +4406,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("classificationMethod")?
                             }
                         },
@@ -4393,7 +4415,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("connectorAttributes")?
                             }
                         },
@@ -4402,7 +4424,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("created")?
                             }
                         },
@@ -4411,7 +4433,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("description")?
                             }
                         },
@@ -4420,7 +4442,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("enabled")?
                             }
                         },
@@ -4429,7 +4451,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("environment")?
                             }
                         },
@@ -4438,14 +4460,17 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("hasEntitlements")?
                             }
                         },
                         id: match field9 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         locked: match field10 {
@@ -4453,7 +4478,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("locked")?
                             }
                         },
@@ -4461,7 +4486,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "machineIdentity",
                                     ),
                                 );
@@ -4472,7 +4497,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("manuallyCorrelated")?
                             }
                         },
@@ -4481,7 +4506,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("manuallyEdited")?
                             }
                         },
@@ -4490,7 +4515,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("modified")?
                             }
                         },
@@ -4499,7 +4524,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -4508,7 +4533,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("nativeIdentity")?
                             }
                         },
@@ -4516,7 +4541,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "ownerIdentity",
                                     ),
                                 );
@@ -4526,7 +4551,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("source"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("source"),
                                 );
                             }
                         },
@@ -4535,7 +4560,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("subtype")?
                             }
                         },
@@ -4567,15 +4592,15 @@ account set on the wire today (account paging via child routes is not yet releas
                         "source",
                         "subtype",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Intelmachineaccountwire {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Intelmachineaccountwire", 20usize)?;
@@ -4612,11 +4637,11 @@ account set on the wire today (account paging via child routes is not yet releas
         pub is_orphaned: bool,
     }
     impl<'de> ::serde::Deserialize<'de> for Intelmachinederived {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Intelmachinederived;
                 fn expecting(
                     &self,
@@ -4624,10 +4649,10 @@ account set on the wire today (account paging via child routes is not yet releas
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Intelmachinederived")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Intelmachinederived, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Intelmachinederived, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<Intelmachineentityref>,
                     > = ::std::option::Option::None;
@@ -4657,7 +4682,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("authorizedHumanIdentities")?
                             }
                         },
@@ -4666,7 +4691,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("blastRadiusSummary")?
                             }
                         },
@@ -4675,7 +4700,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("isOrphaned")?
                             }
                         },
@@ -4686,15 +4711,15 @@ account set on the wire today (account paging via child routes is not yet releas
                 .deserialize_struct(
                     "Intelmachinederived",
                     &["authorizedHumanIdentities", "blastRadiusSummary", "isOrphaned"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Intelmachinederived {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Intelmachinederived", 3usize)?;
             fields
@@ -4720,11 +4745,11 @@ account set on the wire today (account paging via child routes is not yet releas
         pub type_: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for Intelmachineentityref {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Intelmachineentityref;
                 fn expecting(
                     &self,
@@ -4732,10 +4757,10 @@ account set on the wire today (account paging via child routes is not yet releas
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Intelmachineentityref")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Intelmachineentityref, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Intelmachineentityref, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -4764,7 +4789,10 @@ account set on the wire today (account paging via child routes is not yet releas
                         id: match field1 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field2 {
@@ -4772,7 +4800,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -4781,7 +4809,7 @@ account set on the wire today (account paging via child routes is not yet releas
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -4792,15 +4820,15 @@ account set on the wire today (account paging via child routes is not yet releas
                 .deserialize_struct(
                     "Intelmachineentityref",
                     &["email", "id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Intelmachineentityref {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Intelmachineentityref", 4usize)?;
@@ -4824,11 +4852,11 @@ secondary owner ids are both considered for derived.isOrphaned evaluation.
         pub secondary_identities: ::std::vec::Vec<Intelmachineentityref>,
     }
     impl<'de> ::serde::Deserialize<'de> for Intelmachineidentityowners {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Intelmachineidentityowners;
                 fn expecting(
                     &self,
@@ -4836,10 +4864,10 @@ secondary owner ids are both considered for derived.isOrphaned evaluation.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Intelmachineidentityowners")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Intelmachineidentityowners, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Intelmachineidentityowners, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::option::Option<Intelmachineentityref>,
                     > = ::std::option::Option::None;
@@ -4866,7 +4894,7 @@ secondary owner ids are both considered for derived.isOrphaned evaluation.
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "primaryIdentity",
                                     ),
                                 );
@@ -4877,7 +4905,7 @@ secondary owner ids are both considered for derived.isOrphaned evaluation.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("secondaryIdentities")?
                             }
                         },
@@ -4888,15 +4916,15 @@ secondary owner ids are both considered for derived.isOrphaned evaluation.
                 .deserialize_struct(
                     "Intelmachineidentityowners",
                     &["primaryIdentity", "secondaryIdentities"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Intelmachineidentityowners {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Intelmachineidentityowners", 2usize)?;
@@ -4916,11 +4944,11 @@ secondary owner ids are both considered for derived.isOrphaned evaluation.
         pub type_: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for Intelmachinesourcewire {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Intelmachinesourcewire;
                 fn expecting(
                     &self,
@@ -4928,10 +4956,10 @@ secondary owner ids are both considered for derived.isOrphaned evaluation.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Intelmachinesourcewire")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Intelmachinesourcewire, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Intelmachinesourcewire, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -4957,7 +4985,10 @@ secondary owner ids are both considered for derived.isOrphaned evaluation.
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -4965,7 +4996,7 @@ secondary owner ids are both considered for derived.isOrphaned evaluation.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -4974,7 +5005,7 @@ secondary owner ids are both considered for derived.isOrphaned evaluation.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -4985,15 +5016,15 @@ secondary owner ids are both considered for derived.isOrphaned evaluation.
                 .deserialize_struct(
                     "Intelmachinesourcewire",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Intelmachinesourcewire {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Intelmachinesourcewire", 3usize)?;
@@ -5016,11 +5047,11 @@ secondary owner ids are both considered for derived.isOrphaned evaluation.
         pub source_id: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for Intelmachineuserentitlement {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Intelmachineuserentitlement;
                 fn expecting(
                     &self,
@@ -5028,10 +5059,10 @@ secondary owner ids are both considered for derived.isOrphaned evaluation.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Intelmachineuserentitlement")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Intelmachineuserentitlement, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Intelmachineuserentitlement, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<Intelmachinesourcewire> = ::std::option::Option::None;
@@ -5061,7 +5092,7 @@ secondary owner ids are both considered for derived.isOrphaned evaluation.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("displayName")?
                             }
                         },
@@ -5070,7 +5101,7 @@ secondary owner ids are both considered for derived.isOrphaned evaluation.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("entitlementId")?
                             }
                         },
@@ -5080,7 +5111,7 @@ secondary owner ids are both considered for derived.isOrphaned evaluation.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("sourceId")?
                             }
                         },
@@ -5091,15 +5122,15 @@ secondary owner ids are both considered for derived.isOrphaned evaluation.
                 .deserialize_struct(
                     "Intelmachineuserentitlement",
                     &["displayName", "entitlementId", "source", "sourceId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Intelmachineuserentitlement {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Intelmachineuserentitlement", 4usize)?;
@@ -5124,11 +5155,11 @@ assigned. Entitlements previously marked with privileged=true are classified as 
         pub effective: ::std::option::Option<IntelprivilegelevelEffective>,
     }
     impl<'de> ::serde::Deserialize<'de> for Intelprivilegelevel {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Intelprivilegelevel;
                 fn expecting(
                     &self,
@@ -5136,10 +5167,10 @@ assigned. Entitlements previously marked with privileged=true are classified as 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Intelprivilegelevel")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Intelprivilegelevel, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Intelprivilegelevel, __A::Error> {
                     let mut field0: ::std::option::Option<
                         IntelprivilegelevelEffective,
                     > = ::std::option::Option::None;
@@ -5159,14 +5190,14 @@ assigned. Entitlements previously marked with privileged=true are classified as 
                 }
             }
             deserializer
-                .deserialize_struct("Intelprivilegelevel", &["effective"], Fields)
+                .deserialize_struct("Intelprivilegelevel", &["effective"], __Visitor)
         }
     }
     impl ::serde::Serialize for Intelprivilegelevel {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Intelprivilegelevel", 1usize)?;
             if !::std::option::Option::is_none(&self.effective) {
@@ -5187,9 +5218,9 @@ assigned. Entitlements previously marked with privileged=true are classified as 
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for IntelprivilegelevelEffective {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5205,10 +5236,10 @@ assigned. Entitlements previously marked with privileged=true are classified as 
         }
     }
     impl ::serde::Serialize for IntelprivilegelevelEffective {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5298,11 +5329,11 @@ assigned. Entitlements previously marked with privileged=true are classified as 
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -5310,10 +5341,10 @@ assigned. Entitlements previously marked with privileged=true are classified as 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<IntelIdentityAmbiguousCandidate>,
                     > = ::std::option::Option::None;
@@ -5378,15 +5409,15 @@ assigned. Entitlements previously marked with privileged=true are classified as 
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 10usize)?;
             if !::std::option::Option::is_none(&self.candidates) {
@@ -5433,11 +5464,11 @@ assigned. Entitlements previously marked with privileged=true are classified as 
         pub status_url: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for ResponseActionAccepted {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ResponseActionAccepted;
                 fn expecting(
                     &self,
@@ -5445,10 +5476,10 @@ assigned. Entitlements previously marked with privileged=true are classified as 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ResponseActionAccepted")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ResponseActionAccepted, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ResponseActionAccepted, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ResponseActionAcceptedStatus,
@@ -5478,7 +5509,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("requestId")?
                             }
                         },
@@ -5487,7 +5518,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("status")?
                             }
                         },
@@ -5496,7 +5527,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("statusUrl")?
                             }
                         },
@@ -5507,15 +5538,15 @@ assigned. Entitlements previously marked with privileged=true are classified as 
                 .deserialize_struct(
                     "ResponseActionAccepted",
                     &["requestId", "status", "statusUrl"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ResponseActionAccepted {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ResponseActionAccepted", 3usize)?;
@@ -5536,9 +5567,9 @@ assigned. Entitlements previously marked with privileged=true are classified as 
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ResponseActionAcceptedStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5554,10 +5585,10 @@ assigned. Entitlements previously marked with privileged=true are classified as 
         }
     }
     impl ::serde::Serialize for ResponseActionAcceptedStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5631,11 +5662,11 @@ assigned. Entitlements previously marked with privileged=true are classified as 
         pub source: ResponseActionContextSource,
     }
     impl<'de> ::serde::Deserialize<'de> for ResponseActionContext {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ResponseActionContext;
                 fn expecting(
                     &self,
@@ -5643,10 +5674,10 @@ assigned. Entitlements previously marked with privileged=true are classified as 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ResponseActionContext")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ResponseActionContext, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ResponseActionContext, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ResponseActionContextExternalAlertId,
                     > = ::std::option::Option::None;
@@ -5679,7 +5710,7 @@ assigned. Entitlements previously marked with privileged=true are classified as 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("source")?
                             }
                         },
@@ -5690,15 +5721,15 @@ assigned. Entitlements previously marked with privileged=true are classified as 
                 .deserialize_struct(
                     "ResponseActionContext",
                     &["externalAlertId", "operator", "reason", "source"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ResponseActionContext {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ResponseActionContext", 4usize)?;
@@ -5906,9 +5937,9 @@ assigned. Entitlements previously marked with privileged=true are classified as 
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ResponseActionContextSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5924,10 +5955,10 @@ assigned. Entitlements previously marked with privileged=true are classified as 
         }
     }
     impl ::serde::Serialize for ResponseActionContextSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6029,9 +6060,9 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
     }
     impl<'de> ::serde::Deserialize<'de>
     for ResponseActionCreateRequestVariant0ActionType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6044,10 +6075,10 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
         }
     }
     impl ::serde::Serialize for ResponseActionCreateRequestVariant0ActionType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6107,9 +6138,9 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
     }
     impl<'de> ::serde::Deserialize<'de>
     for ResponseActionCreateRequestVariant0IdentityType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6122,10 +6153,10 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
         }
     }
     impl ::serde::Serialize for ResponseActionCreateRequestVariant0IdentityType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6185,9 +6216,9 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
     }
     impl<'de> ::serde::Deserialize<'de>
     for ResponseActionCreateRequestVariant1ActionType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6200,10 +6231,10 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
         }
     }
     impl ::serde::Serialize for ResponseActionCreateRequestVariant1ActionType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6263,9 +6294,9 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
     }
     impl<'de> ::serde::Deserialize<'de>
     for ResponseActionCreateRequestVariant1IdentityType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6278,10 +6309,10 @@ omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
         }
     }
     impl ::serde::Serialize for ResponseActionCreateRequestVariant1IdentityType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6353,11 +6384,11 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
         pub updated_at: ::sailpoint_runtime::DateTime,
     }
     impl<'de> ::serde::Deserialize<'de> for ResponseActionStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ResponseActionStatus;
                 fn expecting(
                     &self,
@@ -6365,10 +6396,10 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ResponseActionStatus")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ResponseActionStatus, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ResponseActionStatus, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ResponseActionStatusActionType,
                     > = ::std::option::Option::None;
@@ -6410,7 +6441,7 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("actionType")?
                             }
                         },
@@ -6419,7 +6450,7 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("requestId")?
                             }
                         },
@@ -6428,7 +6459,7 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("status")?
                             }
                         },
@@ -6437,7 +6468,7 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("submittedAt")?
                             }
                         },
@@ -6446,7 +6477,7 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("updatedAt")?
                             }
                         },
@@ -6457,15 +6488,15 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
                 .deserialize_struct(
                     "ResponseActionStatus",
                     &["actionType", "requestId", "status", "submittedAt", "updatedAt"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ResponseActionStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ResponseActionStatus", 5usize)?;
@@ -6486,9 +6517,9 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ResponseActionStatusActionType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6502,10 +6533,10 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
         }
     }
     impl ::serde::Serialize for ResponseActionStatusActionType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6572,9 +6603,9 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ResponseActionStatusStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6590,10 +6621,10 @@ COMPLETED (all terminal and at least one succeeded), or FAILED (all terminal and
         }
     }
     impl ::serde::Serialize for ResponseActionStatusStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {

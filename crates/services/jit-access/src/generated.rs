@@ -23,9 +23,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for GetJitActivationConfigV1ConfigType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -38,10 +38,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for GetJitActivationConfigV1ConfigType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -118,11 +118,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -130,10 +130,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -192,15 +192,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -250,11 +250,11 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
         pub value: ::std::option::Option<JitAccessOperationRequestValue>,
     }
     impl<'de> ::serde::Deserialize<'de> for JitAccessOperationRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = JitAccessOperationRequest;
                 fn expecting(
                     &self,
@@ -262,10 +262,10 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
                 ) -> ::std::fmt::Result {
                     f.write_str("struct JitAccessOperationRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<JitAccessOperationRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<JitAccessOperationRequest, __A::Error> {
                     let mut field0: ::std::option::Option<JitAccessOperationRequestOp> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         JitAccessOperationRequestPath,
@@ -296,7 +296,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("path")?
                             }
                         },
@@ -304,7 +304,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("value"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("value"),
                                 );
                             }
                         },
@@ -315,15 +315,15 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
                 .deserialize_struct(
                     "JitAccessOperationRequest",
                     &["op", "path", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for JitAccessOperationRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("JitAccessOperationRequest", 3usize)?;
@@ -343,9 +343,9 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for JitAccessOperationRequestOp {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -358,10 +358,10 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
         }
     }
     impl ::serde::Serialize for JitAccessOperationRequestOp {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -426,9 +426,9 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for JitAccessOperationRequestPath {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -454,10 +454,10 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
         }
     }
     impl ::serde::Serialize for JitAccessOperationRequestPath {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -606,11 +606,11 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
         pub notification_template: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for JitActivationConfigResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = JitActivationConfigResponse;
                 fn expecting(
                     &self,
@@ -618,10 +618,10 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
                 ) -> ::std::fmt::Result {
                     f.write_str("struct JitActivationConfigResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<JitActivationConfigResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<JitActivationConfigResponse, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
@@ -669,7 +669,7 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("applyToFutureAssignments")?
                             }
                         },
@@ -679,7 +679,10 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
                         id: match field4 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         max_activation_period_extension_mins: field5,
@@ -703,15 +706,15 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
                         "notificationRecipients",
                         "notificationTemplate",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for JitActivationConfigResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("JitActivationConfigResponse", 9usize)?;
@@ -783,9 +786,9 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for PatchJitActivationConfigV1ConfigType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -798,10 +801,10 @@ Use `null` when clearing nullable fields (for example `/notificationTemplate` or
         }
     }
     impl ::serde::Serialize for PatchJitActivationConfigV1ConfigType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {

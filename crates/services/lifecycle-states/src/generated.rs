@@ -25,11 +25,11 @@ pub mod types {
         pub remove_all_access_enabled: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessActionConfiguration {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessActionConfiguration;
                 fn expecting(
                     &self,
@@ -37,10 +37,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessActionConfiguration")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessActionConfiguration, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessActionConfiguration, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -61,15 +61,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessActionConfiguration",
                     &["removeAllAccessEnabled"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessActionConfiguration {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessActionConfiguration", 1usize)?;
@@ -98,11 +98,11 @@ pub mod types {
         pub source_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAction {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountAction;
                 fn expecting(
                     &self,
@@ -110,10 +110,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountAction")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountAction, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountAction, __A::Error> {
                     let mut field0: ::std::option::Option<AccountActionAction> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -147,15 +147,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountAction",
                     &["action", "allSources", "excludeSourceIds", "sourceIds"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountAction {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccountAction", 4usize)?;
             if !::std::option::Option::is_none(&self.action) {
@@ -183,9 +183,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccountActionAction {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -200,10 +200,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccountActionAction {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -273,11 +273,11 @@ pub mod types {
         pub notify_specific_users: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for EmailNotificationOption {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EmailNotificationOption;
                 fn expecting(
                     &self,
@@ -285,10 +285,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EmailNotificationOption")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EmailNotificationOption, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EmailNotificationOption, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -325,15 +325,15 @@ pub mod types {
                         "notifyManagers",
                         "notifySpecificUsers",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EmailNotificationOption {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("EmailNotificationOption", 4usize)?;
@@ -383,11 +383,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -395,10 +395,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -457,15 +457,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -532,11 +532,11 @@ pub mod types {
         pub technical_name: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for LifecycleState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LifecycleState;
                 fn expecting(
                     &self,
@@ -544,10 +544,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LifecycleState")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LifecycleState, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LifecycleState, __A::Error> {
                     let mut field0: ::std::option::Option<AccessActionConfiguration> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
@@ -615,7 +615,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("name"),
                                 );
                             }
                         },
@@ -625,7 +625,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("technicalName")?
                             }
                         },
@@ -651,15 +651,15 @@ pub mod types {
                         "priority",
                         "technicalName",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LifecycleState {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("LifecycleState", 14usize)?;
             if !::std::option::Option::is_none(&self.access_action_configuration) {
@@ -727,9 +727,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for LifecycleStateIdentityState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -744,10 +744,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for LifecycleStateIdentityState {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -813,11 +813,11 @@ pub mod types {
         pub type_: ::std::option::Option<LifecyclestateDeletedType>,
     }
     impl<'de> ::serde::Deserialize<'de> for LifecyclestateDeleted {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LifecyclestateDeleted;
                 fn expecting(
                     &self,
@@ -825,10 +825,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LifecyclestateDeleted")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LifecyclestateDeleted, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LifecyclestateDeleted, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<LifecyclestateDeletedType> = ::std::option::Option::None;
@@ -855,15 +855,15 @@ pub mod types {
                 .deserialize_struct(
                     "LifecyclestateDeleted",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LifecyclestateDeleted {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("LifecyclestateDeleted", 3usize)?;
@@ -888,9 +888,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for LifecyclestateDeletedType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -904,10 +904,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for LifecyclestateDeletedType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -966,11 +966,11 @@ pub mod types {
         pub lifecycle_state_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for SetLifecycleStateV1Body {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SetLifecycleStateV1Body;
                 fn expecting(
                     &self,
@@ -978,10 +978,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SetLifecycleStateV1Body")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SetLifecycleStateV1Body, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SetLifecycleStateV1Body, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -1002,15 +1002,15 @@ pub mod types {
                 .deserialize_struct(
                     "SetLifecycleStateV1Body",
                     &["lifecycleStateId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SetLifecycleStateV1Body {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SetLifecycleStateV1Body", 1usize)?;
@@ -1033,11 +1033,11 @@ pub mod types {
         pub account_activity_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for SetLifecycleStateV1Response {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SetLifecycleStateV1Response;
                 fn expecting(
                     &self,
@@ -1045,10 +1045,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SetLifecycleStateV1Response")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SetLifecycleStateV1Response, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SetLifecycleStateV1Response, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -1069,15 +1069,15 @@ pub mod types {
                 .deserialize_struct(
                     "SetLifecycleStateV1Response",
                     &["accountActivityId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SetLifecycleStateV1Response {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SetLifecycleStateV1Response", 1usize)?;

@@ -42,11 +42,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -54,10 +54,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -116,15 +116,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -174,11 +174,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineClassificationConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineClassificationConfig;
                 fn expecting(
                     &self,
@@ -186,10 +186,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineClassificationConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MachineClassificationConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MachineClassificationConfig, __A::Error> {
                     let mut field0: ::std::option::Option<
                         MachineClassificationConfigClassificationMethod,
                     > = ::std::option::Option::None;
@@ -231,14 +231,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for MachineClassificationConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.classification_method) {
@@ -282,9 +282,9 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for MachineClassificationConfigClassificationMethod {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -298,10 +298,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for MachineClassificationConfigClassificationMethod {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -374,11 +374,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineClassificationCriteriaLevel1 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineClassificationCriteriaLevel1;
                 fn expecting(
                     &self,
@@ -386,12 +386,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineClassificationCriteriaLevel1")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MachineClassificationCriteriaLevel1,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -433,14 +433,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for MachineClassificationCriteriaLevel1 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.attribute) {
@@ -486,11 +486,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineClassificationCriteriaLevel2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineClassificationCriteriaLevel2;
                 fn expecting(
                     &self,
@@ -498,12 +498,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineClassificationCriteriaLevel2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MachineClassificationCriteriaLevel2,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -545,14 +545,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for MachineClassificationCriteriaLevel2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.attribute) {
@@ -600,11 +600,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineClassificationCriteriaLevel3 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineClassificationCriteriaLevel3;
                 fn expecting(
                     &self,
@@ -612,12 +612,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineClassificationCriteriaLevel3")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MachineClassificationCriteriaLevel3,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -661,14 +661,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for MachineClassificationCriteriaLevel3 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.attribute) {
@@ -709,9 +709,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MachineClassificationCriteriaOperation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -730,10 +730,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for MachineClassificationCriteriaOperation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1415,58 +1415,66 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/machine-classification-config`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, source_id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let source_id = source_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_machine_classification_config_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/sources/v1/{}/machine-classification-config", client.baseurl,
-                    encode_path(& source_id.to_string()),
+            let source_id = source_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_machine_classification_config_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/sources/v1/{}/machine-classification-config", client.baseurl,
+                encode_path(& source_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "delete_machine_classification_config_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_machine_classification_config_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_machine_classification_config_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_machine_classification_config_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

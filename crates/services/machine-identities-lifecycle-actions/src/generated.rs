@@ -22,11 +22,11 @@ pub mod types {
         pub comment: ::std::option::Option<CancelLifecycleActionRequestComment>,
     }
     impl<'de> ::serde::Deserialize<'de> for CancelLifecycleActionRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CancelLifecycleActionRequest;
                 fn expecting(
                     &self,
@@ -34,10 +34,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CancelLifecycleActionRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CancelLifecycleActionRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CancelLifecycleActionRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         CancelLifecycleActionRequestComment,
                     > = ::std::option::Option::None;
@@ -57,14 +57,18 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("CancelLifecycleActionRequest", &["comment"], Fields)
+                .deserialize_struct(
+                    "CancelLifecycleActionRequest",
+                    &["comment"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for CancelLifecycleActionRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CancelLifecycleActionRequest", 1usize)?;
@@ -155,11 +159,11 @@ pub mod types {
         pub target_id: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for CancelLifecycleActionResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CancelLifecycleActionResponse;
                 fn expecting(
                     &self,
@@ -167,10 +171,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CancelLifecycleActionResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CancelLifecycleActionResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CancelLifecycleActionResponse, __A::Error> {
                     let mut field0: ::std::option::Option<Lifecycleaction> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -204,7 +208,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("action")?
                             }
                         },
@@ -213,7 +217,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("requestId")?
                             }
                         },
@@ -223,7 +227,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("status")?
                             }
                         },
@@ -232,7 +236,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("targetId")?
                             }
                         },
@@ -243,15 +247,15 @@ pub mod types {
                 .deserialize_struct(
                     "CancelLifecycleActionResponse",
                     &["action", "requestId", "resourceId", "status", "targetId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CancelLifecycleActionResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CancelLifecycleActionResponse", 5usize)?;
@@ -292,11 +296,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -304,10 +308,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -366,15 +370,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -434,11 +438,11 @@ pub mod types {
         pub workflow_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for LifecycleActionRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LifecycleActionRequest;
                 fn expecting(
                     &self,
@@ -446,10 +450,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LifecycleActionRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LifecycleActionRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LifecycleActionRequest, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
@@ -524,15 +528,15 @@ pub mod types {
                         "tenantId",
                         "workflowId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LifecycleActionRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("LifecycleActionRequest", 12usize)?;
@@ -606,11 +610,11 @@ pub mod types {
         pub status: ::std::option::Option<Lifecyclestatus>,
     }
     impl<'de> ::serde::Deserialize<'de> for LifecycleActionRequestDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LifecycleActionRequestDetails;
                 fn expecting(
                     &self,
@@ -618,10 +622,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LifecycleActionRequestDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LifecycleActionRequestDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LifecycleActionRequestDetails, __A::Error> {
                     let mut field0: ::std::option::Option<Lifecycleaction> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -716,15 +720,15 @@ pub mod types {
                         "sourceOwner",
                         "status",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LifecycleActionRequestDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("LifecycleActionRequestDetails", 17usize)?;
@@ -791,9 +795,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for LifecycleActionRequestTargetType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -806,10 +810,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for LifecycleActionRequestTargetType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -866,11 +870,11 @@ pub mod types {
         pub comment: LifecycleActionSubmitCommentComment,
     }
     impl<'de> ::serde::Deserialize<'de> for LifecycleActionSubmitComment {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LifecycleActionSubmitComment;
                 fn expecting(
                     &self,
@@ -878,10 +882,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LifecycleActionSubmitComment")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LifecycleActionSubmitComment, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LifecycleActionSubmitComment, __A::Error> {
                     let mut field0: ::std::option::Option<
                         LifecycleActionSubmitCommentComment,
                     > = ::std::option::Option::None;
@@ -903,7 +907,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("comment")?
                             }
                         },
@@ -911,14 +915,18 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("LifecycleActionSubmitComment", &["comment"], Fields)
+                .deserialize_struct(
+                    "LifecycleActionSubmitComment",
+                    &["comment"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for LifecycleActionSubmitComment {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("LifecycleActionSubmitComment", 1usize)?;
@@ -997,11 +1005,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for LifecycleActionSubmitRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LifecycleActionSubmitRequest;
                 fn expecting(
                     &self,
@@ -1009,10 +1017,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LifecycleActionSubmitRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LifecycleActionSubmitRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LifecycleActionSubmitRequest, __A::Error> {
                     let mut field0: ::std::option::Option<Lifecycleaction> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<LifecycleActionSubmitComment>,
@@ -1036,7 +1044,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("action")?
                             }
                         },
@@ -1048,15 +1056,15 @@ pub mod types {
                 .deserialize_struct(
                     "LifecycleActionSubmitRequest",
                     &["action", "comments"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LifecycleActionSubmitRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("LifecycleActionSubmitRequest", 2usize)?;
@@ -1089,11 +1097,11 @@ pub mod types {
         pub target_id: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for LifecycleActionSubmitResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LifecycleActionSubmitResponse;
                 fn expecting(
                     &self,
@@ -1101,10 +1109,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LifecycleActionSubmitResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LifecycleActionSubmitResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LifecycleActionSubmitResponse, __A::Error> {
                     let mut field0: ::std::option::Option<Lifecycleaction> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
@@ -1144,7 +1152,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("action")?
                             }
                         },
@@ -1153,7 +1161,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("createdAt")?
                             }
                         },
@@ -1162,7 +1170,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("requestId")?
                             }
                         },
@@ -1172,7 +1180,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("status")?
                             }
                         },
@@ -1181,7 +1189,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("targetId")?
                             }
                         },
@@ -1199,15 +1207,15 @@ pub mod types {
                         "status",
                         "targetId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LifecycleActionSubmitResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("LifecycleActionSubmitResponse", 6usize)?;
@@ -1234,11 +1242,11 @@ pub mod types {
         pub created_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
     impl<'de> ::serde::Deserialize<'de> for LifecycleComment {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LifecycleComment;
                 fn expecting(
                     &self,
@@ -1246,10 +1254,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LifecycleComment")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LifecycleComment, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LifecycleComment, __A::Error> {
                     let mut field0: ::std::option::Option<Lifecyclecommentauthorref> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1281,15 +1289,15 @@ pub mod types {
                 .deserialize_struct(
                     "LifecycleComment",
                     &["author", "comment", "commentId", "createdAt"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LifecycleComment {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("LifecycleComment", 4usize)?;
             if !::std::option::Option::is_none(&self.author) {
@@ -1317,11 +1325,11 @@ pub mod types {
         pub status: ::std::option::Option<Lifecycleprovisioningstatus>,
     }
     impl<'de> ::serde::Deserialize<'de> for LifecycleProvisioning {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LifecycleProvisioning;
                 fn expecting(
                     &self,
@@ -1329,10 +1337,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LifecycleProvisioning")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LifecycleProvisioning, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LifecycleProvisioning, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -1363,15 +1371,15 @@ pub mod types {
                 .deserialize_struct(
                     "LifecycleProvisioning",
                     &["ended", "started", "status"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LifecycleProvisioning {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("LifecycleProvisioning", 3usize)?;
@@ -1404,11 +1412,11 @@ pub mod types {
         pub subtype: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for LifecycleResourceSummary {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LifecycleResourceSummary;
                 fn expecting(
                     &self,
@@ -1416,10 +1424,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LifecycleResourceSummary")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LifecycleResourceSummary, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LifecycleResourceSummary, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1455,15 +1463,15 @@ pub mod types {
                 .deserialize_struct(
                     "LifecycleResourceSummary",
                     &["id", "name", "resourceId", "sourceId", "sourceName", "subtype"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LifecycleResourceSummary {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("LifecycleResourceSummary", 6usize)?;
@@ -1497,9 +1505,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for Lifecycleaction {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1513,10 +1521,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for Lifecycleaction {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1579,11 +1587,11 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Lifecycleapproverref {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Lifecycleapproverref;
                 fn expecting(
                     &self,
@@ -1591,10 +1599,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Lifecycleapproverref")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Lifecycleapproverref, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Lifecycleapproverref, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1621,15 +1629,15 @@ pub mod types {
                 .deserialize_struct(
                     "Lifecycleapproverref",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Lifecycleapproverref {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Lifecycleapproverref", 3usize)?;
@@ -1656,11 +1664,11 @@ pub mod types {
         pub type_: ::std::option::Option<LifecyclecommentauthorrefType>,
     }
     impl<'de> ::serde::Deserialize<'de> for Lifecyclecommentauthorref {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Lifecyclecommentauthorref;
                 fn expecting(
                     &self,
@@ -1668,10 +1676,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Lifecyclecommentauthorref")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Lifecyclecommentauthorref, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Lifecyclecommentauthorref, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -1700,15 +1708,15 @@ pub mod types {
                 .deserialize_struct(
                     "Lifecyclecommentauthorref",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Lifecyclecommentauthorref {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Lifecyclecommentauthorref", 3usize)?;
@@ -1735,9 +1743,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for LifecyclecommentauthorrefType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1753,10 +1761,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for LifecyclecommentauthorrefType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1826,11 +1834,11 @@ pub mod types {
         pub type_: ::std::option::Option<LifecycleownerrefType>,
     }
     impl<'de> ::serde::Deserialize<'de> for Lifecycleownerref {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Lifecycleownerref;
                 fn expecting(
                     &self,
@@ -1838,10 +1846,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Lifecycleownerref")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Lifecycleownerref, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Lifecycleownerref, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<LifecycleownerrefType> = ::std::option::Option::None;
@@ -1865,14 +1873,18 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("Lifecycleownerref", &["id", "name", "type"], Fields)
+                .deserialize_struct(
+                    "Lifecycleownerref",
+                    &["id", "name", "type"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for Lifecycleownerref {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Lifecycleownerref", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -1896,9 +1908,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for LifecycleownerrefType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1912,10 +1924,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for LifecycleownerrefType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1978,9 +1990,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for Lifecycleprovisioningstatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1996,10 +2008,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for Lifecycleprovisioningstatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2068,11 +2080,11 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Lifecyclerequesterref {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Lifecyclerequesterref;
                 fn expecting(
                     &self,
@@ -2080,10 +2092,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Lifecyclerequesterref")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Lifecyclerequesterref, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Lifecyclerequesterref, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2110,15 +2122,15 @@ pub mod types {
                 .deserialize_struct(
                     "Lifecyclerequesterref",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Lifecyclerequesterref {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Lifecyclerequesterref", 3usize)?;
@@ -2150,9 +2162,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for Lifecyclestatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2173,10 +2185,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for Lifecyclestatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {

@@ -44,11 +44,11 @@ pub mod types {
         pub rule_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Anomaly {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Anomaly;
                 fn expecting(
                     &self,
@@ -56,10 +56,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Anomaly")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Anomaly, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Anomaly, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
@@ -110,15 +110,15 @@ pub mod types {
                         "id",
                         "ruleId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Anomaly {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Anomaly", 7usize)?;
             if !::std::option::Option::is_none(&self.anomaly_type) {
@@ -166,11 +166,11 @@ pub mod types {
         pub window_size: ::std::option::Option<i32>,
     }
     impl<'de> ::serde::Deserialize<'de> for AnomalyBaseline {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AnomalyBaseline;
                 fn expecting(
                     &self,
@@ -178,10 +178,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AnomalyBaseline")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AnomalyBaseline, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AnomalyBaseline, __A::Error> {
                     let mut field0: ::std::option::Option<f64> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::vec::Vec<f64>> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
@@ -234,15 +234,15 @@ pub mod types {
                         "values",
                         "windowSize",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AnomalyBaseline {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AnomalyBaseline", 8usize)?;
             if !::std::option::Option::is_none(&self.fpr_value) {
@@ -286,11 +286,11 @@ pub mod types {
         pub timestamp: ::std::option::Option<AnomalyEvidenceTimestamp>,
     }
     impl<'de> ::serde::Deserialize<'de> for AnomalyEvidence {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AnomalyEvidence;
                 fn expecting(
                     &self,
@@ -298,10 +298,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AnomalyEvidence")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AnomalyEvidence, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AnomalyEvidence, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AnomalyBaseline> = ::std::option::Option::None;
@@ -340,15 +340,15 @@ pub mod types {
                         "source",
                         "timestamp",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AnomalyEvidence {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AnomalyEvidence", 5usize)?;
             if !::std::option::Option::is_none(&self.agent_attribute_type) {
@@ -383,11 +383,11 @@ pub mod types {
         pub from: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
     impl<'de> ::serde::Deserialize<'de> for AnomalyEvidenceTimestamp {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AnomalyEvidenceTimestamp;
                 fn expecting(
                     &self,
@@ -395,10 +395,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AnomalyEvidenceTimestamp")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AnomalyEvidenceTimestamp, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AnomalyEvidenceTimestamp, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -423,14 +423,18 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("AnomalyEvidenceTimestamp", &["at", "from"], Fields)
+                .deserialize_struct(
+                    "AnomalyEvidenceTimestamp",
+                    &["at", "from"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for AnomalyEvidenceTimestamp {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AnomalyEvidenceTimestamp", 2usize)?;
@@ -464,11 +468,11 @@ Ignored on write; responses are enriched from the Business Application.*/
         pub type_: BusinessApplicationRefType,
     }
     impl<'de> ::serde::Deserialize<'de> for BusinessApplicationRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BusinessApplicationRef;
                 fn expecting(
                     &self,
@@ -476,10 +480,10 @@ Ignored on write; responses are enriched from the Business Application.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BusinessApplicationRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BusinessApplicationRef, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BusinessApplicationRef, __A::Error> {
                     let mut field0: ::std::option::Option<CorrelationType> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -508,7 +512,10 @@ Ignored on write; responses are enriched from the Business Application.*/
                         id: match field1 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: field2,
@@ -518,7 +525,7 @@ Ignored on write; responses are enriched from the Business Application.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -529,15 +536,15 @@ Ignored on write; responses are enriched from the Business Application.*/
                 .deserialize_struct(
                     "BusinessApplicationRef",
                     &["correlationType", "id", "name", "sanctionedStatus", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for BusinessApplicationRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("BusinessApplicationRef", 5usize)?;
@@ -563,9 +570,9 @@ Ignored on write; responses are enriched from the Business Application.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for BusinessApplicationRefType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -578,10 +585,10 @@ Ignored on write; responses are enriched from the Business Application.*/
         }
     }
     impl ::serde::Serialize for BusinessApplicationRefType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -647,11 +654,11 @@ Ignored on write; responses are enriched from the Business Application.*/
         pub transform: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for CorrelationCondition {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CorrelationCondition;
                 fn expecting(
                     &self,
@@ -659,10 +666,10 @@ Ignored on write; responses are enriched from the Business Application.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CorrelationCondition")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CorrelationCondition, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CorrelationCondition, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -699,7 +706,7 @@ Ignored on write; responses are enriched from the Business Application.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("leftAttributeName")?
                             }
                         },
@@ -708,7 +715,7 @@ Ignored on write; responses are enriched from the Business Application.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("operatorType")?
                             }
                         },
@@ -717,7 +724,7 @@ Ignored on write; responses are enriched from the Business Application.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("ordinal")?
                             }
                         },
@@ -726,7 +733,7 @@ Ignored on write; responses are enriched from the Business Application.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("rightAttributeName")?
                             }
                         },
@@ -745,15 +752,15 @@ Ignored on write; responses are enriched from the Business Application.*/
                         "rightAttributeName",
                         "transform",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CorrelationCondition {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CorrelationCondition", 6usize)?;
@@ -790,11 +797,11 @@ Ignored on write; responses are enriched from the Business Application.*/
         pub type_: CorrelationConfigType,
     }
     impl<'de> ::serde::Deserialize<'de> for CorrelationConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CorrelationConfig;
                 fn expecting(
                     &self,
@@ -802,10 +809,10 @@ Ignored on write; responses are enriched from the Business Application.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CorrelationConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CorrelationConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CorrelationConfig, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -857,7 +864,7 @@ Ignored on write; responses are enriched from the Business Application.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attributes")?
                             }
                         },
@@ -865,7 +872,10 @@ Ignored on write; responses are enriched from the Business Application.*/
                         id: match field2 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         modified: field3,
@@ -874,7 +884,7 @@ Ignored on write; responses are enriched from the Business Application.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("resourceId")?
                             }
                         },
@@ -883,7 +893,7 @@ Ignored on write; responses are enriched from the Business Application.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("rules")?
                             }
                         },
@@ -892,7 +902,7 @@ Ignored on write; responses are enriched from the Business Application.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("sourceId")?
                             }
                         },
@@ -901,7 +911,7 @@ Ignored on write; responses are enriched from the Business Application.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -921,15 +931,15 @@ Ignored on write; responses are enriched from the Business Application.*/
                         "sourceId",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CorrelationConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("CorrelationConfig", 8usize)?;
             fields.serialize_field("attributes", &self.attributes)?;
@@ -956,9 +966,9 @@ Ignored on write; responses are enriched from the Business Application.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CorrelationConfigType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -972,10 +982,10 @@ Ignored on write; responses are enriched from the Business Application.*/
         }
     }
     impl ::serde::Serialize for CorrelationConfigType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1043,11 +1053,11 @@ Ignored on write; responses are enriched from the Business Application.*/
         pub rule_type: CorrelationRuleRuleType,
     }
     impl<'de> ::serde::Deserialize<'de> for CorrelationRule {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CorrelationRule;
                 fn expecting(
                     &self,
@@ -1055,10 +1065,10 @@ Ignored on write; responses are enriched from the Business Application.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CorrelationRule")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CorrelationRule, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CorrelationRule, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<CorrelationCondition>,
                     > = ::std::option::Option::None;
@@ -1098,7 +1108,7 @@ Ignored on write; responses are enriched from the Business Application.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("conditionExpressions")?
                             }
                         },
@@ -1107,7 +1117,7 @@ Ignored on write; responses are enriched from the Business Application.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("defaultRule")?
                             }
                         },
@@ -1117,7 +1127,7 @@ Ignored on write; responses are enriched from the Business Application.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("priority")?
                             }
                         },
@@ -1126,7 +1136,7 @@ Ignored on write; responses are enriched from the Business Application.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("ruleAction")?
                             }
                         },
@@ -1135,7 +1145,7 @@ Ignored on write; responses are enriched from the Business Application.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("ruleType")?
                             }
                         },
@@ -1153,15 +1163,15 @@ Ignored on write; responses are enriched from the Business Application.*/
                         "ruleAction",
                         "ruleType",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CorrelationRule {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("CorrelationRule", 6usize)?;
             fields.serialize_field("conditionExpressions", &self.condition_expressions)?;
@@ -1186,11 +1196,11 @@ Ignored on write; responses are enriched from the Business Application.*/
         pub type_: CorrelationRuleActionType,
     }
     impl<'de> ::serde::Deserialize<'de> for CorrelationRuleAction {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CorrelationRuleAction;
                 fn expecting(
                     &self,
@@ -1198,10 +1208,10 @@ Ignored on write; responses are enriched from the Business Application.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CorrelationRuleAction")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CorrelationRuleAction, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CorrelationRuleAction, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -1226,7 +1236,7 @@ Ignored on write; responses are enriched from the Business Application.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -1237,15 +1247,15 @@ Ignored on write; responses are enriched from the Business Application.*/
                 .deserialize_struct(
                     "CorrelationRuleAction",
                     &["payload", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CorrelationRuleAction {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CorrelationRuleAction", 2usize)?;
@@ -1266,9 +1276,9 @@ Ignored on write; responses are enriched from the Business Application.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CorrelationRuleActionType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1283,10 +1293,10 @@ Ignored on write; responses are enriched from the Business Application.*/
         }
     }
     impl ::serde::Serialize for CorrelationRuleActionType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1351,9 +1361,9 @@ Ignored on write; responses are enriched from the Business Application.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CorrelationRuleRuleType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1368,10 +1378,10 @@ Ignored on write; responses are enriched from the Business Application.*/
         }
     }
     impl ::serde::Serialize for CorrelationRuleRuleType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1436,9 +1446,9 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CorrelationType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1452,10 +1462,10 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         }
     }
     impl ::serde::Serialize for CorrelationType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1534,11 +1544,11 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -1546,10 +1556,10 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -1608,15 +1618,15 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -1677,11 +1687,11 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentity {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentity;
                 fn expecting(
                     &self,
@@ -1689,10 +1699,10 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentity")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MachineIdentity, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MachineIdentity, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -1748,7 +1758,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("name"),
                                 );
                             }
                         },
@@ -1757,7 +1767,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("nativeIdentity")?
                             }
                         },
@@ -1768,7 +1778,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("subtype")?
                             }
                         },
@@ -1792,15 +1802,15 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                         "subtype",
                         "uuid",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentity {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("MachineIdentity", 11usize)?;
             if !::std::option::Option::is_none(&self.attributes) {
@@ -1842,11 +1852,11 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         pub disable_optimization: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityAggregationRequest;
                 fn expecting(
                     &self,
@@ -1854,10 +1864,13 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentityAggregationRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MachineIdentityAggregationRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    MachineIdentityAggregationRequest,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -1881,7 +1894,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("datasetIds")?
                             }
                         },
@@ -1893,15 +1906,15 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                 .deserialize_struct(
                     "MachineIdentityAggregationRequest",
                     &["datasetIds", "disableOptimization"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityAggregationRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MachineIdentityAggregationRequest", 2usize)?;
@@ -1968,11 +1981,11 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         pub unique_name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityAggregationResponse;
                 fn expecting(
                     &self,
@@ -1980,12 +1993,12 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentityAggregationResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MachineIdentityAggregationResponse,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2099,15 +2112,15 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                         "type",
                         "uniqueName",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityAggregationResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MachineIdentityAggregationResponse", 18usize)?;
@@ -2185,9 +2198,9 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
     }
     impl<'de> ::serde::Deserialize<'de>
     for MachineIdentityAggregationResponseCompletionStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2204,10 +2217,10 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         }
     }
     impl ::serde::Serialize for MachineIdentityAggregationResponseCompletionStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2280,9 +2293,9 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationResponseType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2297,10 +2310,10 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         }
     }
     impl ::serde::Serialize for MachineIdentityAggregationResponseType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2367,11 +2380,11 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwners {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityOwners;
                 fn expecting(
                     &self,
@@ -2379,10 +2392,10 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentityOwners")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MachineIdentityOwners, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MachineIdentityOwners, __A::Error> {
                     let mut field0: ::std::option::Option<
                         sailpoint_shared::types::BaseReferenceDto,
                     > = ::std::option::Option::None;
@@ -2410,7 +2423,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("primaryIdentity")?
                             }
                         },
@@ -2419,7 +2432,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("secondaryIdentities")?
                             }
                         },
@@ -2430,15 +2443,15 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                 .deserialize_struct(
                     "MachineIdentityOwners",
                     &["primaryIdentity", "secondaryIdentities"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityOwners {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MachineIdentityOwners", 2usize)?;
@@ -2457,11 +2470,11 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwnersV2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityOwnersV2;
                 fn expecting(
                     &self,
@@ -2469,10 +2482,10 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentityOwnersV2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MachineIdentityOwnersV2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MachineIdentityOwnersV2, __A::Error> {
                     let mut field0: ::std::option::Option<
                         sailpoint_shared::types::BaseReferenceDto,
                     > = ::std::option::Option::None;
@@ -2500,15 +2513,15 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                 .deserialize_struct(
                     "MachineIdentityOwnersV2",
                     &["primary", "secondary"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityOwnersV2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MachineIdentityOwnersV2", 2usize)?;
@@ -2553,11 +2566,11 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityRequest;
                 fn expecting(
                     &self,
@@ -2565,10 +2578,10 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentityRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MachineIdentityRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MachineIdentityRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -2628,7 +2641,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("name"),
                                 );
                             }
                         },
@@ -2637,7 +2650,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("nativeIdentity")?
                             }
                         },
@@ -2648,7 +2661,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("subtype")?
                             }
                         },
@@ -2674,15 +2687,15 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                         "userEntitlements",
                         "uuid",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MachineIdentityRequest", 12usize)?;
@@ -2734,11 +2747,11 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         pub source_id: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityRequestUserEntitlementsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityRequestUserEntitlementsItem;
                 fn expecting(
                     &self,
@@ -2746,12 +2759,12 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentityRequestUserEntitlementsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MachineIdentityRequestUserEntitlementsItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2776,7 +2789,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("entitlementId")?
                             }
                         },
@@ -2785,7 +2798,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("sourceId")?
                             }
                         },
@@ -2796,15 +2809,15 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                 .deserialize_struct(
                     "MachineIdentityRequestUserEntitlementsItem",
                     &["entitlementId", "sourceId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityRequestUserEntitlementsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MachineIdentityRequestUserEntitlementsItem", 2usize)?;
@@ -2852,11 +2865,11 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityResponse;
                 fn expecting(
                     &self,
@@ -2864,10 +2877,10 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentityResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MachineIdentityResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MachineIdentityResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -2940,7 +2953,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("name"),
                                 );
                             }
                         },
@@ -2949,7 +2962,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("nativeIdentity")?
                             }
                         },
@@ -2961,7 +2974,7 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("subtype")?
                             }
                         },
@@ -2991,15 +3004,15 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                         "userEntitlements",
                         "uuid",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MachineIdentityResponse", 16usize)?;
@@ -3060,11 +3073,11 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         pub source_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityResponseUserEntitlementsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityResponseUserEntitlementsItem;
                 fn expecting(
                     &self,
@@ -3072,12 +3085,12 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentityResponseUserEntitlementsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MachineIdentityResponseUserEntitlementsItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3110,15 +3123,15 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                 .deserialize_struct(
                     "MachineIdentityResponseUserEntitlementsItem",
                     &["displayName", "entitlementId", "source", "sourceId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityResponseUserEntitlementsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -3155,11 +3168,11 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
         pub source: ::std::option::Option<sailpoint_shared::types::BaseReferenceDto>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityUserEntitlementResponse;
                 fn expecting(
                     &self,
@@ -3167,12 +3180,12 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentityUserEntitlementResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MachineIdentityUserEntitlementResponse,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
@@ -3212,15 +3225,15 @@ On write (create/patch), omit or send `MANUAL` (default). `AUTOMATIC` is rejecte
                 .deserialize_struct(
                     "MachineIdentityUserEntitlementResponse",
                     &["created", "entitlement", "id", "machineIdentityId", "source"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityUserEntitlementResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MachineIdentityUserEntitlementResponse", 5usize)?;
@@ -3302,11 +3315,11 @@ Read-only on create and patch input.*/
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Machineidentityv2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Machineidentityv2;
                 fn expecting(
                     &self,
@@ -3314,10 +3327,10 @@ Read-only on create and patch input.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Machineidentityv2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Machineidentityv2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Machineidentityv2, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -3411,7 +3424,7 @@ Read-only on create and patch input.*/
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("name"),
                                 );
                             }
                         },
@@ -3457,15 +3470,15 @@ Read-only on create and patch input.*/
                         "userEntitlements",
                         "uuid",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Machineidentityv2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Machineidentityv2", 24usize)?;
             if !::std::option::Option::is_none(&self.attributes) {
@@ -3565,11 +3578,11 @@ Read-only on create and patch input.*/
         pub severity: ::std::option::Option<Machineidentityv2RiskSeverity>,
     }
     impl<'de> ::serde::Deserialize<'de> for Machineidentityv2Risk {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Machineidentityv2Risk;
                 fn expecting(
                     &self,
@@ -3577,10 +3590,10 @@ Read-only on create and patch input.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Machineidentityv2Risk")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Machineidentityv2Risk, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Machineidentityv2Risk, __A::Error> {
                     let mut field0: ::std::option::Option<f64> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         Machineidentityv2RiskSeverity,
@@ -3606,15 +3619,15 @@ Read-only on create and patch input.*/
                 .deserialize_struct(
                     "Machineidentityv2Risk",
                     &["score", "severity"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Machineidentityv2Risk {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Machineidentityv2Risk", 2usize)?;
@@ -3638,9 +3651,9 @@ Read-only on create and patch input.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for Machineidentityv2RiskSeverity {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3656,10 +3669,10 @@ Read-only on create and patch input.*/
         }
     }
     impl ::serde::Serialize for Machineidentityv2RiskSeverity {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3731,11 +3744,11 @@ Read-only on create and patch input.*/
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ResourceV2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ResourceV2;
                 fn expecting(
                     &self,
@@ -3743,10 +3756,10 @@ Read-only on create and patch input.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ResourceV2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ResourceV2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ResourceV2, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -3778,15 +3791,15 @@ Read-only on create and patch input.*/
                 .deserialize_struct(
                     "ResourceV2",
                     &["features", "id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ResourceV2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ResourceV2", 4usize)?;
             if !::std::option::Option::is_none(&self.features) {
@@ -3815,9 +3828,9 @@ Values are case-sensitive.*/
         UnknownValue(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SanctionedStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3832,10 +3845,10 @@ Values are case-sensitive.*/
         }
     }
     impl ::serde::Serialize for SanctionedStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3903,11 +3916,11 @@ Values are case-sensitive.*/
         pub user_count: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for Unsanctionedsummary {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Unsanctionedsummary;
                 fn expecting(
                     &self,
@@ -3915,10 +3928,10 @@ Values are case-sensitive.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Unsanctionedsummary")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Unsanctionedsummary, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Unsanctionedsummary, __A::Error> {
                     let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
@@ -3948,15 +3961,15 @@ Values are case-sensitive.*/
                 .deserialize_struct(
                     "Unsanctionedsummary",
                     &["agentCount", "anomalyType", "eventCount", "userCount"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Unsanctionedsummary {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Unsanctionedsummary", 4usize)?;
             if !::std::option::Option::is_none(&self.agent_count) {
@@ -3986,11 +3999,11 @@ Values are case-sensitive.*/
         pub source_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for UserEntitlementV2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = UserEntitlementV2;
                 fn expecting(
                     &self,
@@ -3998,10 +4011,10 @@ Values are case-sensitive.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct UserEntitlementV2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<UserEntitlementV2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<UserEntitlementV2, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -4033,15 +4046,15 @@ Values are case-sensitive.*/
                 .deserialize_struct(
                     "UserEntitlementV2",
                     &["displayName", "entitlementId", "source", "sourceId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for UserEntitlementV2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("UserEntitlementV2", 4usize)?;
             if !::std::option::Option::is_none(&self.display_name) {
@@ -6035,58 +6048,64 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/machine-identities/v1/{id}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_machine_identity_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/machine-identities/v1/{}", client.baseurl, encode_path(& id
-                    .to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_machine_identity_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/machine-identities/v1/{}", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("delete_machine_identity_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_machine_identity_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_machine_identity_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_machine_identity_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -6902,58 +6921,64 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/machine-identities/v2/{id}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_machine_identity_v2",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/machine-identities/v2/{}", client.baseurl, encode_path(& id
-                    .to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_machine_identity_v2",
+                    ),
+                )?;
+            let url = format!(
+                "{}/machine-identities/v2/{}", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("delete_machine_identity_v2"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_machine_identity_v2",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_machine_identity_v2",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_machine_identity_v2",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7494,71 +7519,79 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, source_id, resource_id, config_id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let source_id = source_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_ownership_correlation_config_v1",
-                        ),
-                    )?;
-                let resource_id = resource_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_ownership_correlation_config_v1",
-                        ),
-                    )?;
-                let config_id = config_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_ownership_correlation_config_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/sources/v1/{}/resources/{}/correlation-configs/{}", client
-                    .baseurl, encode_path(& source_id.to_string()), encode_path(&
-                    resource_id.to_string()), encode_path(& config_id.to_string()),
+            let source_id = source_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_ownership_correlation_config_v1",
+                    ),
+                )?;
+            let resource_id = resource_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_ownership_correlation_config_v1",
+                    ),
+                )?;
+            let config_id = config_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_ownership_correlation_config_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/sources/v1/{}/resources/{}/correlation-configs/{}", client.baseurl,
+                encode_path(& source_id.to_string()), encode_path(& resource_id
+                .to_string()), encode_path(& config_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "delete_ownership_correlation_config_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_ownership_correlation_config_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_ownership_correlation_config_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_ownership_correlation_config_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

@@ -30,11 +30,11 @@ pub mod types {
         pub root_level: StandardLevel,
     }
     impl<'de> ::serde::Deserialize<'de> for ClientLogConfiguration {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ClientLogConfiguration;
                 fn expecting(
                     &self,
@@ -42,10 +42,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ClientLogConfiguration")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ClientLogConfiguration, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ClientLogConfiguration, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -79,7 +79,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("rootLevel")?
                             }
                         },
@@ -96,15 +96,15 @@ pub mod types {
                         "logLevels",
                         "rootLevel",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ClientLogConfiguration {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ClientLogConfiguration", 5usize)?;
@@ -136,11 +136,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ClientLogConfigurationDurationMinutes {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ClientLogConfigurationDurationMinutes;
                 fn expecting(
                     &self,
@@ -148,12 +148,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ClientLogConfigurationDurationMinutes")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ClientLogConfigurationDurationMinutes,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
@@ -187,7 +187,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("rootLevel")?
                             }
                         },
@@ -195,14 +195,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ClientLogConfigurationDurationMinutes {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.client_id) {
@@ -233,11 +233,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ClientLogConfigurationExpiration {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ClientLogConfigurationExpiration;
                 fn expecting(
                     &self,
@@ -245,10 +245,13 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ClientLogConfigurationExpiration")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ClientLogConfigurationExpiration, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    ClientLogConfigurationExpiration,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
@@ -283,7 +286,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("rootLevel")?
                             }
                         },
@@ -291,14 +294,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ClientLogConfigurationExpiration {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.client_id) {
@@ -324,11 +327,11 @@ pub mod types {
         pub jobs: ::std::option::Option<::std::vec::Vec<ClusterManualUpgradeJobsItem>>,
     }
     impl<'de> ::serde::Deserialize<'de> for ClusterManualUpgrade {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ClusterManualUpgrade;
                 fn expecting(
                     &self,
@@ -336,10 +339,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ClusterManualUpgrade")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ClusterManualUpgrade, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ClusterManualUpgrade, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<ClusterManualUpgradeJobsItem>,
                     > = ::std::option::Option::None;
@@ -358,14 +361,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_struct("ClusterManualUpgrade", &["jobs"], Fields)
+            deserializer.deserialize_struct("ClusterManualUpgrade", &["jobs"], __Visitor)
         }
     }
     impl ::serde::Serialize for ClusterManualUpgrade {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ClusterManualUpgrade", 1usize)?;
@@ -391,11 +394,11 @@ pub mod types {
         pub uuid: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for ClusterManualUpgradeJobsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ClusterManualUpgradeJobsItem;
                 fn expecting(
                     &self,
@@ -403,10 +406,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ClusterManualUpgradeJobsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ClusterManualUpgradeJobsItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ClusterManualUpgradeJobsItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ClusterManualUpgradeJobsItemManagedProcessConfiguration,
@@ -448,7 +451,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("cookbook")?
                             }
                         },
@@ -457,7 +460,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("managedProcessConfiguration")?
                             }
                         },
@@ -466,7 +469,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("state")?
                             }
                         },
@@ -475,7 +478,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("targetId")?
                             }
                         },
@@ -484,7 +487,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -493,7 +496,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("uuid")?
                             }
                         },
@@ -511,15 +514,15 @@ pub mod types {
                         "type",
                         "uuid",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ClusterManualUpgradeJobsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ClusterManualUpgradeJobsItem", 6usize)?;
@@ -557,11 +560,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ClusterManualUpgradeJobsItemManagedProcessConfiguration {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ClusterManualUpgradeJobsItemManagedProcessConfiguration;
                 fn expecting(
                     &self,
@@ -571,12 +574,12 @@ pub mod types {
                         "struct ClusterManualUpgradeJobsItemManagedProcessConfiguration",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ClusterManualUpgradeJobsItemManagedProcessConfiguration,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ClusterManualUpgradeJobsItemManagedProcessConfigurationCcg,
@@ -620,15 +623,15 @@ pub mod types {
                 .deserialize_struct(
                     "ClusterManualUpgradeJobsItemManagedProcessConfiguration",
                     &["ccg", "charon", "otel_agent", "relay", "toolbox"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ClusterManualUpgradeJobsItemManagedProcessConfiguration {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -672,11 +675,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ClusterManualUpgradeJobsItemManagedProcessConfigurationCcg {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ClusterManualUpgradeJobsItemManagedProcessConfigurationCcg;
                 fn expecting(
                     &self,
@@ -686,12 +689,12 @@ pub mod types {
                         "struct ClusterManualUpgradeJobsItemManagedProcessConfigurationCcg",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ClusterManualUpgradeJobsItemManagedProcessConfigurationCcg,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::collections::HashMap<
@@ -733,7 +736,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("dependencies")?
                             }
                         },
@@ -742,7 +745,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("description")?
                             }
                         },
@@ -751,7 +754,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("path")?
                             }
                         },
@@ -760,7 +763,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("restartNeeded")?
                             }
                         },
@@ -769,7 +772,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("version")?
                             }
                         },
@@ -780,16 +783,16 @@ pub mod types {
                 .deserialize_struct(
                     "ClusterManualUpgradeJobsItemManagedProcessConfigurationCcg",
                     &["dependencies", "description", "path", "restartNeeded", "version"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize
     for ClusterManualUpgradeJobsItemManagedProcessConfigurationCcg {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -818,11 +821,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ClusterManualUpgradeJobsItemManagedProcessConfigurationCharon {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ClusterManualUpgradeJobsItemManagedProcessConfigurationCharon;
                 fn expecting(
                     &self,
@@ -832,12 +835,12 @@ pub mod types {
                         "struct ClusterManualUpgradeJobsItemManagedProcessConfigurationCharon",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ClusterManualUpgradeJobsItemManagedProcessConfigurationCharon,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -870,7 +873,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("description")?
                             }
                         },
@@ -879,7 +882,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("path")?
                             }
                         },
@@ -888,7 +891,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("restartNeeded")?
                             }
                         },
@@ -897,7 +900,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("version")?
                             }
                         },
@@ -908,16 +911,16 @@ pub mod types {
                 .deserialize_struct(
                     "ClusterManualUpgradeJobsItemManagedProcessConfigurationCharon",
                     &["description", "path", "restartNeeded", "version"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize
     for ClusterManualUpgradeJobsItemManagedProcessConfigurationCharon {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -945,11 +948,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ClusterManualUpgradeJobsItemManagedProcessConfigurationOtelAgent {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ClusterManualUpgradeJobsItemManagedProcessConfigurationOtelAgent;
                 fn expecting(
                     &self,
@@ -959,12 +962,12 @@ pub mod types {
                         "struct ClusterManualUpgradeJobsItemManagedProcessConfigurationOtelAgent",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ClusterManualUpgradeJobsItemManagedProcessConfigurationOtelAgent,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -997,7 +1000,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("description")?
                             }
                         },
@@ -1006,7 +1009,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("path")?
                             }
                         },
@@ -1015,7 +1018,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("restartNeeded")?
                             }
                         },
@@ -1024,7 +1027,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("version")?
                             }
                         },
@@ -1035,16 +1038,16 @@ pub mod types {
                 .deserialize_struct(
                     "ClusterManualUpgradeJobsItemManagedProcessConfigurationOtelAgent",
                     &["description", "path", "restartNeeded", "version"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize
     for ClusterManualUpgradeJobsItemManagedProcessConfigurationOtelAgent {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -1072,11 +1075,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ClusterManualUpgradeJobsItemManagedProcessConfigurationRelay {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ClusterManualUpgradeJobsItemManagedProcessConfigurationRelay;
                 fn expecting(
                     &self,
@@ -1086,12 +1089,12 @@ pub mod types {
                         "struct ClusterManualUpgradeJobsItemManagedProcessConfigurationRelay",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ClusterManualUpgradeJobsItemManagedProcessConfigurationRelay,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1124,7 +1127,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("description")?
                             }
                         },
@@ -1133,7 +1136,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("path")?
                             }
                         },
@@ -1142,7 +1145,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("restartNeeded")?
                             }
                         },
@@ -1151,7 +1154,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("version")?
                             }
                         },
@@ -1162,16 +1165,16 @@ pub mod types {
                 .deserialize_struct(
                     "ClusterManualUpgradeJobsItemManagedProcessConfigurationRelay",
                     &["description", "path", "restartNeeded", "version"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize
     for ClusterManualUpgradeJobsItemManagedProcessConfigurationRelay {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -1199,11 +1202,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ClusterManualUpgradeJobsItemManagedProcessConfigurationToolbox {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ClusterManualUpgradeJobsItemManagedProcessConfigurationToolbox;
                 fn expecting(
                     &self,
@@ -1213,12 +1216,12 @@ pub mod types {
                         "struct ClusterManualUpgradeJobsItemManagedProcessConfigurationToolbox",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ClusterManualUpgradeJobsItemManagedProcessConfigurationToolbox,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1251,7 +1254,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("description")?
                             }
                         },
@@ -1260,7 +1263,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("path")?
                             }
                         },
@@ -1269,7 +1272,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("restartNeeded")?
                             }
                         },
@@ -1278,7 +1281,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("version")?
                             }
                         },
@@ -1289,16 +1292,16 @@ pub mod types {
                 .deserialize_struct(
                     "ClusterManualUpgradeJobsItemManagedProcessConfigurationToolbox",
                     &["description", "path", "restartNeeded", "version"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize
     for ClusterManualUpgradeJobsItemManagedProcessConfigurationToolbox {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -1339,11 +1342,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -1351,10 +1354,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -1413,15 +1416,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -1497,9 +1500,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ManagedClientType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1515,10 +1518,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ManagedClientType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1652,11 +1655,11 @@ pub mod types {
         pub updated_at: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
     impl<'de> ::serde::Deserialize<'de> for ManagedCluster {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ManagedCluster;
                 fn expecting(
                     &self,
@@ -1664,10 +1667,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ManagedCluster")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ManagedCluster, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ManagedCluster, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<ManagedClusterAttributes> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1783,7 +1786,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("ccgVersion")?
                             }
                         },
@@ -1792,7 +1795,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "clientType",
                                     ),
                                 );
@@ -1807,7 +1810,10 @@ pub mod types {
                         id: match field12 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         is_out_of_date_notified_at: field13,
@@ -1869,15 +1875,15 @@ pub mod types {
                         "updatePreferences",
                         "updatedAt",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ManagedCluster {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ManagedCluster", 32usize)?;
             if !::std::option::Option::is_none(&self.alert_key) {
@@ -2011,11 +2017,11 @@ pub mod types {
         pub queue: ::std::option::Option<ManagedClusterQueue>,
     }
     impl<'de> ::serde::Deserialize<'de> for ManagedClusterAttributes {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ManagedClusterAttributes;
                 fn expecting(
                     &self,
@@ -2023,10 +2029,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ManagedClusterAttributes")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ManagedClusterAttributes, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ManagedClusterAttributes, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<ManagedClusterQueue> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -2050,15 +2056,15 @@ pub mod types {
                 .deserialize_struct(
                     "ManagedClusterAttributes",
                     &["keystore", "queue"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ManagedClusterAttributes {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ManagedClusterAttributes", 2usize)?;
@@ -2082,9 +2088,9 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for ManagedClusterConsolidatedHealthIndicatorsStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2099,10 +2105,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ManagedClusterConsolidatedHealthIndicatorsStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2166,11 +2172,11 @@ pub mod types {
         pub format: ::std::option::Option<ManagedClusterEncryptionConfigFormat>,
     }
     impl<'de> ::serde::Deserialize<'de> for ManagedClusterEncryptionConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ManagedClusterEncryptionConfig;
                 fn expecting(
                     &self,
@@ -2178,10 +2184,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ManagedClusterEncryptionConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ManagedClusterEncryptionConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ManagedClusterEncryptionConfig, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ManagedClusterEncryptionConfigFormat,
                     > = ::std::option::Option::None;
@@ -2204,15 +2210,15 @@ pub mod types {
                 .deserialize_struct(
                     "ManagedClusterEncryptionConfig",
                     &["format"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ManagedClusterEncryptionConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ManagedClusterEncryptionConfig", 1usize)?;
@@ -2290,11 +2296,11 @@ pub mod types {
         pub public_key_thumbprint: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ManagedClusterKeyPair {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ManagedClusterKeyPair;
                 fn expecting(
                     &self,
@@ -2302,10 +2308,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ManagedClusterKeyPair")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ManagedClusterKeyPair, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ManagedClusterKeyPair, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2332,15 +2338,15 @@ pub mod types {
                 .deserialize_struct(
                     "ManagedClusterKeyPair",
                     &["publicKey", "publicKeyCertificate", "publicKeyThumbprint"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ManagedClusterKeyPair {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ManagedClusterKeyPair", 3usize)?;
@@ -2373,11 +2379,11 @@ pub mod types {
         pub region: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ManagedClusterQueue {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ManagedClusterQueue;
                 fn expecting(
                     &self,
@@ -2385,10 +2391,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ManagedClusterQueue")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ManagedClusterQueue, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ManagedClusterQueue, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -2409,14 +2415,18 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("ManagedClusterQueue", &["name", "region"], Fields)
+                .deserialize_struct(
+                    "ManagedClusterQueue",
+                    &["name", "region"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for ManagedClusterQueue {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ManagedClusterQueue", 2usize)?;
             if !::std::option::Option::is_none(&self.name) {
@@ -2437,11 +2447,11 @@ pub mod types {
         pub redis_port: ::std::option::Option<i32>,
     }
     impl<'de> ::serde::Deserialize<'de> for ManagedClusterRedis {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ManagedClusterRedis;
                 fn expecting(
                     &self,
@@ -2449,10 +2459,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ManagedClusterRedis")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ManagedClusterRedis, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ManagedClusterRedis, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -2476,15 +2486,15 @@ pub mod types {
                 .deserialize_struct(
                     "ManagedClusterRedis",
                     &["redisHost", "redisPort"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ManagedClusterRedis {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ManagedClusterRedis", 2usize)?;
             if !::std::option::Option::is_none(&self.redis_host) {
@@ -2510,11 +2520,11 @@ pub mod types {
         pub type_: ::std::option::Option<ManagedClusterTypes>,
     }
     impl<'de> ::serde::Deserialize<'de> for ManagedClusterRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ManagedClusterRequest;
                 fn expecting(
                     &self,
@@ -2522,10 +2532,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ManagedClusterRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ManagedClusterRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ManagedClusterRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::collections::HashMap<
                             ::std::string::String,
@@ -2558,7 +2568,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -2570,15 +2580,15 @@ pub mod types {
                 .deserialize_struct(
                     "ManagedClusterRequest",
                     &["configuration", "description", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ManagedClusterRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ManagedClusterRequest", 4usize)?;
@@ -2613,9 +2623,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ManagedClusterStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2632,10 +2642,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ManagedClusterStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2724,9 +2734,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ManagedClusterTypes {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2748,10 +2758,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ManagedClusterTypes {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2840,11 +2850,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ManagedClusterUpdatePreferences {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ManagedClusterUpdatePreferences;
                 fn expecting(
                     &self,
@@ -2852,10 +2862,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ManagedClusterUpdatePreferences")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ManagedClusterUpdatePreferences, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ManagedClusterUpdatePreferences, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -2884,15 +2894,15 @@ pub mod types {
                 .deserialize_struct(
                     "ManagedClusterUpdatePreferences",
                     &["notificationEmail", "processGroups", "updateState"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ManagedClusterUpdatePreferences {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ManagedClusterUpdatePreferences", 3usize)?;
@@ -2917,9 +2927,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ManagedClusterUpdatePreferencesUpdateState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2933,10 +2943,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ManagedClusterUpdatePreferencesUpdateState {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3027,9 +3037,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for StandardLevel {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3048,10 +3058,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for StandardLevel {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3941,70 +3951,69 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/managed-clusters/v1/{id}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, remove_clients, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_managed_cluster_v1",
-                        ),
-                    )?;
-                let remove_clients = remove_clients
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_managed_cluster_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/managed-clusters/v1/{}", client.baseurl, encode_path(& id
-                    .to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_managed_cluster_v1"),
+                )?;
+            let remove_clients = remove_clients
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_managed_cluster_v1"),
+                )?;
+            let url = format!(
+                "{}/managed-clusters/v1/{}", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("removeClients", &remove_clients),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("delete_managed_cluster_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_managed_cluster_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "removeClients",
-                            &remove_clients,
-                        ),
-                    )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_managed_cluster_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_managed_cluster_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

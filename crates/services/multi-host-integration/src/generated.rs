@@ -42,11 +42,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -54,10 +54,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -116,15 +116,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -166,11 +166,11 @@ pub mod types {
         pub identity_attribute_name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ManagerCorrelationMapping {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ManagerCorrelationMapping;
                 fn expecting(
                     &self,
@@ -178,10 +178,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ManagerCorrelationMapping")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ManagerCorrelationMapping, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ManagerCorrelationMapping, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -205,15 +205,15 @@ pub mod types {
                 .deserialize_struct(
                     "ManagerCorrelationMapping",
                     &["accountAttributeName", "identityAttributeName"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ManagerCorrelationMapping {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ManagerCorrelationMapping", 2usize)?;
@@ -272,11 +272,11 @@ pub mod types {
         pub type_: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationTemplateType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrationTemplateType;
                 fn expecting(
                     &self,
@@ -284,10 +284,13 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostIntegrationTemplateType")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MultiHostIntegrationTemplateType, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    MultiHostIntegrationTemplateType,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -314,7 +317,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("scriptName")?
                             }
                         },
@@ -323,7 +326,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -334,15 +337,15 @@ pub mod types {
                 .deserialize_struct(
                     "MultiHostIntegrationTemplateType",
                     &["name", "scriptName", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationTemplateType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostIntegrationTemplateType", 3usize)?;
@@ -437,11 +440,11 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrations {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrations;
                 fn expecting(
                     &self,
@@ -449,10 +452,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostIntegrations")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MultiHostIntegrations, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MultiHostIntegrations, __A::Error> {
                     let mut field0: ::std::option::Option<
                         MultiHostIntegrationsAccountCorrelationConfig,
                     > = ::std::option::Option::None;
@@ -580,7 +583,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("connector")?
                             }
                         },
@@ -597,7 +600,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("description")?
                             }
                         },
@@ -606,7 +609,10 @@ pub mod types {
                         id: match field20 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         management_workgroup: field21,
@@ -618,7 +624,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -627,7 +633,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("owner")?
                             }
                         },
@@ -676,15 +682,15 @@ pub mod types {
                         "status",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostIntegrations {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostIntegrations", 32usize)?;
@@ -821,11 +827,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for MultiHostIntegrationsAccountCorrelationConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrationsAccountCorrelationConfig;
                 fn expecting(
                     &self,
@@ -833,12 +839,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostIntegrationsAccountCorrelationConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MultiHostIntegrationsAccountCorrelationConfig,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -868,15 +874,15 @@ pub mod types {
                 .deserialize_struct(
                     "MultiHostIntegrationsAccountCorrelationConfig",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsAccountCorrelationConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -904,9 +910,9 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for MultiHostIntegrationsAccountCorrelationConfigType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -919,10 +925,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsAccountCorrelationConfigType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -988,11 +994,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsAccountCorrelationRule {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrationsAccountCorrelationRule;
                 fn expecting(
                     &self,
@@ -1000,12 +1006,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostIntegrationsAccountCorrelationRule")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MultiHostIntegrationsAccountCorrelationRule,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1035,15 +1041,15 @@ pub mod types {
                 .deserialize_struct(
                     "MultiHostIntegrationsAccountCorrelationRule",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsAccountCorrelationRule {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -1071,9 +1077,9 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for MultiHostIntegrationsAccountCorrelationRuleType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1086,10 +1092,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsAccountCorrelationRuleType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1155,11 +1161,11 @@ pub mod types {
         pub upload_time: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsAccountsFile {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrationsAccountsFile;
                 fn expecting(
                     &self,
@@ -1167,10 +1173,13 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostIntegrationsAccountsFile")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MultiHostIntegrationsAccountsFile, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    MultiHostIntegrationsAccountsFile,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
@@ -1207,15 +1216,15 @@ pub mod types {
                 .deserialize_struct(
                     "MultiHostIntegrationsAccountsFile",
                     &["expired", "expiry", "key", "name", "uploadTime"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsAccountsFile {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostIntegrationsAccountsFile", 5usize)?;
@@ -1260,11 +1269,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub source_id_list: ::std::vec::Vec<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsAggScheduleUpdate {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrationsAggScheduleUpdate;
                 fn expecting(
                     &self,
@@ -1272,12 +1281,12 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostIntegrationsAggScheduleUpdate")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MultiHostIntegrationsAggScheduleUpdate,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1328,7 +1337,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("aggregation_cron_schedule")?
                             }
                         },
@@ -1337,7 +1346,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("aggregation_grp_id")?
                             }
                         },
@@ -1346,7 +1355,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("aggregation_grp_name")?
                             }
                         },
@@ -1356,7 +1365,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("enableSchedule")?
                             }
                         },
@@ -1366,7 +1375,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("multihostId")?
                             }
                         },
@@ -1375,7 +1384,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("source_id_list")?
                             }
                         },
@@ -1395,15 +1404,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                         "multihostId",
                         "source_id_list",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsAggScheduleUpdate {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostIntegrationsAggScheduleUpdate", 8usize)?;
@@ -1439,11 +1448,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsBeforeProvisioningRule {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrationsBeforeProvisioningRule;
                 fn expecting(
                     &self,
@@ -1451,12 +1460,12 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostIntegrationsBeforeProvisioningRule")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MultiHostIntegrationsBeforeProvisioningRule,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1486,15 +1495,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostIntegrationsBeforeProvisioningRule",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsBeforeProvisioningRule {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -1522,9 +1531,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for MultiHostIntegrationsBeforeProvisioningRuleType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1537,10 +1546,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsBeforeProvisioningRuleType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1602,11 +1611,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub type_: MultiHostIntegrationsClusterType,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsCluster {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrationsCluster;
                 fn expecting(
                     &self,
@@ -1614,10 +1623,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostIntegrationsCluster")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MultiHostIntegrationsCluster, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MultiHostIntegrationsCluster, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -1645,7 +1654,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -1653,7 +1665,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -1662,7 +1674,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -1673,15 +1685,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostIntegrationsCluster",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsCluster {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostIntegrationsCluster", 3usize)?;
@@ -1699,9 +1711,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsClusterType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1714,10 +1726,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsClusterType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1776,9 +1788,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsConnectionType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1792,10 +1804,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsConnectionType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1910,11 +1922,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for MultiHostIntegrationsConnectorAttributesConnectorFileUploadHistory {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrationsConnectorAttributesConnectorFileUploadHistory;
                 fn expecting(
                     &self,
@@ -1924,12 +1936,12 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                         "struct MultiHostIntegrationsConnectorAttributesConnectorFileUploadHistory",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MultiHostIntegrationsConnectorAttributesConnectorFileUploadHistory,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -1951,16 +1963,16 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostIntegrationsConnectorAttributesConnectorFileUploadHistory",
                     &["connectorFileNameUploadedDate"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize
     for MultiHostIntegrationsConnectorAttributesConnectorFileUploadHistory {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -1991,11 +2003,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for MultiHostIntegrationsConnectorAttributesMultiHostAttributes {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrationsConnectorAttributesMultiHostAttributes;
                 fn expecting(
                     &self,
@@ -2005,12 +2017,12 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                         "struct MultiHostIntegrationsConnectorAttributesMultiHostAttributes",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MultiHostIntegrationsConnectorAttributesMultiHostAttributes,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2041,16 +2053,16 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostIntegrationsConnectorAttributesMultiHostAttributes",
                     &["authType", "connector_files", "password", "user"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize
     for MultiHostIntegrationsConnectorAttributesMultiHostAttributes {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -2088,9 +2100,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for MultiHostIntegrationsConnectorAttributesMultihostStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2114,10 +2126,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsConnectorAttributesMultihostStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2229,11 +2241,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub owner: MultiHostIntegrationsCreateOwner,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsCreate {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrationsCreate;
                 fn expecting(
                     &self,
@@ -2241,10 +2253,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostIntegrationsCreate")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MultiHostIntegrationsCreate, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MultiHostIntegrationsCreate, __A::Error> {
                     let mut field0: ::std::option::Option<
                         MultiHostIntegrationsCreateCluster,
                     > = ::std::option::Option::None;
@@ -2299,7 +2311,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("connector")?
                             }
                         },
@@ -2310,7 +2322,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("description")?
                             }
                         },
@@ -2321,7 +2333,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -2330,7 +2342,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("owner")?
                             }
                         },
@@ -2351,15 +2363,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                         "name",
                         "owner",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsCreate {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostIntegrationsCreate", 9usize)?;
@@ -2404,11 +2416,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub type_: MultiHostIntegrationsCreateClusterType,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsCreateCluster {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrationsCreateCluster;
                 fn expecting(
                     &self,
@@ -2416,12 +2428,12 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostIntegrationsCreateCluster")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MultiHostIntegrationsCreateCluster,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2450,7 +2462,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -2458,7 +2473,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -2467,7 +2482,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -2478,15 +2493,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostIntegrationsCreateCluster",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsCreateCluster {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostIntegrationsCreateCluster", 3usize)?;
@@ -2504,9 +2519,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsCreateClusterType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2519,10 +2534,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsCreateClusterType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2586,11 +2601,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for MultiHostIntegrationsCreateManagementWorkgroup {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrationsCreateManagementWorkgroup;
                 fn expecting(
                     &self,
@@ -2598,12 +2613,12 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostIntegrationsCreateManagementWorkgroup")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MultiHostIntegrationsCreateManagementWorkgroup,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2633,15 +2648,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostIntegrationsCreateManagementWorkgroup",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsCreateManagementWorkgroup {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -2669,9 +2684,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for MultiHostIntegrationsCreateManagementWorkgroupType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2684,10 +2699,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsCreateManagementWorkgroupType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2749,11 +2764,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub type_: ::std::option::Option<MultiHostIntegrationsCreateOwnerType>,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsCreateOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrationsCreateOwner;
                 fn expecting(
                     &self,
@@ -2761,10 +2776,13 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostIntegrationsCreateOwner")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MultiHostIntegrationsCreateOwner, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    MultiHostIntegrationsCreateOwner,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -2793,15 +2811,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostIntegrationsCreateOwner",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsCreateOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostIntegrationsCreateOwner", 3usize)?;
@@ -2825,9 +2843,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsCreateOwnerType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2840,10 +2858,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsCreateOwnerType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2906,11 +2924,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub name: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsCreateSources {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrationsCreateSources;
                 fn expecting(
                     &self,
@@ -2918,12 +2936,12 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostIntegrationsCreateSources")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MultiHostIntegrationsCreateSources,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2952,7 +2970,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -2963,15 +2981,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostIntegrationsCreateSources",
                     &["connectorAttributes", "description", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsCreateSources {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostIntegrationsCreateSources", 3usize)?;
@@ -2997,11 +3015,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub type_: ::std::option::Option<MultiHostIntegrationsManagementWorkgroupType>,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsManagementWorkgroup {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrationsManagementWorkgroup;
                 fn expecting(
                     &self,
@@ -3009,12 +3027,12 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostIntegrationsManagementWorkgroup")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MultiHostIntegrationsManagementWorkgroup,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3044,15 +3062,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostIntegrationsManagementWorkgroup",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsManagementWorkgroup {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostIntegrationsManagementWorkgroup", 3usize)?;
@@ -3077,9 +3095,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for MultiHostIntegrationsManagementWorkgroupType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3092,10 +3110,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsManagementWorkgroupType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3158,11 +3176,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsManagerCorrelationRule {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrationsManagerCorrelationRule;
                 fn expecting(
                     &self,
@@ -3170,12 +3188,12 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostIntegrationsManagerCorrelationRule")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MultiHostIntegrationsManagerCorrelationRule,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3205,15 +3223,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostIntegrationsManagerCorrelationRule",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsManagerCorrelationRule {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -3241,9 +3259,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for MultiHostIntegrationsManagerCorrelationRuleType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3256,10 +3274,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsManagerCorrelationRuleType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3321,11 +3339,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub type_: ::std::option::Option<MultiHostIntegrationsOwnerType>,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrationsOwner;
                 fn expecting(
                     &self,
@@ -3333,10 +3351,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostIntegrationsOwner")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MultiHostIntegrationsOwner, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MultiHostIntegrationsOwner, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -3365,15 +3383,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostIntegrationsOwner",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostIntegrationsOwner", 3usize)?;
@@ -3397,9 +3415,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsOwnerType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3412,10 +3430,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsOwnerType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3476,11 +3494,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub type_: ::std::option::Option<MultiHostIntegrationsPasswordPoliciesItemType>,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsPasswordPoliciesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrationsPasswordPoliciesItem;
                 fn expecting(
                     &self,
@@ -3488,12 +3506,12 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostIntegrationsPasswordPoliciesItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MultiHostIntegrationsPasswordPoliciesItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3523,15 +3541,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostIntegrationsPasswordPoliciesItem",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsPasswordPoliciesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostIntegrationsPasswordPoliciesItem", 3usize)?;
@@ -3556,9 +3574,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for MultiHostIntegrationsPasswordPoliciesItemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3571,10 +3589,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsPasswordPoliciesItemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3636,11 +3654,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub type_: ::std::option::Option<MultiHostIntegrationsSchemasItemType>,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsSchemasItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostIntegrationsSchemasItem;
                 fn expecting(
                     &self,
@@ -3648,10 +3666,13 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostIntegrationsSchemasItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MultiHostIntegrationsSchemasItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    MultiHostIntegrationsSchemasItem,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -3680,15 +3701,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostIntegrationsSchemasItem",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsSchemasItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostIntegrationsSchemasItem", 3usize)?;
@@ -3712,9 +3733,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsSchemasItemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3727,10 +3748,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsSchemasItemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3798,9 +3819,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostIntegrationsStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3829,10 +3850,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostIntegrationsStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4023,11 +4044,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostSources {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostSources;
                 fn expecting(
                     &self,
@@ -4035,10 +4056,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostSources")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MultiHostSources, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MultiHostSources, __A::Error> {
                     let mut field0: ::std::option::Option<
                         MultiHostSourcesAccountCorrelationConfig,
                     > = ::std::option::Option::None;
@@ -4155,7 +4176,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("connector")?
                             }
                         },
@@ -4168,7 +4189,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("connectorName")?
                             }
                         },
@@ -4181,7 +4202,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                         id: match field19 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         management_workgroup: field20,
@@ -4193,7 +4217,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -4202,7 +4226,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("owner")?
                             }
                         },
@@ -4250,15 +4274,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                         "status",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostSources {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("MultiHostSources", 31usize)?;
             if !::std::option::Option::is_none(&self.account_correlation_config) {
@@ -4388,11 +4412,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub type_: ::std::option::Option<MultiHostSourcesAccountCorrelationConfigType>,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesAccountCorrelationConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostSourcesAccountCorrelationConfig;
                 fn expecting(
                     &self,
@@ -4400,12 +4424,12 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostSourcesAccountCorrelationConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MultiHostSourcesAccountCorrelationConfig,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -4435,15 +4459,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostSourcesAccountCorrelationConfig",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostSourcesAccountCorrelationConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostSourcesAccountCorrelationConfig", 3usize)?;
@@ -4468,9 +4492,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for MultiHostSourcesAccountCorrelationConfigType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4483,10 +4507,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostSourcesAccountCorrelationConfigType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4549,11 +4573,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub type_: ::std::option::Option<MultiHostSourcesAccountCorrelationRuleType>,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesAccountCorrelationRule {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostSourcesAccountCorrelationRule;
                 fn expecting(
                     &self,
@@ -4561,12 +4585,12 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostSourcesAccountCorrelationRule")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MultiHostSourcesAccountCorrelationRule,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -4596,15 +4620,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostSourcesAccountCorrelationRule",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostSourcesAccountCorrelationRule {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostSourcesAccountCorrelationRule", 3usize)?;
@@ -4628,9 +4652,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesAccountCorrelationRuleType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4643,10 +4667,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostSourcesAccountCorrelationRuleType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4707,11 +4731,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub type_: ::std::option::Option<MultiHostSourcesBeforeProvisioningRuleType>,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesBeforeProvisioningRule {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostSourcesBeforeProvisioningRule;
                 fn expecting(
                     &self,
@@ -4719,12 +4743,12 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostSourcesBeforeProvisioningRule")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MultiHostSourcesBeforeProvisioningRule,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -4754,15 +4778,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostSourcesBeforeProvisioningRule",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostSourcesBeforeProvisioningRule {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostSourcesBeforeProvisioningRule", 3usize)?;
@@ -4786,9 +4810,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesBeforeProvisioningRuleType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4801,10 +4825,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostSourcesBeforeProvisioningRuleType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4865,11 +4889,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub type_: MultiHostSourcesClusterType,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesCluster {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostSourcesCluster;
                 fn expecting(
                     &self,
@@ -4877,10 +4901,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostSourcesCluster")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MultiHostSourcesCluster, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MultiHostSourcesCluster, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<MultiHostSourcesClusterType> = ::std::option::Option::None;
@@ -4906,7 +4930,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -4914,7 +4941,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -4923,7 +4950,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -4934,15 +4961,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostSourcesCluster",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostSourcesCluster {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostSourcesCluster", 3usize)?;
@@ -4960,9 +4987,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesClusterType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4975,10 +5002,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostSourcesClusterType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5038,11 +5065,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub type_: ::std::option::Option<MultiHostSourcesManagementWorkgroupType>,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesManagementWorkgroup {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostSourcesManagementWorkgroup;
                 fn expecting(
                     &self,
@@ -5050,12 +5077,12 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostSourcesManagementWorkgroup")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MultiHostSourcesManagementWorkgroup,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -5085,15 +5112,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostSourcesManagementWorkgroup",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostSourcesManagementWorkgroup {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostSourcesManagementWorkgroup", 3usize)?;
@@ -5117,9 +5144,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesManagementWorkgroupType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5132,10 +5159,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostSourcesManagementWorkgroupType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5196,11 +5223,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub type_: ::std::option::Option<MultiHostSourcesManagerCorrelationRuleType>,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesManagerCorrelationRule {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostSourcesManagerCorrelationRule;
                 fn expecting(
                     &self,
@@ -5208,12 +5235,12 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostSourcesManagerCorrelationRule")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MultiHostSourcesManagerCorrelationRule,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -5243,15 +5270,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostSourcesManagerCorrelationRule",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostSourcesManagerCorrelationRule {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostSourcesManagerCorrelationRule", 3usize)?;
@@ -5275,9 +5302,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesManagerCorrelationRuleType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5290,10 +5317,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostSourcesManagerCorrelationRuleType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5354,11 +5381,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub type_: ::std::option::Option<MultiHostSourcesOwnerType>,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostSourcesOwner;
                 fn expecting(
                     &self,
@@ -5366,10 +5393,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostSourcesOwner")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MultiHostSourcesOwner, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MultiHostSourcesOwner, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<MultiHostSourcesOwnerType> = ::std::option::Option::None;
@@ -5396,15 +5423,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostSourcesOwner",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostSourcesOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostSourcesOwner", 3usize)?;
@@ -5428,9 +5455,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesOwnerType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5443,10 +5470,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostSourcesOwnerType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5506,11 +5533,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub type_: ::std::option::Option<MultiHostSourcesPasswordPoliciesItemType>,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesPasswordPoliciesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostSourcesPasswordPoliciesItem;
                 fn expecting(
                     &self,
@@ -5518,12 +5545,12 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostSourcesPasswordPoliciesItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MultiHostSourcesPasswordPoliciesItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -5553,15 +5580,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostSourcesPasswordPoliciesItem",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostSourcesPasswordPoliciesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostSourcesPasswordPoliciesItem", 3usize)?;
@@ -5585,9 +5612,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesPasswordPoliciesItemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5600,10 +5627,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostSourcesPasswordPoliciesItemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5664,11 +5691,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub type_: ::std::option::Option<MultiHostSourcesSchemasItemType>,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesSchemasItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiHostSourcesSchemasItem;
                 fn expecting(
                     &self,
@@ -5676,10 +5703,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiHostSourcesSchemasItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MultiHostSourcesSchemasItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MultiHostSourcesSchemasItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -5708,15 +5735,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "MultiHostSourcesSchemasItem",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiHostSourcesSchemasItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MultiHostSourcesSchemasItem", 3usize)?;
@@ -5740,9 +5767,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesSchemasItemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5755,10 +5782,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostSourcesSchemasItemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5826,9 +5853,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MultiHostSourcesStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5857,10 +5884,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for MultiHostSourcesStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5988,11 +6015,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub source_name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceCreationErrors {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceCreationErrors;
                 fn expecting(
                     &self,
@@ -6000,10 +6027,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceCreationErrors")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceCreationErrors, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceCreationErrors, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -6050,15 +6077,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                         "source_error",
                         "source_name",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceCreationErrors {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SourceCreationErrors", 6usize)?;
@@ -6177,9 +6204,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SourceFeatureItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6230,10 +6257,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for SourceFeatureItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6417,11 +6444,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub timing: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for TestSourceConnectionMultihostV1Response {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = TestSourceConnectionMultihostV1Response;
                 fn expecting(
                     &self,
@@ -6429,12 +6456,12 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct TestSourceConnectionMultihostV1Response")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     TestSourceConnectionMultihostV1Response,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
@@ -6476,15 +6503,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                         "testConnectionDetails",
                         "timing",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for TestSourceConnectionMultihostV1Response {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("TestSourceConnectionMultihostV1Response", 5usize)?;
@@ -6529,9 +6556,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for TestSourceConnectionMultihostV1ResponseResultType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6560,10 +6587,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for TestSourceConnectionMultihostV1ResponseResultType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6687,11 +6714,11 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         pub value: ::std::option::Option<::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for UpdateMultiHostSourcesV1BodyItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = UpdateMultiHostSourcesV1BodyItem;
                 fn expecting(
                     &self,
@@ -6699,10 +6726,13 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct UpdateMultiHostSourcesV1BodyItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<UpdateMultiHostSourcesV1BodyItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    UpdateMultiHostSourcesV1BodyItem,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<
                         UpdateMultiHostSourcesV1BodyItemOp,
                     > = ::std::option::Option::None;
@@ -6728,7 +6758,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                         op: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("op")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("op")?
                             }
                         },
                         path: match field1 {
@@ -6736,7 +6769,7 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("path")?
                             }
                         },
@@ -6748,15 +6781,15 @@ This specifies if scheduled aggregation is enabled or disabled.*/
                 .deserialize_struct(
                     "UpdateMultiHostSourcesV1BodyItem",
                     &["op", "path", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for UpdateMultiHostSourcesV1BodyItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("UpdateMultiHostSourcesV1BodyItem", 3usize)?;
@@ -6777,9 +6810,9 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for UpdateMultiHostSourcesV1BodyItemOp {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6793,10 +6826,10 @@ This specifies if scheduled aggregation is enabled or disabled.*/
         }
     }
     impl ::serde::Serialize for UpdateMultiHostSourcesV1BodyItemOp {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -8114,65 +8147,73 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/multihosts/v1/{multihostId}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, multihost_id, body, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let multihost_id = multihost_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "create_sources_within_multi_host_v1",
-                        ),
-                    )?;
-                let body = body
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "create_sources_within_multi_host_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/multihosts/v1/{}", client.baseurl, encode_path(& multihost_id
-                    .to_string()),
+            let multihost_id = multihost_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "create_sources_within_multi_host_v1",
+                    ),
+                )?;
+            let body = body
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "create_sources_within_multi_host_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/multihosts/v1/{}", client.baseurl, encode_path(& multihost_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "create_sources_within_multi_host_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "create_sources_within_multi_host_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "create_sources_within_multi_host_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "create_sources_within_multi_host_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8216,54 +8257,62 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/multihosts/v1/{multihostId}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, multihost_id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let multihost_id = multihost_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request("delete_multi_host_v1"),
-                    )?;
-                let url = format!(
-                    "{}/multihosts/v1/{}", client.baseurl, encode_path(& multihost_id
-                    .to_string()),
+            let multihost_id = multihost_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_multi_host_v1"),
+                )?;
+            let url = format!(
+                "{}/multihosts/v1/{}", client.baseurl, encode_path(& multihost_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("delete_multi_host_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_multi_host_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error("delete_multi_host_v1"),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_multi_host_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8323,65 +8372,73 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/multihosts/v1/{multihostId}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, multihost_id, body, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let multihost_id = multihost_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "update_multi_host_sources_v1",
-                        ),
-                    )?;
-                let body = body
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "update_multi_host_sources_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/multihosts/v1/{}", client.baseurl, encode_path(& multihost_id
-                    .to_string()),
+            let multihost_id = multihost_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "update_multi_host_sources_v1",
+                    ),
+                )?;
+            let body = body
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "update_multi_host_sources_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/multihosts/v1/{}", client.baseurl, encode_path(& multihost_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .patch(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "update_multi_host_sources_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "update_multi_host_sources_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "update_multi_host_sources_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "update_multi_host_sources_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8425,58 +8482,66 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/multihosts/v1/{multihostId}/sources/testConnection`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, multihost_id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let multihost_id = multihost_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "test_connection_multi_host_sources_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/multihosts/v1/{}/sources/testConnection", client.baseurl,
-                    encode_path(& multihost_id.to_string()),
+            let multihost_id = multihost_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "test_connection_multi_host_sources_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/multihosts/v1/{}/sources/testConnection", client.baseurl,
+                encode_path(& multihost_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "test_connection_multi_host_sources_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "test_connection_multi_host_sources_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "test_connection_multi_host_sources_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "test_connection_multi_host_sources_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8959,65 +9024,73 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/multihosts/v1/{multiHostId}/sources/bulk-delete`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, multi_host_id, body, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let multi_host_id = multi_host_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_multi_host_sources_v1",
-                        ),
-                    )?;
-                let body = body
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_multi_host_sources_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/multihosts/v1/{}/sources/bulk-delete", client.baseurl,
-                    encode_path(& multi_host_id.to_string()),
+            let multi_host_id = multi_host_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_multi_host_sources_v1",
+                    ),
+                )?;
+            let body = body
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_multi_host_sources_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/multihosts/v1/{}/sources/bulk-delete", client.baseurl, encode_path(&
+                multi_host_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "delete_multi_host_sources_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_multi_host_sources_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_multi_host_sources_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_multi_host_sources_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

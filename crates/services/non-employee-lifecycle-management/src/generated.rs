@@ -29,9 +29,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -48,10 +48,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ApprovalStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -119,11 +119,11 @@ pub mod types {
         pub ids: ::std::vec::Vec<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for DeleteNonEmployeeRecordsInBulkV1Body {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DeleteNonEmployeeRecordsInBulkV1Body;
                 fn expecting(
                     &self,
@@ -131,12 +131,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DeleteNonEmployeeRecordsInBulkV1Body")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     DeleteNonEmployeeRecordsInBulkV1Body,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
@@ -159,7 +159,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("ids")?
                             }
                         },
@@ -170,15 +170,15 @@ pub mod types {
                 .deserialize_struct(
                     "DeleteNonEmployeeRecordsInBulkV1Body",
                     &["ids"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DeleteNonEmployeeRecordsInBulkV1Body {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("DeleteNonEmployeeRecordsInBulkV1Body", 1usize)?;
@@ -219,11 +219,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -231,10 +231,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -293,15 +293,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -341,11 +341,11 @@ pub mod types {
         pub comment: ::std::option::Option<NonEmployeeApprovalDecisionComment>,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeApprovalDecision {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeApprovalDecision;
                 fn expecting(
                     &self,
@@ -353,10 +353,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeApprovalDecision")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeApprovalDecision, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NonEmployeeApprovalDecision, __A::Error> {
                     let mut field0: ::std::option::Option<
                         NonEmployeeApprovalDecisionComment,
                     > = ::std::option::Option::None;
@@ -376,14 +376,18 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("NonEmployeeApprovalDecision", &["comment"], Fields)
+                .deserialize_struct(
+                    "NonEmployeeApprovalDecision",
+                    &["comment"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for NonEmployeeApprovalDecision {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeApprovalDecision", 1usize)?;
@@ -480,11 +484,11 @@ pub mod types {
         pub non_employee_request: ::std::option::Option<NonEmployeeRequestLite>,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeApprovalItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeApprovalItem;
                 fn expecting(
                     &self,
@@ -492,10 +496,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeApprovalItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeApprovalItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NonEmployeeApprovalItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<f32> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<ApprovalStatus> = ::std::option::Option::None;
@@ -556,15 +560,15 @@ pub mod types {
                         "modified",
                         "nonEmployeeRequest",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeApprovalItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeApprovalItem", 9usize)?;
@@ -618,11 +622,11 @@ pub mod types {
         pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeApprovalItemBase {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeApprovalItemBase;
                 fn expecting(
                     &self,
@@ -630,10 +634,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeApprovalItemBase")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeApprovalItemBase, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NonEmployeeApprovalItemBase, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<f32> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<ApprovalStatus> = ::std::option::Option::None;
@@ -690,15 +694,15 @@ pub mod types {
                         "id",
                         "modified",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeApprovalItemBase {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeApprovalItemBase", 8usize)?;
@@ -751,11 +755,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeApprovalItemDetail {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeApprovalItemDetail;
                 fn expecting(
                     &self,
@@ -763,10 +767,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeApprovalItemDetail")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeApprovalItemDetail, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NonEmployeeApprovalItemDetail, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<f32> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<ApprovalStatus> = ::std::option::Option::None;
@@ -829,15 +833,15 @@ pub mod types {
                         "modified",
                         "nonEmployeeRequest",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeApprovalItemDetail {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeApprovalItemDetail", 9usize)?;
@@ -883,11 +887,11 @@ pub mod types {
         pub rejected: ::std::option::Option<i32>,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeApprovalSummary {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeApprovalSummary;
                 fn expecting(
                     &self,
@@ -895,10 +899,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeApprovalSummary")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeApprovalSummary, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NonEmployeeApprovalSummary, __A::Error> {
                     let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
@@ -925,15 +929,15 @@ pub mod types {
                 .deserialize_struct(
                     "NonEmployeeApprovalSummary",
                     &["approved", "pending", "rejected"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeApprovalSummary {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeApprovalSummary", 3usize)?;
@@ -969,11 +973,11 @@ pub mod types {
         pub status: ::std::option::Option<NonEmployeeBulkUploadJobStatus>,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeBulkUploadJob {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeBulkUploadJob;
                 fn expecting(
                     &self,
@@ -981,10 +985,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeBulkUploadJob")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeBulkUploadJob, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NonEmployeeBulkUploadJob, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -1023,15 +1027,15 @@ pub mod types {
                 .deserialize_struct(
                     "NonEmployeeBulkUploadJob",
                     &["created", "id", "modified", "sourceId", "status"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeBulkUploadJob {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeBulkUploadJob", 5usize)?;
@@ -1069,9 +1073,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeBulkUploadJobStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1087,10 +1091,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for NonEmployeeBulkUploadJobStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1162,11 +1166,11 @@ null means job has been submitted to the source.
         pub status: ::std::option::Option<NonEmployeeBulkUploadStatusStatus>,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeBulkUploadStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeBulkUploadStatus;
                 fn expecting(
                     &self,
@@ -1174,10 +1178,10 @@ null means job has been submitted to the source.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeBulkUploadStatus")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeBulkUploadStatus, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NonEmployeeBulkUploadStatus, __A::Error> {
                     let mut field0: ::std::option::Option<
                         NonEmployeeBulkUploadStatusStatus,
                     > = ::std::option::Option::None;
@@ -1197,14 +1201,18 @@ null means job has been submitted to the source.
                 }
             }
             deserializer
-                .deserialize_struct("NonEmployeeBulkUploadStatus", &["status"], Fields)
+                .deserialize_struct(
+                    "NonEmployeeBulkUploadStatus",
+                    &["status"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for NonEmployeeBulkUploadStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeBulkUploadStatus", 1usize)?;
@@ -1231,9 +1239,9 @@ null means job has been submitted to the source.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeBulkUploadStatusStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1249,10 +1257,10 @@ null means job has been submitted to the source.
         }
     }
     impl ::serde::Serialize for NonEmployeeBulkUploadStatusStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1320,9 +1328,9 @@ null means job has been submitted to the source.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeIdentityDtoType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1336,10 +1344,10 @@ null means job has been submitted to the source.
         }
     }
     impl ::serde::Serialize for NonEmployeeIdentityDtoType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1399,11 +1407,11 @@ null means job has been submitted to the source.
         pub type_: ::std::option::Option<NonEmployeeIdentityDtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeIdentityReferenceWithId {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeIdentityReferenceWithId;
                 fn expecting(
                     &self,
@@ -1411,12 +1419,12 @@ null means job has been submitted to the source.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeIdentityReferenceWithId")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     NonEmployeeIdentityReferenceWithId,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<NonEmployeeIdentityDtoType> = ::std::option::Option::None;
@@ -1441,15 +1449,15 @@ null means job has been submitted to the source.
                 .deserialize_struct(
                     "NonEmployeeIdentityReferenceWithId",
                     &["id", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeIdentityReferenceWithId {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeIdentityReferenceWithId", 2usize)?;
@@ -1469,11 +1477,11 @@ null means job has been submitted to the source.
         pub id: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeIdnUserRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeIdnUserRequest;
                 fn expecting(
                     &self,
@@ -1481,10 +1489,10 @@ null means job has been submitted to the source.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeIdnUserRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeIdnUserRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NonEmployeeIdnUserRequest, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -1502,20 +1510,24 @@ null means job has been submitted to the source.
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                     })
                 }
             }
-            deserializer.deserialize_struct("NonEmployeeIdnUserRequest", &["id"], Fields)
+            deserializer
+                .deserialize_struct("NonEmployeeIdnUserRequest", &["id"], __Visitor)
         }
     }
     impl ::serde::Serialize for NonEmployeeIdnUserRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeIdnUserRequest", 1usize)?;
@@ -1556,11 +1568,11 @@ null means job has been submitted to the source.
         pub start_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeRecord {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeRecord;
                 fn expecting(
                     &self,
@@ -1568,10 +1580,10 @@ null means job has been submitted to the source.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeRecord")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeRecord, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NonEmployeeRecord, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
@@ -1655,15 +1667,15 @@ null means job has been submitted to the source.
                         "sourceId",
                         "startDate",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeRecord {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("NonEmployeeRecord", 13usize)?;
             if !::std::option::Option::is_none(&self.account_name) {
@@ -1715,11 +1727,11 @@ null means job has been submitted to the source.
         pub comment: NonEmployeeRejectApprovalDecisionComment,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeRejectApprovalDecision {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeRejectApprovalDecision;
                 fn expecting(
                     &self,
@@ -1727,10 +1739,13 @@ null means job has been submitted to the source.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeRejectApprovalDecision")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeRejectApprovalDecision, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    NonEmployeeRejectApprovalDecision,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<
                         NonEmployeeRejectApprovalDecisionComment,
                     > = ::std::option::Option::None;
@@ -1752,7 +1767,7 @@ null means job has been submitted to the source.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("comment")?
                             }
                         },
@@ -1763,15 +1778,15 @@ null means job has been submitted to the source.
                 .deserialize_struct(
                     "NonEmployeeRejectApprovalDecision",
                     &["comment"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeRejectApprovalDecision {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeRejectApprovalDecision", 1usize)?;
@@ -1893,11 +1908,11 @@ null means job has been submitted to the source.
         pub start_date: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeRequest;
                 fn expecting(
                     &self,
@@ -1905,10 +1920,10 @@ null means job has been submitted to the source.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NonEmployeeRequest, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<NonEmployeeApprovalItemBase>,
@@ -2024,15 +2039,15 @@ null means job has been submitted to the source.
                         "sourceId",
                         "startDate",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("NonEmployeeRequest", 20usize)?;
             if !::std::option::Option::is_none(&self.account_name) {
@@ -2126,11 +2141,11 @@ null means job has been submitted to the source.
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeRequestBody {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeRequestBody;
                 fn expecting(
                     &self,
@@ -2138,10 +2153,10 @@ null means job has been submitted to the source.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeRequestBody")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeRequestBody, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NonEmployeeRequestBody, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::collections::HashMap<
@@ -2208,7 +2223,7 @@ null means job has been submitted to the source.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("accountName")?
                             }
                         },
@@ -2218,7 +2233,7 @@ null means job has been submitted to the source.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("email")?
                             }
                         },
@@ -2227,7 +2242,7 @@ null means job has been submitted to the source.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("endDate")?
                             }
                         },
@@ -2236,7 +2251,7 @@ null means job has been submitted to the source.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("firstName")?
                             }
                         },
@@ -2245,7 +2260,7 @@ null means job has been submitted to the source.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("lastName")?
                             }
                         },
@@ -2254,7 +2269,7 @@ null means job has been submitted to the source.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("manager")?
                             }
                         },
@@ -2263,7 +2278,7 @@ null means job has been submitted to the source.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("phone")?
                             }
                         },
@@ -2272,7 +2287,7 @@ null means job has been submitted to the source.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("sourceId")?
                             }
                         },
@@ -2281,7 +2296,7 @@ null means job has been submitted to the source.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("startDate")?
                             }
                         },
@@ -2289,14 +2304,14 @@ null means job has been submitted to the source.
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for NonEmployeeRequestBody {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             fields.serialize_entry("accountName", &self.account_name)?;
@@ -2331,11 +2346,11 @@ null means job has been submitted to the source.
         pub requester: ::std::option::Option<NonEmployeeIdentityReferenceWithId>,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeRequestLite {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeRequestLite;
                 fn expecting(
                     &self,
@@ -2343,10 +2358,10 @@ null means job has been submitted to the source.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeRequestLite")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeRequestLite, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NonEmployeeRequestLite, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         NonEmployeeIdentityReferenceWithId,
@@ -2372,15 +2387,15 @@ null means job has been submitted to the source.
                 .deserialize_struct(
                     "NonEmployeeRequestLite",
                     &["id", "requester"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeRequestLite {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeRequestLite", 2usize)?;
@@ -2406,11 +2421,11 @@ null means job has been submitted to the source.
         pub rejected: ::std::option::Option<i32>,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeRequestSummary {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeRequestSummary;
                 fn expecting(
                     &self,
@@ -2418,10 +2433,10 @@ null means job has been submitted to the source.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeRequestSummary")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeRequestSummary, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NonEmployeeRequestSummary, __A::Error> {
                     let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
@@ -2451,15 +2466,15 @@ null means job has been submitted to the source.
                 .deserialize_struct(
                     "NonEmployeeRequestSummary",
                     &["approved", "nonEmployeeCount", "pending", "rejected"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeRequestSummary {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeRequestSummary", 4usize)?;
@@ -2518,11 +2533,11 @@ null means job has been submitted to the source.
         pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeRequestWithoutApprovalItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeRequestWithoutApprovalItem;
                 fn expecting(
                     &self,
@@ -2530,12 +2545,12 @@ null means job has been submitted to the source.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeRequestWithoutApprovalItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     NonEmployeeRequestWithoutApprovalItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<ApprovalStatus> = ::std::option::Option::None;
@@ -2638,15 +2653,15 @@ null means job has been submitted to the source.
                         "requester",
                         "startDate",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeRequestWithoutApprovalItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeRequestWithoutApprovalItem", 17usize)?;
@@ -2728,11 +2743,11 @@ null means job has been submitted to the source.
         pub type_: NonEmployeeSchemaAttributeType,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeSchemaAttribute {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeSchemaAttribute;
                 fn expecting(
                     &self,
@@ -2740,10 +2755,10 @@ null means job has been submitted to the source.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeSchemaAttribute")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeSchemaAttribute, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NonEmployeeSchemaAttribute, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -2794,7 +2809,7 @@ null means job has been submitted to the source.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("label")?
                             }
                         },
@@ -2807,7 +2822,7 @@ null means job has been submitted to the source.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("technicalName")?
                             }
                         },
@@ -2816,7 +2831,7 @@ null means job has been submitted to the source.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -2838,15 +2853,15 @@ null means job has been submitted to the source.
                         "technicalName",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeSchemaAttribute {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeSchemaAttribute", 10usize)?;
@@ -2894,11 +2909,11 @@ null means job has been submitted to the source.
         pub type_: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeSchemaAttributeBody {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeSchemaAttributeBody;
                 fn expecting(
                     &self,
@@ -2906,10 +2921,10 @@ null means job has been submitted to the source.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeSchemaAttributeBody")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeSchemaAttributeBody, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NonEmployeeSchemaAttributeBody, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2944,7 +2959,7 @@ null means job has been submitted to the source.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("label")?
                             }
                         },
@@ -2955,7 +2970,7 @@ null means job has been submitted to the source.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("technicalName")?
                             }
                         },
@@ -2964,7 +2979,7 @@ null means job has been submitted to the source.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -2982,15 +2997,15 @@ null means job has been submitted to the source.
                         "technicalName",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeSchemaAttributeBody {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeSchemaAttributeBody", 6usize)?;
@@ -3025,9 +3040,9 @@ null means job has been submitted to the source.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeSchemaAttributeType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3042,10 +3057,10 @@ null means job has been submitted to the source.
         }
     }
     impl ::serde::Serialize for NonEmployeeSchemaAttributeType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3126,11 +3141,11 @@ null means job has been submitted to the source.
         pub source_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeSource;
                 fn expecting(
                     &self,
@@ -3138,10 +3153,10 @@ null means job has been submitted to the source.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeSource, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NonEmployeeSource, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<NonEmployeeIdentityReferenceWithId>,
                     > = ::std::option::Option::None;
@@ -3200,15 +3215,15 @@ null means job has been submitted to the source.
                         "name",
                         "sourceId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("NonEmployeeSource", 8usize)?;
             if !::std::option::Option::is_none(&self.account_managers) {
@@ -3251,11 +3266,11 @@ null means job has been submitted to the source.
         pub source_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeSourceLite {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeSourceLite;
                 fn expecting(
                     &self,
@@ -3263,10 +3278,10 @@ null means job has been submitted to the source.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeSourceLite")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeSourceLite, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NonEmployeeSourceLite, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3296,15 +3311,15 @@ null means job has been submitted to the source.
                 .deserialize_struct(
                     "NonEmployeeSourceLite",
                     &["description", "id", "name", "sourceId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeSourceLite {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeSourceLite", 4usize)?;
@@ -3340,11 +3355,11 @@ null means job has been submitted to the source.
         pub source_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeSourceLiteWithSchemaAttributes {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeSourceLiteWithSchemaAttributes;
                 fn expecting(
                     &self,
@@ -3352,12 +3367,12 @@ null means job has been submitted to the source.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeSourceLiteWithSchemaAttributes")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     NonEmployeeSourceLiteWithSchemaAttributes,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3393,15 +3408,15 @@ null means job has been submitted to the source.
                 .deserialize_struct(
                     "NonEmployeeSourceLiteWithSchemaAttributes",
                     &["description", "id", "name", "schemaAttributes", "sourceId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeSourceLiteWithSchemaAttributes {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeSourceLiteWithSchemaAttributes", 5usize)?;
@@ -3441,11 +3456,11 @@ null means job has been submitted to the source.
         pub owner: NonEmployeeIdnUserRequest,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeSourceRequestBody {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeSourceRequestBody;
                 fn expecting(
                     &self,
@@ -3453,10 +3468,10 @@ null means job has been submitted to the source.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeSourceRequestBody")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeSourceRequestBody, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NonEmployeeSourceRequestBody, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<NonEmployeeIdnUserRequest>,
                     > = ::std::option::Option::None;
@@ -3496,7 +3511,7 @@ null means job has been submitted to the source.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("description")?
                             }
                         },
@@ -3506,7 +3521,7 @@ null means job has been submitted to the source.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -3515,7 +3530,7 @@ null means job has been submitted to the source.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("owner")?
                             }
                         },
@@ -3533,15 +3548,15 @@ null means job has been submitted to the source.
                         "name",
                         "owner",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeSourceRequestBody {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeSourceRequestBody", 6usize)?;
@@ -3594,11 +3609,11 @@ null means job has been submitted to the source.
         pub source_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeSourceWithCloudExternalId {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeSourceWithCloudExternalId;
                 fn expecting(
                     &self,
@@ -3606,12 +3621,12 @@ null means job has been submitted to the source.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeSourceWithCloudExternalId")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     NonEmployeeSourceWithCloudExternalId,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<NonEmployeeIdentityReferenceWithId>,
@@ -3675,15 +3690,15 @@ null means job has been submitted to the source.
                         "name",
                         "sourceId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeSourceWithCloudExternalId {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeSourceWithCloudExternalId", 9usize)?;
@@ -3744,11 +3759,11 @@ null means job has been submitted to the source.
         pub source_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for NonEmployeeSourceWithNeCount {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NonEmployeeSourceWithNeCount;
                 fn expecting(
                     &self,
@@ -3756,10 +3771,10 @@ null means job has been submitted to the source.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NonEmployeeSourceWithNeCount")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NonEmployeeSourceWithNeCount, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NonEmployeeSourceWithNeCount, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<NonEmployeeIdentityReferenceWithId>,
                     > = ::std::option::Option::None;
@@ -3822,15 +3837,15 @@ null means job has been submitted to the source.
                         "nonEmployeeCount",
                         "sourceId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NonEmployeeSourceWithNeCount {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("NonEmployeeSourceWithNeCount", 9usize)?;
@@ -5999,58 +6014,66 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/non-employee-records/v1/{id}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_non_employee_record_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/non-employee-records/v1/{}", client.baseurl, encode_path(& id
-                    .to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_non_employee_record_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/non-employee-records/v1/{}", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "delete_non_employee_record_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_non_employee_record_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_non_employee_record_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_non_employee_record_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -6236,68 +6259,74 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/non-employee-records/v1/bulk-delete`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, body, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let body = body
-                    .and_then(|v| {
-                        v
-                            .ok_or_else(|| String::from(
-                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                            ))
-                    })
-                    .and_then(|v| {
-                        types::DeleteNonEmployeeRecordsInBulkV1Body::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_non_employee_records_in_bulk_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/non-employee-records/v1/bulk-delete", client.baseurl,
+            let body = body
+                .and_then(|v| {
+                    v
+                        .ok_or_else(|| String::from(
+                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                        ))
+                })
+                .and_then(|v| {
+                    types::DeleteNonEmployeeRecordsInBulkV1Body::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_non_employee_records_in_bulk_v1",
+                    ),
+                )?;
+            let url = format!("{}/non-employee-records/v1/bulk-delete", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "delete_non_employee_records_in_bulk_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_non_employee_records_in_bulk_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_non_employee_records_in_bulk_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_non_employee_records_in_bulk_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -6770,58 +6799,66 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/non-employee-requests/v1/{id}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_non_employee_request_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/non-employee-requests/v1/{}", client.baseurl, encode_path(& id
-                    .to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_non_employee_request_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/non-employee-requests/v1/{}", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "delete_non_employee_request_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_non_employee_request_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_non_employee_request_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_non_employee_request_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7398,58 +7435,66 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/non-employee-sources/v1/{sourceId}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, source_id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let source_id = source_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_non_employee_source_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/non-employee-sources/v1/{}", client.baseurl, encode_path(&
-                    source_id.to_string()),
+            let source_id = source_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_non_employee_source_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/non-employee-sources/v1/{}", client.baseurl, encode_path(& source_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "delete_non_employee_source_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_non_employee_source_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_non_employee_source_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_non_employee_source_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7617,54 +7662,66 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/non-employee-sources/v1/{id}/non-employees/download`
         #[inline]
-        pub fn send(
+        pub async fn send(
             self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
             let Self { client, id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "export_non_employee_records_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/non-employee-sources/v1/{}/non-employees/download", client
-                    .baseurl, encode_path(& id.to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "export_non_employee_records_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/non-employee-sources/v1/{}/non-employees/download", client.baseurl,
+                encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "export_non_employee_records_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_stream(
-                &client.inner,
-                &crate::API,
-                request,
-                "export_non_employee_records_v1",
-                call_options,
-            )
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "export_non_employee_records_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "export_non_employee_records_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                _ if response.status().is_success() => {
+                    Ok(ResponseValue::stream(response))
+                }
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
+                    )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7841,65 +7898,73 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/non-employee-sources/v1/{sourceId}/schema-attributes/{attributeId}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, source_id, attribute_id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let source_id = source_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_non_employee_schema_attribute_v1",
-                        ),
-                    )?;
-                let attribute_id = attribute_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_non_employee_schema_attribute_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/non-employee-sources/v1/{}/schema-attributes/{}", client.baseurl,
-                    encode_path(& source_id.to_string()), encode_path(& attribute_id
-                    .to_string()),
+            let source_id = source_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_non_employee_schema_attribute_v1",
+                    ),
+                )?;
+            let attribute_id = attribute_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_non_employee_schema_attribute_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/non-employee-sources/v1/{}/schema-attributes/{}", client.baseurl,
+                encode_path(& source_id.to_string()), encode_path(& attribute_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "delete_non_employee_schema_attribute_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_non_employee_schema_attribute_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_non_employee_schema_attribute_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_non_employee_schema_attribute_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -8186,54 +8251,66 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/non-employee-sources/v1/{id}/schema-attributes-template/download`
         #[inline]
-        pub fn send(
+        pub async fn send(
             self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
             let Self { client, id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "export_non_employee_source_schema_template_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/non-employee-sources/v1/{}/schema-attributes-template/download",
-                    client.baseurl, encode_path(& id.to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "export_non_employee_source_schema_template_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/non-employee-sources/v1/{}/schema-attributes-template/download",
+                client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "export_non_employee_source_schema_template_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_stream(
-                &client.inner,
-                &crate::API,
-                request,
-                "export_non_employee_source_schema_template_v1",
-                call_options,
-            )
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "export_non_employee_source_schema_template_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "export_non_employee_source_schema_template_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                _ if response.status().is_success() => {
+                    Ok(ResponseValue::stream(response))
+                }
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
+                    )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -9241,58 +9318,66 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/non-employee-sources/v1/{sourceId}/schema-attributes`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, source_id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let source_id = source_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_non_employee_source_schema_attributes_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/non-employee-sources/v1/{}/schema-attributes", client.baseurl,
-                    encode_path(& source_id.to_string()),
+            let source_id = source_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_non_employee_source_schema_attributes_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/non-employee-sources/v1/{}/schema-attributes", client.baseurl,
+                encode_path(& source_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "delete_non_employee_source_schema_attributes_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_non_employee_source_schema_attributes_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_non_employee_source_schema_attributes_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_non_employee_source_schema_attributes_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

@@ -42,11 +42,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -54,10 +54,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -116,15 +116,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -171,11 +171,11 @@ pub mod types {
         pub subtype: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for PublicMachineIdentity {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = PublicMachineIdentity;
                 fn expecting(
                     &self,
@@ -183,10 +183,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct PublicMachineIdentity")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<PublicMachineIdentity, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<PublicMachineIdentity, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -219,15 +219,15 @@ pub mod types {
                 .deserialize_struct(
                     "PublicMachineIdentity",
                     &["description", "id", "name", "owner", "subtype"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for PublicMachineIdentity {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("PublicMachineIdentity", 5usize)?;
@@ -260,11 +260,11 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for PublicMachineIdentityOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = PublicMachineIdentityOwner;
                 fn expecting(
                     &self,
@@ -272,10 +272,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct PublicMachineIdentityOwner")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<PublicMachineIdentityOwner, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<PublicMachineIdentityOwner, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -302,15 +302,15 @@ pub mod types {
                 .deserialize_struct(
                     "PublicMachineIdentityOwner",
                     &["email", "id", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for PublicMachineIdentityOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("PublicMachineIdentityOwner", 3usize)?;

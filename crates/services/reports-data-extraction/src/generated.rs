@@ -25,11 +25,11 @@ pub mod types {
         pub source_name: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountsExportReportArguments {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountsExportReportArguments;
                 fn expecting(
                     &self,
@@ -37,10 +37,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountsExportReportArguments")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountsExportReportArguments, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountsExportReportArguments, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -64,7 +64,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("application")?
                             }
                         },
@@ -73,7 +73,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("sourceName")?
                             }
                         },
@@ -84,15 +84,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountsExportReportArguments",
                     &["application", "sourceName"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountsExportReportArguments {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountsExportReportArguments", 2usize)?;
@@ -110,9 +110,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for GetReportV1FileFormat {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -126,10 +126,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for GetReportV1FileFormat {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -188,11 +188,11 @@ pub mod types {
         pub correlated_only: bool,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentitiesDetailsReportArguments {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentitiesDetailsReportArguments;
                 fn expecting(
                     &self,
@@ -200,10 +200,13 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentitiesDetailsReportArguments")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentitiesDetailsReportArguments, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    IdentitiesDetailsReportArguments,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -223,7 +226,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("correlatedOnly")?
                             }
                         },
@@ -234,15 +237,15 @@ pub mod types {
                 .deserialize_struct(
                     "IdentitiesDetailsReportArguments",
                     &["correlatedOnly"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentitiesDetailsReportArguments {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IdentitiesDetailsReportArguments", 1usize)?;
@@ -257,11 +260,11 @@ pub mod types {
         pub correlated_only: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentitiesReportArguments {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentitiesReportArguments;
                 fn expecting(
                     &self,
@@ -269,10 +272,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentitiesReportArguments")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentitiesReportArguments, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IdentitiesReportArguments, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -293,15 +296,15 @@ pub mod types {
                 .deserialize_struct(
                     "IdentitiesReportArguments",
                     &["correlatedOnly"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentitiesReportArguments {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IdentitiesReportArguments", 1usize)?;
@@ -318,11 +321,11 @@ pub mod types {
         pub authoritative_source: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityProfileIdentityErrorReportArguments {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityProfileIdentityErrorReportArguments;
                 fn expecting(
                     &self,
@@ -330,12 +333,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityProfileIdentityErrorReportArguments")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     IdentityProfileIdentityErrorReportArguments,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -356,7 +359,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("authoritativeSource")?
                             }
                         },
@@ -367,15 +370,15 @@ pub mod types {
                 .deserialize_struct(
                     "IdentityProfileIdentityErrorReportArguments",
                     &["authoritativeSource"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityProfileIdentityErrorReportArguments {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -413,11 +416,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -425,10 +428,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -487,15 +490,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -537,11 +540,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for OrphanIdentitiesReportArguments {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = OrphanIdentitiesReportArguments;
                 fn expecting(
                     &self,
@@ -549,10 +552,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct OrphanIdentitiesReportArguments")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<OrphanIdentitiesReportArguments, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<OrphanIdentitiesReportArguments, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<
                             OrphanIdentitiesReportArgumentsSelectedFormatsItem,
@@ -577,15 +580,15 @@ pub mod types {
                 .deserialize_struct(
                     "OrphanIdentitiesReportArguments",
                     &["selectedFormats"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for OrphanIdentitiesReportArguments {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("OrphanIdentitiesReportArguments", 1usize)?;
@@ -605,9 +608,9 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for OrphanIdentitiesReportArgumentsSelectedFormatsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -621,10 +624,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for OrphanIdentitiesReportArgumentsSelectedFormatsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -687,11 +690,11 @@ pub mod types {
         pub report_type: ::std::option::Option<ReportDetailsReportType>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReportDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ReportDetails;
                 fn expecting(
                     &self,
@@ -699,10 +702,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ReportDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ReportDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ReportDetails, __A::Error> {
                     let mut field0: ::std::option::Option<ReportDetailsArguments> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<ReportDetailsReportType> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -726,15 +729,15 @@ pub mod types {
                 .deserialize_struct(
                     "ReportDetails",
                     &["arguments", "reportType"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ReportDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ReportDetails", 2usize)?;
             if !::std::option::Option::is_none(&self.arguments) {
@@ -786,9 +789,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ReportDetailsReportType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -809,10 +812,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ReportDetailsReportType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -908,11 +911,11 @@ pub mod types {
         pub task_def_name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReportResults {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ReportResults;
                 fn expecting(
                     &self,
@@ -920,10 +923,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ReportResults")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ReportResults, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ReportResults, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<ReportResultsAvailableFormatsItem>,
                     > = ::std::option::Option::None;
@@ -978,15 +981,15 @@ pub mod types {
                         "status",
                         "taskDefName",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ReportResults {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ReportResults", 8usize)?;
             if !::std::option::Option::is_none(&self.available_formats) {
@@ -1025,9 +1028,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ReportResultsAvailableFormatsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1041,10 +1044,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ReportResultsAvailableFormatsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1111,9 +1114,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ReportResultsReportType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1134,10 +1137,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ReportResultsReportType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1221,9 +1224,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ReportResultsStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1239,10 +1242,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ReportResultsStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1325,11 +1328,11 @@ Use `entitlements.spread` to include entitlement details.
         pub sort: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for SearchExportReportArguments {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SearchExportReportArguments;
                 fn expecting(
                     &self,
@@ -1337,10 +1340,10 @@ Use `entitlements.spread` to include entitlement details.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SearchExportReportArguments")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SearchExportReportArguments, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SearchExportReportArguments, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::Index>,
@@ -1372,7 +1375,7 @@ Use `entitlements.spread` to include entitlement details.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("query")?
                             }
                         },
@@ -1384,15 +1387,15 @@ Use `entitlements.spread` to include entitlement details.
                 .deserialize_struct(
                     "SearchExportReportArguments",
                     &["columns", "indices", "query", "sort"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SearchExportReportArguments {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SearchExportReportArguments", 4usize)?;
@@ -1448,11 +1451,11 @@ Use `entitlements.spread` to include entitlement details.
         pub type_: ::std::option::Option<TaskResultDetailsType>,
     }
     impl<'de> ::serde::Deserialize<'de> for TaskResultDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = TaskResultDetails;
                 fn expecting(
                     &self,
@@ -1460,10 +1463,10 @@ Use `entitlements.spread` to include entitlement details.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct TaskResultDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<TaskResultDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<TaskResultDetails, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -1554,15 +1557,15 @@ Use `entitlements.spread` to include entitlement details.
                         "returns",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for TaskResultDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("TaskResultDetails", 14usize)?;
             if !::std::option::Option::is_none(&self.attributes) {
@@ -1622,9 +1625,9 @@ Use `entitlements.spread` to include entitlement details.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for TaskResultDetailsCompletionStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1641,10 +1644,10 @@ Use `entitlements.spread` to include entitlement details.
         }
     }
     impl ::serde::Serialize for TaskResultDetailsCompletionStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1721,11 +1724,11 @@ Use `entitlements.spread` to include entitlement details.
         pub warning: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for TaskResultDetailsMessagesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = TaskResultDetailsMessagesItem;
                 fn expecting(
                     &self,
@@ -1733,10 +1736,10 @@ Use `entitlements.spread` to include entitlement details.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct TaskResultDetailsMessagesItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<TaskResultDetailsMessagesItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<TaskResultDetailsMessagesItem, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1771,15 +1774,15 @@ Use `entitlements.spread` to include entitlement details.
                 .deserialize_struct(
                     "TaskResultDetailsMessagesItem",
                     &["error", "key", "localizedText", "type", "warning"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for TaskResultDetailsMessagesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("TaskResultDetailsMessagesItem", 5usize)?;
@@ -1811,9 +1814,9 @@ Use `entitlements.spread` to include entitlement details.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for TaskResultDetailsMessagesItemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1828,10 +1831,10 @@ Use `entitlements.spread` to include entitlement details.
         }
     }
     impl ::serde::Serialize for TaskResultDetailsMessagesItemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1901,9 +1904,9 @@ Use `entitlements.spread` to include entitlement details.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for TaskResultDetailsReportType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1924,10 +1927,10 @@ Use `entitlements.spread` to include entitlement details.
         }
     }
     impl ::serde::Serialize for TaskResultDetailsReportType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2009,11 +2012,11 @@ Use `entitlements.spread` to include entitlement details.
         pub display_label: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for TaskResultDetailsReturnsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = TaskResultDetailsReturnsItem;
                 fn expecting(
                     &self,
@@ -2021,10 +2024,10 @@ Use `entitlements.spread` to include entitlement details.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct TaskResultDetailsReturnsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<TaskResultDetailsReturnsItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<TaskResultDetailsReturnsItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -2048,15 +2051,15 @@ Use `entitlements.spread` to include entitlement details.
                 .deserialize_struct(
                     "TaskResultDetailsReturnsItem",
                     &["attributeName", "displayLabel"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for TaskResultDetailsReturnsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("TaskResultDetailsReturnsItem", 2usize)?;
@@ -2080,9 +2083,9 @@ Use `entitlements.spread` to include entitlement details.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for TaskResultDetailsType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2098,10 +2101,10 @@ Use `entitlements.spread` to include entitlement details.
         }
     }
     impl ::serde::Serialize for TaskResultDetailsType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2168,11 +2171,11 @@ Use `entitlements.spread` to include entitlement details.
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for UncorrelatedAccountsReportArguments {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = UncorrelatedAccountsReportArguments;
                 fn expecting(
                     &self,
@@ -2180,12 +2183,12 @@ Use `entitlements.spread` to include entitlement details.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct UncorrelatedAccountsReportArguments")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     UncorrelatedAccountsReportArguments,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<
@@ -2211,15 +2214,15 @@ Use `entitlements.spread` to include entitlement details.
                 .deserialize_struct(
                     "UncorrelatedAccountsReportArguments",
                     &["selectedFormats"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for UncorrelatedAccountsReportArguments {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("UncorrelatedAccountsReportArguments", 1usize)?;
@@ -2239,9 +2242,9 @@ Use `entitlements.spread` to include entitlement details.
     }
     impl<'de> ::serde::Deserialize<'de>
     for UncorrelatedAccountsReportArgumentsSelectedFormatsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2255,10 +2258,10 @@ Use `entitlements.spread` to include entitlement details.
         }
     }
     impl ::serde::Serialize for UncorrelatedAccountsReportArgumentsSelectedFormatsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2824,54 +2827,57 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/reports/v1/{id}/cancel`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request("cancel_report_v1"),
-                    )?;
-                let url = format!(
-                    "{}/reports/v1/{}/cancel", client.baseurl, encode_path(& id
-                    .to_string()),
+            let id = id
+                .map_err(sailpoint_runtime::glue::invalid_request("cancel_report_v1"))?;
+            let url = format!(
+                "{}/reports/v1/{}/cancel", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(sailpoint_runtime::glue::request_error("cancel_report_v1"))?;
+            let info = OperationInfo {
+                operation_id: "cancel_report_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error("cancel_report_v1"),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "cancel_report_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2956,11 +2962,9 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/reports/v1/{taskResultId}`
         #[inline]
-        pub fn send(
+        pub async fn send(
             self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
             let Self {
                 client,
                 task_result_id,
@@ -2969,51 +2973,63 @@ pub mod builder {
                 name,
                 call_options,
             } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let task_result_id = task_result_id
-                    .map_err(sailpoint_runtime::glue::invalid_request("get_report_v1"))?;
-                let auditable = auditable
-                    .map_err(sailpoint_runtime::glue::invalid_request("get_report_v1"))?;
-                let file_format = file_format
-                    .map_err(sailpoint_runtime::glue::invalid_request("get_report_v1"))?;
-                let name = name
-                    .map_err(sailpoint_runtime::glue::invalid_request("get_report_v1"))?;
-                let url = format!(
-                    "{}/reports/v1/{}", client.baseurl, encode_path(& task_result_id
-                    .to_string()),
+            let task_result_id = task_result_id
+                .map_err(sailpoint_runtime::glue::invalid_request("get_report_v1"))?;
+            let auditable = auditable
+                .map_err(sailpoint_runtime::glue::invalid_request("get_report_v1"))?;
+            let file_format = file_format
+                .map_err(sailpoint_runtime::glue::invalid_request("get_report_v1"))?;
+            let name = name
+                .map_err(sailpoint_runtime::glue::invalid_request("get_report_v1"))?;
+            let url = format!(
+                "{}/reports/v1/{}", client.baseurl, encode_path(& task_result_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .query(&progenitor_client::QueryParam::new("auditable", &auditable))
-                    .query(
-                        &progenitor_client::QueryParam::new("fileFormat", &file_format),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .query(&progenitor_client::QueryParam::new("auditable", &auditable))
+                .query(&progenitor_client::QueryParam::new("fileFormat", &file_format))
+                .query(&progenitor_client::QueryParam::new("name", &name))
+                .headers(header_map)
+                .build()
+                .map_err(sailpoint_runtime::glue::request_error("get_report_v1"))?;
+            let info = OperationInfo {
+                operation_id: "get_report_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                _ if response.status().is_success() => {
+                    Ok(ResponseValue::stream(response))
+                }
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .query(&progenitor_client::QueryParam::new("name", &name))
-                    .headers(header_map)
-                    .build()
-                    .map_err(sailpoint_runtime::glue::request_error("get_report_v1"))?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_stream(
-                &client.inner,
-                &crate::API,
-                request,
-                "get_report_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

@@ -48,11 +48,11 @@ pub mod types {
         pub type_: ::std::option::Option<AccessProfileRefType>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfileRef;
                 fn expecting(
                     &self,
@@ -60,10 +60,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfileRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessProfileRef, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessProfileRef, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccessProfileRefType> = ::std::option::Option::None;
@@ -87,14 +87,18 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("AccessProfileRef", &["id", "name", "type"], Fields)
+                .deserialize_struct(
+                    "AccessProfileRef",
+                    &["id", "name", "type"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for AccessProfileRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccessProfileRef", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -117,9 +121,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileRefType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -132,10 +136,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessProfileRefType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -207,11 +211,11 @@ pub mod types {
         pub approver_type: ::std::option::Option<ApprovalSchemeForRoleApproverType>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalSchemeForRole {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalSchemeForRole;
                 fn expecting(
                     &self,
@@ -219,10 +223,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalSchemeForRole")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalSchemeForRole, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalSchemeForRole, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ApprovalSchemeForRoleApproverType,
@@ -248,15 +252,15 @@ pub mod types {
                 .deserialize_struct(
                     "ApprovalSchemeForRole",
                     &["approverId", "approverType"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalSchemeForRole {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalSchemeForRole", 2usize)?;
@@ -297,9 +301,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalSchemeForRoleApproverType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -318,10 +322,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ApprovalSchemeForRoleApproverType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -402,11 +406,11 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for DimensionAttribute {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DimensionAttribute;
                 fn expecting(
                     &self,
@@ -414,10 +418,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DimensionAttribute")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DimensionAttribute, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DimensionAttribute, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -444,15 +448,15 @@ pub mod types {
                 .deserialize_struct(
                     "DimensionAttribute",
                     &["derived", "displayName", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DimensionAttribute {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("DimensionAttribute", 3usize)?;
             if !::std::option::Option::is_none(&self.derived) {
@@ -478,11 +482,11 @@ pub mod types {
         pub type_: ::std::option::Option<DimensionRefType>,
     }
     impl<'de> ::serde::Deserialize<'de> for DimensionRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DimensionRef;
                 fn expecting(
                     &self,
@@ -490,10 +494,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DimensionRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DimensionRef, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DimensionRef, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<DimensionRefType> = ::std::option::Option::None;
@@ -517,14 +521,14 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("DimensionRef", &["id", "name", "type"], Fields)
+                .deserialize_struct("DimensionRef", &["id", "name", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for DimensionRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("DimensionRef", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -547,9 +551,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for DimensionRefType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -562,10 +566,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for DimensionRefType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -622,11 +626,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for DimensionSchema {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DimensionSchema;
                 fn expecting(
                     &self,
@@ -634,10 +638,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DimensionSchema")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DimensionSchema, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DimensionSchema, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<DimensionAttribute>,
                     > = ::std::option::Option::None;
@@ -657,14 +661,18 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("DimensionSchema", &["dimensionAttributes"], Fields)
+                .deserialize_struct(
+                    "DimensionSchema",
+                    &["dimensionAttributes"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for DimensionSchema {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("DimensionSchema", 1usize)?;
             if !::std::option::Option::is_none(&self.dimension_attributes) {
@@ -701,11 +709,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -713,10 +721,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -775,15 +783,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -826,11 +834,11 @@ pub mod types {
         pub type_: ::std::option::Option<OwnerReferenceType>,
     }
     impl<'de> ::serde::Deserialize<'de> for OwnerReference {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = OwnerReference;
                 fn expecting(
                     &self,
@@ -838,10 +846,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct OwnerReference")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<OwnerReference, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<OwnerReference, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<OwnerReferenceType> = ::std::option::Option::None;
@@ -865,14 +873,14 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("OwnerReference", &["id", "name", "type"], Fields)
+                .deserialize_struct("OwnerReference", &["id", "name", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for OwnerReference {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("OwnerReference", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -895,9 +903,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for OwnerReferenceType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -910,10 +918,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for OwnerReferenceType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -985,11 +993,11 @@ pub mod types {
         pub require_end_date: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for RequestabilityForRole {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RequestabilityForRole;
                 fn expecting(
                     &self,
@@ -997,10 +1005,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RequestabilityForRole")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RequestabilityForRole, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RequestabilityForRole, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<ApprovalSchemeForRole>,
                     > = ::std::option::Option::None;
@@ -1055,15 +1063,15 @@ pub mod types {
                         "reauthorizationRequired",
                         "requireEndDate",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RequestabilityForRole {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RequestabilityForRole", 8usize)?;
@@ -1119,11 +1127,11 @@ pub mod types {
         pub denial_comments_required: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for RevocabilityForRole {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RevocabilityForRole;
                 fn expecting(
                     &self,
@@ -1131,10 +1139,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RevocabilityForRole")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RevocabilityForRole, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RevocabilityForRole, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<ApprovalSchemeForRole>,
                     > = ::std::option::Option::None;
@@ -1163,15 +1171,15 @@ pub mod types {
                 .deserialize_struct(
                     "RevocabilityForRole",
                     &["approvalSchemes", "commentsRequired", "denialCommentsRequired"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RevocabilityForRole {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RevocabilityForRole", 3usize)?;
             if !::std::option::Option::is_none(&self.approval_schemes) {
@@ -1236,11 +1244,11 @@ pub mod types {
         pub segments: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for Role {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Role;
                 fn expecting(
                     &self,
@@ -1248,10 +1256,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Role")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Role, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Role, __A::Error> {
                     let mut field0: ::std::option::Option<
                         sailpoint_shared::types::AttributeDtoList,
                     > = ::std::option::Option::None;
@@ -1345,7 +1353,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -1353,7 +1361,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("owner"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("owner"),
                                 );
                             }
                         },
@@ -1389,15 +1397,15 @@ pub mod types {
                         "revocationRequestConfig",
                         "segments",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Role {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Role", 20usize)?;
             if !::std::option::Option::is_none(&self.access_model_metadata) {
@@ -1490,9 +1498,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RoleAssignmentSourceType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1506,10 +1514,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for RoleAssignmentSourceType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1568,11 +1576,11 @@ pub mod types {
         pub role_ids: ::std::vec::Vec<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleBulkDeleteRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleBulkDeleteRequest;
                 fn expecting(
                     &self,
@@ -1580,10 +1588,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleBulkDeleteRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleBulkDeleteRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleBulkDeleteRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -1605,7 +1613,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("roleIds")?
                             }
                         },
@@ -1613,14 +1621,14 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("RoleBulkDeleteRequest", &["roleIds"], Fields)
+                .deserialize_struct("RoleBulkDeleteRequest", &["roleIds"], __Visitor)
         }
     }
     impl ::serde::Serialize for RoleBulkDeleteRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleBulkDeleteRequest", 1usize)?;
@@ -1647,11 +1655,11 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleBulkUpdateResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleBulkUpdateResponse;
                 fn expecting(
                     &self,
@@ -1659,10 +1667,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleBulkUpdateResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleBulkUpdateResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleBulkUpdateResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -1696,15 +1704,15 @@ pub mod types {
                 .deserialize_struct(
                     "RoleBulkUpdateResponse",
                     &["created", "id", "status", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleBulkUpdateResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleBulkUpdateResponse", 4usize)?;
@@ -1737,9 +1745,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RoleBulkUpdateResponseStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1758,10 +1766,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for RoleBulkUpdateResponseStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1839,11 +1847,11 @@ pub mod types {
         pub type_: RoleCriteriaKeyType,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleCriteriaKey {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleCriteriaKey;
                 fn expecting(
                     &self,
@@ -1851,10 +1859,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleCriteriaKey")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleCriteriaKey, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleCriteriaKey, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<RoleCriteriaKeyType> = ::std::option::Option::None;
@@ -1880,7 +1888,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("property")?
                             }
                         },
@@ -1890,7 +1898,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -1901,15 +1909,15 @@ pub mod types {
                 .deserialize_struct(
                     "RoleCriteriaKey",
                     &["property", "sourceId", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleCriteriaKey {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RoleCriteriaKey", 3usize)?;
             fields.serialize_field("property", &self.property)?;
@@ -1930,9 +1938,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RoleCriteriaKeyType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1947,10 +1955,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for RoleCriteriaKeyType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2018,11 +2026,11 @@ pub mod types {
         pub string_value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleCriteriaLevel1 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleCriteriaLevel1;
                 fn expecting(
                     &self,
@@ -2030,10 +2038,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleCriteriaLevel1")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleCriteriaLevel1, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleCriteriaLevel1, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::option::Option<RoleCriteriaLevel2>>,
                     > = ::std::option::Option::None;
@@ -2065,15 +2073,15 @@ pub mod types {
                 .deserialize_struct(
                     "RoleCriteriaLevel1",
                     &["children", "key", "operation", "stringValue"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleCriteriaLevel1 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RoleCriteriaLevel1", 4usize)?;
             if !::std::option::Option::is_none(&self.children) {
@@ -2102,11 +2110,11 @@ pub mod types {
         pub string_value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleCriteriaLevel2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleCriteriaLevel2;
                 fn expecting(
                     &self,
@@ -2114,10 +2122,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleCriteriaLevel2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleCriteriaLevel2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleCriteriaLevel2, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<RoleCriteriaLevel3>,
                     > = ::std::option::Option::None;
@@ -2149,15 +2157,15 @@ pub mod types {
                 .deserialize_struct(
                     "RoleCriteriaLevel2",
                     &["children", "key", "operation", "stringValue"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleCriteriaLevel2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RoleCriteriaLevel2", 4usize)?;
             if !::std::option::Option::is_none(&self.children) {
@@ -2184,11 +2192,11 @@ pub mod types {
         pub string_value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleCriteriaLevel3 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleCriteriaLevel3;
                 fn expecting(
                     &self,
@@ -2196,10 +2204,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleCriteriaLevel3")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleCriteriaLevel3, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleCriteriaLevel3, __A::Error> {
                     let mut field0: ::std::option::Option<RoleCriteriaKey> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RoleCriteriaOperation> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2226,15 +2234,15 @@ pub mod types {
                 .deserialize_struct(
                     "RoleCriteriaLevel3",
                     &["key", "operation", "stringValue"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleCriteriaLevel3 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RoleCriteriaLevel3", 3usize)?;
             if !::std::option::Option::is_none(&self.key) {
@@ -2268,9 +2276,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RoleCriteriaOperation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2294,10 +2302,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for RoleCriteriaOperation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2392,11 +2400,11 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleGetAllBulkUpdateResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleGetAllBulkUpdateResponse;
                 fn expecting(
                     &self,
@@ -2404,10 +2412,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleGetAllBulkUpdateResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleGetAllBulkUpdateResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleGetAllBulkUpdateResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -2441,15 +2449,15 @@ pub mod types {
                 .deserialize_struct(
                     "RoleGetAllBulkUpdateResponse",
                     &["created", "id", "status", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleGetAllBulkUpdateResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleGetAllBulkUpdateResponse", 4usize)?;
@@ -2480,9 +2488,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RoleGetAllBulkUpdateResponseStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2499,10 +2507,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for RoleGetAllBulkUpdateResponseStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2578,11 +2586,11 @@ pub mod types {
         pub role_assignment_source: ::std::option::Option<RoleAssignmentSourceType>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleIdentity {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleIdentity;
                 fn expecting(
                     &self,
@@ -2590,10 +2598,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleIdentity")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleIdentity, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleIdentity, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2626,15 +2634,15 @@ pub mod types {
                 .deserialize_struct(
                     "RoleIdentity",
                     &["aliasName", "email", "id", "name", "roleAssignmentSource"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleIdentity {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RoleIdentity", 5usize)?;
             if !::std::option::Option::is_none(&self.alias_name) {
@@ -2682,11 +2690,11 @@ Filtering is supported for the following fields and operators:
         pub filters: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleListFilterDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleListFilterDto;
                 fn expecting(
                     &self,
@@ -2694,10 +2702,10 @@ Filtering is supported for the following fields and operators:
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleListFilterDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleListFilterDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleListFilterDto, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<RoleListFilterDtoAmmKeyValuesItem>,
                     > = ::std::option::Option::None;
@@ -2723,15 +2731,15 @@ Filtering is supported for the following fields and operators:
                 .deserialize_struct(
                     "RoleListFilterDto",
                     &["ammKeyValues", "filters"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleListFilterDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RoleListFilterDto", 2usize)?;
             if !::std::option::Option::is_none(&self.amm_key_values) {
@@ -2758,11 +2766,11 @@ Filtering is supported for the following fields and operators:
         pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleListFilterDtoAmmKeyValuesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleListFilterDtoAmmKeyValuesItem;
                 fn expecting(
                     &self,
@@ -2770,10 +2778,13 @@ Filtering is supported for the following fields and operators:
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleListFilterDtoAmmKeyValuesItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleListFilterDtoAmmKeyValuesItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    RoleListFilterDtoAmmKeyValuesItem,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
@@ -2799,15 +2810,15 @@ Filtering is supported for the following fields and operators:
                 .deserialize_struct(
                     "RoleListFilterDtoAmmKeyValuesItem",
                     &["attribute", "values"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleListFilterDtoAmmKeyValuesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleListFilterDtoAmmKeyValuesItem", 2usize)?;
@@ -2832,11 +2843,11 @@ Filtering is supported for the following fields and operators:
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMembershipIdentity {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMembershipIdentity;
                 fn expecting(
                     &self,
@@ -2844,10 +2855,10 @@ Filtering is supported for the following fields and operators:
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMembershipIdentity")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleMembershipIdentity, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleMembershipIdentity, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2879,15 +2890,15 @@ Filtering is supported for the following fields and operators:
                 .deserialize_struct(
                     "RoleMembershipIdentity",
                     &["aliasName", "id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMembershipIdentity {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMembershipIdentity", 4usize)?;
@@ -2915,11 +2926,11 @@ Filtering is supported for the following fields and operators:
         pub type_: ::std::option::Option<RoleMembershipSelectorType>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMembershipSelector {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMembershipSelector;
                 fn expecting(
                     &self,
@@ -2927,10 +2938,10 @@ Filtering is supported for the following fields and operators:
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMembershipSelector")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleMembershipSelector, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleMembershipSelector, __A::Error> {
                     let mut field0: ::std::option::Option<RoleCriteriaLevel1> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<RoleMembershipIdentity>,
@@ -2959,15 +2970,15 @@ Filtering is supported for the following fields and operators:
                 .deserialize_struct(
                     "RoleMembershipSelector",
                     &["criteria", "identities", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMembershipSelector {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMembershipSelector", 3usize)?;
@@ -2996,9 +3007,9 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMembershipSelectorType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3012,10 +3023,10 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         }
     }
     impl ::serde::Serialize for RoleMembershipSelectorType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3094,11 +3105,11 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         pub values: ::std::vec::Vec<RoleMetadataBulkUpdateByFilterRequestValuesItem>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMetadataBulkUpdateByFilterRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMetadataBulkUpdateByFilterRequest;
                 fn expecting(
                     &self,
@@ -3106,12 +3117,12 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMetadataBulkUpdateByFilterRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     RoleMetadataBulkUpdateByFilterRequest,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
@@ -3148,7 +3159,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("filters")?
                             }
                         },
@@ -3157,7 +3168,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("operation")?
                             }
                         },
@@ -3167,7 +3178,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("values")?
                             }
                         },
@@ -3178,15 +3189,15 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                 .deserialize_struct(
                     "RoleMetadataBulkUpdateByFilterRequest",
                     &["filters", "operation", "replaceScope", "values"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMetadataBulkUpdateByFilterRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMetadataBulkUpdateByFilterRequest", 4usize)?;
@@ -3216,9 +3227,9 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     }
     impl<'de> ::serde::Deserialize<'de>
     for RoleMetadataBulkUpdateByFilterRequestOperation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3233,10 +3244,10 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         }
     }
     impl ::serde::Serialize for RoleMetadataBulkUpdateByFilterRequestOperation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3303,9 +3314,9 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     }
     impl<'de> ::serde::Deserialize<'de>
     for RoleMetadataBulkUpdateByFilterRequestReplaceScope {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3319,10 +3330,10 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         }
     }
     impl ::serde::Serialize for RoleMetadataBulkUpdateByFilterRequestReplaceScope {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3387,11 +3398,11 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     }
     impl<'de> ::serde::Deserialize<'de>
     for RoleMetadataBulkUpdateByFilterRequestValuesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMetadataBulkUpdateByFilterRequestValuesItem;
                 fn expecting(
                     &self,
@@ -3399,12 +3410,12 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMetadataBulkUpdateByFilterRequestValuesItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     RoleMetadataBulkUpdateByFilterRequestValuesItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3433,7 +3444,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attribute")?
                             }
                         },
@@ -3442,7 +3453,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("values"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("values"),
                                 );
                             }
                         },
@@ -3453,15 +3464,15 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                 .deserialize_struct(
                     "RoleMetadataBulkUpdateByFilterRequestValuesItem",
                     &["attribute", "attributeKey", "values"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMetadataBulkUpdateByFilterRequestValuesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -3491,11 +3502,11 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         pub values: ::std::vec::Vec<RoleMetadataBulkUpdateByIdRequestValuesItem>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMetadataBulkUpdateByIdRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMetadataBulkUpdateByIdRequest;
                 fn expecting(
                     &self,
@@ -3503,10 +3514,13 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMetadataBulkUpdateByIdRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleMetadataBulkUpdateByIdRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    RoleMetadataBulkUpdateByIdRequest,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<
                         RoleMetadataBulkUpdateByIdRequestOperation,
                     > = ::std::option::Option::None;
@@ -3544,7 +3558,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("operation")?
                             }
                         },
@@ -3554,7 +3568,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("roles")?
                             }
                         },
@@ -3563,7 +3577,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("values")?
                             }
                         },
@@ -3574,15 +3588,15 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                 .deserialize_struct(
                     "RoleMetadataBulkUpdateByIdRequest",
                     &["operation", "replaceScope", "roles", "values"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMetadataBulkUpdateByIdRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMetadataBulkUpdateByIdRequest", 4usize)?;
@@ -3611,9 +3625,9 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMetadataBulkUpdateByIdRequestOperation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3628,10 +3642,10 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         }
     }
     impl ::serde::Serialize for RoleMetadataBulkUpdateByIdRequestOperation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3697,9 +3711,9 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     }
     impl<'de> ::serde::Deserialize<'de>
     for RoleMetadataBulkUpdateByIdRequestReplaceScope {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3713,10 +3727,10 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         }
     }
     impl ::serde::Serialize for RoleMetadataBulkUpdateByIdRequestReplaceScope {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3779,11 +3793,11 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
         pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMetadataBulkUpdateByIdRequestValuesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMetadataBulkUpdateByIdRequestValuesItem;
                 fn expecting(
                     &self,
@@ -3791,12 +3805,12 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMetadataBulkUpdateByIdRequestValuesItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     RoleMetadataBulkUpdateByIdRequestValuesItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
@@ -3823,7 +3837,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attribute")?
                             }
                         },
@@ -3831,7 +3845,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("values"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("values"),
                                 );
                             }
                         },
@@ -3842,15 +3856,15 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                 .deserialize_struct(
                     "RoleMetadataBulkUpdateByIdRequestValuesItem",
                     &["attribute", "values"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMetadataBulkUpdateByIdRequestValuesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -3878,11 +3892,11 @@ For more information about the query could refer to  [V3 API Perform Search](htt
         pub values: ::std::vec::Vec<RoleMetadataBulkUpdateByQueryRequestValuesItem>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleMetadataBulkUpdateByQueryRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMetadataBulkUpdateByQueryRequest;
                 fn expecting(
                     &self,
@@ -3890,12 +3904,12 @@ For more information about the query could refer to  [V3 API Perform Search](htt
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMetadataBulkUpdateByQueryRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     RoleMetadataBulkUpdateByQueryRequest,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         RoleMetadataBulkUpdateByQueryRequestOperation,
@@ -3934,7 +3948,7 @@ For more information about the query could refer to  [V3 API Perform Search](htt
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("operation")?
                             }
                         },
@@ -3943,7 +3957,7 @@ For more information about the query could refer to  [V3 API Perform Search](htt
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("query")?
                             }
                         },
@@ -3953,7 +3967,7 @@ For more information about the query could refer to  [V3 API Perform Search](htt
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("values")?
                             }
                         },
@@ -3964,15 +3978,15 @@ For more information about the query could refer to  [V3 API Perform Search](htt
                 .deserialize_struct(
                     "RoleMetadataBulkUpdateByQueryRequest",
                     &["operation", "query", "replaceScope", "values"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMetadataBulkUpdateByQueryRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleMetadataBulkUpdateByQueryRequest", 4usize)?;
@@ -4002,9 +4016,9 @@ For more information about the query could refer to  [V3 API Perform Search](htt
     }
     impl<'de> ::serde::Deserialize<'de>
     for RoleMetadataBulkUpdateByQueryRequestOperation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4019,10 +4033,10 @@ For more information about the query could refer to  [V3 API Perform Search](htt
         }
     }
     impl ::serde::Serialize for RoleMetadataBulkUpdateByQueryRequestOperation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4089,9 +4103,9 @@ For more information about the query could refer to  [V3 API Perform Search](htt
     }
     impl<'de> ::serde::Deserialize<'de>
     for RoleMetadataBulkUpdateByQueryRequestReplaceScope {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4105,10 +4119,10 @@ For more information about the query could refer to  [V3 API Perform Search](htt
         }
     }
     impl ::serde::Serialize for RoleMetadataBulkUpdateByQueryRequestReplaceScope {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4176,11 +4190,11 @@ For more information about the query could refer to  [V3 API Perform Search](htt
     }
     impl<'de> ::serde::Deserialize<'de>
     for RoleMetadataBulkUpdateByQueryRequestValuesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleMetadataBulkUpdateByQueryRequestValuesItem;
                 fn expecting(
                     &self,
@@ -4188,12 +4202,12 @@ For more information about the query could refer to  [V3 API Perform Search](htt
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleMetadataBulkUpdateByQueryRequestValuesItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     RoleMetadataBulkUpdateByQueryRequestValuesItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -4224,7 +4238,7 @@ For more information about the query could refer to  [V3 API Perform Search](htt
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attribute")?
                             }
                         },
@@ -4235,7 +4249,7 @@ For more information about the query could refer to  [V3 API Perform Search](htt
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("values")?
                             }
                         },
@@ -4246,15 +4260,15 @@ For more information about the query could refer to  [V3 API Perform Search](htt
                 .deserialize_struct(
                     "RoleMetadataBulkUpdateByQueryRequestValuesItem",
                     &["attribute", "attributeKey", "attributeValue", "values"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleMetadataBulkUpdateByQueryRequestValuesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -6288,51 +6302,57 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/roles/v1/{id}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request("delete_role_v1"),
-                    )?;
-                let url = format!(
-                    "{}/roles/v1/{}", client.baseurl, encode_path(& id.to_string()),
+            let id = id
+                .map_err(sailpoint_runtime::glue::invalid_request("delete_role_v1"))?;
+            let url = format!(
+                "{}/roles/v1/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(sailpoint_runtime::glue::request_error("delete_role_v1"))?;
+            let info = OperationInfo {
+                operation_id: "delete_role_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(sailpoint_runtime::glue::request_error("delete_role_v1"))?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_role_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -7180,71 +7200,79 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/roles/v1/{id}/access-model-metadata/{attributeKey}/values/{attributeValue}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, attribute_key, attribute_value, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_metadata_from_role_by_key_and_value_v1",
-                        ),
-                    )?;
-                let attribute_key = attribute_key
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_metadata_from_role_by_key_and_value_v1",
-                        ),
-                    )?;
-                let attribute_value = attribute_value
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_metadata_from_role_by_key_and_value_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/roles/v1/{}/access-model-metadata/{}/values/{}", client.baseurl,
-                    encode_path(& id.to_string()), encode_path(& attribute_key
-                    .to_string()), encode_path(& attribute_value.to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_metadata_from_role_by_key_and_value_v1",
+                    ),
+                )?;
+            let attribute_key = attribute_key
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_metadata_from_role_by_key_and_value_v1",
+                    ),
+                )?;
+            let attribute_value = attribute_value
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_metadata_from_role_by_key_and_value_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/roles/v1/{}/access-model-metadata/{}/values/{}", client.baseurl,
+                encode_path(& id.to_string()), encode_path(& attribute_key.to_string()),
+                encode_path(& attribute_value.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "delete_metadata_from_role_by_key_and_value_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_metadata_from_role_by_key_and_value_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                202u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_metadata_from_role_by_key_and_value_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_metadata_from_role_by_key_and_value_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

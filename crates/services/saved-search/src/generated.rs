@@ -28,11 +28,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Bound {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Bound;
                 fn expecting(
                     &self,
@@ -40,10 +40,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Bound")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Bound, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Bound, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut extra: ::serde_json::Map<
@@ -70,7 +70,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("value")?
                             }
                         },
@@ -78,14 +78,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for Bound {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.inclusive) {
@@ -110,11 +110,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Column {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Column;
                 fn expecting(
                     &self,
@@ -122,10 +122,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Column")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Column, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Column, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut extra: ::serde_json::Map<
@@ -151,7 +151,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("field")?
                             }
                         },
@@ -160,14 +160,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for Column {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             fields.serialize_entry("field", &self.field)?;
@@ -204,11 +204,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for CreateSavedSearchV1Body {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CreateSavedSearchV1Body;
                 fn expecting(
                     &self,
@@ -216,10 +216,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CreateSavedSearchV1Body")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CreateSavedSearchV1Body, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CreateSavedSearchV1Body, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::collections::HashMap<
                             ::std::string::String,
@@ -290,7 +290,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("indices")?
                             }
                         },
@@ -302,7 +302,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("query")?
                             }
                         },
@@ -311,14 +311,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for CreateSavedSearchV1Body {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.columns) {
@@ -374,11 +374,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Filter {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Filter;
                 fn expecting(
                     &self,
@@ -386,10 +386,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Filter")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Filter, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Filter, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<Range> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -424,14 +424,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for Filter {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.exclude) {
@@ -479,11 +479,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -491,10 +491,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -553,15 +553,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -602,11 +602,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Range {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Range;
                 fn expecting(
                     &self,
@@ -614,10 +614,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Range")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Range, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Range, __A::Error> {
                     let mut field0: ::std::option::Option<Bound> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<Bound> = ::std::option::Option::None;
                     let mut extra: ::serde_json::Map<
@@ -642,14 +642,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for Range {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.lower) {
@@ -692,11 +692,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SavedSearch {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SavedSearch;
                 fn expecting(
                     &self,
@@ -704,10 +704,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SavedSearch")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SavedSearch, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SavedSearch, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::collections::HashMap<
                             ::std::string::String,
@@ -787,7 +787,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("indices")?
                             }
                         },
@@ -802,7 +802,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("query")?
                             }
                         },
@@ -811,14 +811,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SavedSearch {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.columns) {
@@ -910,11 +910,11 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SavedSearchDetail {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SavedSearchDetail;
                 fn expecting(
                     &self,
@@ -922,10 +922,10 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SavedSearchDetail")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SavedSearchDetail, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SavedSearchDetail, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::collections::HashMap<
                             ::std::string::String,
@@ -991,7 +991,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("indices")?
                             }
                         },
@@ -1002,7 +1002,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("query")?
                             }
                         },
@@ -1011,14 +1011,14 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SavedSearchDetail {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.columns) {
@@ -1085,11 +1085,11 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SavedSearchName {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SavedSearchName;
                 fn expecting(
                     &self,
@@ -1097,10 +1097,10 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SavedSearchName")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SavedSearchName, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SavedSearchName, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut extra: ::serde_json::Map<
@@ -1125,14 +1125,14 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SavedSearchName {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.description) {
@@ -1161,11 +1161,11 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
         pub schedule_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for SearchArguments {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SearchArguments;
                 fn expecting(
                     &self,
@@ -1173,10 +1173,10 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SearchArguments")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SearchArguments, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SearchArguments, __A::Error> {
                     let mut field0: ::std::option::Option<TypedReference> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<TypedReference>,
@@ -1205,15 +1205,15 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 .deserialize_struct(
                     "SearchArguments",
                     &["owner", "recipients", "scheduleId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SearchArguments {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SearchArguments", 3usize)?;
             if !::std::option::Option::is_none(&self.owner) {
@@ -1245,11 +1245,11 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for TypedReference {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = TypedReference;
                 fn expecting(
                     &self,
@@ -1257,10 +1257,10 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct TypedReference")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<TypedReference, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<TypedReference, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         sailpoint_shared::types::DtoType,
@@ -1288,7 +1288,10 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         type_: match field1 {
@@ -1296,7 +1299,7 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -1304,14 +1307,14 @@ The currently supported document types are: _accessprofile_, _accountactivity_, 
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for TypedReference {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             fields.serialize_entry("id", &self.id)?;
@@ -2832,56 +2835,61 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/saved-searches/v1/{id}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_saved_search_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/saved-searches/v1/{}", client.baseurl, encode_path(& id
-                    .to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_saved_search_v1"),
+                )?;
+            let url = format!(
+                "{}/saved-searches/v1/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("delete_saved_search_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_saved_search_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error("delete_saved_search_v1"),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_saved_search_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -2951,72 +2959,76 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/saved-searches/v1/{id}/execute`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, body, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "execute_saved_search_v1",
-                        ),
-                    )?;
-                let body = body
-                    .and_then(|v| {
-                        v
-                            .ok_or_else(|| String::from(
-                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                            ))
-                    })
-                    .and_then(|v| {
-                        types::SearchArguments::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "execute_saved_search_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/saved-searches/v1/{}/execute", client.baseurl, encode_path(& id
-                    .to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("execute_saved_search_v1"),
+                )?;
+            let body = body
+                .and_then(|v| {
+                    v
+                        .ok_or_else(|| String::from(
+                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                        ))
+                })
+                .and_then(|v| {
+                    types::SearchArguments::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("execute_saved_search_v1"),
+                )?;
+            let url = format!(
+                "{}/saved-searches/v1/{}/execute", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("execute_saved_search_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "execute_saved_search_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                202u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error("execute_saved_search_v1"),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "execute_saved_search_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

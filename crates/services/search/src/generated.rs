@@ -51,11 +51,11 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Access {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Access;
                 fn expecting(
                     &self,
@@ -63,10 +63,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Access")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Access, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Access, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -96,15 +96,15 @@ pub mod types {
                 .deserialize_struct(
                     "Access",
                     &["description", "displayName", "id", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Access {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Access", 4usize)?;
             if !::std::option::Option::is_none(&self.description) {
@@ -134,11 +134,11 @@ pub mod types {
         pub owner: ::std::option::Option<AccessAppsOwner>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessApps {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessApps;
                 fn expecting(
                     &self,
@@ -146,10 +146,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessApps")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessApps, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessApps, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -179,15 +179,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessApps",
                     &["description", "id", "name", "owner"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessApps {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccessApps", 4usize)?;
             if !::std::option::Option::is_none(&self.description) {
@@ -218,11 +218,11 @@ pub mod types {
         pub type_: ::std::option::Option<AccessAppsOwnerType>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessAppsOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessAppsOwner;
                 fn expecting(
                     &self,
@@ -230,10 +230,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessAppsOwner")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessAppsOwner, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessAppsOwner, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -263,15 +263,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessAppsOwner",
                     &["email", "id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessAppsOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccessAppsOwner", 4usize)?;
             if !::std::option::Option::is_none(&self.email) {
@@ -297,9 +297,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessAppsOwnerType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -312,10 +312,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessAppsOwnerType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -402,11 +402,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub tags: ::std::option::Option<Tags>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileDocument {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfileDocument;
                 fn expecting(
                     &self,
@@ -414,10 +414,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfileDocument")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessProfileDocument, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessProfileDocument, __A::Error> {
                     let mut field0: ::std::option::Option<::std::vec::Vec<AccessApps>> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
@@ -487,7 +487,10 @@ There may be some delay between the `synced` time and the time when the updated 
                         id: match field6 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         modified: field7,
@@ -496,7 +499,7 @@ There may be some delay between the `synced` time and the time when the updated 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -533,15 +536,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "synced",
                         "tags",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessProfileDocument {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessProfileDocument", 17usize)?;
@@ -608,11 +611,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileDocumentSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfileDocumentSource;
                 fn expecting(
                     &self,
@@ -620,10 +623,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfileDocumentSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessProfileDocumentSource, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessProfileDocumentSource, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -647,15 +650,15 @@ There may be some delay between the `synced` time and the time when the updated 
                 .deserialize_struct(
                     "AccessProfileDocumentSource",
                     &["id", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessProfileDocumentSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessProfileDocumentSource", 2usize)?;
@@ -713,11 +716,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub version: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileDocuments {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfileDocuments;
                 fn expecting(
                     &self,
@@ -725,10 +728,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfileDocuments")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessProfileDocuments, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessProfileDocuments, __A::Error> {
                     let mut field0: ::std::option::Option<::std::vec::Vec<AccessApps>> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
@@ -806,7 +809,10 @@ There may be some delay between the `synced` time and the time when the updated 
                         id: match field6 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         modified: field7,
@@ -815,7 +821,7 @@ There may be some delay between the `synced` time and the time when the updated 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -860,15 +866,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "type",
                         "_version",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessProfileDocuments {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessProfileDocuments", 21usize)?;
@@ -955,11 +961,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessProfileSummary {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessProfileSummary;
                 fn expecting(
                     &self,
@@ -967,10 +973,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessProfileSummary")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessProfileSummary, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessProfileSummary, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1021,15 +1027,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "source",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessProfileSummary {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessProfileSummary", 8usize)?;
@@ -1079,11 +1085,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Accessprofileentitlement {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Accessprofileentitlement;
                 fn expecting(
                     &self,
@@ -1091,10 +1097,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Accessprofileentitlement")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Accessprofileentitlement, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Accessprofileentitlement, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1153,15 +1159,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "type",
                         "value",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Accessprofileentitlement {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Accessprofileentitlement", 10usize)?;
@@ -1215,11 +1221,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Accessprofilerole {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Accessprofilerole;
                 fn expecting(
                     &self,
@@ -1227,10 +1233,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Accessprofilerole")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Accessprofilerole, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Accessprofilerole, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1281,15 +1287,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "revocable",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Accessprofilerole {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Accessprofilerole", 8usize)?;
             if !::std::option::Option::is_none(&self.description) {
@@ -1365,11 +1371,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub warnings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountActivityDocuments {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountActivityDocuments;
                 fn expecting(
                     &self,
@@ -1377,10 +1383,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountActivityDocuments")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountActivityDocuments, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountActivityDocuments, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<AccountRequest>,
                     > = ::std::option::Option::None;
@@ -1497,15 +1503,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "_version",
                         "warnings",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountActivityDocuments {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountActivityDocuments", 21usize)?;
@@ -1588,11 +1594,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub source: ::std::option::Option<AccountSource>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountRequest;
                 fn expecting(
                     &self,
@@ -1600,10 +1606,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountRequest, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<AttributeRequest>,
@@ -1648,15 +1654,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "result",
                         "source",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccountRequest", 6usize)?;
             if !::std::option::Option::is_none(&self.account_id) {
@@ -1691,11 +1697,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub ticket_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountRequestResult {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountRequestResult;
                 fn expecting(
                     &self,
@@ -1703,10 +1709,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountRequestResult")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountRequestResult, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountRequestResult, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -1735,15 +1741,15 @@ There may be some delay between the `synced` time and the time when the updated 
                 .deserialize_struct(
                     "AccountRequestResult",
                     &["errors", "status", "ticketId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountRequestResult {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountRequestResult", 3usize)?;
@@ -1770,11 +1776,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountSource;
                 fn expecting(
                     &self,
@@ -1782,10 +1788,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountSource, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountSource, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1809,14 +1815,14 @@ There may be some delay between the `synced` time and the time when the updated 
                 }
             }
             deserializer
-                .deserialize_struct("AccountSource", &["id", "name", "type"], Fields)
+                .deserialize_struct("AccountSource", &["id", "name", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for AccountSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccountSource", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -1870,11 +1876,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub warnings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for Accountactivitydocument {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Accountactivitydocument;
                 fn expecting(
                     &self,
@@ -1882,10 +1888,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Accountactivitydocument")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Accountactivitydocument, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Accountactivitydocument, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<AccountRequest>,
                     > = ::std::option::Option::None;
@@ -1986,15 +1992,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "trackingNumber",
                         "warnings",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Accountactivitydocument {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Accountactivitydocument", 17usize)?;
@@ -2063,11 +2069,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ActivityIdentity {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ActivityIdentity;
                 fn expecting(
                     &self,
@@ -2075,10 +2081,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ActivityIdentity")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ActivityIdentity, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ActivityIdentity, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2102,14 +2108,18 @@ There may be some delay between the `synced` time and the time when the updated 
                 }
             }
             deserializer
-                .deserialize_struct("ActivityIdentity", &["id", "name", "type"], Fields)
+                .deserialize_struct(
+                    "ActivityIdentity",
+                    &["id", "name", "type"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for ActivityIdentity {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ActivityIdentity", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -2139,11 +2149,11 @@ See Elasticsearch [Aggregations](https://www.elastic.co/guide/en/elasticsearch/r
         pub hits: ::std::option::Option<::std::vec::Vec<SearchDocuments>>,
     }
     impl<'de> ::serde::Deserialize<'de> for AggregationResult {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AggregationResult;
                 fn expecting(
                     &self,
@@ -2151,10 +2161,10 @@ See Elasticsearch [Aggregations](https://www.elastic.co/guide/en/elasticsearch/r
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AggregationResult")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AggregationResult, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AggregationResult, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -2182,15 +2192,15 @@ See Elasticsearch [Aggregations](https://www.elastic.co/guide/en/elasticsearch/r
                 .deserialize_struct(
                     "AggregationResult",
                     &["aggregations", "hits"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AggregationResult {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AggregationResult", 2usize)?;
             if !::std::option::Option::is_none(&self.aggregations) {
@@ -2262,11 +2272,11 @@ the aggregation result will be returned as a CSV document.
         pub source: ::std::option::Option<Reference>,
     }
     impl<'de> ::serde::Deserialize<'de> for App {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = App;
                 fn expecting(
                     &self,
@@ -2274,10 +2284,10 @@ the aggregation result will be returned as a CSV document.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct App")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<App, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<App, __A::Error> {
                     let mut field0: ::std::option::Option<AppAccount> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2304,14 +2314,18 @@ the aggregation result will be returned as a CSV document.
                 }
             }
             deserializer
-                .deserialize_struct("App", &["account", "id", "name", "source"], Fields)
+                .deserialize_struct(
+                    "App",
+                    &["account", "id", "name", "source"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for App {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("App", 4usize)?;
             if !::std::option::Option::is_none(&self.account) {
@@ -2338,11 +2352,11 @@ the aggregation result will be returned as a CSV document.
         pub id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AppAccount {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AppAccount;
                 fn expecting(
                     &self,
@@ -2350,10 +2364,10 @@ the aggregation result will be returned as a CSV document.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AppAccount")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AppAccount, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AppAccount, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -2373,14 +2387,15 @@ the aggregation result will be returned as a CSV document.
                     })
                 }
             }
-            deserializer.deserialize_struct("AppAccount", &["accountId", "id"], Fields)
+            deserializer
+                .deserialize_struct("AppAccount", &["accountId", "id"], __Visitor)
         }
     }
     impl ::serde::Serialize for AppAccount {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AppAccount", 2usize)?;
             if !::std::option::Option::is_none(&self.account_id) {
@@ -2404,11 +2419,11 @@ the aggregation result will be returned as a CSV document.
         pub source: ::std::option::Option<AccountSource>,
     }
     impl<'de> ::serde::Deserialize<'de> for Approval {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Approval;
                 fn expecting(
                     &self,
@@ -2416,10 +2431,10 @@ the aggregation result will be returned as a CSV document.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Approval")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Approval, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Approval, __A::Error> {
                     let mut field0: ::std::option::Option<AttributeRequest> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<Approvalcomment2>,
@@ -2466,15 +2481,15 @@ the aggregation result will be returned as a CSV document.
                         "result",
                         "source",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Approval {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Approval", 6usize)?;
             if !::std::option::Option::is_none(&self.attribute_request) {
@@ -2508,11 +2523,11 @@ the aggregation result will be returned as a CSV document.
         pub date: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
     impl<'de> ::serde::Deserialize<'de> for Approvalcomment2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Approvalcomment2;
                 fn expecting(
                     &self,
@@ -2520,10 +2535,10 @@ the aggregation result will be returned as a CSV document.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Approvalcomment2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Approvalcomment2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Approvalcomment2, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -2552,15 +2567,15 @@ the aggregation result will be returned as a CSV document.
                 .deserialize_struct(
                     "Approvalcomment2",
                     &["comment", "commenter", "date"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Approvalcomment2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Approvalcomment2", 3usize)?;
             if !::std::option::Option::is_none(&self.comment) {
@@ -2586,11 +2601,11 @@ the aggregation result will be returned as a CSV document.
         pub value: ::std::option::Option<AttributeRequestValue>,
     }
     impl<'de> ::serde::Deserialize<'de> for AttributeRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AttributeRequest;
                 fn expecting(
                     &self,
@@ -2598,10 +2613,10 @@ the aggregation result will be returned as a CSV document.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AttributeRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AttributeRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AttributeRequest, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AttributeRequestValue> = ::std::option::Option::None;
@@ -2625,14 +2640,18 @@ the aggregation result will be returned as a CSV document.
                 }
             }
             deserializer
-                .deserialize_struct("AttributeRequest", &["name", "op", "value"], Fields)
+                .deserialize_struct(
+                    "AttributeRequest",
+                    &["name", "op", "value"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for AttributeRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AttributeRequest", 3usize)?;
             if !::std::option::Option::is_none(&self.name) {
@@ -2683,11 +2702,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub synced: ::std::option::Option<::sailpoint_runtime::DateTime>,
     }
     impl<'de> ::serde::Deserialize<'de> for BaseAccess {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BaseAccess;
                 fn expecting(
                     &self,
@@ -2695,10 +2714,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BaseAccess")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BaseAccess, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BaseAccess, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -2755,15 +2774,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "requestable",
                         "synced",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for BaseAccess {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("BaseAccess", 8usize)?;
             if !::std::option::Option::is_none(&self.created) {
@@ -2810,11 +2829,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub type_: ::std::option::Option<BaseAccessOwnerType>,
     }
     impl<'de> ::serde::Deserialize<'de> for BaseAccessOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BaseAccessOwner;
                 fn expecting(
                     &self,
@@ -2822,10 +2841,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BaseAccessOwner")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BaseAccessOwner, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BaseAccessOwner, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2855,15 +2874,15 @@ There may be some delay between the `synced` time and the time when the updated 
                 .deserialize_struct(
                     "BaseAccessOwner",
                     &["email", "id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for BaseAccessOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("BaseAccessOwner", 4usize)?;
             if !::std::option::Option::is_none(&self.email) {
@@ -2889,9 +2908,9 @@ There may be some delay between the `synced` time and the time when the updated 
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for BaseAccessOwnerType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2904,10 +2923,10 @@ There may be some delay between the `synced` time and the time when the updated 
         }
     }
     impl ::serde::Serialize for BaseAccessOwnerType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2965,11 +2984,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for BaseAccessProfile {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BaseAccessProfile;
                 fn expecting(
                     &self,
@@ -2977,10 +2996,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BaseAccessProfile")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BaseAccessProfile, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BaseAccessProfile, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -3000,14 +3019,15 @@ There may be some delay between the `synced` time and the time when the updated 
                     })
                 }
             }
-            deserializer.deserialize_struct("BaseAccessProfile", &["id", "name"], Fields)
+            deserializer
+                .deserialize_struct("BaseAccessProfile", &["id", "name"], __Visitor)
         }
     }
     impl ::serde::Serialize for BaseAccessProfile {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("BaseAccessProfile", 2usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -3052,11 +3072,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub supports_password_change: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for BaseAccount {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BaseAccount;
                 fn expecting(
                     &self,
@@ -3064,10 +3084,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BaseAccount")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BaseAccount, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BaseAccount, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -3146,15 +3166,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "source",
                         "supportsPasswordChange",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for BaseAccount {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("BaseAccount", 13usize)?;
             if !::std::option::Option::is_none(&self.account_attributes) {
@@ -3216,11 +3236,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub name: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for BaseDocument {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BaseDocument;
                 fn expecting(
                     &self,
@@ -3228,10 +3248,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BaseDocument")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BaseDocument, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BaseDocument, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -3253,7 +3273,10 @@ There may be some delay between the `synced` time and the time when the updated 
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -3261,21 +3284,21 @@ There may be some delay between the `synced` time and the time when the updated 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
                     })
                 }
             }
-            deserializer.deserialize_struct("BaseDocument", &["id", "name"], Fields)
+            deserializer.deserialize_struct("BaseDocument", &["id", "name"], __Visitor)
         }
     }
     impl ::serde::Serialize for BaseDocument {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("BaseDocument", 2usize)?;
             fields.serialize_field("id", &self.id)?;
@@ -3304,11 +3327,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for BaseEntitlement {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BaseEntitlement;
                 fn expecting(
                     &self,
@@ -3316,10 +3339,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BaseEntitlement")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BaseEntitlement, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BaseEntitlement, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -3370,15 +3393,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "schema",
                         "value",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for BaseEntitlement {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("BaseEntitlement", 8usize)?;
             if !::std::option::Option::is_none(&self.attribute) {
@@ -3417,11 +3440,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for BaseSegment {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BaseSegment;
                 fn expecting(
                     &self,
@@ -3429,10 +3452,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BaseSegment")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BaseSegment, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BaseSegment, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -3452,14 +3475,14 @@ There may be some delay between the `synced` time and the time when the updated 
                     })
                 }
             }
-            deserializer.deserialize_struct("BaseSegment", &["id", "name"], Fields)
+            deserializer.deserialize_struct("BaseSegment", &["id", "name"], __Visitor)
         }
     }
     impl ::serde::Serialize for BaseSegment {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("BaseSegment", 2usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -3481,11 +3504,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for DisplayReference {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DisplayReference;
                 fn expecting(
                     &self,
@@ -3493,10 +3516,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DisplayReference")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DisplayReference, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DisplayReference, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3523,15 +3546,15 @@ There may be some delay between the `synced` time and the time when the updated 
                 .deserialize_struct(
                     "DisplayReference",
                     &["displayName", "id", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DisplayReference {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("DisplayReference", 3usize)?;
             if !::std::option::Option::is_none(&self.display_name) {
@@ -3558,11 +3581,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub version: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for DocumentFields {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DocumentFields;
                 fn expecting(
                     &self,
@@ -3570,10 +3593,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DocumentFields")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DocumentFields, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DocumentFields, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<DocumentType> = ::std::option::Option::None;
@@ -3603,15 +3626,15 @@ There may be some delay between the `synced` time and the time when the updated 
                 .deserialize_struct(
                     "DocumentFields",
                     &["org", "pod", "type", "_version"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DocumentFields {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("DocumentFields", 4usize)?;
             if !::std::option::Option::is_none(&self.org) {
@@ -3644,9 +3667,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for DocumentType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3664,10 +3687,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for DocumentType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3788,11 +3811,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementDocument {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementDocument;
                 fn expecting(
                     &self,
@@ -3800,10 +3823,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementDocument")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementDocument, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementDocument, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -3888,7 +3911,10 @@ There may be some delay between the `synced` time and the time when the updated 
                         id: match field7 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         manually_updated_fields: field8,
@@ -3898,7 +3924,7 @@ There may be some delay between the `synced` time and the time when the updated 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -3945,15 +3971,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "truncatedAttributes",
                         "value",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementDocument {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("EntitlementDocument", 23usize)?;
@@ -4042,11 +4068,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub display_name: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementDocumentManuallyUpdatedFields {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementDocumentManuallyUpdatedFields;
                 fn expecting(
                     &self,
@@ -4054,12 +4080,12 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementDocumentManuallyUpdatedFields")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     EntitlementDocumentManuallyUpdatedFields,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -4084,15 +4110,15 @@ There may be some delay between the `synced` time and the time when the updated 
                 .deserialize_struct(
                     "EntitlementDocumentManuallyUpdatedFields",
                     &["DESCRIPTION", "DISPLAY_NAME"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementDocumentManuallyUpdatedFields {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("EntitlementDocumentManuallyUpdatedFields", 2usize)?;
@@ -4114,11 +4140,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub target: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementDocumentPermissionsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementDocumentPermissionsItem;
                 fn expecting(
                     &self,
@@ -4126,12 +4152,12 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementDocumentPermissionsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     EntitlementDocumentPermissionsItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
@@ -4158,15 +4184,15 @@ There may be some delay between the `synced` time and the time when the updated 
                 .deserialize_struct(
                     "EntitlementDocumentPermissionsItem",
                     &["rights", "target"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementDocumentPermissionsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("EntitlementDocumentPermissionsItem", 2usize)?;
@@ -4190,11 +4216,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementDocumentSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementDocumentSource;
                 fn expecting(
                     &self,
@@ -4202,10 +4228,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementDocumentSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementDocumentSource, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementDocumentSource, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -4232,15 +4258,15 @@ There may be some delay between the `synced` time and the time when the updated 
                 .deserialize_struct(
                     "EntitlementDocumentSource",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementDocumentSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("EntitlementDocumentSource", 3usize)?;
@@ -4320,11 +4346,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub version: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementDocuments {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementDocuments;
                 fn expecting(
                     &self,
@@ -4332,10 +4358,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementDocuments")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementDocuments, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementDocuments, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -4428,7 +4454,10 @@ There may be some delay between the `synced` time and the time when the updated 
                         id: match field7 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         manually_updated_fields: field8,
@@ -4438,7 +4467,7 @@ There may be some delay between the `synced` time and the time when the updated 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -4493,15 +4522,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "value",
                         "_version",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementDocuments {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("EntitlementDocuments", 27usize)?;
@@ -4604,11 +4633,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub target: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementDocumentsPermissionsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementDocumentsPermissionsItem;
                 fn expecting(
                     &self,
@@ -4616,12 +4645,12 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementDocumentsPermissionsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     EntitlementDocumentsPermissionsItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
@@ -4648,15 +4677,15 @@ There may be some delay between the `synced` time and the time when the updated 
                 .deserialize_struct(
                     "EntitlementDocumentsPermissionsItem",
                     &["rights", "target"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementDocumentsPermissionsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("EntitlementDocumentsPermissionsItem", 2usize)?;
@@ -4713,11 +4742,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub version: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for EventDocuments {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EventDocuments;
                 fn expecting(
                     &self,
@@ -4725,10 +4754,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EventDocuments")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EventDocuments, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EventDocuments, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<EventdocumentActor> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -4833,15 +4862,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "type",
                         "_version",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EventDocuments {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("EventDocuments", 20usize)?;
             if !::std::option::Option::is_none(&self.action) {
@@ -4948,11 +4977,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Eventdocument {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Eventdocument;
                 fn expecting(
                     &self,
@@ -4960,10 +4989,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Eventdocument")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Eventdocument, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Eventdocument, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<EventdocumentActor> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -5056,15 +5085,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "trackingNumber",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Eventdocument {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Eventdocument", 17usize)?;
             if !::std::option::Option::is_none(&self.action) {
@@ -5128,11 +5157,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for EventdocumentActor {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EventdocumentActor;
                 fn expecting(
                     &self,
@@ -5140,10 +5169,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EventdocumentActor")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EventdocumentActor, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EventdocumentActor, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -5158,14 +5187,14 @@ There may be some delay between the `synced` time and the time when the updated 
                     ::std::result::Result::Ok(EventdocumentActor { name: field0 })
                 }
             }
-            deserializer.deserialize_struct("EventdocumentActor", &["name"], Fields)
+            deserializer.deserialize_struct("EventdocumentActor", &["name"], __Visitor)
         }
     }
     impl ::serde::Serialize for EventdocumentActor {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("EventdocumentActor", 1usize)?;
             if !::std::option::Option::is_none(&self.name) {
@@ -5181,11 +5210,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for EventdocumentTarget {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EventdocumentTarget;
                 fn expecting(
                     &self,
@@ -5193,10 +5222,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EventdocumentTarget")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EventdocumentTarget, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EventdocumentTarget, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -5213,14 +5242,14 @@ There may be some delay between the `synced` time and the time when the updated 
                     })
                 }
             }
-            deserializer.deserialize_struct("EventdocumentTarget", &["name"], Fields)
+            deserializer.deserialize_struct("EventdocumentTarget", &["name"], __Visitor)
         }
     }
     impl ::serde::Serialize for EventdocumentTarget {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("EventdocumentTarget", 1usize)?;
             if !::std::option::Option::is_none(&self.name) {
@@ -5246,11 +5275,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub state: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ExpansionItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ExpansionItem;
                 fn expecting(
                     &self,
@@ -5258,10 +5287,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ExpansionItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ExpansionItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ExpansionItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<AttributeRequest> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -5308,15 +5337,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "source",
                         "state",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ExpansionItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ExpansionItem", 7usize)?;
             if !::std::option::Option::is_none(&self.account_id) {
@@ -5448,11 +5477,11 @@ There may be some delay between the `synced` time and the time when the updated 
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityDocument {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityDocument;
                 fn expecting(
                     &self,
@@ -5460,10 +5489,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityDocument")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityDocument, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IdentityDocument, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<IdentityAccess>,
                     > = ::std::option::Option::None;
@@ -5586,7 +5615,10 @@ There may be some delay between the `synced` time and the time when the updated 
                         id: match field15 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         identity_profile: field16,
@@ -5601,7 +5633,7 @@ There may be some delay between the `synced` time and the time when the updated 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -5665,15 +5697,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "visibleSegmentCount",
                         "visibleSegments",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityDocument {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IdentityDocument", 38usize)?;
             if !::std::option::Option::is_none(&self.access) {
@@ -5803,11 +5835,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityDocumentIdentityProfile {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityDocumentIdentityProfile;
                 fn expecting(
                     &self,
@@ -5815,10 +5847,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityDocumentIdentityProfile")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityDocumentIdentityProfile, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IdentityDocumentIdentityProfile, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -5842,15 +5874,15 @@ There may be some delay between the `synced` time and the time when the updated 
                 .deserialize_struct(
                     "IdentityDocumentIdentityProfile",
                     &["id", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityDocumentIdentityProfile {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IdentityDocumentIdentityProfile", 2usize)?;
@@ -5874,11 +5906,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityDocumentManager {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityDocumentManager;
                 fn expecting(
                     &self,
@@ -5886,10 +5918,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityDocumentManager")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityDocumentManager, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IdentityDocumentManager, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -5916,15 +5948,15 @@ There may be some delay between the `synced` time and the time when the updated 
                 .deserialize_struct(
                     "IdentityDocumentManager",
                     &["displayName", "id", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityDocumentManager {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IdentityDocumentManager", 3usize)?;
@@ -5949,11 +5981,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityDocumentSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityDocumentSource;
                 fn expecting(
                     &self,
@@ -5961,10 +5993,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityDocumentSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityDocumentSource, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IdentityDocumentSource, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -5985,14 +6017,14 @@ There may be some delay between the `synced` time and the time when the updated 
                 }
             }
             deserializer
-                .deserialize_struct("IdentityDocumentSource", &["id", "name"], Fields)
+                .deserialize_struct("IdentityDocumentSource", &["id", "name"], __Visitor)
         }
     }
     impl ::serde::Serialize for IdentityDocumentSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IdentityDocumentSource", 2usize)?;
@@ -6091,11 +6123,11 @@ There may be some delay between the `synced` time and the time when the updated 
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityDocuments {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityDocuments;
                 fn expecting(
                     &self,
@@ -6103,10 +6135,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityDocuments")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityDocuments, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IdentityDocuments, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<IdentityAccess>,
                     > = ::std::option::Option::None;
@@ -6237,7 +6269,10 @@ There may be some delay between the `synced` time and the time when the updated 
                         id: match field15 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         identity_profile: field16,
@@ -6252,7 +6287,7 @@ There may be some delay between the `synced` time and the time when the updated 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -6324,15 +6359,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "visibleSegmentCount",
                         "visibleSegments",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityDocuments {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IdentityDocuments", 42usize)?;
             if !::std::option::Option::is_none(&self.access) {
@@ -6492,11 +6527,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -6504,10 +6539,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -6566,15 +6601,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -6620,11 +6655,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub source: ::std::option::Option<AccountSource>,
     }
     impl<'de> ::serde::Deserialize<'de> for OriginalRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = OriginalRequest;
                 fn expecting(
                     &self,
@@ -6632,10 +6667,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct OriginalRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<OriginalRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<OriginalRequest, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<AttributeRequest>,
@@ -6670,15 +6705,15 @@ There may be some delay between the `synced` time and the time when the updated 
                 .deserialize_struct(
                     "OriginalRequest",
                     &["accountId", "attributeRequests", "op", "result", "source"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for OriginalRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("OriginalRequest", 5usize)?;
             if !::std::option::Option::is_none(&self.account_id) {
@@ -6711,11 +6746,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub sources: ::std::option::Option<::std::vec::Vec<Reference>>,
     }
     impl<'de> ::serde::Deserialize<'de> for Owns {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Owns;
                 fn expecting(
                     &self,
@@ -6723,10 +6758,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Owns")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Owns, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Owns, __A::Error> {
                     let mut field0: ::std::option::Option<::std::vec::Vec<Reference>> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::vec::Vec<Reference>> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::vec::Vec<Reference>> = ::std::option::Option::None;
@@ -6773,15 +6808,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "roles",
                         "sources",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Owns {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Owns", 7usize)?;
             if !::std::option::Option::is_none(&self.access_profiles) {
@@ -6818,11 +6853,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub stage: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ProcessingDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ProcessingDetails;
                 fn expecting(
                     &self,
@@ -6830,10 +6865,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ProcessingDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ProcessingDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ProcessingDetails, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -6868,15 +6903,15 @@ There may be some delay between the `synced` time and the time when the updated 
                 .deserialize_struct(
                     "ProcessingDetails",
                     &["date", "message", "retryCount", "stackTrace", "stage"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ProcessingDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ProcessingDetails", 5usize)?;
             if !::std::option::Option::is_none(&self.date) {
@@ -6906,11 +6941,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Reference {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Reference;
                 fn expecting(
                     &self,
@@ -6918,10 +6953,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Reference")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Reference, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Reference, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -6941,14 +6976,14 @@ There may be some delay between the `synced` time and the time when the updated 
                     })
                 }
             }
-            deserializer.deserialize_struct("Reference", &["id", "name"], Fields)
+            deserializer.deserialize_struct("Reference", &["id", "name"], __Visitor)
         }
     }
     impl ::serde::Serialize for Reference {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Reference", 2usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -6967,11 +7002,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub status: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Result;
                 fn expecting(
                     &self,
@@ -6979,10 +7014,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Result")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Result, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Result, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -6997,14 +7032,14 @@ There may be some delay between the `synced` time and the time when the updated 
                     ::std::result::Result::Ok(Result { status: field0 })
                 }
             }
-            deserializer.deserialize_struct("Result", &["status"], Fields)
+            deserializer.deserialize_struct("Result", &["status"], __Visitor)
         }
     }
     impl ::serde::Serialize for Result {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Result", 1usize)?;
             if !::std::option::Option::is_none(&self.status) {
@@ -7064,11 +7099,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub tags: ::std::option::Option<Tags>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleDocument {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleDocument;
                 fn expecting(
                     &self,
@@ -7076,10 +7111,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleDocument")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleDocument, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleDocument, __A::Error> {
                     let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<BaseAccessProfile>,
@@ -7166,7 +7201,10 @@ There may be some delay between the `synced` time and the time when the updated 
                         id: match field11 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         modified: field12,
@@ -7175,7 +7213,7 @@ There may be some delay between the `synced` time and the time when the updated 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -7215,15 +7253,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "synced",
                         "tags",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleDocument {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RoleDocument", 21usize)?;
             if !::std::option::Option::is_none(&self.access_profile_count) {
@@ -7311,11 +7349,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleDocumentDimensionSchemaAttributesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleDocumentDimensionSchemaAttributesItem;
                 fn expecting(
                     &self,
@@ -7323,12 +7361,12 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleDocumentDimensionSchemaAttributesItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     RoleDocumentDimensionSchemaAttributesItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -7356,15 +7394,15 @@ There may be some delay between the `synced` time and the time when the updated 
                 .deserialize_struct(
                     "RoleDocumentDimensionSchemaAttributesItem",
                     &["derived", "displayName", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleDocumentDimensionSchemaAttributesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleDocumentDimensionSchemaAttributesItem", 3usize)?;
@@ -7397,11 +7435,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleDocumentDimensionsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleDocumentDimensionsItem;
                 fn expecting(
                     &self,
@@ -7409,10 +7447,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleDocumentDimensionsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleDocumentDimensionsItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleDocumentDimensionsItem, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<BaseAccessProfile>,
                     > = ::std::option::Option::None;
@@ -7449,15 +7487,15 @@ There may be some delay between the `synced` time and the time when the updated 
                 .deserialize_struct(
                     "RoleDocumentDimensionsItem",
                     &["accessProfiles", "description", "entitlements", "id", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleDocumentDimensionsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleDocumentDimensionsItem", 5usize)?;
@@ -7504,11 +7542,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleDocumentDimensionsItemEntitlementsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleDocumentDimensionsItemEntitlementsItem;
                 fn expecting(
                     &self,
@@ -7516,12 +7554,12 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleDocumentDimensionsItemEntitlementsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     RoleDocumentDimensionsItemEntitlementsItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -7581,15 +7619,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "sourceSchemaObjectType",
                         "value",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleDocumentDimensionsItemEntitlementsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -7658,11 +7696,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleDocumentEntitlementsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleDocumentEntitlementsItem;
                 fn expecting(
                     &self,
@@ -7670,10 +7708,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleDocumentEntitlementsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleDocumentEntitlementsItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleDocumentEntitlementsItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -7732,15 +7770,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "sourceSchemaObjectType",
                         "value",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleDocumentEntitlementsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleDocumentEntitlementsItem", 10usize)?;
@@ -7839,11 +7877,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub version: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleDocuments {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleDocuments;
                 fn expecting(
                     &self,
@@ -7851,10 +7889,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleDocuments")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleDocuments, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleDocuments, __A::Error> {
                     let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<BaseAccessProfile>,
@@ -7949,7 +7987,10 @@ There may be some delay between the `synced` time and the time when the updated 
                         id: match field11 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         modified: field12,
@@ -7958,7 +7999,7 @@ There may be some delay between the `synced` time and the time when the updated 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -8006,15 +8047,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "type",
                         "_version",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleDocuments {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RoleDocuments", 25usize)?;
             if !::std::option::Option::is_none(&self.access_profile_count) {
@@ -8114,11 +8155,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleDocumentsDimensionSchemaAttributesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleDocumentsDimensionSchemaAttributesItem;
                 fn expecting(
                     &self,
@@ -8126,12 +8167,12 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleDocumentsDimensionSchemaAttributesItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     RoleDocumentsDimensionSchemaAttributesItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -8159,15 +8200,15 @@ There may be some delay between the `synced` time and the time when the updated 
                 .deserialize_struct(
                     "RoleDocumentsDimensionSchemaAttributesItem",
                     &["derived", "displayName", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleDocumentsDimensionSchemaAttributesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleDocumentsDimensionSchemaAttributesItem", 3usize)?;
@@ -8200,11 +8241,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleDocumentsDimensionsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleDocumentsDimensionsItem;
                 fn expecting(
                     &self,
@@ -8212,10 +8253,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleDocumentsDimensionsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleDocumentsDimensionsItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleDocumentsDimensionsItem, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<BaseAccessProfile>,
                     > = ::std::option::Option::None;
@@ -8252,15 +8293,15 @@ There may be some delay between the `synced` time and the time when the updated 
                 .deserialize_struct(
                     "RoleDocumentsDimensionsItem",
                     &["accessProfiles", "description", "entitlements", "id", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleDocumentsDimensionsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleDocumentsDimensionsItem", 5usize)?;
@@ -8307,11 +8348,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleDocumentsDimensionsItemEntitlementsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleDocumentsDimensionsItemEntitlementsItem;
                 fn expecting(
                     &self,
@@ -8319,12 +8360,12 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleDocumentsDimensionsItemEntitlementsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     RoleDocumentsDimensionsItemEntitlementsItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -8384,15 +8425,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "sourceSchemaObjectType",
                         "value",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleDocumentsDimensionsItemEntitlementsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -8461,11 +8502,11 @@ There may be some delay between the `synced` time and the time when the updated 
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RoleDocumentsEntitlementsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RoleDocumentsEntitlementsItem;
                 fn expecting(
                     &self,
@@ -8473,10 +8514,10 @@ There may be some delay between the `synced` time and the time when the updated 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RoleDocumentsEntitlementsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleDocumentsEntitlementsItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RoleDocumentsEntitlementsItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -8535,15 +8576,15 @@ There may be some delay between the `synced` time and the time when the updated 
                         "sourceSchemaObjectType",
                         "value",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RoleDocumentsEntitlementsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RoleDocumentsEntitlementsItem", 10usize)?;
@@ -8691,9 +8732,9 @@ There may be some delay between the `synced` time and the time when the updated 
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SearchGetV1Index {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -8711,10 +8752,10 @@ There may be some delay between the `synced` time and the time when the updated 
         }
     }
     impl ::serde::Serialize for SearchGetV1Index {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -9190,50 +9231,56 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/search/v1/count`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, body, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let body = body
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request("search_count_v1"),
-                    )?;
-                let url = format!("{}/search/v1/count", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            let body = body
+                .map_err(sailpoint_runtime::glue::invalid_request("search_count_v1"))?;
+            let url = format!("{}/search/v1/count", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(sailpoint_runtime::glue::request_error("search_count_v1"))?;
+            let info = OperationInfo {
+                operation_id: "search_count_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()
-                    .map_err(sailpoint_runtime::glue::request_error("search_count_v1"))?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "search_count_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

@@ -14,11 +14,11 @@ pub mod types {
         pub value: ::std::option::Option<i32>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessDuration {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessDuration;
                 fn expecting(
                     &self,
@@ -26,10 +26,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessDuration")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessDuration, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessDuration, __A::Error> {
                     let mut field0: ::std::option::Option<AccessDurationTimeUnit> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -50,14 +50,14 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("AccessDuration", &["timeUnit", "value"], Fields)
+                .deserialize_struct("AccessDuration", &["timeUnit", "value"], __Visitor)
         }
     }
     impl ::serde::Serialize for AccessDuration {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccessDuration", 2usize)?;
             if !::std::option::Option::is_none(&self.time_unit) {
@@ -80,9 +80,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessDurationTimeUnit {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -98,10 +98,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessDurationTimeUnit {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -115,6 +115,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AccessDurationTimeUnit {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Hours => f.write_str("HOURS"),
@@ -127,6 +128,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccessDurationTimeUnit {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -141,6 +143,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccessDurationTimeUnit {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -149,6 +152,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AccessDurationTimeUnit {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -178,11 +182,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessModelMetadata {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessModelMetadata;
                 fn expecting(
                     &self,
@@ -190,10 +194,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessModelMetadata")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessModelMetadata, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessModelMetadata, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -248,15 +252,15 @@ pub mod types {
                         "type",
                         "values",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessModelMetadata {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccessModelMetadata", 8usize)?;
             if !::std::option::Option::is_none(&self.description) {
@@ -297,11 +301,11 @@ pub mod types {
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessModelMetadataValuesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessModelMetadataValuesItem;
                 fn expecting(
                     &self,
@@ -309,10 +313,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessModelMetadataValuesItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessModelMetadataValuesItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessModelMetadataValuesItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -339,15 +343,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessModelMetadataValuesItem",
                     &["name", "status", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessModelMetadataValuesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessModelMetadataValuesItem", 3usize)?;
@@ -392,11 +396,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestItemForm {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequestItemForm;
                 fn expecting(
                     &self,
@@ -404,10 +408,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessRequestItemForm")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessRequestItemForm, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessRequestItemForm, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<
                             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -462,15 +466,15 @@ pub mod types {
                         "formInstanceId",
                         "formInstanceInputs",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessRequestItemForm {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessRequestItemForm", 6usize)?;
@@ -507,11 +511,11 @@ pub mod types {
         pub type_: ::std::option::Option<AdditionalOwnerRefType>,
     }
     impl<'de> ::serde::Deserialize<'de> for AdditionalOwnerRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AdditionalOwnerRef;
                 fn expecting(
                     &self,
@@ -519,10 +523,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AdditionalOwnerRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AdditionalOwnerRef, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AdditionalOwnerRef, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AdditionalOwnerRefType> = ::std::option::Option::None;
@@ -549,15 +553,15 @@ pub mod types {
                 .deserialize_struct(
                     "AdditionalOwnerRef",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AdditionalOwnerRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AdditionalOwnerRef", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -581,9 +585,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AdditionalOwnerRefType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -597,10 +601,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AdditionalOwnerRefType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -612,6 +616,7 @@ pub mod types {
         }
     }
     impl ::std::fmt::Display for AdditionalOwnerRefType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -622,6 +627,7 @@ pub mod types {
     }
     impl ::std::str::FromStr for AdditionalOwnerRefType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -634,6 +640,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AdditionalOwnerRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -642,6 +649,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AdditionalOwnerRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -660,9 +668,9 @@ Additional values may be added in the future without notice.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AggregationType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -676,10 +684,10 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::serde::Serialize for AggregationType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -691,6 +699,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::std::fmt::Display for AggregationType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Dsl => f.write_str("DSL"),
@@ -701,6 +710,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::str::FromStr for AggregationType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -713,6 +723,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<&str> for AggregationType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -721,6 +732,7 @@ Additional values may be added in the future without notice.
     }
     impl ::std::convert::TryFrom<::std::string::String> for AggregationType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -728,6 +740,7 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::std::default::Default for AggregationType {
+        #[inline]
         fn default() -> Self {
             AggregationType::Dsl
         }
@@ -741,11 +754,11 @@ Additional values may be added in the future without notice.
         pub nested: ::std::option::Option<NestedAggregation>,
     }
     impl<'de> ::serde::Deserialize<'de> for Aggregations {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Aggregations;
                 fn expecting(
                     &self,
@@ -753,10 +766,10 @@ Additional values may be added in the future without notice.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Aggregations")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Aggregations, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Aggregations, __A::Error> {
                     let mut field0: ::std::option::Option<BucketAggregation> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<FilterAggregation> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<MetricAggregation> = ::std::option::Option::None;
@@ -786,15 +799,15 @@ Additional values may be added in the future without notice.
                 .deserialize_struct(
                     "Aggregations",
                     &["bucket", "filter", "metric", "nested"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Aggregations {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Aggregations", 4usize)?;
             if !::std::option::Option::is_none(&self.bucket) {
@@ -832,11 +845,11 @@ Additional values may be added in the future without notice.
         pub values: ::std::option::Option<::std::vec::Vec<AttributeValueDto>>,
     }
     impl<'de> ::serde::Deserialize<'de> for AttributeDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AttributeDto;
                 fn expecting(
                     &self,
@@ -844,10 +857,10 @@ Additional values may be added in the future without notice.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AttributeDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AttributeDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AttributeDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -902,15 +915,15 @@ Additional values may be added in the future without notice.
                         "type",
                         "values",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AttributeDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AttributeDto", 8usize)?;
             if !::std::option::Option::is_none(&self.description) {
@@ -946,11 +959,11 @@ Additional values may be added in the future without notice.
         pub attributes: ::std::option::Option<::std::vec::Vec<AttributeDto>>,
     }
     impl<'de> ::serde::Deserialize<'de> for AttributeDtoList {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AttributeDtoList;
                 fn expecting(
                     &self,
@@ -958,10 +971,10 @@ Additional values may be added in the future without notice.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AttributeDtoList")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AttributeDtoList, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AttributeDtoList, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<AttributeDto>,
                     > = ::std::option::Option::None;
@@ -980,14 +993,15 @@ Additional values may be added in the future without notice.
                     })
                 }
             }
-            deserializer.deserialize_struct("AttributeDtoList", &["attributes"], Fields)
+            deserializer
+                .deserialize_struct("AttributeDtoList", &["attributes"], __Visitor)
         }
     }
     impl ::serde::Serialize for AttributeDtoList {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AttributeDtoList", 1usize)?;
             if !::std::option::Option::is_none(&self.attributes) {
@@ -1007,11 +1021,11 @@ Additional values may be added in the future without notice.
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AttributeValueDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AttributeValueDto;
                 fn expecting(
                     &self,
@@ -1019,10 +1033,10 @@ Additional values may be added in the future without notice.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AttributeValueDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AttributeValueDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AttributeValueDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1049,15 +1063,15 @@ Additional values may be added in the future without notice.
                 .deserialize_struct(
                     "AttributeValueDto",
                     &["name", "status", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AttributeValueDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AttributeValueDto", 3usize)?;
             if !::std::option::Option::is_none(&self.name) {
@@ -1085,11 +1099,11 @@ Additional values may be added in the future without notice.
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for BaseCommonDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BaseCommonDto;
                 fn expecting(
                     &self,
@@ -1097,10 +1111,10 @@ Additional values may be added in the future without notice.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BaseCommonDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BaseCommonDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BaseCommonDto, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -1134,7 +1148,7 @@ Additional values may be added in the future without notice.
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("name"),
                                 );
                             }
                         },
@@ -1145,15 +1159,15 @@ Additional values may be added in the future without notice.
                 .deserialize_struct(
                     "BaseCommonDto",
                     &["created", "id", "modified", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for BaseCommonDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("BaseCommonDto", 4usize)?;
             if !::std::option::Option::is_none(&self.created) {
@@ -1179,11 +1193,11 @@ Additional values may be added in the future without notice.
         pub type_: ::std::option::Option<DtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for BaseReferenceDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BaseReferenceDto;
                 fn expecting(
                     &self,
@@ -1191,10 +1205,10 @@ Additional values may be added in the future without notice.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BaseReferenceDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BaseReferenceDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BaseReferenceDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<DtoType> = ::std::option::Option::None;
@@ -1218,14 +1232,18 @@ Additional values may be added in the future without notice.
                 }
             }
             deserializer
-                .deserialize_struct("BaseReferenceDto", &["id", "name", "type"], Fields)
+                .deserialize_struct(
+                    "BaseReferenceDto",
+                    &["id", "name", "type"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for BaseReferenceDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("BaseReferenceDto", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -1249,11 +1267,11 @@ Additional values may be added in the future without notice.
         pub value: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for Bound {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Bound;
                 fn expecting(
                     &self,
@@ -1261,10 +1279,10 @@ Additional values may be added in the future without notice.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Bound")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Bound, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Bound, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -1287,21 +1305,21 @@ Additional values may be added in the future without notice.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("value")?
                             }
                         },
                     })
                 }
             }
-            deserializer.deserialize_struct("Bound", &["inclusive", "value"], Fields)
+            deserializer.deserialize_struct("Bound", &["inclusive", "value"], __Visitor)
         }
     }
     impl ::serde::Serialize for Bound {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Bound", 2usize)?;
             if !::std::option::Option::is_none(&self.inclusive) {
@@ -1326,11 +1344,11 @@ Prefix the field name with '@' to reference a nested object.*/
         pub type_: ::std::option::Option<BucketType>,
     }
     impl<'de> ::serde::Deserialize<'de> for BucketAggregation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BucketAggregation;
                 fn expecting(
                     &self,
@@ -1338,10 +1356,10 @@ Prefix the field name with '@' to reference a nested object.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BucketAggregation")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BucketAggregation, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BucketAggregation, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1371,7 +1389,7 @@ Prefix the field name with '@' to reference a nested object.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("field")?
                             }
                         },
@@ -1381,7 +1399,7 @@ Prefix the field name with '@' to reference a nested object.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -1394,15 +1412,15 @@ Prefix the field name with '@' to reference a nested object.*/
                 .deserialize_struct(
                     "BucketAggregation",
                     &["field", "minDocCount", "name", "size", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for BucketAggregation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("BucketAggregation", 5usize)?;
             fields.serialize_field("field", &self.field)?;
@@ -1428,9 +1446,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for BucketType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1443,10 +1461,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for BucketType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1457,6 +1475,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for BucketType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Terms => f.write_str("TERMS"),
@@ -1466,6 +1485,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for BucketType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1477,6 +1497,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for BucketType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1485,6 +1506,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for BucketType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1492,6 +1514,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::default::Default for BucketType {
+        #[inline]
         fn default() -> Self {
             BucketType::Terms
         }
@@ -1515,11 +1538,11 @@ Additional values may be added in the future without notice.*/
         pub type_: CampaignReferenceType,
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignReference {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CampaignReference;
                 fn expecting(
                     &self,
@@ -1527,10 +1550,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CampaignReference")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CampaignReference, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CampaignReference, __A::Error> {
                     let mut field0: ::std::option::Option<
                         CampaignReferenceCampaignType,
                     > = ::std::option::Option::None;
@@ -1582,7 +1605,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("campaignType")?
                             }
                         },
@@ -1591,7 +1614,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("correlatedStatus")?
                             }
                         },
@@ -1599,7 +1622,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "description",
                                     ),
                                 );
@@ -1608,7 +1631,10 @@ Additional values may be added in the future without notice.*/
                         id: match field3 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         mandatory_comment_requirement: match field4 {
@@ -1616,7 +1642,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("mandatoryCommentRequirement")?
                             }
                         },
@@ -1625,7 +1651,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -1634,7 +1660,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -1653,15 +1679,15 @@ Additional values may be added in the future without notice.*/
                         "name",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CampaignReference {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("CampaignReference", 7usize)?;
             fields.serialize_field("campaignType", &self.campaign_type)?;
@@ -1690,9 +1716,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignReferenceCampaignType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1709,10 +1735,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for CampaignReferenceCampaignType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1727,6 +1753,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for CampaignReferenceCampaignType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Manager => f.write_str("MANAGER"),
@@ -1740,6 +1767,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for CampaignReferenceCampaignType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1755,6 +1783,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for CampaignReferenceCampaignType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1764,6 +1793,7 @@ Additional values may be added in the future without notice.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for CampaignReferenceCampaignType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1779,9 +1809,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignReferenceCorrelatedStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1795,10 +1825,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for CampaignReferenceCorrelatedStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1810,6 +1840,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for CampaignReferenceCorrelatedStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Correlated => f.write_str("CORRELATED"),
@@ -1820,6 +1851,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for CampaignReferenceCorrelatedStatus {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1832,6 +1864,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for CampaignReferenceCorrelatedStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1841,6 +1874,7 @@ Additional values may be added in the future without notice.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for CampaignReferenceCorrelatedStatus {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1858,9 +1892,9 @@ Additional values may be added in the future without notice.*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for CampaignReferenceMandatoryCommentRequirement {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1875,10 +1909,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for CampaignReferenceMandatoryCommentRequirement {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1891,6 +1925,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for CampaignReferenceMandatoryCommentRequirement {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AllDecisions => f.write_str("ALL_DECISIONS"),
@@ -1902,6 +1937,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for CampaignReferenceMandatoryCommentRequirement {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1915,6 +1951,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for CampaignReferenceMandatoryCommentRequirement {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1924,6 +1961,7 @@ Additional values may be added in the future without notice.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for CampaignReferenceMandatoryCommentRequirement {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1938,9 +1976,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignReferenceType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1953,10 +1991,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for CampaignReferenceType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1967,6 +2005,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for CampaignReferenceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Campaign => f.write_str("CAMPAIGN"),
@@ -1976,6 +2015,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for CampaignReferenceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1987,6 +2027,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for CampaignReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -1995,6 +2036,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for CampaignReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2037,9 +2079,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for DtoType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2080,10 +2122,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for DtoType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2122,6 +2164,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for DtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::AccountCorrelationConfig => {
@@ -2161,6 +2204,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for DtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2200,6 +2244,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for DtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2208,6 +2253,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for DtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2230,27 +2276,32 @@ Additional values may be added in the future without notice.*/
     pub struct ElasticVersion(pub ::std::string::String);
     impl ::std::ops::Deref for ElasticVersion {
         type Target = ::std::string::String;
+        #[inline]
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<ElasticVersion> for ::std::string::String {
+        #[inline]
         fn from(value: ElasticVersion) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::string::String> for ElasticVersion {
+        #[inline]
         fn from(value: ::std::string::String) -> Self {
             Self(value)
         }
     }
     impl ::std::fmt::Display for ElasticVersion {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             self.0.fmt(f)
         }
     }
     impl ::std::str::FromStr for ElasticVersion {
         type Err = ::std::convert::Infallible;
+        #[inline]
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self(value.to_string()))
         }
@@ -2301,11 +2352,11 @@ Additional values may be added in the future without notice.*/
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Entitlement {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Entitlement;
                 fn expecting(
                     &self,
@@ -2313,10 +2364,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Entitlement")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Entitlement, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Entitlement, __A::Error> {
                     let mut field0: ::std::option::Option<
                         EntitlementAccessModelMetadata,
                     > = ::std::option::Option::None;
@@ -2427,15 +2478,15 @@ Additional values may be added in the future without notice.*/
                         "sourceSchemaObjectType",
                         "value",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Entitlement {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Entitlement", 19usize)?;
             if !::std::option::Option::is_none(&self.access_model_metadata) {
@@ -2516,11 +2567,11 @@ Additional values may be added in the future without notice.*/
         pub attributes: ::std::option::Option<::std::vec::Vec<AccessModelMetadata>>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementAccessModelMetadata {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementAccessModelMetadata;
                 fn expecting(
                     &self,
@@ -2528,10 +2579,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementAccessModelMetadata")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementAccessModelMetadata, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementAccessModelMetadata, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<AccessModelMetadata>,
                     > = ::std::option::Option::None;
@@ -2554,15 +2605,15 @@ Additional values may be added in the future without notice.*/
                 .deserialize_struct(
                     "EntitlementAccessModelMetadata",
                     &["attributes"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementAccessModelMetadata {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("EntitlementAccessModelMetadata", 1usize)?;
@@ -2595,11 +2646,11 @@ Additional values may be added in the future without notice.*/
         pub require_end_date: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementAccessRequestConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementAccessRequestConfig;
                 fn expecting(
                     &self,
@@ -2607,10 +2658,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementAccessRequestConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementAccessRequestConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementAccessRequestConfig, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<EntitlementApprovalScheme>,
                     > = ::std::option::Option::None;
@@ -2661,15 +2712,15 @@ Additional values may be added in the future without notice.*/
                         "requestCommentRequired",
                         "requireEndDate",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementAccessRequestConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("EntitlementAccessRequestConfig", 7usize)?;
@@ -2725,11 +2776,11 @@ Additional values may be added in the future without notice.*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementAccessRequestConfigMaxPermittedAccessDuration;
                 fn expecting(
                     &self,
@@ -2739,12 +2790,12 @@ Additional values may be added in the future without notice.*/
                         "struct EntitlementAccessRequestConfigMaxPermittedAccessDuration",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     EntitlementAccessRequestConfigMaxPermittedAccessDuration,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
@@ -2771,16 +2822,16 @@ Additional values may be added in the future without notice.*/
                 .deserialize_struct(
                     "EntitlementAccessRequestConfigMaxPermittedAccessDuration",
                     &["timeUnit", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize
     for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -2808,9 +2859,9 @@ Additional values may be added in the future without notice.*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2827,10 +2878,10 @@ Additional values may be added in the future without notice.*/
     }
     impl ::serde::Serialize
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2845,6 +2896,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::fmt::Display
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Hours => f.write_str("HOURS"),
@@ -2858,6 +2910,7 @@ Additional values may be added in the future without notice.*/
     impl ::std::str::FromStr
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2873,6 +2926,7 @@ Additional values may be added in the future without notice.*/
     impl ::std::convert::TryFrom<&str>
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2882,6 +2936,7 @@ Additional values may be added in the future without notice.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -2907,11 +2962,11 @@ Additional values may be added in the future without notice.*/
         pub approver_type: ::std::option::Option<EntitlementApprovalSchemeApproverType>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementApprovalScheme {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementApprovalScheme;
                 fn expecting(
                     &self,
@@ -2919,10 +2974,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementApprovalScheme")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementApprovalScheme, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementApprovalScheme, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         EntitlementApprovalSchemeApproverType,
@@ -2948,15 +3003,15 @@ Additional values may be added in the future without notice.*/
                 .deserialize_struct(
                     "EntitlementApprovalScheme",
                     &["approverId", "approverType"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementApprovalScheme {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("EntitlementApprovalScheme", 2usize)?;
@@ -2991,9 +3046,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementApprovalSchemeApproverType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3010,10 +3065,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for EntitlementApprovalSchemeApproverType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3028,6 +3083,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for EntitlementApprovalSchemeApproverType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::EntitlementOwner => f.write_str("ENTITLEMENT_OWNER"),
@@ -3041,6 +3097,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for EntitlementApprovalSchemeApproverType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3056,6 +3113,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for EntitlementApprovalSchemeApproverType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3065,6 +3123,7 @@ Additional values may be added in the future without notice.*/
     impl ::std::convert::TryFrom<::std::string::String>
     for EntitlementApprovalSchemeApproverType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3082,11 +3141,11 @@ Additional values may be added in the future without notice.*/
         pub type_: ::std::option::Option<EntitlementOwnerType>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementOwner;
                 fn expecting(
                     &self,
@@ -3094,10 +3153,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementOwner")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementOwner, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementOwner, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<EntitlementOwnerType> = ::std::option::Option::None;
@@ -3121,14 +3180,18 @@ Additional values may be added in the future without notice.*/
                 }
             }
             deserializer
-                .deserialize_struct("EntitlementOwner", &["id", "name", "type"], Fields)
+                .deserialize_struct(
+                    "EntitlementOwner",
+                    &["id", "name", "type"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for EntitlementOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("EntitlementOwner", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -3151,9 +3214,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementOwnerType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3166,10 +3229,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for EntitlementOwnerType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3180,6 +3243,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for EntitlementOwnerType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -3189,6 +3253,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for EntitlementOwnerType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3200,6 +3265,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for EntitlementOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3208,6 +3274,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for EntitlementOwnerType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3225,11 +3292,11 @@ Additional values may be added in the future without notice.*/
         pub type_: ::std::option::Option<EntitlementRefType>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementRef;
                 fn expecting(
                     &self,
@@ -3237,10 +3304,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementRef, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementRef, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<EntitlementRefType> = ::std::option::Option::None;
@@ -3264,14 +3331,14 @@ Additional values may be added in the future without notice.*/
                 }
             }
             deserializer
-                .deserialize_struct("EntitlementRef", &["id", "name", "type"], Fields)
+                .deserialize_struct("EntitlementRef", &["id", "name", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for EntitlementRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("EntitlementRef", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -3294,9 +3361,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementRefType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3309,10 +3376,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for EntitlementRefType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3323,6 +3390,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for EntitlementRefType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Entitlement => f.write_str("ENTITLEMENT"),
@@ -3332,6 +3400,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for EntitlementRefType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3343,6 +3412,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for EntitlementRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3351,6 +3421,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for EntitlementRefType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3366,11 +3437,11 @@ Additional values may be added in the future without notice.*/
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementRevocationRequestConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementRevocationRequestConfig;
                 fn expecting(
                     &self,
@@ -3378,12 +3449,12 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementRevocationRequestConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     EntitlementRevocationRequestConfig,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<EntitlementApprovalScheme>,
@@ -3407,15 +3478,15 @@ Additional values may be added in the future without notice.*/
                 .deserialize_struct(
                     "EntitlementRevocationRequestConfig",
                     &["approvalSchemes"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for EntitlementRevocationRequestConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("EntitlementRevocationRequestConfig", 1usize)?;
@@ -3436,11 +3507,11 @@ Additional values may be added in the future without notice.*/
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementSource;
                 fn expecting(
                     &self,
@@ -3448,10 +3519,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementSource, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementSource, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3475,14 +3546,18 @@ Additional values may be added in the future without notice.*/
                 }
             }
             deserializer
-                .deserialize_struct("EntitlementSource", &["id", "name", "type"], Fields)
+                .deserialize_struct(
+                    "EntitlementSource",
+                    &["id", "name", "type"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for EntitlementSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("EntitlementSource", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -3507,11 +3582,11 @@ Additional values may be added in the future without notice.*/
         pub text: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ErrorMessageDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ErrorMessageDto;
                 fn expecting(
                     &self,
@@ -3519,10 +3594,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ErrorMessageDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ErrorMessageDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ErrorMessageDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<LocaleOrigin> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3549,15 +3624,15 @@ Additional values may be added in the future without notice.*/
                 .deserialize_struct(
                     "ErrorMessageDto",
                     &["locale", "localeOrigin", "text"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ErrorMessageDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ErrorMessageDto", 3usize)?;
             if !::std::option::Option::is_none(&self.locale) {
@@ -3578,16 +3653,19 @@ Additional values may be added in the future without notice.*/
     pub struct ErrorMessageDtoList(pub ::std::vec::Vec<ErrorMessageDto>);
     impl ::std::ops::Deref for ErrorMessageDtoList {
         type Target = ::std::vec::Vec<ErrorMessageDto>;
+        #[inline]
         fn deref(&self) -> &::std::vec::Vec<ErrorMessageDto> {
             &self.0
         }
     }
     impl ::std::convert::From<ErrorMessageDtoList> for ::std::vec::Vec<ErrorMessageDto> {
+        #[inline]
         fn from(value: ErrorMessageDtoList) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<::std::vec::Vec<ErrorMessageDto>> for ErrorMessageDtoList {
+        #[inline]
         fn from(value: ::std::vec::Vec<ErrorMessageDto>) -> Self {
             Self(value)
         }
@@ -3605,11 +3683,11 @@ Additional values may be added in the future without notice.*/
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ErrorResponseDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ErrorResponseDto;
                 fn expecting(
                     &self,
@@ -3617,10 +3695,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ErrorResponseDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ErrorResponseDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ErrorResponseDto, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -3654,15 +3732,15 @@ Additional values may be added in the future without notice.*/
                 .deserialize_struct(
                     "ErrorResponseDto",
                     &["causes", "detailCode", "messages", "trackingId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ErrorResponseDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ErrorResponseDto", 4usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -3691,11 +3769,11 @@ Additional values may be added in the future without notice.*/
         pub type_: ::std::option::Option<FilterType>,
     }
     impl<'de> ::serde::Deserialize<'de> for Filter {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Filter;
                 fn expecting(
                     &self,
@@ -3703,10 +3781,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Filter")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Filter, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Filter, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<Range> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -3738,15 +3816,15 @@ Additional values may be added in the future without notice.*/
                 .deserialize_struct(
                     "Filter",
                     &["exclude", "range", "terms", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Filter {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Filter", 4usize)?;
             if !::std::option::Option::is_none(&self.exclude) {
@@ -3779,11 +3857,11 @@ Prefix the field name with '@' to reference a nested object.
         pub value: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for FilterAggregation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FilterAggregation;
                 fn expecting(
                     &self,
@@ -3791,10 +3869,10 @@ Prefix the field name with '@' to reference a nested object.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FilterAggregation")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FilterAggregation, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FilterAggregation, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<SearchFilterType> = ::std::option::Option::None;
@@ -3824,7 +3902,7 @@ Prefix the field name with '@' to reference a nested object.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("field")?
                             }
                         },
@@ -3833,7 +3911,7 @@ Prefix the field name with '@' to reference a nested object.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -3843,7 +3921,7 @@ Prefix the field name with '@' to reference a nested object.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("value")?
                             }
                         },
@@ -3854,15 +3932,15 @@ Prefix the field name with '@' to reference a nested object.
                 .deserialize_struct(
                     "FilterAggregation",
                     &["field", "name", "type", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for FilterAggregation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("FilterAggregation", 4usize)?;
             fields.serialize_field("field", &self.field)?;
@@ -3885,9 +3963,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for FilterType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3902,10 +3980,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for FilterType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3918,6 +3996,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for FilterType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Exists => f.write_str("EXISTS"),
@@ -3929,6 +4008,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for FilterType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3942,6 +4022,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for FilterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3950,6 +4031,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for FilterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -3966,11 +4048,11 @@ Additional values may be added in the future without notice.*/
         pub type_: ::std::option::Option<DtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityReference {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityReference;
                 fn expecting(
                     &self,
@@ -3978,10 +4060,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityReference")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityReference, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IdentityReference, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<DtoType> = ::std::option::Option::None;
@@ -4005,14 +4087,18 @@ Additional values may be added in the future without notice.*/
                 }
             }
             deserializer
-                .deserialize_struct("IdentityReference", &["id", "name", "type"], Fields)
+                .deserialize_struct(
+                    "IdentityReference",
+                    &["id", "name", "type"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for IdentityReference {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IdentityReference", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -4040,11 +4126,11 @@ Additional values may be added in the future without notice.*/
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityReferenceWithNameAndEmail {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityReferenceWithNameAndEmail;
                 fn expecting(
                     &self,
@@ -4052,10 +4138,13 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityReferenceWithNameAndEmail")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityReferenceWithNameAndEmail, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    IdentityReferenceWithNameAndEmail,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -4085,15 +4174,15 @@ Additional values may be added in the future without notice.*/
                 .deserialize_struct(
                     "IdentityReferenceWithNameAndEmail",
                     &["email", "id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityReferenceWithNameAndEmail {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IdentityReferenceWithNameAndEmail", 4usize)?;
@@ -4127,9 +4216,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for Index {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4148,10 +4237,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for Index {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4168,6 +4257,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for Index {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Accessprofiles => f.write_str("accessprofiles"),
@@ -4183,6 +4273,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for Index {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4200,6 +4291,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for Index {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4208,6 +4300,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for Index {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4223,11 +4316,11 @@ Additional values may be added in the future without notice.*/
         pub type_: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for InnerHit {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = InnerHit;
                 fn expecting(
                     &self,
@@ -4235,10 +4328,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct InnerHit")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<InnerHit, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<InnerHit, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -4262,7 +4355,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("query")?
                             }
                         },
@@ -4271,21 +4364,21 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
                     })
                 }
             }
-            deserializer.deserialize_struct("InnerHit", &["query", "type"], Fields)
+            deserializer.deserialize_struct("InnerHit", &["query", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for InnerHit {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("InnerHit", 2usize)?;
             fields.serialize_field("query", &self.query)?;
@@ -4316,11 +4409,11 @@ Additional values may be added in the future without notice.*/
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -4328,10 +4421,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -4390,15 +4483,15 @@ Additional values may be added in the future without notice.*/
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -4438,11 +4531,11 @@ Additional values may be added in the future without notice.*/
         pub operations: ::std::option::Option<::std::vec::Vec<JsonPatchOperation>>,
     }
     impl<'de> ::serde::Deserialize<'de> for JsonPatch {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = JsonPatch;
                 fn expecting(
                     &self,
@@ -4450,10 +4543,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct JsonPatch")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<JsonPatch, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<JsonPatch, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<JsonPatchOperation>,
                     > = ::std::option::Option::None;
@@ -4470,14 +4563,14 @@ Additional values may be added in the future without notice.*/
                     ::std::result::Result::Ok(JsonPatch { operations: field0 })
                 }
             }
-            deserializer.deserialize_struct("JsonPatch", &["operations"], Fields)
+            deserializer.deserialize_struct("JsonPatch", &["operations"], __Visitor)
         }
     }
     impl ::serde::Serialize for JsonPatch {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("JsonPatch", 1usize)?;
             if !::std::option::Option::is_none(&self.operations) {
@@ -4497,11 +4590,11 @@ Additional values may be added in the future without notice.*/
         pub value: ::std::option::Option<::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for JsonPatchOperation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = JsonPatchOperation;
                 fn expecting(
                     &self,
@@ -4509,10 +4602,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct JsonPatchOperation")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<JsonPatchOperation, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<JsonPatchOperation, __A::Error> {
                     let mut field0: ::std::option::Option<JsonPatchOperationOp> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
@@ -4536,7 +4629,10 @@ Additional values may be added in the future without notice.*/
                         op: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("op")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("op")?
                             }
                         },
                         path: match field1 {
@@ -4544,7 +4640,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("path")?
                             }
                         },
@@ -4556,15 +4652,15 @@ Additional values may be added in the future without notice.*/
                 .deserialize_struct(
                     "JsonPatchOperation",
                     &["op", "path", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for JsonPatchOperation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("JsonPatchOperation", 3usize)?;
             fields.serialize_field("op", &self.op)?;
@@ -4588,9 +4684,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for JsonPatchOperationOp {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4608,10 +4704,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for JsonPatchOperationOp {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4627,6 +4723,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for JsonPatchOperationOp {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Add => f.write_str("add"),
@@ -4641,6 +4738,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for JsonPatchOperationOp {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4657,6 +4755,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for JsonPatchOperationOp {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4665,6 +4764,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for JsonPatchOperationOp {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4680,9 +4780,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for LocaleOrigin {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4696,10 +4796,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for LocaleOrigin {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4711,6 +4811,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for LocaleOrigin {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Default => f.write_str("DEFAULT"),
@@ -4721,6 +4822,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for LocaleOrigin {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4733,6 +4835,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for LocaleOrigin {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4741,6 +4844,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for LocaleOrigin {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -4756,11 +4860,11 @@ Additional values may be added in the future without notice.*/
         pub message: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for LocalizedMessage {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LocalizedMessage;
                 fn expecting(
                     &self,
@@ -4768,10 +4872,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LocalizedMessage")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LocalizedMessage, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LocalizedMessage, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -4795,7 +4899,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("locale")?
                             }
                         },
@@ -4804,7 +4908,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("message")?
                             }
                         },
@@ -4812,14 +4916,18 @@ Additional values may be added in the future without notice.*/
                 }
             }
             deserializer
-                .deserialize_struct("LocalizedMessage", &["locale", "message"], Fields)
+                .deserialize_struct(
+                    "LocalizedMessage",
+                    &["locale", "message"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for LocalizedMessage {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("LocalizedMessage", 2usize)?;
             fields.serialize_field("locale", &self.locale)?;
@@ -4841,11 +4949,11 @@ If the metric aggregation is omitted, the resulting aggregation will be a count 
         pub type_: ::std::option::Option<MetricType>,
     }
     impl<'de> ::serde::Deserialize<'de> for MetricAggregation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MetricAggregation;
                 fn expecting(
                     &self,
@@ -4853,10 +4961,10 @@ If the metric aggregation is omitted, the resulting aggregation will be a count 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MetricAggregation")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MetricAggregation, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MetricAggregation, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<MetricType> = ::std::option::Option::None;
@@ -4882,7 +4990,7 @@ If the metric aggregation is omitted, the resulting aggregation will be a count 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("field")?
                             }
                         },
@@ -4891,7 +4999,7 @@ If the metric aggregation is omitted, the resulting aggregation will be a count 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -4903,15 +5011,15 @@ If the metric aggregation is omitted, the resulting aggregation will be a count 
                 .deserialize_struct(
                     "MetricAggregation",
                     &["field", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MetricAggregation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("MetricAggregation", 3usize)?;
             fields.serialize_field("field", &self.field)?;
@@ -4937,9 +5045,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MetricType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4958,10 +5066,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for MetricType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4978,6 +5086,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for MetricType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Count => f.write_str("COUNT"),
@@ -4993,6 +5102,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for MetricType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5010,6 +5120,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for MetricType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5018,6 +5129,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for MetricType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5025,6 +5137,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::default::Default for MetricType {
+        #[inline]
         fn default() -> Self {
             MetricType::UniqueCount
         }
@@ -5038,11 +5151,11 @@ Additional values may be added in the future without notice.*/
         pub type_: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for NestedAggregation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NestedAggregation;
                 fn expecting(
                     &self,
@@ -5050,10 +5163,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NestedAggregation")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NestedAggregation, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NestedAggregation, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -5077,7 +5190,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -5086,7 +5199,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -5094,14 +5207,14 @@ Additional values may be added in the future without notice.*/
                 }
             }
             deserializer
-                .deserialize_struct("NestedAggregation", &["name", "type"], Fields)
+                .deserialize_struct("NestedAggregation", &["name", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for NestedAggregation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("NestedAggregation", 2usize)?;
             fields.serialize_field("name", &self.name)?;
@@ -5120,11 +5233,11 @@ Additional values may be added in the future without notice.*/
         pub type_: ::std::option::Option<OwnerDtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for OwnerDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = OwnerDto;
                 fn expecting(
                     &self,
@@ -5132,10 +5245,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct OwnerDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<OwnerDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<OwnerDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<OwnerDtoType> = ::std::option::Option::None;
@@ -5158,14 +5271,15 @@ Additional values may be added in the future without notice.*/
                     })
                 }
             }
-            deserializer.deserialize_struct("OwnerDto", &["id", "name", "type"], Fields)
+            deserializer
+                .deserialize_struct("OwnerDto", &["id", "name", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for OwnerDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("OwnerDto", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -5188,9 +5302,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for OwnerDtoType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5203,10 +5317,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for OwnerDtoType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5217,6 +5331,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for OwnerDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -5226,6 +5341,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for OwnerDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5237,6 +5353,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for OwnerDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5245,6 +5362,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for OwnerDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5262,11 +5380,11 @@ Additional values may be added in the future without notice.*/
         pub type_: ::std::option::Option<OwnerReferenceType>,
     }
     impl<'de> ::serde::Deserialize<'de> for OwnerReference {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = OwnerReference;
                 fn expecting(
                     &self,
@@ -5274,10 +5392,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct OwnerReference")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<OwnerReference, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<OwnerReference, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<OwnerReferenceType> = ::std::option::Option::None;
@@ -5301,14 +5419,14 @@ Additional values may be added in the future without notice.*/
                 }
             }
             deserializer
-                .deserialize_struct("OwnerReference", &["id", "name", "type"], Fields)
+                .deserialize_struct("OwnerReference", &["id", "name", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for OwnerReference {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("OwnerReference", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -5331,9 +5449,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for OwnerReferenceType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5346,10 +5464,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for OwnerReferenceType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5360,6 +5478,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for OwnerReferenceType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Identity => f.write_str("IDENTITY"),
@@ -5369,6 +5488,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for OwnerReferenceType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5380,6 +5500,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for OwnerReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5388,6 +5509,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for OwnerReferenceType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5403,11 +5525,11 @@ Additional values may be added in the future without notice.*/
         pub target: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for PermissionDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = PermissionDto;
                 fn expecting(
                     &self,
@@ -5415,10 +5537,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct PermissionDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<PermissionDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<PermissionDto, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -5441,14 +5563,14 @@ Additional values may be added in the future without notice.*/
                 }
             }
             deserializer
-                .deserialize_struct("PermissionDto", &["rights", "target"], Fields)
+                .deserialize_struct("PermissionDto", &["rights", "target"], __Visitor)
         }
     }
     impl ::serde::Serialize for PermissionDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("PermissionDto", 2usize)?;
             if !::std::option::Option::is_none(&self.rights) {
@@ -5473,11 +5595,11 @@ A field's availability depends on the indices being searched.  For example, if y
         pub time_zone: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Query {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Query;
                 fn expecting(
                     &self,
@@ -5485,10 +5607,10 @@ A field's availability depends on the indices being searched.  For example, if y
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Query")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Query, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Query, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<InnerHit> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -5518,15 +5640,15 @@ A field's availability depends on the indices being searched.  For example, if y
                 .deserialize_struct(
                     "Query",
                     &["fields", "innerHit", "query", "timeZone"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Query {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Query", 4usize)?;
             if !::std::option::Option::is_none(&self.fields) {
@@ -5553,11 +5675,11 @@ A field's availability depends on the indices being searched.  For example, if y
         pub includes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for QueryResultFilter {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = QueryResultFilter;
                 fn expecting(
                     &self,
@@ -5565,10 +5687,10 @@ A field's availability depends on the indices being searched.  For example, if y
                 ) -> ::std::fmt::Result {
                     f.write_str("struct QueryResultFilter")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<QueryResultFilter, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<QueryResultFilter, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -5596,15 +5718,15 @@ A field's availability depends on the indices being searched.  For example, if y
                 .deserialize_struct(
                     "QueryResultFilter",
                     &["excludes", "includes"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for QueryResultFilter {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("QueryResultFilter", 2usize)?;
             if !::std::option::Option::is_none(&self.excludes) {
@@ -5629,9 +5751,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for QueryType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5647,10 +5769,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for QueryType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5664,6 +5786,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for QueryType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Dsl => f.write_str("DSL"),
@@ -5676,6 +5799,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for QueryType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5690,6 +5814,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for QueryType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5698,6 +5823,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for QueryType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -5705,6 +5831,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::default::Default for QueryType {
+        #[inline]
         fn default() -> Self {
             QueryType::Sailpoint
         }
@@ -5716,11 +5843,11 @@ Additional values may be added in the future without notice.*/
         pub upper: ::std::option::Option<Bound>,
     }
     impl<'de> ::serde::Deserialize<'de> for Range {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Range;
                 fn expecting(
                     &self,
@@ -5728,10 +5855,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Range")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Range, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Range, __A::Error> {
                     let mut field0: ::std::option::Option<Bound> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<Bound> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -5751,14 +5878,14 @@ Additional values may be added in the future without notice.*/
                     })
                 }
             }
-            deserializer.deserialize_struct("Range", &["lower", "upper"], Fields)
+            deserializer.deserialize_struct("Range", &["lower", "upper"], __Visitor)
         }
     }
     impl ::serde::Serialize for Range {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Range", 2usize)?;
             if !::std::option::Option::is_none(&self.lower) {
@@ -5810,11 +5937,11 @@ The searchAfter value will look like ["John Doe","2c91808375d8e80a0175e1f88a5752
         pub type_ahead_query: ::std::option::Option<TypeAheadQuery>,
     }
     impl<'de> ::serde::Deserialize<'de> for Search {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Search;
                 fn expecting(
                     &self,
@@ -5822,10 +5949,10 @@ The searchAfter value will look like ["John Doe","2c91808375d8e80a0175e1f88a5752
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Search")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Search, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Search, __A::Error> {
                     let mut field0: ::std::option::Option<AggregationType> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         SearchAggregationSpecification,
@@ -5920,15 +6047,15 @@ The searchAfter value will look like ["John Doe","2c91808375d8e80a0175e1f88a5752
                         "textQuery",
                         "typeAheadQuery",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Search {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Search", 16usize)?;
             if !::std::option::Option::is_none(&self.aggregation_type) {
@@ -5993,11 +6120,11 @@ The searchAfter value will look like ["John Doe","2c91808375d8e80a0175e1f88a5752
         pub sub_aggregation: ::std::option::Option<SubSearchAggregationSpecification>,
     }
     impl<'de> ::serde::Deserialize<'de> for SearchAggregationSpecification {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SearchAggregationSpecification;
                 fn expecting(
                     &self,
@@ -6005,10 +6132,10 @@ The searchAfter value will look like ["John Doe","2c91808375d8e80a0175e1f88a5752
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SearchAggregationSpecification")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SearchAggregationSpecification, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SearchAggregationSpecification, __A::Error> {
                     let mut field0: ::std::option::Option<BucketAggregation> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<FilterAggregation> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<MetricAggregation> = ::std::option::Option::None;
@@ -6043,15 +6170,15 @@ The searchAfter value will look like ["John Doe","2c91808375d8e80a0175e1f88a5752
                 .deserialize_struct(
                     "SearchAggregationSpecification",
                     &["bucket", "filter", "metric", "nested", "subAggregation"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SearchAggregationSpecification {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SearchAggregationSpecification", 5usize)?;
@@ -6082,9 +6209,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SearchFilterType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6097,10 +6224,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for SearchFilterType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6111,6 +6238,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for SearchFilterType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Term => f.write_str("TERM"),
@@ -6120,6 +6248,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for SearchFilterType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6131,6 +6260,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for SearchFilterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6139,6 +6269,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for SearchFilterType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6146,6 +6277,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::default::Default for SearchFilterType {
+        #[inline]
         fn default() -> Self {
             SearchFilterType::Term
         }
@@ -6160,11 +6292,11 @@ Additional values may be added in the future without notice.*/
         pub sub_aggregation: ::std::option::Option<Aggregations>,
     }
     impl<'de> ::serde::Deserialize<'de> for SubSearchAggregationSpecification {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SubSearchAggregationSpecification;
                 fn expecting(
                     &self,
@@ -6172,10 +6304,13 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SubSearchAggregationSpecification")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SubSearchAggregationSpecification, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    SubSearchAggregationSpecification,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<BucketAggregation> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<FilterAggregation> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<MetricAggregation> = ::std::option::Option::None;
@@ -6208,15 +6343,15 @@ Additional values may be added in the future without notice.*/
                 .deserialize_struct(
                     "SubSearchAggregationSpecification",
                     &["bucket", "filter", "metric", "nested", "subAggregation"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SubSearchAggregationSpecification {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SubSearchAggregationSpecification", 5usize)?;
@@ -6255,11 +6390,11 @@ Additional values may be added in the future without notice.*/
         pub unique_name: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for TaskDefinitionSummary {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = TaskDefinitionSummary;
                 fn expecting(
                     &self,
@@ -6267,10 +6402,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct TaskDefinitionSummary")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<TaskDefinitionSummary, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<TaskDefinitionSummary, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -6316,7 +6451,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("arguments")?
                             }
                         },
@@ -6324,7 +6459,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "description",
                                     ),
                                 );
@@ -6334,14 +6469,19 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("executor"),
+                                    <__A::Error as ::serde::de::Error>::missing_field(
+                                        "executor",
+                                    ),
                                 );
                             }
                         },
                         id: match field3 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         parent_name: match field4 {
@@ -6349,7 +6489,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("parentName")?
                             }
                         },
@@ -6358,7 +6498,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("uniqueName")?
                             }
                         },
@@ -6376,15 +6516,15 @@ Additional values may be added in the future without notice.*/
                         "parentName",
                         "uniqueName",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for TaskDefinitionSummary {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("TaskDefinitionSummary", 6usize)?;
@@ -6408,11 +6548,11 @@ Additional values may be added in the future without notice.*/
         pub type_: ::std::option::Option<TaskResultDtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for TaskResultDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = TaskResultDto;
                 fn expecting(
                     &self,
@@ -6420,10 +6560,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct TaskResultDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<TaskResultDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<TaskResultDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<TaskResultDtoType> = ::std::option::Option::None;
@@ -6447,14 +6587,14 @@ Additional values may be added in the future without notice.*/
                 }
             }
             deserializer
-                .deserialize_struct("TaskResultDto", &["id", "name", "type"], Fields)
+                .deserialize_struct("TaskResultDto", &["id", "name", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for TaskResultDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("TaskResultDto", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -6477,9 +6617,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for TaskResultDtoType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6492,10 +6632,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for TaskResultDtoType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6506,6 +6646,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for TaskResultDtoType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::TaskResult => f.write_str("TASK_RESULT"),
@@ -6515,6 +6656,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for TaskResultDtoType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6526,6 +6668,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for TaskResultDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6534,6 +6677,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for TaskResultDtoType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6549,11 +6693,11 @@ Additional values may be added in the future without notice.*/
         pub name: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for TaskReturnDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = TaskReturnDetails;
                 fn expecting(
                     &self,
@@ -6561,10 +6705,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct TaskReturnDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<TaskReturnDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<TaskReturnDetails, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -6588,7 +6732,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attributeName")?
                             }
                         },
@@ -6597,7 +6741,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -6608,15 +6752,15 @@ Additional values may be added in the future without notice.*/
                 .deserialize_struct(
                     "TaskReturnDetails",
                     &["attributeName", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for TaskReturnDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("TaskReturnDetails", 2usize)?;
             fields.serialize_field("attributeName", &self.attribute_name)?;
@@ -6638,11 +6782,11 @@ Additional values may be added in the future without notice.*/
         pub type_: TaskStatusMessageType,
     }
     impl<'de> ::serde::Deserialize<'de> for TaskStatusMessage {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = TaskStatusMessage;
                 fn expecting(
                     &self,
@@ -6650,10 +6794,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct TaskStatusMessage")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<TaskStatusMessage, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<TaskStatusMessage, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::option::Option<LocalizedMessage>,
@@ -6691,7 +6835,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("key")?
                             }
                         },
@@ -6699,7 +6843,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "localizedText",
                                     ),
                                 );
@@ -6709,7 +6853,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "parameters",
                                     ),
                                 );
@@ -6720,7 +6864,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -6731,15 +6875,15 @@ Additional values may be added in the future without notice.*/
                 .deserialize_struct(
                     "TaskStatusMessage",
                     &["key", "localizedText", "parameters", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for TaskStatusMessage {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("TaskStatusMessage", 4usize)?;
             fields.serialize_field("key", &self.key)?;
@@ -6759,6 +6903,7 @@ Additional values may be added in the future without notice.*/
     impl ::std::convert::From<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > for TaskStatusMessageParametersItem {
+        #[inline]
         fn from(
             value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ) -> Self {
@@ -6775,9 +6920,9 @@ Additional values may be added in the future without notice.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for TaskStatusMessageType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6792,10 +6937,10 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::serde::Serialize for TaskStatusMessageType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6808,6 +6953,7 @@ Additional values may be added in the future without notice.*/
         }
     }
     impl ::std::fmt::Display for TaskStatusMessageType {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Info => f.write_str("INFO"),
@@ -6819,6 +6965,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::str::FromStr for TaskStatusMessageType {
         type Err = self::error::ConversionError;
+        #[inline]
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6832,6 +6979,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<&str> for TaskStatusMessageType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6840,6 +6988,7 @@ Additional values may be added in the future without notice.*/
     }
     impl ::std::convert::TryFrom<::std::string::String> for TaskStatusMessageType {
         type Error = self::error::ConversionError;
+        #[inline]
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
@@ -6859,11 +7008,11 @@ Additional values may be added in the future without notice.*/
         pub terms: ::std::vec::Vec<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for TextQuery {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = TextQuery;
                 fn expecting(
                     &self,
@@ -6871,10 +7020,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct TextQuery")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<TextQuery, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<TextQuery, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
@@ -6907,7 +7056,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("fields")?
                             }
                         },
@@ -6917,7 +7066,7 @@ Additional values may be added in the future without notice.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("terms")?
                             }
                         },
@@ -6928,15 +7077,15 @@ Additional values may be added in the future without notice.*/
                 .deserialize_struct(
                     "TextQuery",
                     &["contains", "fields", "matchAny", "terms"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for TextQuery {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("TextQuery", 4usize)?;
             if !::std::option::Option::is_none(&self.contains) {
@@ -6959,11 +7108,11 @@ Additional values may be added in the future without notice.*/
         pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for TranslationMessage {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = TranslationMessage;
                 fn expecting(
                     &self,
@@ -6971,10 +7120,10 @@ Additional values may be added in the future without notice.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct TranslationMessage")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<TranslationMessage, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<TranslationMessage, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
@@ -6997,14 +7146,14 @@ Additional values may be added in the future without notice.*/
                 }
             }
             deserializer
-                .deserialize_struct("TranslationMessage", &["key", "values"], Fields)
+                .deserialize_struct("TranslationMessage", &["key", "values"], __Visitor)
         }
     }
     impl ::serde::Serialize for TranslationMessage {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("TranslationMessage", 2usize)?;
             if !::std::option::Option::is_none(&self.key) {
@@ -7037,11 +7186,11 @@ Valid values: 1 to 1000.*/
         pub sort_by_value: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for TypeAheadQuery {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = TypeAheadQuery;
                 fn expecting(
                     &self,
@@ -7049,10 +7198,10 @@ Valid values: 1 to 1000.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct TypeAheadQuery")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<TypeAheadQuery, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<TypeAheadQuery, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::num::NonZeroU32> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -7086,7 +7235,7 @@ Valid values: 1 to 1000.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("field")?
                             }
                         },
@@ -7097,7 +7246,7 @@ Valid values: 1 to 1000.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("query")?
                             }
                         },
@@ -7119,15 +7268,15 @@ Valid values: 1 to 1000.*/
                         "sort",
                         "sortByValue",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for TypeAheadQuery {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("TypeAheadQuery", 7usize)?;
             fields.serialize_field("field", &self.field)?;

@@ -33,11 +33,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for BaseCommonDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BaseCommonDto;
                 fn expecting(
                     &self,
@@ -45,10 +45,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BaseCommonDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BaseCommonDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BaseCommonDto, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -86,7 +86,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("name"),
                                 );
                             }
                         },
@@ -94,14 +94,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for BaseCommonDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.created) {
@@ -130,11 +130,11 @@ pub mod types {
         pub type_: ::std::option::Option<BeforeProvisioningRuleDtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for BeforeProvisioningRuleDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BeforeProvisioningRuleDto;
                 fn expecting(
                     &self,
@@ -142,10 +142,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BeforeProvisioningRuleDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BeforeProvisioningRuleDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BeforeProvisioningRuleDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -174,15 +174,15 @@ pub mod types {
                 .deserialize_struct(
                     "BeforeProvisioningRuleDto",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for BeforeProvisioningRuleDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("BeforeProvisioningRuleDto", 3usize)?;
@@ -206,9 +206,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for BeforeProvisioningRuleDtoType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -221,10 +221,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for BeforeProvisioningRuleDtoType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -301,11 +301,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -313,10 +313,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -375,15 +375,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -426,11 +426,11 @@ pub mod types {
         pub type_: ::std::option::Option<OwnerDtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for OwnerDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = OwnerDto;
                 fn expecting(
                     &self,
@@ -438,10 +438,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct OwnerDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<OwnerDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<OwnerDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<OwnerDtoType> = ::std::option::Option::None;
@@ -464,14 +464,15 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_struct("OwnerDto", &["id", "name", "type"], Fields)
+            deserializer
+                .deserialize_struct("OwnerDto", &["id", "name", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for OwnerDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("OwnerDto", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -494,9 +495,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for OwnerDtoType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -509,10 +510,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for OwnerDtoType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -580,11 +581,11 @@ pub mod types {
         pub universal_manager: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ProvisioningConfig;
                 fn expecting(
                     &self,
@@ -592,10 +593,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ProvisioningConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ProvisioningConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ProvisioningConfig, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<ServiceDeskSource>,
                     > = ::std::option::Option::None;
@@ -638,15 +639,15 @@ pub mod types {
                         "provisioningRequestExpiration",
                         "universalManager",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ProvisioningConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ProvisioningConfig", 5usize)?;
             if !::std::option::Option::is_none(&self.managed_resource_refs) {
@@ -690,11 +691,11 @@ pub mod types {
         pub source: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningConfigPlanInitializerScript {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ProvisioningConfigPlanInitializerScript;
                 fn expecting(
                     &self,
@@ -702,12 +703,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ProvisioningConfigPlanInitializerScript")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ProvisioningConfigPlanInitializerScript,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -729,15 +730,15 @@ pub mod types {
                 .deserialize_struct(
                     "ProvisioningConfigPlanInitializerScript",
                     &["source"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ProvisioningConfigPlanInitializerScript {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ProvisioningConfigPlanInitializerScript", 1usize)?;
@@ -780,11 +781,11 @@ pub mod types {
         pub type_: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for ServiceDeskIntegrationDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ServiceDeskIntegrationDto;
                 fn expecting(
                     &self,
@@ -792,10 +793,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ServiceDeskIntegrationDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ServiceDeskIntegrationDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ServiceDeskIntegrationDto, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -853,7 +854,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attributes")?
                             }
                         },
@@ -866,7 +867,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("description")?
                             }
                         },
@@ -878,7 +879,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -889,7 +890,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -914,15 +915,15 @@ pub mod types {
                         "provisioningConfig",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ServiceDeskIntegrationDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ServiceDeskIntegrationDto", 13usize)?;
@@ -974,11 +975,11 @@ pub mod types {
         pub type_: ::std::option::Option<ServiceDeskSourceType>,
     }
     impl<'de> ::serde::Deserialize<'de> for ServiceDeskSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ServiceDeskSource;
                 fn expecting(
                     &self,
@@ -986,10 +987,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ServiceDeskSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ServiceDeskSource, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ServiceDeskSource, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<ServiceDeskSourceType> = ::std::option::Option::None;
@@ -1013,14 +1014,18 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("ServiceDeskSource", &["id", "name", "type"], Fields)
+                .deserialize_struct(
+                    "ServiceDeskSource",
+                    &["id", "name", "type"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for ServiceDeskSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ServiceDeskSource", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -1043,9 +1048,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ServiceDeskSourceType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1058,10 +1063,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ServiceDeskSourceType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1136,11 +1141,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SimIntegrationDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SimIntegrationDetails;
                 fn expecting(
                     &self,
@@ -1148,10 +1153,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SimIntegrationDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SimIntegrationDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SimIntegrationDetails, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -1219,7 +1224,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("name"),
                                 );
                             }
                         },
@@ -1231,14 +1236,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SimIntegrationDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.attributes) {
@@ -1302,11 +1307,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SimIntegrationDetailsBeforeProvisioningRule {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SimIntegrationDetailsBeforeProvisioningRule;
                 fn expecting(
                     &self,
@@ -1314,12 +1319,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SimIntegrationDetailsBeforeProvisioningRule")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     SimIntegrationDetailsBeforeProvisioningRule,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1350,14 +1355,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SimIntegrationDetailsBeforeProvisioningRule {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -1385,11 +1390,11 @@ pub mod types {
         pub type_: ::std::option::Option<SourceClusterDtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceClusterDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceClusterDto;
                 fn expecting(
                     &self,
@@ -1397,10 +1402,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceClusterDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceClusterDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceClusterDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<SourceClusterDtoType> = ::std::option::Option::None;
@@ -1424,14 +1429,18 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("SourceClusterDto", &["id", "name", "type"], Fields)
+                .deserialize_struct(
+                    "SourceClusterDto",
+                    &["id", "name", "type"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for SourceClusterDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SourceClusterDto", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -1454,9 +1463,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SourceClusterDtoType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1469,10 +1478,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for SourceClusterDtoType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2359,58 +2368,62 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sim-integrations/v1/{id}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_sim_integration_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/sim-integrations/v1/{}", client.baseurl, encode_path(& id
-                    .to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_sim_integration_v1"),
+                )?;
+            let url = format!(
+                "{}/sim-integrations/v1/{}", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("delete_sim_integration_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_sim_integration_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_sim_integration_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_sim_integration_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

@@ -29,11 +29,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessCriteria {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessCriteria;
                 fn expecting(
                     &self,
@@ -41,10 +41,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessCriteria")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessCriteria, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessCriteria, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<AccessCriteriaCriteriaListItem>,
                     > = ::std::option::Option::None;
@@ -71,14 +71,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccessCriteria {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.criteria_list) {
@@ -105,11 +105,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessCriteriaCriteriaListItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessCriteriaCriteriaListItem;
                 fn expecting(
                     &self,
@@ -117,10 +117,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessCriteriaCriteriaListItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessCriteriaCriteriaListItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessCriteriaCriteriaListItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -150,14 +150,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccessCriteriaCriteriaListItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -183,9 +183,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessCriteriaCriteriaListItemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -198,10 +198,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessCriteriaCriteriaListItemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -259,11 +259,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ConflictingAccessCriteria {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ConflictingAccessCriteria;
                 fn expecting(
                     &self,
@@ -271,10 +271,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ConflictingAccessCriteria")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ConflictingAccessCriteria, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ConflictingAccessCriteria, __A::Error> {
                     let mut field0: ::std::option::Option<AccessCriteria> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<AccessCriteria> = ::std::option::Option::None;
                     let mut extra: ::serde_json::Map<
@@ -299,14 +299,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ConflictingAccessCriteria {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.left_criteria) {
@@ -348,11 +348,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -360,10 +360,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -422,15 +422,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -472,11 +472,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for MultiPolicyRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MultiPolicyRequest;
                 fn expecting(
                     &self,
@@ -484,10 +484,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MultiPolicyRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MultiPolicyRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MultiPolicyRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -510,15 +510,15 @@ pub mod types {
                 .deserialize_struct(
                     "MultiPolicyRequest",
                     &["filteredPolicyList"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MultiPolicyRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("MultiPolicyRequest", 1usize)?;
             if !::std::option::Option::is_none(&self.filtered_policy_list) {
@@ -546,11 +546,11 @@ pub mod types {
         pub type_: ::std::option::Option<SodReportResultDtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReportResultReference {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ReportResultReference;
                 fn expecting(
                     &self,
@@ -558,10 +558,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ReportResultReference")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ReportResultReference, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ReportResultReference, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<ReportResultReferenceStatus> = ::std::option::Option::None;
@@ -591,15 +591,15 @@ pub mod types {
                 .deserialize_struct(
                     "ReportResultReference",
                     &["id", "name", "status", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ReportResultReference {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ReportResultReference", 4usize)?;
@@ -631,9 +631,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ReportResultReferenceStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -651,10 +651,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ReportResultReferenceStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -731,11 +731,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Schedule {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Schedule;
                 fn expecting(
                     &self,
@@ -743,10 +743,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Schedule")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Schedule, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Schedule, __A::Error> {
                     let mut field0: ::std::option::Option<Selector> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
@@ -786,7 +786,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("hours")?
                             }
                         },
@@ -797,7 +797,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -805,14 +805,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for Schedule {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.days) {
@@ -850,9 +850,9 @@ Additional values may be added in the future without notice.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ScheduleType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -869,10 +869,10 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::serde::Serialize for ScheduleType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -946,11 +946,11 @@ Additional values may be added in the future without notice.
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Selector {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Selector;
                 fn expecting(
                     &self,
@@ -958,10 +958,10 @@ Additional values may be added in the future without notice.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Selector")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Selector, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Selector, __A::Error> {
                     let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<SelectorType> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -994,7 +994,7 @@ Additional values may be added in the future without notice.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -1003,7 +1003,7 @@ Additional values may be added in the future without notice.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("values")?
                             }
                         },
@@ -1011,14 +1011,14 @@ Additional values may be added in the future without notice.
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for Selector {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.interval) {
@@ -1048,9 +1048,9 @@ Additional values may be added in the future without notice.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SelectorType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1064,10 +1064,10 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::serde::Serialize for SelectorType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1172,11 +1172,11 @@ Additional values may be added in the future without notice.
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SodPolicy {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodPolicy;
                 fn expecting(
                     &self,
@@ -1184,10 +1184,10 @@ Additional values may be added in the future without notice.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodPolicy")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SodPolicy, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SodPolicy, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<SodPolicyAllowedControlsItem>,
                     > = ::std::option::Option::None;
@@ -1283,14 +1283,14 @@ Additional values may be added in the future without notice.
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SodPolicy {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.allowed_controls) {
@@ -1397,11 +1397,11 @@ Additional values may be added in the future without notice.
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SodPolicyAllowedControlsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodPolicyAllowedControlsItem;
                 fn expecting(
                     &self,
@@ -1409,10 +1409,10 @@ Additional values may be added in the future without notice.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodPolicyAllowedControlsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SodPolicyAllowedControlsItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SodPolicyAllowedControlsItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -1442,14 +1442,14 @@ Additional values may be added in the future without notice.
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SodPolicyAllowedControlsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -1475,9 +1475,9 @@ Additional values may be added in the future without notice.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SodPolicyAllowedControlsItemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1490,10 +1490,10 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::serde::Serialize for SodPolicyAllowedControlsItemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1554,9 +1554,9 @@ Additional values may be added in the future without notice.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SodPolicyLevel {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1572,10 +1572,10 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::serde::Serialize for SodPolicyLevel {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1645,11 +1645,11 @@ Additional values may be added in the future without notice.
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SodPolicyOwnerRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodPolicyOwnerRef;
                 fn expecting(
                     &self,
@@ -1657,10 +1657,10 @@ Additional values may be added in the future without notice.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodPolicyOwnerRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SodPolicyOwnerRef, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SodPolicyOwnerRef, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<SodPolicyOwnerRefType> = ::std::option::Option::None;
@@ -1688,14 +1688,14 @@ Additional values may be added in the future without notice.
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SodPolicyOwnerRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -1722,9 +1722,9 @@ Additional values may be added in the future without notice.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SodPolicyOwnerRefType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1738,10 +1738,10 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::serde::Serialize for SodPolicyOwnerRefType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1815,11 +1815,11 @@ Additional values may be added in the future without notice.
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SodPolicySchedule {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodPolicySchedule;
                 fn expecting(
                     &self,
@@ -1827,10 +1827,10 @@ Additional values may be added in the future without notice.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodPolicySchedule")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SodPolicySchedule, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SodPolicySchedule, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -1882,14 +1882,14 @@ Additional values may be added in the future without notice.
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SodPolicySchedule {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.created) {
@@ -1943,11 +1943,11 @@ Additional values may be added in the future without notice.
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SodPolicySecondaryOwnerRefsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodPolicySecondaryOwnerRefsItem;
                 fn expecting(
                     &self,
@@ -1955,10 +1955,10 @@ Additional values may be added in the future without notice.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodPolicySecondaryOwnerRefsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SodPolicySecondaryOwnerRefsItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SodPolicySecondaryOwnerRefsItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -1988,14 +1988,14 @@ Additional values may be added in the future without notice.
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SodPolicySecondaryOwnerRefsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -2022,9 +2022,9 @@ Additional values may be added in the future without notice.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SodPolicySecondaryOwnerRefsItemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2038,10 +2038,10 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::serde::Serialize for SodPolicySecondaryOwnerRefsItemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2103,9 +2103,9 @@ Additional values may be added in the future without notice.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SodPolicyState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2119,10 +2119,10 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::serde::Serialize for SodPolicyState {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2183,9 +2183,9 @@ Additional values may be added in the future without notice.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SodPolicyType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2199,10 +2199,10 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::serde::Serialize for SodPolicyType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2266,11 +2266,11 @@ Additional values may be added in the future without notice.
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SodRecipient {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodRecipient;
                 fn expecting(
                     &self,
@@ -2278,10 +2278,10 @@ Additional values may be added in the future without notice.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodRecipient")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SodRecipient, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SodRecipient, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<SodRecipientType> = ::std::option::Option::None;
@@ -2309,14 +2309,14 @@ Additional values may be added in the future without notice.
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SodRecipient {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -2342,9 +2342,9 @@ Additional values may be added in the future without notice.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SodRecipientType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2357,10 +2357,10 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::serde::Serialize for SodRecipientType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2419,11 +2419,11 @@ Additional values may be added in the future without notice.
         pub type_: ::std::option::Option<SodReportResultDtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for SodReportResultDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodReportResultDto;
                 fn expecting(
                     &self,
@@ -2431,10 +2431,10 @@ Additional values may be added in the future without notice.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodReportResultDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SodReportResultDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SodReportResultDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<SodReportResultDtoType> = ::std::option::Option::None;
@@ -2461,15 +2461,15 @@ Additional values may be added in the future without notice.
                 .deserialize_struct(
                     "SodReportResultDto",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SodReportResultDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SodReportResultDto", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -2492,9 +2492,9 @@ Additional values may be added in the future without notice.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SodReportResultDtoType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2507,10 +2507,10 @@ Additional values may be added in the future without notice.
         }
     }
     impl ::serde::Serialize for SodReportResultDtoType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2573,11 +2573,11 @@ STATIC - Governance Group or Identity*/
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ViolationOwnerAssignmentConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ViolationOwnerAssignmentConfig;
                 fn expecting(
                     &self,
@@ -2585,10 +2585,10 @@ STATIC - Governance Group or Identity*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ViolationOwnerAssignmentConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ViolationOwnerAssignmentConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ViolationOwnerAssignmentConfig, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ViolationOwnerAssignmentConfigAssignmentRule,
                     > = ::std::option::Option::None;
@@ -2617,14 +2617,14 @@ STATIC - Governance Group or Identity*/
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ViolationOwnerAssignmentConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.assignment_rule) {
@@ -2651,9 +2651,9 @@ STATIC - Governance Group or Identity*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for ViolationOwnerAssignmentConfigAssignmentRule {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2667,10 +2667,10 @@ STATIC - Governance Group or Identity*/
         }
     }
     impl ::serde::Serialize for ViolationOwnerAssignmentConfigAssignmentRule {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2735,11 +2735,11 @@ STATIC - Governance Group or Identity*/
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ViolationOwnerAssignmentConfigOwnerRef {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ViolationOwnerAssignmentConfigOwnerRef;
                 fn expecting(
                     &self,
@@ -2747,12 +2747,12 @@ STATIC - Governance Group or Identity*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ViolationOwnerAssignmentConfigOwnerRef")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ViolationOwnerAssignmentConfigOwnerRef,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2783,14 +2783,14 @@ STATIC - Governance Group or Identity*/
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ViolationOwnerAssignmentConfigOwnerRef {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -2818,9 +2818,9 @@ STATIC - Governance Group or Identity*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ViolationOwnerAssignmentConfigOwnerRefType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2835,10 +2835,10 @@ STATIC - Governance Group or Identity*/
         }
     }
     impl ::serde::Serialize for ViolationOwnerAssignmentConfigOwnerRefType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4692,59 +4692,66 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sod-policies/v1/{id}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, logical, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request("delete_sod_policy_v1"),
-                    )?;
-                let logical = logical
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request("delete_sod_policy_v1"),
-                    )?;
-                let url = format!(
-                    "{}/sod-policies/v1/{}", client.baseurl, encode_path(& id
-                    .to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_sod_policy_v1"),
+                )?;
+            let logical = logical
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_sod_policy_v1"),
+                )?;
+            let url = format!(
+                "{}/sod-policies/v1/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("logical", &logical))
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("delete_sod_policy_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_sod_policy_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .query(&progenitor_client::QueryParam::new("logical", &logical))
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error("delete_sod_policy_v1"),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_sod_policy_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5237,58 +5244,66 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sod-policies/v1/{id}/schedule`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_sod_policy_schedule_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/sod-policies/v1/{}/schedule", client.baseurl, encode_path(& id
-                    .to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_sod_policy_schedule_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/sod-policies/v1/{}/schedule", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "delete_sod_policy_schedule_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_sod_policy_schedule_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_sod_policy_schedule_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_sod_policy_schedule_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5812,54 +5827,66 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/sod-violation-report/v1/{reportResultId}/download`
         #[inline]
-        pub fn send(
+        pub async fn send(
             self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
             let Self { client, report_result_id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let report_result_id = report_result_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "get_default_violation_report_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/sod-violation-report/v1/{}/download", client.baseurl,
-                    encode_path(& report_result_id.to_string()),
+            let report_result_id = report_result_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "get_default_violation_report_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/sod-violation-report/v1/{}/download", client.baseurl, encode_path(&
+                report_result_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "get_default_violation_report_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_stream(
-                &client.inner,
-                &crate::API,
-                request,
-                "get_default_violation_report_v1",
-                call_options,
-            )
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "get_default_violation_report_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "get_default_violation_report_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                _ if response.status().is_success() => {
+                    Ok(ResponseValue::stream(response))
+                }
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
+                    )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -5919,61 +5946,73 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/sod-violation-report/v1/{reportResultId}/download/{fileName}`
         #[inline]
-        pub fn send(
+        pub async fn send(
             self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
             let Self { client, report_result_id, file_name, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let report_result_id = report_result_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "get_custom_violation_report_v1",
-                        ),
-                    )?;
-                let file_name = file_name
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "get_custom_violation_report_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/sod-violation-report/v1/{}/download/{}", client.baseurl,
-                    encode_path(& report_result_id.to_string()), encode_path(& file_name
-                    .to_string()),
+            let report_result_id = report_result_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "get_custom_violation_report_v1",
+                    ),
+                )?;
+            let file_name = file_name
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "get_custom_violation_report_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/sod-violation-report/v1/{}/download/{}", client.baseurl,
+                encode_path(& report_result_id.to_string()), encode_path(& file_name
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "get_custom_violation_report_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_stream(
-                &client.inner,
-                &crate::API,
-                request,
-                "get_custom_violation_report_v1",
-                call_options,
-            )
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "get_custom_violation_report_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "get_custom_violation_report_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                _ if response.status().is_success() => {
+                    Ok(ResponseValue::stream(response))
+                }
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
+                    )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

@@ -25,11 +25,11 @@ pub mod types {
         pub name: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessCriteria {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessCriteria;
                 fn expecting(
                     &self,
@@ -37,10 +37,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessCriteria")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessCriteria, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessCriteria, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<Conflictingitem>,
                     > = ::std::option::Option::None;
@@ -66,7 +66,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("conflictingItems")?
                             }
                         },
@@ -75,7 +75,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -86,15 +86,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessCriteria",
                     &["conflictingItems", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessCriteria {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccessCriteria", 2usize)?;
             fields.serialize_field("conflictingItems", &self.conflicting_items)?;
@@ -122,11 +122,11 @@ pub mod types {
         pub workflow_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Appliedcontrol {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Appliedcontrol;
                 fn expecting(
                     &self,
@@ -134,10 +134,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Appliedcontrol")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Appliedcontrol, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Appliedcontrol, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -187,7 +187,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("appliedDate")?
                             }
                         },
@@ -196,7 +196,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("applier")?
                             }
                         },
@@ -206,7 +206,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("control")?
                             }
                         },
@@ -215,14 +215,17 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("expiration")?
                             }
                         },
                         id: match field5 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         status: field6,
@@ -231,7 +234,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("violation")?
                             }
                         },
@@ -253,15 +256,15 @@ pub mod types {
                         "violation",
                         "workflowId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Appliedcontrol {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Appliedcontrol", 9usize)?;
             fields.serialize_field("appliedDate", &self.applied_date)?;
@@ -291,11 +294,11 @@ pub mod types {
         pub control: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for Appliedcontrolcreate {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Appliedcontrolcreate;
                 fn expecting(
                     &self,
@@ -303,10 +306,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Appliedcontrolcreate")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Appliedcontrolcreate, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Appliedcontrolcreate, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -329,7 +332,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("control")?
                             }
                         },
@@ -340,15 +343,15 @@ pub mod types {
                 .deserialize_struct(
                     "Appliedcontrolcreate",
                     &["comments", "control"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Appliedcontrolcreate {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Appliedcontrolcreate", 2usize)?;
@@ -444,11 +447,11 @@ pub mod types {
         pub type_: ConflictingitemType,
     }
     impl<'de> ::serde::Deserialize<'de> for Conflictingitem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Conflictingitem;
                 fn expecting(
                     &self,
@@ -456,10 +459,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Conflictingitem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Conflictingitem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Conflictingitem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -488,7 +491,10 @@ pub mod types {
                         id: match field1 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: field2,
@@ -498,7 +504,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -509,15 +515,15 @@ pub mod types {
                 .deserialize_struct(
                     "Conflictingitem",
                     &["description", "id", "name", "sourceRef", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Conflictingitem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Conflictingitem", 5usize)?;
             if !::std::option::Option::is_none(&self.description) {
@@ -544,9 +550,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ConflictingitemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -561,10 +567,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ConflictingitemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -635,11 +641,11 @@ the entitlement service payload's `source` object.
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Conflictingitemsourceref {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Conflictingitemsourceref;
                 fn expecting(
                     &self,
@@ -647,10 +653,10 @@ the entitlement service payload's `source` object.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Conflictingitemsourceref")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Conflictingitemsourceref, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Conflictingitemsourceref, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -680,15 +686,15 @@ the entitlement service payload's `source` object.
                 .deserialize_struct(
                     "Conflictingitemsourceref",
                     &["description", "id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Conflictingitemsourceref {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Conflictingitemsourceref", 4usize)?;
@@ -714,11 +720,11 @@ the entitlement service payload's `source` object.
         pub right_criteria: ::std::option::Option<ExceptionCriteria>,
     }
     impl<'de> ::serde::Deserialize<'de> for ExceptionAccessCriteria {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ExceptionAccessCriteria;
                 fn expecting(
                     &self,
@@ -726,10 +732,10 @@ the entitlement service payload's `source` object.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ExceptionAccessCriteria")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ExceptionAccessCriteria, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ExceptionAccessCriteria, __A::Error> {
                     let mut field0: ::std::option::Option<ExceptionCriteria> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<ExceptionCriteria> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -753,15 +759,15 @@ the entitlement service payload's `source` object.
                 .deserialize_struct(
                     "ExceptionAccessCriteria",
                     &["leftCriteria", "rightCriteria"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ExceptionAccessCriteria {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ExceptionAccessCriteria", 2usize)?;
@@ -783,11 +789,11 @@ the entitlement service payload's `source` object.
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ExceptionCriteria {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ExceptionCriteria;
                 fn expecting(
                     &self,
@@ -795,10 +801,10 @@ the entitlement service payload's `source` object.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ExceptionCriteria")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ExceptionCriteria, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ExceptionCriteria, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<ExceptionCriteriaCriteriaListItem>,
                     > = ::std::option::Option::None;
@@ -818,14 +824,14 @@ the entitlement service payload's `source` object.
                 }
             }
             deserializer
-                .deserialize_struct("ExceptionCriteria", &["criteriaList"], Fields)
+                .deserialize_struct("ExceptionCriteria", &["criteriaList"], __Visitor)
         }
     }
     impl ::serde::Serialize for ExceptionCriteria {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ExceptionCriteria", 1usize)?;
             if !::std::option::Option::is_none(&self.criteria_list) {
@@ -846,11 +852,11 @@ the entitlement service payload's `source` object.
         pub type_: ::std::option::Option<sailpoint_shared::types::DtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for ExceptionCriteriaAccess {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ExceptionCriteriaAccess;
                 fn expecting(
                     &self,
@@ -858,10 +864,10 @@ the entitlement service payload's `source` object.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ExceptionCriteriaAccess")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ExceptionCriteriaAccess, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ExceptionCriteriaAccess, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -893,15 +899,15 @@ the entitlement service payload's `source` object.
                 .deserialize_struct(
                     "ExceptionCriteriaAccess",
                     &["existing", "id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ExceptionCriteriaAccess {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ExceptionCriteriaAccess", 4usize)?;
@@ -932,11 +938,11 @@ the entitlement service payload's `source` object.
         pub type_: ::std::option::Option<ExceptionCriteriaCriteriaListItemType>,
     }
     impl<'de> ::serde::Deserialize<'de> for ExceptionCriteriaCriteriaListItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ExceptionCriteriaCriteriaListItem;
                 fn expecting(
                     &self,
@@ -944,10 +950,13 @@ the entitlement service payload's `source` object.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ExceptionCriteriaCriteriaListItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ExceptionCriteriaCriteriaListItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    ExceptionCriteriaCriteriaListItem,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -979,15 +988,15 @@ the entitlement service payload's `source` object.
                 .deserialize_struct(
                     "ExceptionCriteriaCriteriaListItem",
                     &["existing", "id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ExceptionCriteriaCriteriaListItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ExceptionCriteriaCriteriaListItem", 4usize)?;
@@ -1014,9 +1023,9 @@ the entitlement service payload's `source` object.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ExceptionCriteriaCriteriaListItemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1029,10 +1038,10 @@ the entitlement service payload's `source` object.
         }
     }
     impl ::serde::Serialize for ExceptionCriteriaCriteriaListItemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1091,11 +1100,11 @@ the entitlement service payload's `source` object.
         pub identity_id: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityWithNewAccess {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityWithNewAccess;
                 fn expecting(
                     &self,
@@ -1103,10 +1112,10 @@ the entitlement service payload's `source` object.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityWithNewAccess")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityWithNewAccess, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IdentityWithNewAccess, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<IdentityWithNewAccessAccessRefsItem>,
                     > = ::std::option::Option::None;
@@ -1132,7 +1141,7 @@ the entitlement service payload's `source` object.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("accessRefs")?
                             }
                         },
@@ -1141,7 +1150,7 @@ the entitlement service payload's `source` object.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("identityId")?
                             }
                         },
@@ -1152,15 +1161,15 @@ the entitlement service payload's `source` object.
                 .deserialize_struct(
                     "IdentityWithNewAccess",
                     &["accessRefs", "identityId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityWithNewAccess {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IdentityWithNewAccess", 2usize)?;
@@ -1184,11 +1193,11 @@ the entitlement service payload's `source` object.
         pub type_: ::std::option::Option<IdentityWithNewAccessAccessRefsItemType>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityWithNewAccessAccessRefsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityWithNewAccessAccessRefsItem;
                 fn expecting(
                     &self,
@@ -1196,12 +1205,12 @@ the entitlement service payload's `source` object.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityWithNewAccessAccessRefsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     IdentityWithNewAccessAccessRefsItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
@@ -1228,15 +1237,15 @@ the entitlement service payload's `source` object.
                 .deserialize_struct(
                     "IdentityWithNewAccessAccessRefsItem",
                     &["id", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityWithNewAccessAccessRefsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IdentityWithNewAccessAccessRefsItem", 2usize)?;
@@ -1257,9 +1266,9 @@ the entitlement service payload's `source` object.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityWithNewAccessAccessRefsItemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1272,10 +1281,10 @@ the entitlement service payload's `source` object.
         }
     }
     impl ::serde::Serialize for IdentityWithNewAccessAccessRefsItemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1352,11 +1361,11 @@ the entitlement service payload's `source` object.
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -1364,10 +1373,10 @@ the entitlement service payload's `source` object.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -1426,15 +1435,15 @@ the entitlement service payload's `source` object.
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -1496,11 +1505,11 @@ the entitlement's source on GET via hydration.
         pub target: Referenceresponse,
     }
     impl<'de> ::serde::Deserialize<'de> for Policyviolationresponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Policyviolationresponse;
                 fn expecting(
                     &self,
@@ -1508,10 +1517,10 @@ the entitlement's source on GET via hydration.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Policyviolationresponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Policyviolationresponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Policyviolationresponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<Appliedcontrol>,
                     > = ::std::option::Option::None;
@@ -1585,7 +1594,7 @@ the entitlement's source on GET via hydration.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("appliedControls")?
                             }
                         },
@@ -1594,7 +1603,7 @@ the entitlement's source on GET via hydration.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("conflictingCriteria")?
                             }
                         },
@@ -1603,7 +1612,7 @@ the entitlement's source on GET via hydration.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("created")?
                             }
                         },
@@ -1611,7 +1620,10 @@ the entitlement's source on GET via hydration.
                         id: match field4 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         last_evaluated_date: field5,
@@ -1620,7 +1632,7 @@ the entitlement's source on GET via hydration.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("level")?
                             }
                         },
@@ -1629,7 +1641,7 @@ the entitlement's source on GET via hydration.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("modified")?
                             }
                         },
@@ -1639,7 +1651,7 @@ the entitlement's source on GET via hydration.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("owner")?
                             }
                         },
@@ -1648,7 +1660,7 @@ the entitlement's source on GET via hydration.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("policy")?
                             }
                         },
@@ -1657,7 +1669,7 @@ the entitlement's source on GET via hydration.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("status")?
                             }
                         },
@@ -1666,7 +1678,7 @@ the entitlement's source on GET via hydration.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("target")?
                             }
                         },
@@ -1691,15 +1703,15 @@ the entitlement's source on GET via hydration.
                         "status",
                         "target",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Policyviolationresponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Policyviolationresponse", 13usize)?;
@@ -1858,11 +1870,11 @@ the entitlement's source on GET via hydration.
         pub assignee_type: ReassigninputAssigneeType,
     }
     impl<'de> ::serde::Deserialize<'de> for Reassigninput {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Reassigninput;
                 fn expecting(
                     &self,
@@ -1870,10 +1882,10 @@ the entitlement's source on GET via hydration.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Reassigninput")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Reassigninput, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Reassigninput, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<ReassigninputAssigneeType> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -1897,7 +1909,7 @@ the entitlement's source on GET via hydration.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("assigneeId")?
                             }
                         },
@@ -1906,7 +1918,7 @@ the entitlement's source on GET via hydration.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("assigneeType")?
                             }
                         },
@@ -1917,15 +1929,15 @@ the entitlement's source on GET via hydration.
                 .deserialize_struct(
                     "Reassigninput",
                     &["assigneeId", "assigneeType"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Reassigninput {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Reassigninput", 2usize)?;
             fields.serialize_field("assigneeId", &self.assignee_id)?;
@@ -1942,9 +1954,9 @@ the entitlement's source on GET via hydration.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ReassigninputAssigneeType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1958,10 +1970,10 @@ the entitlement's source on GET via hydration.
         }
     }
     impl ::serde::Serialize for ReassigninputAssigneeType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2026,11 +2038,11 @@ For request bodies use ReferenceInput (id and type only).
         pub type_: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for Referenceresponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Referenceresponse;
                 fn expecting(
                     &self,
@@ -2038,10 +2050,10 @@ For request bodies use ReferenceInput (id and type only).
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Referenceresponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Referenceresponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Referenceresponse, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2065,7 +2077,10 @@ For request bodies use ReferenceInput (id and type only).
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: field1,
@@ -2074,7 +2089,7 @@ For request bodies use ReferenceInput (id and type only).
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -2082,14 +2097,18 @@ For request bodies use ReferenceInput (id and type only).
                 }
             }
             deserializer
-                .deserialize_struct("Referenceresponse", &["id", "name", "type"], Fields)
+                .deserialize_struct(
+                    "Referenceresponse",
+                    &["id", "name", "type"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for Referenceresponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Referenceresponse", 3usize)?;
             fields.serialize_field("id", &self.id)?;
@@ -2109,11 +2128,11 @@ For request bodies use ReferenceInput (id and type only).
         pub request_id: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for SodViolationCheck {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SodViolationCheck;
                 fn expecting(
                     &self,
@@ -2121,10 +2140,10 @@ For request bodies use ReferenceInput (id and type only).
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SodViolationCheck")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SodViolationCheck, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SodViolationCheck, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -2149,7 +2168,7 @@ For request bodies use ReferenceInput (id and type only).
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("requestId")?
                             }
                         },
@@ -2160,15 +2179,15 @@ For request bodies use ReferenceInput (id and type only).
                 .deserialize_struct(
                     "SodViolationCheck",
                     &["created", "requestId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SodViolationCheck {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SodViolationCheck", 2usize)?;
             if !::std::option::Option::is_none(&self.created) {
@@ -2188,11 +2207,11 @@ For request bodies use ReferenceInput (id and type only).
         pub type_: ::std::option::Option<Sodpolicydto2type>,
     }
     impl<'de> ::serde::Deserialize<'de> for Sodpolicydto2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Sodpolicydto2;
                 fn expecting(
                     &self,
@@ -2200,10 +2219,10 @@ For request bodies use ReferenceInput (id and type only).
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Sodpolicydto2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Sodpolicydto2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Sodpolicydto2, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<Sodpolicydto2type> = ::std::option::Option::None;
@@ -2227,14 +2246,14 @@ For request bodies use ReferenceInput (id and type only).
                 }
             }
             deserializer
-                .deserialize_struct("Sodpolicydto2", &["id", "name", "type"], Fields)
+                .deserialize_struct("Sodpolicydto2", &["id", "name", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for Sodpolicydto2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Sodpolicydto2", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -2257,9 +2276,9 @@ For request bodies use ReferenceInput (id and type only).
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for Sodpolicydto2type {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2272,10 +2291,10 @@ For request bodies use ReferenceInput (id and type only).
         }
     }
     impl ::serde::Serialize for Sodpolicydto2type {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2331,11 +2350,11 @@ For request bodies use ReferenceInput (id and type only).
         pub policy: ::std::option::Option<ViolationContextPolicy>,
     }
     impl<'de> ::serde::Deserialize<'de> for ViolationContext {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ViolationContext;
                 fn expecting(
                     &self,
@@ -2343,10 +2362,10 @@ For request bodies use ReferenceInput (id and type only).
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ViolationContext")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ViolationContext, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ViolationContext, __A::Error> {
                     let mut field0: ::std::option::Option<ExceptionAccessCriteria> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<ViolationContextPolicy> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -2370,15 +2389,15 @@ For request bodies use ReferenceInput (id and type only).
                 .deserialize_struct(
                     "ViolationContext",
                     &["conflictingAccessCriteria", "policy"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ViolationContext {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ViolationContext", 2usize)?;
             if !::std::option::Option::is_none(&self.conflicting_access_criteria) {
@@ -2402,11 +2421,11 @@ For request bodies use ReferenceInput (id and type only).
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ViolationContextPolicy {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ViolationContextPolicy;
                 fn expecting(
                     &self,
@@ -2414,10 +2433,10 @@ For request bodies use ReferenceInput (id and type only).
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ViolationContextPolicy")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ViolationContextPolicy, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ViolationContextPolicy, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -2438,14 +2457,14 @@ For request bodies use ReferenceInput (id and type only).
                 }
             }
             deserializer
-                .deserialize_struct("ViolationContextPolicy", &["id", "name"], Fields)
+                .deserialize_struct("ViolationContextPolicy", &["id", "name"], __Visitor)
         }
     }
     impl ::serde::Serialize for ViolationContextPolicy {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ViolationContextPolicy", 2usize)?;
@@ -2466,11 +2485,11 @@ For request bodies use ReferenceInput (id and type only).
         pub violation_contexts: ::std::option::Option<::std::vec::Vec<ViolationContext>>,
     }
     impl<'de> ::serde::Deserialize<'de> for ViolationPrediction {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ViolationPrediction;
                 fn expecting(
                     &self,
@@ -2478,10 +2497,10 @@ For request bodies use ReferenceInput (id and type only).
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ViolationPrediction")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ViolationPrediction, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ViolationPrediction, __A::Error> {
                     let mut field0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<ViolationContext>,
@@ -2505,7 +2524,7 @@ For request bodies use ReferenceInput (id and type only).
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("requestId")?
                             }
                         },
@@ -2517,15 +2536,15 @@ For request bodies use ReferenceInput (id and type only).
                 .deserialize_struct(
                     "ViolationPrediction",
                     &["requestId", "violationContexts"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ViolationPrediction {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ViolationPrediction", 2usize)?;
             fields.serialize_field("requestId", &self.request_id)?;
@@ -2543,11 +2562,11 @@ For request bodies use ReferenceInput (id and type only).
         pub reassign_to: Reassigninput,
     }
     impl<'de> ::serde::Deserialize<'de> for Violationreassigninput {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Violationreassigninput;
                 fn expecting(
                     &self,
@@ -2555,10 +2574,10 @@ For request bodies use ReferenceInput (id and type only).
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Violationreassigninput")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Violationreassigninput, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Violationreassigninput, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<Reassigninput> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -2581,7 +2600,7 @@ For request bodies use ReferenceInput (id and type only).
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("reassignTo")?
                             }
                         },
@@ -2592,15 +2611,15 @@ For request bodies use ReferenceInput (id and type only).
                 .deserialize_struct(
                     "Violationreassigninput",
                     &["comments", "reassignTo"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Violationreassigninput {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Violationreassigninput", 2usize)?;

@@ -45,11 +45,11 @@ All account attributes are available for filtering as this operation is performe
         pub source_name: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAttribute {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountAttribute;
                 fn expecting(
                     &self,
@@ -57,10 +57,10 @@ All account attributes are available for filtering as this operation is performe
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountAttribute")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountAttribute, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountAttribute, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -103,7 +103,7 @@ All account attributes are available for filtering as this operation is performe
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attributeName")?
                             }
                         },
@@ -114,7 +114,7 @@ All account attributes are available for filtering as this operation is performe
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("sourceName")?
                             }
                         },
@@ -135,15 +135,15 @@ All account attributes are available for filtering as this operation is performe
                         "requiresPeriodicRefresh",
                         "sourceName",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountAttribute {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccountAttribute", 9usize)?;
             if !::std::option::Option::is_none(&self.account_filter) {
@@ -200,11 +200,11 @@ All account attributes are available for filtering as this operation is performe
         pub approval_required: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountDeleteConfigDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountDeleteConfigDto;
                 fn expecting(
                     &self,
@@ -212,10 +212,10 @@ All account attributes are available for filtering as this operation is performe
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountDeleteConfigDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountDeleteConfigDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountDeleteConfigDto, __A::Error> {
                     let mut field0: ::std::option::Option<ApprovalConfig> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -239,15 +239,15 @@ All account attributes are available for filtering as this operation is performe
                 .deserialize_struct(
                     "AccountDeleteConfigDto",
                     &["approvalConfig", "approvalRequired"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountDeleteConfigDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountDeleteConfigDto", 2usize)?;
@@ -287,11 +287,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub timeout_config: ::std::option::Option<ApprovalConfigTimeoutConfig>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalConfig;
                 fn expecting(
                     &self,
@@ -299,10 +299,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalConfig, __A::Error> {
                     let mut field0: ::std::option::Option<ApprovalConfigAutoApprove> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<ApprovalConfigCronTimezone> = ::std::option::Option::None;
@@ -375,15 +375,15 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                         "serialChain",
                         "timeoutConfig",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ApprovalConfig", 10usize)?;
             if !::std::option::Option::is_none(&self.auto_approve) {
@@ -442,9 +442,9 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigAutoApprove {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -459,10 +459,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::serde::Serialize for ApprovalConfigAutoApprove {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -526,11 +526,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub offset: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigCronTimezone {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalConfigCronTimezone;
                 fn expecting(
                     &self,
@@ -538,10 +538,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalConfigCronTimezone")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalConfigCronTimezone, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalConfigCronTimezone, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -565,15 +565,15 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 .deserialize_struct(
                     "ApprovalConfigCronTimezone",
                     &["location", "offset"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalConfigCronTimezone {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalConfigCronTimezone", 2usize)?;
@@ -601,11 +601,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub escalation_cron_schedule: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigEscalationConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalConfigEscalationConfig;
                 fn expecting(
                     &self,
@@ -613,10 +613,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalConfigEscalationConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalConfigEscalationConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalConfigEscalationConfig, __A::Error> {
                     let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -655,15 +655,15 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                         "escalationChain",
                         "escalationCronSchedule",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalConfigEscalationConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalConfigEscalationConfig", 4usize)?;
@@ -702,11 +702,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl<'de> ::serde::Deserialize<'de>
     for ApprovalConfigEscalationConfigEscalationChainItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalConfigEscalationConfigEscalationChainItem;
                 fn expecting(
                     &self,
@@ -716,12 +716,12 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                         "struct ApprovalConfigEscalationConfigEscalationChainItem",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ApprovalConfigEscalationConfigEscalationChainItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
@@ -748,15 +748,15 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 .deserialize_struct(
                     "ApprovalConfigEscalationConfigEscalationChainItem",
                     &["identityId", "identityType"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalConfigEscalationConfigEscalationChainItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -826,9 +826,9 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl<'de> ::serde::Deserialize<'de>
     for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -911,10 +911,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl ::serde::Serialize
     for ApprovalConfigEscalationConfigEscalationChainItemIdentityType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1215,11 +1215,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub type_: ::std::option::Option<ApprovalConfigFallbackApproverType>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigFallbackApprover {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalConfigFallbackApprover;
                 fn expecting(
                     &self,
@@ -1227,10 +1227,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalConfigFallbackApprover")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalConfigFallbackApprover, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalConfigFallbackApprover, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ApprovalConfigFallbackApproverType,
@@ -1256,15 +1256,15 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 .deserialize_struct(
                     "ApprovalConfigFallbackApprover",
                     &["identityID", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalConfigFallbackApprover {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalConfigFallbackApprover", 2usize)?;
@@ -1330,9 +1330,9 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigFallbackApproverType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1414,10 +1414,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::serde::Serialize for ApprovalConfigFallbackApproverType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1721,9 +1721,9 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
     }
     impl<'de> ::serde::Deserialize<'de>
     for ApprovalConfigMachineIdentityManagerAssignment {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1746,10 +1746,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::serde::Serialize for ApprovalConfigMachineIdentityManagerAssignment {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1843,11 +1843,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub reminder_cron_schedule: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigReminderConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalConfigReminderConfig;
                 fn expecting(
                     &self,
@@ -1855,10 +1855,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalConfigReminderConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalConfigReminderConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalConfigReminderConfig, __A::Error> {
                     let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
@@ -1893,15 +1893,15 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                         "maxReminders",
                         "reminderCronSchedule",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalConfigReminderConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalConfigReminderConfig", 4usize)?;
@@ -1939,9 +1939,9 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigRequiresComment {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1957,10 +1957,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::serde::Serialize for ApprovalConfigRequiresComment {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2030,11 +2030,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigSerialChainItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalConfigSerialChainItem;
                 fn expecting(
                     &self,
@@ -2042,10 +2042,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalConfigSerialChainItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalConfigSerialChainItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalConfigSerialChainItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ApprovalConfigSerialChainItemIdentityType,
@@ -2071,15 +2071,15 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 .deserialize_struct(
                     "ApprovalConfigSerialChainItem",
                     &["identityId", "identityType"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalConfigSerialChainItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalConfigSerialChainItem", 2usize)?;
@@ -2145,9 +2145,9 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigSerialChainItemIdentityType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2229,10 +2229,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::serde::Serialize for ApprovalConfigSerialChainItemIdentityType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2534,11 +2534,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigTimeoutConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalConfigTimeoutConfig;
                 fn expecting(
                     &self,
@@ -2546,10 +2546,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalConfigTimeoutConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalConfigTimeoutConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalConfigTimeoutConfig, __A::Error> {
                     let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -2578,15 +2578,15 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 .deserialize_struct(
                     "ApprovalConfigTimeoutConfig",
                     &["daysUntilTimeout", "enabled", "timeoutResult"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalConfigTimeoutConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ApprovalConfigTimeoutConfig", 3usize)?;
@@ -2611,9 +2611,9 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalConfigTimeoutConfigTimeoutResult {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2627,10 +2627,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::serde::Serialize for ApprovalConfigTimeoutConfigTimeoutResult {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2695,11 +2695,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AttrSyncSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AttrSyncSource;
                 fn expecting(
                     &self,
@@ -2707,10 +2707,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AttrSyncSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AttrSyncSource, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AttrSyncSource, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AttrSyncSourceType> = ::std::option::Option::None;
@@ -2738,14 +2738,14 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AttrSyncSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -2777,11 +2777,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AttrSyncSourceAttributeConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AttrSyncSourceAttributeConfig;
                 fn expecting(
                     &self,
@@ -2789,10 +2789,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AttrSyncSourceAttributeConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AttrSyncSourceAttributeConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AttrSyncSourceAttributeConfig, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2828,7 +2828,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("displayName")?
                             }
                         },
@@ -2837,7 +2837,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("enabled")?
                             }
                         },
@@ -2846,7 +2846,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -2855,7 +2855,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("target")?
                             }
                         },
@@ -2863,14 +2863,14 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AttrSyncSourceAttributeConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             fields.serialize_entry("displayName", &self.display_name)?;
@@ -2892,11 +2892,11 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AttrSyncSourceConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AttrSyncSourceConfig;
                 fn expecting(
                     &self,
@@ -2904,10 +2904,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AttrSyncSourceConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AttrSyncSourceConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AttrSyncSourceConfig, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<AttrSyncSourceAttributeConfig>,
                     > = ::std::option::Option::None;
@@ -2937,7 +2937,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attributes")?
                             }
                         },
@@ -2946,7 +2946,7 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("source")?
                             }
                         },
@@ -2954,14 +2954,14 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AttrSyncSourceConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             fields.serialize_entry("attributes", &self.attributes)?;
@@ -2986,9 +2986,9 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AttrSyncSourceType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3001,10 +3001,10 @@ This field will only be effective if requestedTarget.reauthRequired is set to fa
         }
     }
     impl ::serde::Serialize for AttrSyncSourceType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3076,11 +3076,11 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AttributeDefinition {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AttributeDefinition;
                 fn expecting(
                     &self,
@@ -3088,10 +3088,10 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AttributeDefinition")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AttributeDefinition, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AttributeDefinition, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -3134,14 +3134,14 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AttributeDefinition {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.description) {
@@ -3186,11 +3186,11 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AttributeDefinitionSchema {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AttributeDefinitionSchema;
                 fn expecting(
                     &self,
@@ -3198,10 +3198,10 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AttributeDefinitionSchema")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AttributeDefinitionSchema, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AttributeDefinitionSchema, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -3231,14 +3231,14 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AttributeDefinitionSchema {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -3264,9 +3264,9 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AttributeDefinitionSchemaType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3279,10 +3279,10 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
         }
     }
     impl ::serde::Serialize for AttributeDefinitionSchemaType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3344,9 +3344,9 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AttributeDefinitionType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3363,10 +3363,10 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
         }
     }
     impl ::serde::Serialize for AttributeDefinitionType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3434,11 +3434,11 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Base64Decode {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Base64Decode;
                 fn expecting(
                     &self,
@@ -3446,10 +3446,10 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Base64Decode")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Base64Decode, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Base64Decode, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -3473,15 +3473,15 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
                 .deserialize_struct(
                     "Base64Decode",
                     &["input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Base64Decode {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Base64Decode", 2usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -3504,11 +3504,11 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Base64Encode {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Base64Encode;
                 fn expecting(
                     &self,
@@ -3516,10 +3516,10 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Base64Encode")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Base64Encode, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Base64Encode, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -3543,15 +3543,15 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
                 .deserialize_struct(
                     "Base64Encode",
                     &["input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Base64Encode {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Base64Encode", 2usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -3578,11 +3578,11 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for Concatenation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Concatenation;
                 fn expecting(
                     &self,
@@ -3590,10 +3590,10 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Concatenation")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Concatenation, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Concatenation, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -3623,7 +3623,7 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("values")?
                             }
                         },
@@ -3634,15 +3634,15 @@ This can only be `true` if `isEntitlement` is also `true` **and** there is a sch
                 .deserialize_struct(
                     "Concatenation",
                     &["input", "requiresPeriodicRefresh", "values"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Concatenation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Concatenation", 3usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -3674,11 +3674,11 @@ The `eq` operator is the only valid comparison*/
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Conditional {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Conditional;
                 fn expecting(
                     &self,
@@ -3686,10 +3686,10 @@ The `eq` operator is the only valid comparison*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Conditional")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Conditional, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Conditional, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3721,7 +3721,7 @@ The `eq` operator is the only valid comparison*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("expression")?
                             }
                         },
@@ -3731,7 +3731,7 @@ The `eq` operator is the only valid comparison*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("negativeCondition")?
                             }
                         },
@@ -3740,7 +3740,7 @@ The `eq` operator is the only valid comparison*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("positiveCondition")?
                             }
                         },
@@ -3758,15 +3758,15 @@ The `eq` operator is the only valid comparison*/
                         "positiveCondition",
                         "requiresPeriodicRefresh",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Conditional {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Conditional", 5usize)?;
             fields.serialize_field("expression", &self.expression)?;
@@ -3828,11 +3828,11 @@ The `eq` operator is the only valid comparison*/
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ConnectorDetail {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ConnectorDetail;
                 fn expecting(
                     &self,
@@ -3840,10 +3840,10 @@ The `eq` operator is the only valid comparison*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ConnectorDetail")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ConnectorDetail, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ConnectorDetail, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -3932,15 +3932,15 @@ The `eq` operator is the only valid comparison*/
                         "type",
                         "uploadedFiles",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ConnectorDetail {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ConnectorDetail", 16usize)?;
             if !::std::option::Option::is_none(&self.application_xml) {
@@ -4013,9 +4013,9 @@ The `eq` operator is the only valid comparison*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ConnectorDetailStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4031,10 +4031,10 @@ The `eq` operator is the only valid comparison*/
         }
     }
     impl ::serde::Serialize for ConnectorDetailStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4106,11 +4106,11 @@ The `eq` operator is the only valid comparison*/
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for CorrelationConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CorrelationConfig;
                 fn expecting(
                     &self,
@@ -4118,10 +4118,10 @@ The `eq` operator is the only valid comparison*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CorrelationConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CorrelationConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CorrelationConfig, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<CorrelationConfigAttributeAssignmentsItem>,
                     > = ::std::option::Option::None;
@@ -4151,14 +4151,14 @@ The `eq` operator is the only valid comparison*/
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for CorrelationConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.attribute_assignments) {
@@ -4210,11 +4210,11 @@ The `eq` operator is the only valid comparison*/
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for CorrelationConfigAttributeAssignmentsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CorrelationConfigAttributeAssignmentsItem;
                 fn expecting(
                     &self,
@@ -4222,12 +4222,12 @@ The `eq` operator is the only valid comparison*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CorrelationConfigAttributeAssignmentsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     CorrelationConfigAttributeAssignmentsItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -4272,14 +4272,14 @@ The `eq` operator is the only valid comparison*/
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for CorrelationConfigAttributeAssignmentsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.complex) {
@@ -4320,9 +4320,9 @@ The `eq` operator is the only valid comparison*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for CorrelationConfigAttributeAssignmentsItemMatchMode {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4337,10 +4337,10 @@ The `eq` operator is the only valid comparison*/
         }
     }
     impl ::serde::Serialize for CorrelationConfigAttributeAssignmentsItemMatchMode {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4406,9 +4406,9 @@ The `eq` operator is the only valid comparison*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for CorrelationConfigAttributeAssignmentsItemOperation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4421,10 +4421,10 @@ The `eq` operator is the only valid comparison*/
         }
     }
     impl ::serde::Serialize for CorrelationConfigAttributeAssignmentsItemOperation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4484,11 +4484,11 @@ The `eq` operator is the only valid comparison*/
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for DatasetAggregationRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DatasetAggregationRequest;
                 fn expecting(
                     &self,
@@ -4496,10 +4496,10 @@ The `eq` operator is the only valid comparison*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DatasetAggregationRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DatasetAggregationRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DatasetAggregationRequest, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -4519,14 +4519,14 @@ The `eq` operator is the only valid comparison*/
                 }
             }
             deserializer
-                .deserialize_struct("DatasetAggregationRequest", &["config"], Fields)
+                .deserialize_struct("DatasetAggregationRequest", &["config"], __Visitor)
         }
     }
     impl ::serde::Serialize for DatasetAggregationRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("DatasetAggregationRequest", 1usize)?;
@@ -4566,11 +4566,11 @@ The `eq` operator is the only valid comparison*/
         pub second_date: DateCompareSecondDate,
     }
     impl<'de> ::serde::Deserialize<'de> for DateCompare {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DateCompare;
                 fn expecting(
                     &self,
@@ -4578,10 +4578,10 @@ The `eq` operator is the only valid comparison*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DateCompare")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DateCompare, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DateCompare, __A::Error> {
                     let mut field0: ::std::option::Option<DateCompareFirstDate> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -4621,7 +4621,7 @@ The `eq` operator is the only valid comparison*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("firstDate")?
                             }
                         },
@@ -4631,7 +4631,7 @@ The `eq` operator is the only valid comparison*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("negativeCondition")?
                             }
                         },
@@ -4640,7 +4640,7 @@ The `eq` operator is the only valid comparison*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("operator")?
                             }
                         },
@@ -4649,7 +4649,7 @@ The `eq` operator is the only valid comparison*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("positiveCondition")?
                             }
                         },
@@ -4659,7 +4659,7 @@ The `eq` operator is the only valid comparison*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("secondDate")?
                             }
                         },
@@ -4678,15 +4678,15 @@ The `eq` operator is the only valid comparison*/
                         "requiresPeriodicRefresh",
                         "secondDate",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DateCompare {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("DateCompare", 7usize)?;
             fields.serialize_field("firstDate", &self.first_date)?;
@@ -4744,9 +4744,9 @@ The `eq` operator is the only valid comparison*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for DateCompareOperator {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4762,10 +4762,10 @@ The `eq` operator is the only valid comparison*/
         }
     }
     impl ::serde::Serialize for DateCompareOperator {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4857,11 +4857,11 @@ The `eq` operator is the only valid comparison*/
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for DateFormat {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DateFormat;
                 fn expecting(
                     &self,
@@ -4869,10 +4869,10 @@ The `eq` operator is the only valid comparison*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DateFormat")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DateFormat, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DateFormat, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<DateFormatInputFormat> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<DateFormatOutputFormat> = ::std::option::Option::None;
@@ -4902,15 +4902,15 @@ The `eq` operator is the only valid comparison*/
                 .deserialize_struct(
                     "DateFormat",
                     &["input", "inputFormat", "outputFormat", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DateFormat {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("DateFormat", 4usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -5014,11 +5014,11 @@ If not provided, the transform will default to `false`
         pub round_up: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for DateMath {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DateMath;
                 fn expecting(
                     &self,
@@ -5026,10 +5026,10 @@ If not provided, the transform will default to `false`
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DateMath")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DateMath, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DateMath, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
@@ -5055,7 +5055,7 @@ If not provided, the transform will default to `false`
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("expression")?
                             }
                         },
@@ -5069,15 +5069,15 @@ If not provided, the transform will default to `false`
                 .deserialize_struct(
                     "DateMath",
                     &["expression", "input", "requiresPeriodicRefresh", "roundUp"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DateMath {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("DateMath", 4usize)?;
             fields.serialize_field("expression", &self.expression)?;
@@ -5104,11 +5104,11 @@ If not provided, the transform will default to `false`
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for DecomposeDiacriticalMarks {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DecomposeDiacriticalMarks;
                 fn expecting(
                     &self,
@@ -5116,10 +5116,10 @@ If not provided, the transform will default to `false`
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DecomposeDiacriticalMarks")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DecomposeDiacriticalMarks, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DecomposeDiacriticalMarks, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -5143,15 +5143,15 @@ If not provided, the transform will default to `false`
                 .deserialize_struct(
                     "DecomposeDiacriticalMarks",
                     &["input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DecomposeDiacriticalMarks {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("DecomposeDiacriticalMarks", 2usize)?;
@@ -5179,11 +5179,11 @@ If not provided, the transform will default to `false`
         pub type_: ::std::option::Option<DeleteSourceV1ResponseType>,
     }
     impl<'de> ::serde::Deserialize<'de> for DeleteSourceV1Response {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DeleteSourceV1Response;
                 fn expecting(
                     &self,
@@ -5191,10 +5191,10 @@ If not provided, the transform will default to `false`
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DeleteSourceV1Response")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DeleteSourceV1Response, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DeleteSourceV1Response, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<DeleteSourceV1ResponseType> = ::std::option::Option::None;
@@ -5221,15 +5221,15 @@ If not provided, the transform will default to `false`
                 .deserialize_struct(
                     "DeleteSourceV1Response",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DeleteSourceV1Response {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("DeleteSourceV1Response", 3usize)?;
@@ -5253,9 +5253,9 @@ If not provided, the transform will default to `false`
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for DeleteSourceV1ResponseType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5268,10 +5268,10 @@ If not provided, the transform will default to `false`
         }
     }
     impl ::serde::Serialize for DeleteSourceV1ResponseType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5344,11 +5344,11 @@ If not provided, the transform will default to `false`
         pub provision_request_enabled: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for DependantAppConnections {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DependantAppConnections;
                 fn expecting(
                     &self,
@@ -5356,10 +5356,10 @@ If not provided, the transform will default to `false`
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DependantAppConnections")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DependantAppConnections, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DependantAppConnections, __A::Error> {
                     let mut field0: ::std::option::Option<
                         DependantAppConnectionsAccountSource,
                     > = ::std::option::Option::None;
@@ -5418,15 +5418,15 @@ If not provided, the transform will default to `false`
                         "owner",
                         "provisionRequestEnabled",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DependantAppConnections {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("DependantAppConnections", 9usize)?;
@@ -5475,11 +5475,11 @@ If not provided, the transform will default to `false`
         pub use_for_password_management: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for DependantAppConnectionsAccountSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DependantAppConnectionsAccountSource;
                 fn expecting(
                     &self,
@@ -5487,12 +5487,12 @@ If not provided, the transform will default to `false`
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DependantAppConnectionsAccountSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     DependantAppConnectionsAccountSource,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<
@@ -5521,15 +5521,15 @@ If not provided, the transform will default to `false`
                 .deserialize_struct(
                     "DependantAppConnectionsAccountSource",
                     &["passwordPolicies", "useForPasswordManagement"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DependantAppConnectionsAccountSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("DependantAppConnectionsAccountSource", 2usize)?;
@@ -5558,11 +5558,11 @@ If not provided, the transform will default to `false`
     }
     impl<'de> ::serde::Deserialize<'de>
     for DependantAppConnectionsAccountSourcePasswordPoliciesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DependantAppConnectionsAccountSourcePasswordPoliciesItem;
                 fn expecting(
                     &self,
@@ -5572,12 +5572,12 @@ If not provided, the transform will default to `false`
                         "struct DependantAppConnectionsAccountSourcePasswordPoliciesItem",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     DependantAppConnectionsAccountSourcePasswordPoliciesItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -5605,16 +5605,16 @@ If not provided, the transform will default to `false`
                 .deserialize_struct(
                     "DependantAppConnectionsAccountSourcePasswordPoliciesItem",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize
     for DependantAppConnectionsAccountSourcePasswordPoliciesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -5644,11 +5644,11 @@ If not provided, the transform will default to `false`
         pub reason: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for DependantConnectionsMissingDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DependantConnectionsMissingDto;
                 fn expecting(
                     &self,
@@ -5656,10 +5656,10 @@ If not provided, the transform will default to `false`
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DependantConnectionsMissingDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DependantConnectionsMissingDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DependantConnectionsMissingDto, __A::Error> {
                     let mut field0: ::std::option::Option<
                         DependantConnectionsMissingDtoDependencyType,
                     > = ::std::option::Option::None;
@@ -5685,15 +5685,15 @@ If not provided, the transform will default to `false`
                 .deserialize_struct(
                     "DependantConnectionsMissingDto",
                     &["dependencyType", "reason"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DependantConnectionsMissingDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("DependantConnectionsMissingDto", 2usize)?;
@@ -5720,9 +5720,9 @@ If not provided, the transform will default to `false`
     }
     impl<'de> ::serde::Deserialize<'de>
     for DependantConnectionsMissingDtoDependencyType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5740,10 +5740,10 @@ If not provided, the transform will default to `false`
         }
     }
     impl ::serde::Serialize for DependantConnectionsMissingDtoDependencyType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5826,11 +5826,11 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for E164phone {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = E164phone;
                 fn expecting(
                     &self,
@@ -5838,10 +5838,10 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                 ) -> ::std::fmt::Result {
                     f.write_str("struct E164phone")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<E164phone, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<E164phone, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
@@ -5868,15 +5868,15 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                 .deserialize_struct(
                     "E164phone",
                     &["defaultRegion", "input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for E164phone {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("E164phone", 3usize)?;
             if !::std::option::Option::is_none(&self.default_region) {
@@ -5919,11 +5919,11 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementAccessRequestConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementAccessRequestConfig;
                 fn expecting(
                     &self,
@@ -5931,10 +5931,10 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementAccessRequestConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementAccessRequestConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementAccessRequestConfig, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<EntitlementApprovalScheme>,
                     > = ::std::option::Option::None;
@@ -5978,14 +5978,14 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for EntitlementAccessRequestConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.approval_schemes) {
@@ -6044,11 +6044,11 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
     }
     impl<'de> ::serde::Deserialize<'de>
     for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementAccessRequestConfigMaxPermittedAccessDuration;
                 fn expecting(
                     &self,
@@ -6058,12 +6058,12 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                         "struct EntitlementAccessRequestConfigMaxPermittedAccessDuration",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     EntitlementAccessRequestConfigMaxPermittedAccessDuration,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit,
@@ -6091,15 +6091,15 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize
     for EntitlementAccessRequestConfigMaxPermittedAccessDuration {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.time_unit) {
@@ -6126,9 +6126,9 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
     }
     impl<'de> ::serde::Deserialize<'de>
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6145,10 +6145,10 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
     }
     impl ::serde::Serialize
     for EntitlementAccessRequestConfigMaxPermittedAccessDurationTimeUnit {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6230,11 +6230,11 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementApprovalScheme {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementApprovalScheme;
                 fn expecting(
                     &self,
@@ -6242,10 +6242,10 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementApprovalScheme")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EntitlementApprovalScheme, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EntitlementApprovalScheme, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         EntitlementApprovalSchemeApproverType,
@@ -6272,14 +6272,14 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for EntitlementApprovalScheme {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.approver_id) {
@@ -6316,9 +6316,9 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementApprovalSchemeApproverType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6335,10 +6335,10 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
         }
     }
     impl ::serde::Serialize for EntitlementApprovalSchemeApproverType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6410,11 +6410,11 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for EntitlementRevocationRequestConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EntitlementRevocationRequestConfig;
                 fn expecting(
                     &self,
@@ -6422,12 +6422,12 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EntitlementRevocationRequestConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     EntitlementRevocationRequestConfig,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<EntitlementApprovalScheme>,
@@ -6452,14 +6452,14 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for EntitlementRevocationRequestConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.approval_schemes) {
@@ -6506,11 +6506,11 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for FieldDetailsDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FieldDetailsDto;
                 fn expecting(
                     &self,
@@ -6518,10 +6518,10 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FieldDetailsDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FieldDetailsDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FieldDetailsDto, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -6562,14 +6562,14 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for FieldDetailsDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.attributes) {
@@ -6622,9 +6622,9 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for FieldDetailsDtoType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6642,10 +6642,10 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
         }
     }
     impl ::serde::Serialize for FieldDetailsDtoType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6744,11 +6744,11 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for FieldDetailsDtoV2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FieldDetailsDtoV2;
                 fn expecting(
                     &self,
@@ -6756,10 +6756,10 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FieldDetailsDtoV2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FieldDetailsDtoV2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FieldDetailsDtoV2, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -6800,14 +6800,14 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for FieldDetailsDtoV2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.attributes) {
@@ -6860,9 +6860,9 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for FieldDetailsDtoV2Type {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6880,10 +6880,10 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
         }
     }
     impl ::serde::Serialize for FieldDetailsDtoV2Type {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6959,11 +6959,11 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for FirstValid {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FirstValid;
                 fn expecting(
                     &self,
@@ -6971,10 +6971,10 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FirstValid")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FirstValid, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FirstValid, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -7004,7 +7004,7 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("values")?
                             }
                         },
@@ -7015,15 +7015,15 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
                 .deserialize_struct(
                     "FirstValid",
                     &["ignoreErrors", "requiresPeriodicRefresh", "values"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for FirstValid {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("FirstValid", 3usize)?;
             if !::std::option::Option::is_none(&self.ignore_errors) {
@@ -7061,11 +7061,11 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
         pub requires_periodic_refresh: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for GenerateRandomString {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = GenerateRandomString;
                 fn expecting(
                     &self,
@@ -7073,10 +7073,10 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct GenerateRandomString")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<GenerateRandomString, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<GenerateRandomString, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -7114,7 +7114,7 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("includeNumbers")?
                             }
                         },
@@ -7123,7 +7123,7 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("includeSpecialChars")?
                             }
                         },
@@ -7132,7 +7132,7 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("length")?
                             }
                         },
@@ -7141,7 +7141,7 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -7150,7 +7150,7 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("operation")?
                             }
                         },
@@ -7169,15 +7169,15 @@ secret: For sensitive data like passwords, which will be masked and encrypted.
                         "operation",
                         "requiresPeriodicRefresh",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for GenerateRandomString {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("GenerateRandomString", 6usize)?;
@@ -7212,11 +7212,11 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         pub uid: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for GetReferenceIdentityAttribute {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = GetReferenceIdentityAttribute;
                 fn expecting(
                     &self,
@@ -7224,10 +7224,10 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct GetReferenceIdentityAttribute")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<GetReferenceIdentityAttribute, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<GetReferenceIdentityAttribute, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -7257,7 +7257,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -7266,7 +7266,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("operation")?
                             }
                         },
@@ -7276,7 +7276,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("uid")?
                             }
                         },
@@ -7287,15 +7287,15 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 .deserialize_struct(
                     "GetReferenceIdentityAttribute",
                     &["name", "operation", "requiresPeriodicRefresh", "uid"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for GetReferenceIdentityAttribute {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("GetReferenceIdentityAttribute", 4usize)?;
@@ -7337,9 +7337,9 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for GetSourceConfigV1Locale {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -7369,10 +7369,10 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         }
     }
     impl ::serde::Serialize for GetSourceConfigV1Locale {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -7481,9 +7481,9 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for GetSourceSchemasV1IncludeTypes {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -7497,10 +7497,10 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         }
     }
     impl ::serde::Serialize for GetSourceSchemasV1IncludeTypes {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -7562,11 +7562,11 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityAttribute {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityAttribute;
                 fn expecting(
                     &self,
@@ -7574,10 +7574,10 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityAttribute")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityAttribute, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IdentityAttribute, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
@@ -7602,7 +7602,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -7614,15 +7614,15 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 .deserialize_struct(
                     "IdentityAttribute",
                     &["input", "name", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityAttribute {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IdentityAttribute", 3usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -7650,11 +7650,11 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityProfilesConnections {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityProfilesConnections;
                 fn expecting(
                     &self,
@@ -7662,10 +7662,10 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityProfilesConnections")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityProfilesConnections, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IdentityProfilesConnections, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -7692,15 +7692,15 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 .deserialize_struct(
                     "IdentityProfilesConnections",
                     &["id", "identityCount", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityProfilesConnections {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IdentityProfilesConnections", 3usize)?;
@@ -7725,11 +7725,11 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         pub substring: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for IndexOf {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IndexOf;
                 fn expecting(
                     &self,
@@ -7737,10 +7737,10 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IndexOf")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IndexOf, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IndexOf, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -7766,7 +7766,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("substring")?
                             }
                         },
@@ -7777,15 +7777,15 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 .deserialize_struct(
                     "IndexOf",
                     &["input", "requiresPeriodicRefresh", "substring"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IndexOf {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IndexOf", 3usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -7859,11 +7859,11 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -7871,10 +7871,10 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -7933,15 +7933,15 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -7993,11 +7993,11 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Iso3166 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Iso3166;
                 fn expecting(
                     &self,
@@ -8005,10 +8005,10 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Iso3166")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Iso3166, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Iso3166, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
@@ -8035,15 +8035,15 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 .deserialize_struct(
                     "Iso3166",
                     &["format", "input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Iso3166 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Iso3166", 3usize)?;
             if !::std::option::Option::is_none(&self.format) {
@@ -8077,11 +8077,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for LeftPad {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LeftPad;
                 fn expecting(
                     &self,
@@ -8089,10 +8089,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LeftPad")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LeftPad, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LeftPad, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -8119,7 +8119,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("length")?
                             }
                         },
@@ -8132,15 +8132,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "LeftPad",
                     &["input", "length", "padding", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LeftPad {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("LeftPad", 4usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -8168,11 +8168,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub task: ::std::option::Option<LoadAccountsTaskTask>,
     }
     impl<'de> ::serde::Deserialize<'de> for LoadAccountsTask {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LoadAccountsTask;
                 fn expecting(
                     &self,
@@ -8180,10 +8180,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LoadAccountsTask")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LoadAccountsTask, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LoadAccountsTask, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<LoadAccountsTaskTask> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -8204,14 +8204,14 @@ If not provided, the transform will default to a single space (" ") character fo
                 }
             }
             deserializer
-                .deserialize_struct("LoadAccountsTask", &["success", "task"], Fields)
+                .deserialize_struct("LoadAccountsTask", &["success", "task"], __Visitor)
         }
     }
     impl ::serde::Serialize for LoadAccountsTask {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("LoadAccountsTask", 2usize)?;
             if !::std::option::Option::is_none(&self.success) {
@@ -8261,11 +8261,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for LoadAccountsTaskTask {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LoadAccountsTaskTask;
                 fn expecting(
                     &self,
@@ -8273,10 +8273,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LoadAccountsTaskTask")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LoadAccountsTaskTask, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LoadAccountsTaskTask, __A::Error> {
                     let mut field0: ::std::option::Option<
                         LoadAccountsTaskTaskAttributes,
                     > = ::std::option::Option::None;
@@ -8365,15 +8365,15 @@ If not provided, the transform will default to a single space (" ") character fo
                         "returns",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LoadAccountsTaskTask {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("LoadAccountsTaskTask", 14usize)?;
@@ -8455,9 +8455,9 @@ If not provided, the transform will default to a single space (" ") character fo
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for LoadAccountsTaskTaskCompletionStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -8474,10 +8474,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for LoadAccountsTaskTaskCompletionStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -8554,11 +8554,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub warning: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for LoadAccountsTaskTaskMessagesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LoadAccountsTaskTaskMessagesItem;
                 fn expecting(
                     &self,
@@ -8566,10 +8566,13 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LoadAccountsTaskTaskMessagesItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LoadAccountsTaskTaskMessagesItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    LoadAccountsTaskTaskMessagesItem,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -8604,15 +8607,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "LoadAccountsTaskTaskMessagesItem",
                     &["error", "key", "localizedText", "type", "warning"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LoadAccountsTaskTaskMessagesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("LoadAccountsTaskTaskMessagesItem", 5usize)?;
@@ -8644,9 +8647,9 @@ If not provided, the transform will default to a single space (" ") character fo
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for LoadAccountsTaskTaskMessagesItemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -8661,10 +8664,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for LoadAccountsTaskTaskMessagesItemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -8729,11 +8732,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub display_label: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for LoadAccountsTaskTaskReturnsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LoadAccountsTaskTaskReturnsItem;
                 fn expecting(
                     &self,
@@ -8741,10 +8744,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LoadAccountsTaskTaskReturnsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LoadAccountsTaskTaskReturnsItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LoadAccountsTaskTaskReturnsItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -8768,15 +8771,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "LoadAccountsTaskTaskReturnsItem",
                     &["attributeName", "displayLabel"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LoadAccountsTaskTaskReturnsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("LoadAccountsTaskTaskReturnsItem", 2usize)?;
@@ -8810,11 +8813,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub unique_name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for LoadEntitlementTask {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LoadEntitlementTask;
                 fn expecting(
                     &self,
@@ -8822,10 +8825,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LoadEntitlementTask")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LoadEntitlementTask, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LoadEntitlementTask, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -8876,15 +8879,15 @@ If not provided, the transform will default to a single space (" ") character fo
                         "type",
                         "uniqueName",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LoadEntitlementTask {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("LoadEntitlementTask", 7usize)?;
             if !::std::option::Option::is_none(&self.created) {
@@ -8920,11 +8923,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub display_label: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for LoadEntitlementTaskReturnsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LoadEntitlementTaskReturnsItem;
                 fn expecting(
                     &self,
@@ -8932,10 +8935,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LoadEntitlementTaskReturnsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LoadEntitlementTaskReturnsItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LoadEntitlementTaskReturnsItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -8959,15 +8962,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "LoadEntitlementTaskReturnsItem",
                     &["attributeName", "displayLabel"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LoadEntitlementTaskReturnsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("LoadEntitlementTaskReturnsItem", 2usize)?;
@@ -8988,11 +8991,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub task: ::std::option::Option<LoadUncorrelatedAccountsTaskTask>,
     }
     impl<'de> ::serde::Deserialize<'de> for LoadUncorrelatedAccountsTask {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LoadUncorrelatedAccountsTask;
                 fn expecting(
                     &self,
@@ -9000,10 +9003,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LoadUncorrelatedAccountsTask")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LoadUncorrelatedAccountsTask, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LoadUncorrelatedAccountsTask, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         LoadUncorrelatedAccountsTaskTask,
@@ -9029,15 +9032,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "LoadUncorrelatedAccountsTask",
                     &["success", "task"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LoadUncorrelatedAccountsTask {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("LoadUncorrelatedAccountsTask", 2usize)?;
@@ -9090,11 +9093,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for LoadUncorrelatedAccountsTaskTask {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LoadUncorrelatedAccountsTaskTask;
                 fn expecting(
                     &self,
@@ -9102,10 +9105,13 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LoadUncorrelatedAccountsTaskTask")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LoadUncorrelatedAccountsTaskTask, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    LoadUncorrelatedAccountsTaskTask,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<
                         LoadUncorrelatedAccountsTaskTaskAttributes,
                     > = ::std::option::Option::None;
@@ -9194,15 +9200,15 @@ If not provided, the transform will default to a single space (" ") character fo
                         "returns",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LoadUncorrelatedAccountsTaskTask {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("LoadUncorrelatedAccountsTaskTask", 14usize)?;
@@ -9260,11 +9266,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub task_start_delay: ::std::option::Option<::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for LoadUncorrelatedAccountsTaskTaskAttributes {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LoadUncorrelatedAccountsTaskTaskAttributes;
                 fn expecting(
                     &self,
@@ -9272,12 +9278,12 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LoadUncorrelatedAccountsTaskTaskAttributes")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     LoadUncorrelatedAccountsTaskTaskAttributes,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
@@ -9302,15 +9308,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "LoadUncorrelatedAccountsTaskTaskAttributes",
                     &["qpocJobId", "taskStartDelay"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LoadUncorrelatedAccountsTaskTaskAttributes {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("LoadUncorrelatedAccountsTaskTaskAttributes", 2usize)?;
@@ -9336,9 +9342,9 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl<'de> ::serde::Deserialize<'de>
     for LoadUncorrelatedAccountsTaskTaskCompletionStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -9355,10 +9361,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for LoadUncorrelatedAccountsTaskTaskCompletionStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -9439,11 +9445,11 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl<'de> ::serde::Deserialize<'de>
     for LoadUncorrelatedAccountsTaskTaskMessagesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LoadUncorrelatedAccountsTaskTaskMessagesItem;
                 fn expecting(
                     &self,
@@ -9451,12 +9457,12 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LoadUncorrelatedAccountsTaskTaskMessagesItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     LoadUncorrelatedAccountsTaskTaskMessagesItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -9492,15 +9498,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "LoadUncorrelatedAccountsTaskTaskMessagesItem",
                     &["error", "key", "localizedText", "type", "warning"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LoadUncorrelatedAccountsTaskTaskMessagesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -9536,9 +9542,9 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl<'de> ::serde::Deserialize<'de>
     for LoadUncorrelatedAccountsTaskTaskMessagesItemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -9553,10 +9559,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for LoadUncorrelatedAccountsTaskTaskMessagesItemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -9626,11 +9632,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub table: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Lookup {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Lookup;
                 fn expecting(
                     &self,
@@ -9638,10 +9644,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Lookup")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Lookup, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Lookup, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -9669,7 +9675,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("table")?
                             }
                         },
@@ -9680,15 +9686,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "Lookup",
                     &["input", "requiresPeriodicRefresh", "table"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Lookup {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Lookup", 3usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -9712,11 +9718,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Lower {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Lower;
                 fn expecting(
                     &self,
@@ -9724,10 +9730,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Lower")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Lower, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Lower, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -9751,15 +9757,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "Lower",
                     &["input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Lower {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Lower", 2usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -9785,11 +9791,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ManagerCorrelationMapping {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ManagerCorrelationMapping;
                 fn expecting(
                     &self,
@@ -9797,10 +9803,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ManagerCorrelationMapping")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ManagerCorrelationMapping, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ManagerCorrelationMapping, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut extra: ::serde_json::Map<
@@ -9825,14 +9831,14 @@ If not provided, the transform will default to a single space (" ") character fo
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ManagerCorrelationMapping {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.account_attribute_name) {
@@ -9862,11 +9868,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for NameNormalizer {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NameNormalizer;
                 fn expecting(
                     &self,
@@ -9874,10 +9880,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NameNormalizer")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NameNormalizer, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NameNormalizer, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -9901,15 +9907,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "NameNormalizer",
                     &["input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NameNormalizer {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("NameNormalizer", 2usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -9944,9 +9950,9 @@ If not provided, the transform will default to a single space (" ") character fo
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for NamedConstructs {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -9963,10 +9969,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for NamedConstructs {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -10051,11 +10057,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for NativeChangeDetectionConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NativeChangeDetectionConfig;
                 fn expecting(
                     &self,
@@ -10063,10 +10069,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NativeChangeDetectionConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NativeChangeDetectionConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NativeChangeDetectionConfig, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -10111,14 +10117,14 @@ If not provided, the transform will default to a single space (" ") character fo
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for NativeChangeDetectionConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.all_entitlements) {
@@ -10175,9 +10181,9 @@ If not provided, the transform will default to a single space (" ") character fo
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for NativeChangeDetectionConfigOperationsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -10192,10 +10198,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for NativeChangeDetectionConfigOperationsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -10287,11 +10293,11 @@ If not provided, the transform will default to a single space (" ") character fo
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for PasswordPolicyHoldersDtoAttributes {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = PasswordPolicyHoldersDtoAttributes;
                 fn expecting(
                     &self,
@@ -10299,12 +10305,12 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct PasswordPolicyHoldersDtoAttributes")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     PasswordPolicyHoldersDtoAttributes,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<
@@ -10330,15 +10336,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "PasswordPolicyHoldersDtoAttributes",
                     &["identityAttr"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for PasswordPolicyHoldersDtoAttributes {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("PasswordPolicyHoldersDtoAttributes", 1usize)?;
@@ -10358,11 +10364,11 @@ If not provided, the transform will default to a single space (" ") character fo
     }
     impl<'de> ::serde::Deserialize<'de>
     for PasswordPolicyHoldersDtoAttributesIdentityAttrItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = PasswordPolicyHoldersDtoAttributesIdentityAttrItem;
                 fn expecting(
                     &self,
@@ -10372,12 +10378,12 @@ If not provided, the transform will default to a single space (" ") character fo
                         "struct PasswordPolicyHoldersDtoAttributesIdentityAttrItem",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     PasswordPolicyHoldersDtoAttributesIdentityAttrItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -10402,15 +10408,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "PasswordPolicyHoldersDtoAttributesIdentityAttrItem",
                     &["name", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for PasswordPolicyHoldersDtoAttributesIdentityAttrItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -10436,11 +10442,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub selectors: ::std::option::Option<PasswordPolicyHoldersDtoAttributes>,
     }
     impl<'de> ::serde::Deserialize<'de> for PasswordPolicyHoldersDtoItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = PasswordPolicyHoldersDtoItem;
                 fn expecting(
                     &self,
@@ -10448,10 +10454,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct PasswordPolicyHoldersDtoItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<PasswordPolicyHoldersDtoItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<PasswordPolicyHoldersDtoItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -10480,15 +10486,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "PasswordPolicyHoldersDtoItem",
                     &["policyId", "policyName", "selectors"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for PasswordPolicyHoldersDtoItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("PasswordPolicyHoldersDtoItem", 3usize)?;
@@ -10516,11 +10522,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningPolicyDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ProvisioningPolicyDto;
                 fn expecting(
                     &self,
@@ -10528,10 +10534,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ProvisioningPolicyDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ProvisioningPolicyDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ProvisioningPolicyDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<FieldDetailsDto>,
@@ -10566,7 +10572,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("name"),
                                 );
                             }
                         },
@@ -10575,14 +10581,14 @@ If not provided, the transform will default to a single space (" ") character fo
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ProvisioningPolicyDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.description) {
@@ -10623,11 +10629,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningPolicyDtoV2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ProvisioningPolicyDtoV2;
                 fn expecting(
                     &self,
@@ -10635,10 +10641,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ProvisioningPolicyDtoV2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ProvisioningPolicyDtoV2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ProvisioningPolicyDtoV2, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<FieldDetailsDtoV2>,
@@ -10678,7 +10684,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("name"),
                                 );
                             }
                         },
@@ -10688,14 +10694,14 @@ If not provided, the transform will default to a single space (" ") character fo
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ProvisioningPolicyDtoV2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.description) {
@@ -10745,11 +10751,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for RandomAlphaNumeric {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RandomAlphaNumeric;
                 fn expecting(
                     &self,
@@ -10757,10 +10763,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RandomAlphaNumeric")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RandomAlphaNumeric, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RandomAlphaNumeric, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
@@ -10787,15 +10793,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "RandomAlphaNumeric",
                     &["input", "length", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RandomAlphaNumeric {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RandomAlphaNumeric", 3usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -10833,11 +10839,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for RandomNumeric {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RandomNumeric;
                 fn expecting(
                     &self,
@@ -10845,10 +10851,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RandomNumeric")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RandomNumeric, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RandomNumeric, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
@@ -10875,15 +10881,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "RandomNumeric",
                     &["input", "length", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RandomNumeric {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RandomNumeric", 3usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -10911,11 +10917,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Reference2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Reference2;
                 fn expecting(
                     &self,
@@ -10923,10 +10929,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Reference2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Reference2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Reference2, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
@@ -10948,7 +10954,10 @@ If not provided, the transform will default to a single space (" ") character fo
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         input: field1,
@@ -10960,15 +10969,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "Reference2",
                     &["id", "input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Reference2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Reference2", 3usize)?;
             fields.serialize_field("id", &self.id)?;
@@ -10996,11 +11005,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Replace {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Replace;
                 fn expecting(
                     &self,
@@ -11008,10 +11017,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Replace")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Replace, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Replace, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -11040,7 +11049,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("regex")?
                             }
                         },
@@ -11049,7 +11058,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("replacement")?
                             }
                         },
@@ -11061,15 +11070,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "Replace",
                     &["input", "regex", "replacement", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Replace {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Replace", 4usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -11096,11 +11105,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub table: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReplaceAll {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ReplaceAll;
                 fn expecting(
                     &self,
@@ -11108,10 +11117,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ReplaceAll")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ReplaceAll, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ReplaceAll, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -11139,7 +11148,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("table")?
                             }
                         },
@@ -11150,15 +11159,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "ReplaceAll",
                     &["input", "requiresPeriodicRefresh", "table"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ReplaceAll {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ReplaceAll", 3usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -11258,11 +11267,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ResourceObject {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ResourceObject;
                 fn expecting(
                     &self,
@@ -11270,10 +11279,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ResourceObject")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ResourceObject, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ResourceObject, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -11348,15 +11357,15 @@ If not provided, the transform will default to a single space (" ") character fo
                         "remove",
                         "uuid",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ResourceObject {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ResourceObject", 13usize)?;
             if !::std::option::Option::is_none(&self.attributes) {
@@ -11410,11 +11419,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub object_type: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ResourceObjectsRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ResourceObjectsRequest;
                 fn expecting(
                     &self,
@@ -11422,10 +11431,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ResourceObjectsRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ResourceObjectsRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ResourceObjectsRequest, __A::Error> {
                     let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -11449,15 +11458,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "ResourceObjectsRequest",
                     &["maxCount", "objectType"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ResourceObjectsRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ResourceObjectsRequest", 2usize)?;
@@ -11491,11 +11500,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub resource_objects: ::std::option::Option<::std::vec::Vec<ResourceObject>>,
     }
     impl<'de> ::serde::Deserialize<'de> for ResourceObjectsResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ResourceObjectsResponse;
                 fn expecting(
                     &self,
@@ -11503,10 +11512,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ResourceObjectsResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ResourceObjectsResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ResourceObjectsResponse, __A::Error> {
                     let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -11541,15 +11550,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "ResourceObjectsResponse",
                     &["elapsedMillis", "id", "name", "objectCount", "resourceObjects"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ResourceObjectsResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ResourceObjectsResponse", 5usize)?;
@@ -11586,11 +11595,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for RightPad {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RightPad;
                 fn expecting(
                     &self,
@@ -11598,10 +11607,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RightPad")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RightPad, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RightPad, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -11628,7 +11637,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("length")?
                             }
                         },
@@ -11641,15 +11650,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "RightPad",
                     &["input", "length", "padding", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RightPad {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RightPad", 4usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -11703,11 +11712,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub type_: Schedule3Type,
     }
     impl<'de> ::serde::Deserialize<'de> for Schedule3 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Schedule3;
                 fn expecting(
                     &self,
@@ -11715,10 +11724,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Schedule3")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Schedule3, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Schedule3, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<Schedule3Type> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -11742,7 +11751,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("cronExpression")?
                             }
                         },
@@ -11751,7 +11760,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -11759,14 +11768,14 @@ If not provided, the transform will default to a single space (" ") character fo
                 }
             }
             deserializer
-                .deserialize_struct("Schedule3", &["cronExpression", "type"], Fields)
+                .deserialize_struct("Schedule3", &["cronExpression", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for Schedule3 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Schedule3", 2usize)?;
             fields.serialize_field("cronExpression", &self.cron_expression)?;
@@ -11789,9 +11798,9 @@ If not provided, the transform will default to a single space (" ") character fo
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for Schedule3Type {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -11805,10 +11814,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for Schedule3Type {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -11891,11 +11900,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Schema {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Schema;
                 fn expecting(
                     &self,
@@ -11903,10 +11912,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Schema")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Schema, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Schema, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<AttributeDefinition>,
                     > = ::std::option::Option::None;
@@ -11969,14 +11978,14 @@ If not provided, the transform will default to a single space (" ") character fo
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for Schema {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.attributes) {
@@ -12171,11 +12180,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Source {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Source;
                 fn expecting(
                     &self,
@@ -12183,10 +12192,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Source")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Source, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Source, __A::Error> {
                     let mut field0: ::std::option::Option<
                         SourceAccountCorrelationConfig,
                     > = ::std::option::Option::None;
@@ -12301,7 +12310,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("connector")?
                             }
                         },
@@ -12326,7 +12335,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -12334,7 +12343,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("owner"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("owner"),
                                 );
                             }
                         },
@@ -12347,14 +12356,14 @@ If not provided, the transform will default to a single space (" ") character fo
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for Source {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.account_correlation_config) {
@@ -12498,11 +12507,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceAccountCorrelationConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceAccountCorrelationConfig;
                 fn expecting(
                     &self,
@@ -12510,10 +12519,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceAccountCorrelationConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceAccountCorrelationConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceAccountCorrelationConfig, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -12543,14 +12552,14 @@ If not provided, the transform will default to a single space (" ") character fo
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceAccountCorrelationConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -12576,9 +12585,9 @@ If not provided, the transform will default to a single space (" ") character fo
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SourceAccountCorrelationConfigType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -12591,10 +12600,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for SourceAccountCorrelationConfigType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -12658,11 +12667,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceAccountCorrelationRule {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceAccountCorrelationRule;
                 fn expecting(
                     &self,
@@ -12670,10 +12679,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceAccountCorrelationRule")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceAccountCorrelationRule, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceAccountCorrelationRule, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -12703,14 +12712,14 @@ If not provided, the transform will default to a single space (" ") character fo
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceAccountCorrelationRule {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -12736,9 +12745,9 @@ If not provided, the transform will default to a single space (" ") character fo
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SourceAccountCorrelationRuleType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -12751,10 +12760,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for SourceAccountCorrelationRuleType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -12816,11 +12825,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceBeforeProvisioningRule {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceBeforeProvisioningRule;
                 fn expecting(
                     &self,
@@ -12828,10 +12837,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceBeforeProvisioningRule")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceBeforeProvisioningRule, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceBeforeProvisioningRule, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -12861,14 +12870,14 @@ If not provided, the transform will default to a single space (" ") character fo
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceBeforeProvisioningRule {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -12894,9 +12903,9 @@ If not provided, the transform will default to a single space (" ") character fo
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SourceBeforeProvisioningRuleType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -12909,10 +12918,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for SourceBeforeProvisioningRuleType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -12974,11 +12983,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceCluster {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceCluster;
                 fn expecting(
                     &self,
@@ -12986,10 +12995,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceCluster")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceCluster, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceCluster, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<SourceClusterType> = ::std::option::Option::None;
@@ -13019,7 +13028,10 @@ If not provided, the transform will default to a single space (" ") character fo
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -13027,7 +13039,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -13036,7 +13048,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -13044,14 +13056,14 @@ If not provided, the transform will default to a single space (" ") character fo
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceCluster {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             fields.serialize_entry("id", &self.id)?;
@@ -13071,9 +13083,9 @@ If not provided, the transform will default to a single space (" ") character fo
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SourceClusterType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -13086,10 +13098,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for SourceClusterType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -13169,11 +13181,11 @@ If not provided, the transform will default to a single space (" ") character fo
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceConnectionsDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceConnectionsDto;
                 fn expecting(
                     &self,
@@ -13181,10 +13193,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceConnectionsDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceConnectionsDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceConnectionsDto, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -13245,15 +13257,15 @@ If not provided, the transform will default to a single space (" ") character fo
                         "missingDependents",
                         "sourceAttributes",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceConnectionsDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SourceConnectionsDto", 7usize)?;
@@ -13301,11 +13313,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceDataset {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceDataset;
                 fn expecting(
                     &self,
@@ -13313,10 +13325,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceDataset")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceDataset, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceDataset, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -13352,14 +13364,14 @@ If not provided, the transform will default to a single space (" ") character fo
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceDataset {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.aggregation_enabled) {
@@ -13406,11 +13418,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceDatasetResource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceDatasetResource;
                 fn expecting(
                     &self,
@@ -13418,10 +13430,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceDatasetResource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceDatasetResource, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceDatasetResource, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
@@ -13460,14 +13472,14 @@ If not provided, the transform will default to a single space (" ") character fo
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceDatasetResource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.dataset_id) {
@@ -13510,11 +13522,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceEntitlementRequestConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceEntitlementRequestConfig;
                 fn expecting(
                     &self,
@@ -13522,10 +13534,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceEntitlementRequestConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceEntitlementRequestConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceEntitlementRequestConfig, __A::Error> {
                     let mut field0: ::std::option::Option<
                         EntitlementAccessRequestConfig,
                     > = ::std::option::Option::None;
@@ -13554,14 +13566,14 @@ If not provided, the transform will default to a single space (" ") character fo
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceEntitlementRequestConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.access_request_config) {
@@ -13684,9 +13696,9 @@ If not provided, the transform will default to a single space (" ") character fo
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SourceFeatureItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -13737,10 +13749,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for SourceFeatureItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -13932,11 +13944,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceHealthDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceHealthDto;
                 fn expecting(
                     &self,
@@ -13944,10 +13956,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceHealthDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceHealthDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceHealthDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -14006,15 +14018,15 @@ If not provided, the transform will default to a single space (" ") character fo
                         "status",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceHealthDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SourceHealthDto", 10usize)?;
             if !::std::option::Option::is_none(&self.hostname) {
@@ -14068,9 +14080,9 @@ If not provided, the transform will default to a single space (" ") character fo
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SourceHealthDtoStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -14099,10 +14111,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for SourceHealthDtoStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -14225,11 +14237,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceManagementWorkgroup {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceManagementWorkgroup;
                 fn expecting(
                     &self,
@@ -14237,10 +14249,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceManagementWorkgroup")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceManagementWorkgroup, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceManagementWorkgroup, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -14270,14 +14282,14 @@ If not provided, the transform will default to a single space (" ") character fo
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceManagementWorkgroup {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -14303,9 +14315,9 @@ If not provided, the transform will default to a single space (" ") character fo
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SourceManagementWorkgroupType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -14318,10 +14330,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for SourceManagementWorkgroupType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -14383,11 +14395,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceManagerCorrelationRule {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceManagerCorrelationRule;
                 fn expecting(
                     &self,
@@ -14395,10 +14407,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceManagerCorrelationRule")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceManagerCorrelationRule, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceManagerCorrelationRule, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -14428,14 +14440,14 @@ If not provided, the transform will default to a single space (" ") character fo
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceManagerCorrelationRule {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -14461,9 +14473,9 @@ If not provided, the transform will default to a single space (" ") character fo
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SourceManagerCorrelationRuleType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -14476,10 +14488,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for SourceManagerCorrelationRuleType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -14541,11 +14553,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceOwner;
                 fn expecting(
                     &self,
@@ -14553,10 +14565,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceOwner")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceOwner, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceOwner, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<SourceOwnerType> = ::std::option::Option::None;
@@ -14584,14 +14596,14 @@ If not provided, the transform will default to a single space (" ") character fo
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -14617,9 +14629,9 @@ If not provided, the transform will default to a single space (" ") character fo
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SourceOwnerType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -14632,10 +14644,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for SourceOwnerType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -14696,11 +14708,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourcePasswordPoliciesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourcePasswordPoliciesItem;
                 fn expecting(
                     &self,
@@ -14708,10 +14720,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourcePasswordPoliciesItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourcePasswordPoliciesItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourcePasswordPoliciesItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -14741,14 +14753,14 @@ If not provided, the transform will default to a single space (" ") character fo
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourcePasswordPoliciesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -14774,9 +14786,9 @@ If not provided, the transform will default to a single space (" ") character fo
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SourcePasswordPoliciesItemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -14789,10 +14801,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for SourcePasswordPoliciesItemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -14897,11 +14909,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub resource_type: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceResourceMappingValue {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceResourceMappingValue;
                 fn expecting(
                     &self,
@@ -14909,10 +14921,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceResourceMappingValue")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceResourceMappingValue, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceResourceMappingValue, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -14939,15 +14951,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "SourceResourceMappingValue",
                     &["datasetId", "objectType", "resourceType"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceResourceMappingValue {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SourceResourceMappingValue", 3usize)?;
@@ -14975,11 +14987,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceSchemasItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceSchemasItem;
                 fn expecting(
                     &self,
@@ -14987,10 +14999,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceSchemasItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceSchemasItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceSchemasItem, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<SourceSchemasItemType> = ::std::option::Option::None;
@@ -15018,14 +15030,14 @@ If not provided, the transform will default to a single space (" ") character fo
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceSchemasItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -15051,9 +15063,9 @@ If not provided, the transform will default to a single space (" ") character fo
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SourceSchemasItemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -15066,10 +15078,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for SourceSchemasItemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -15136,9 +15148,9 @@ If not provided, the transform will default to a single space (" ") character fo
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SourceStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -15167,10 +15179,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for SourceStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -15291,11 +15303,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub status: SourceSyncJobStatus,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceSyncJob {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceSyncJob;
                 fn expecting(
                     &self,
@@ -15303,10 +15315,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceSyncJob")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceSyncJob, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceSyncJob, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<SourceSyncPayload> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<SourceSyncJobStatus> = ::std::option::Option::None;
@@ -15332,7 +15344,10 @@ If not provided, the transform will default to a single space (" ") character fo
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         payload: match field1 {
@@ -15340,7 +15355,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("payload")?
                             }
                         },
@@ -15349,7 +15364,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("status")?
                             }
                         },
@@ -15360,15 +15375,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "SourceSyncJob",
                     &["id", "payload", "status"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceSyncJob {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SourceSyncJob", 3usize)?;
             fields.serialize_field("id", &self.id)?;
@@ -15388,9 +15403,9 @@ If not provided, the transform will default to a single space (" ") character fo
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SourceSyncJobStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -15406,10 +15421,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for SourceSyncJobStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -15476,11 +15491,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub type_: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceSyncPayload {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceSyncPayload;
                 fn expecting(
                     &self,
@@ -15488,10 +15503,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceSyncPayload")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceSyncPayload, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceSyncPayload, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -15515,7 +15530,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("dataJson")?
                             }
                         },
@@ -15524,7 +15539,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -15532,14 +15547,18 @@ If not provided, the transform will default to a single space (" ") character fo
                 }
             }
             deserializer
-                .deserialize_struct("SourceSyncPayload", &["dataJson", "type"], Fields)
+                .deserialize_struct(
+                    "SourceSyncPayload",
+                    &["dataJson", "type"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for SourceSyncPayload {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SourceSyncPayload", 2usize)?;
             fields.serialize_field("dataJson", &self.data_json)?;
@@ -15559,11 +15578,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Sourcedatasetresourceref {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Sourcedatasetresourceref;
                 fn expecting(
                     &self,
@@ -15571,10 +15590,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Sourcedatasetresourceref")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Sourcedatasetresourceref, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Sourcedatasetresourceref, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -15602,14 +15621,14 @@ If not provided, the transform will default to a single space (" ") character fo
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for Sourcedatasetresourceref {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -15650,11 +15669,11 @@ If not provided, the transform will default to false and return a null
         pub throws: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for Split {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Split;
                 fn expecting(
                     &self,
@@ -15662,10 +15681,10 @@ If not provided, the transform will default to false and return a null
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Split")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Split, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Split, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<Input> = ::std::option::Option::None;
@@ -15695,7 +15714,7 @@ If not provided, the transform will default to false and return a null
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("delimiter")?
                             }
                         },
@@ -15704,7 +15723,7 @@ If not provided, the transform will default to false and return a null
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("index")?
                             }
                         },
@@ -15724,15 +15743,15 @@ If not provided, the transform will default to false and return a null
                         "requiresPeriodicRefresh",
                         "throws",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Split {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Split", 5usize)?;
             fields.serialize_field("delimiter", &self.delimiter)?;
@@ -15761,11 +15780,11 @@ If not provided, the transform will default to false and return a null
         pub values: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for Static {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Static;
                 fn expecting(
                     &self,
@@ -15773,10 +15792,10 @@ If not provided, the transform will default to false and return a null
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Static")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Static, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Static, __A::Error> {
                     let mut field0: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -15799,7 +15818,7 @@ If not provided, the transform will default to false and return a null
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("values")?
                             }
                         },
@@ -15810,15 +15829,15 @@ If not provided, the transform will default to false and return a null
                 .deserialize_struct(
                     "Static",
                     &["requiresPeriodicRefresh", "values"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Static {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Static", 2usize)?;
             if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
@@ -15851,11 +15870,11 @@ The schema of this document depends on the type of source used.
         pub status: ::std::option::Option<StatusResponseStatus>,
     }
     impl<'de> ::serde::Deserialize<'de> for StatusResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = StatusResponse;
                 fn expecting(
                     &self,
@@ -15863,10 +15882,10 @@ The schema of this document depends on the type of source used.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct StatusResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<StatusResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<StatusResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -15901,15 +15920,15 @@ The schema of this document depends on the type of source used.
                 .deserialize_struct(
                     "StatusResponse",
                     &["details", "elapsedMillis", "id", "name", "status"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for StatusResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("StatusResponse", 5usize)?;
             if !::std::option::Option::is_none(&self.details) {
@@ -15939,9 +15958,9 @@ The schema of this document depends on the type of source used.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for StatusResponseStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -15955,10 +15974,10 @@ The schema of this document depends on the type of source used.
         }
     }
     impl ::serde::Serialize for StatusResponseStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -16038,11 +16057,11 @@ This attribute is only used if end is provided and is not -1.
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Substring {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Substring;
                 fn expecting(
                     &self,
@@ -16050,10 +16069,10 @@ This attribute is only used if end is provided and is not -1.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Substring")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Substring, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Substring, __A::Error> {
                     let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
@@ -16083,7 +16102,7 @@ This attribute is only used if end is provided and is not -1.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("begin")?
                             }
                         },
@@ -16106,15 +16125,15 @@ This attribute is only used if end is provided and is not -1.
                         "input",
                         "requiresPeriodicRefresh",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Substring {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Substring", 6usize)?;
             fields.serialize_field("begin", &self.begin)?;
@@ -16167,11 +16186,11 @@ This attribute is only used if end is provided and is not -1.
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for TaskResultDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = TaskResultDetails;
                 fn expecting(
                     &self,
@@ -16179,10 +16198,10 @@ This attribute is only used if end is provided and is not -1.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct TaskResultDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<TaskResultDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<TaskResultDetails, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -16253,15 +16272,15 @@ This attribute is only used if end is provided and is not -1.
                         "progress",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for TaskResultDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("TaskResultDetails", 11usize)?;
             if !::std::option::Option::is_none(&self.completed) {
@@ -16312,9 +16331,9 @@ This attribute is only used if end is provided and is not -1.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for TaskResultDetailsCompletionStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -16331,10 +16350,10 @@ This attribute is only used if end is provided and is not -1.
         }
     }
     impl ::serde::Serialize for TaskResultDetailsCompletionStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -16405,11 +16424,11 @@ This attribute is only used if end is provided and is not -1.
         pub type_: TransformType,
     }
     impl<'de> ::serde::Deserialize<'de> for Transform {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Transform;
                 fn expecting(
                     &self,
@@ -16417,10 +16436,10 @@ This attribute is only used if end is provided and is not -1.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Transform")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Transform, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Transform, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::option::Option<TransformAttributes>,
                     > = ::std::option::Option::None;
@@ -16449,7 +16468,7 @@ This attribute is only used if end is provided and is not -1.
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "attributes",
                                     ),
                                 );
@@ -16460,7 +16479,7 @@ This attribute is only used if end is provided and is not -1.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -16469,7 +16488,7 @@ This attribute is only used if end is provided and is not -1.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -16477,14 +16496,18 @@ This attribute is only used if end is provided and is not -1.
                 }
             }
             deserializer
-                .deserialize_struct("Transform", &["attributes", "name", "type"], Fields)
+                .deserialize_struct(
+                    "Transform",
+                    &["attributes", "name", "type"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for Transform {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Transform", 3usize)?;
             fields.serialize_field("attributes", &self.attributes)?;
@@ -16790,11 +16813,11 @@ This attribute is only used if end is provided and is not -1.
         pub type_: TransformType,
     }
     impl<'de> ::serde::Deserialize<'de> for TransformRead {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = TransformRead;
                 fn expecting(
                     &self,
@@ -16802,10 +16825,10 @@ This attribute is only used if end is provided and is not -1.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct TransformRead")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<TransformRead, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<TransformRead, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::option::Option<TransformAttributes>,
                     > = ::std::option::Option::None;
@@ -16842,7 +16865,7 @@ This attribute is only used if end is provided and is not -1.
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "attributes",
                                     ),
                                 );
@@ -16851,7 +16874,10 @@ This attribute is only used if end is provided and is not -1.
                         id: match field1 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         internal: match field2 {
@@ -16859,7 +16885,7 @@ This attribute is only used if end is provided and is not -1.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("internal")?
                             }
                         },
@@ -16868,7 +16894,7 @@ This attribute is only used if end is provided and is not -1.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -16877,7 +16903,7 @@ This attribute is only used if end is provided and is not -1.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -16888,15 +16914,15 @@ This attribute is only used if end is provided and is not -1.
                 .deserialize_struct(
                     "TransformRead",
                     &["attributes", "id", "internal", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for TransformRead {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("TransformRead", 5usize)?;
             fields.serialize_field("attributes", &self.attributes)?;
@@ -16977,11 +17003,11 @@ This attribute is only used if end is provided and is not -1.
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for TransformRule {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = TransformRule;
                 fn expecting(
                     &self,
@@ -16989,10 +17015,10 @@ This attribute is only used if end is provided and is not -1.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct TransformRule")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<TransformRule, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<TransformRule, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -17014,7 +17040,7 @@ This attribute is only used if end is provided and is not -1.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -17026,15 +17052,15 @@ This attribute is only used if end is provided and is not -1.
                 .deserialize_struct(
                     "TransformRule",
                     &["name", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for TransformRule {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("TransformRule", 2usize)?;
             fields.serialize_field("name", &self.name)?;
@@ -17090,9 +17116,9 @@ This attribute is only used if end is provided and is not -1.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for TransformType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -17139,10 +17165,10 @@ This attribute is only used if end is provided and is not -1.
         }
     }
     impl ::serde::Serialize for TransformType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -17302,11 +17328,11 @@ This attribute is only used if end is provided and is not -1.
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Trim {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Trim;
                 fn expecting(
                     &self,
@@ -17314,10 +17340,10 @@ This attribute is only used if end is provided and is not -1.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Trim")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Trim, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Trim, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -17341,15 +17367,15 @@ This attribute is only used if end is provided and is not -1.
                 .deserialize_struct(
                     "Trim",
                     &["input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Trim {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Trim", 2usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -17372,11 +17398,11 @@ This attribute is only used if end is provided and is not -1.
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Upper {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Upper;
                 fn expecting(
                     &self,
@@ -17384,10 +17410,10 @@ This attribute is only used if end is provided and is not -1.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Upper")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Upper, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Upper, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -17411,15 +17437,15 @@ This attribute is only used if end is provided and is not -1.
                 .deserialize_struct(
                     "Upper",
                     &["input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Upper {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Upper", 2usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -17465,9 +17491,9 @@ You can use these usage types for all your provisioning policy needs. */
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for UsageType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -17495,10 +17521,10 @@ You can use these usage types for all your provisioning policy needs. */
         }
     }
     impl ::serde::Serialize for UsageType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -17624,9 +17650,9 @@ You can use these usage types for all your provisioning policy needs. */
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for Usagetypev2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -17655,10 +17681,10 @@ You can use these usage types for all your provisioning policy needs. */
         }
     }
     impl ::serde::Serialize for Usagetypev2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -17761,11 +17787,11 @@ You can use these usage types for all your provisioning policy needs. */
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for UuidGenerator {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = UuidGenerator;
                 fn expecting(
                     &self,
@@ -17773,10 +17799,10 @@ You can use these usage types for all your provisioning policy needs. */
                 ) -> ::std::fmt::Result {
                     f.write_str("struct UuidGenerator")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<UuidGenerator, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<UuidGenerator, __A::Error> {
                     let mut field0: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -17797,15 +17823,15 @@ You can use these usage types for all your provisioning policy needs. */
                 .deserialize_struct(
                     "UuidGenerator",
                     &["requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for UuidGenerator {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("UuidGenerator", 1usize)?;
             if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
@@ -23422,65 +23448,73 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/provisioning-policies/{usageType}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, source_id, usage_type, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let source_id = source_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_provisioning_policy_v1",
-                        ),
-                    )?;
-                let usage_type = usage_type
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_provisioning_policy_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/sources/v1/{}/provisioning-policies/{}", client.baseurl,
-                    encode_path(& source_id.to_string()), encode_path(& usage_type
-                    .to_string()),
+            let source_id = source_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_provisioning_policy_v1",
+                    ),
+                )?;
+            let usage_type = usage_type
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_provisioning_policy_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/sources/v1/{}/provisioning-policies/{}", client.baseurl,
+                encode_path(& source_id.to_string()), encode_path(& usage_type
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "delete_provisioning_policy_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_provisioning_policy_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_provisioning_policy_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_provisioning_policy_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -24290,64 +24324,72 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sources/v2/{sourceId}/provisioning-policies/{id}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, source_id, id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let source_id = source_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_provisioning_policy_v2",
-                        ),
-                    )?;
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_provisioning_policy_v2",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/sources/v2/{}/provisioning-policies/{}", client.baseurl,
-                    encode_path(& source_id.to_string()), encode_path(& id.to_string()),
+            let source_id = source_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_provisioning_policy_v2",
+                    ),
+                )?;
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_provisioning_policy_v2",
+                    ),
+                )?;
+            let url = format!(
+                "{}/sources/v2/{}/provisioning-policies/{}", client.baseurl,
+                encode_path(& source_id.to_string()), encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "delete_provisioning_policy_v2",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_provisioning_policy_v2",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_provisioning_policy_v2",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_provisioning_policy_v2",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -25221,64 +25263,66 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/datasets/{datasetId}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, source_id, dataset_id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let source_id = source_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_source_dataset_v1",
-                        ),
-                    )?;
-                let dataset_id = dataset_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_source_dataset_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/sources/v1/{}/datasets/{}", client.baseurl, encode_path(&
-                    source_id.to_string()), encode_path(& dataset_id.to_string()),
+            let source_id = source_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_source_dataset_v1"),
+                )?;
+            let dataset_id = dataset_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_source_dataset_v1"),
+                )?;
+            let url = format!(
+                "{}/sources/v1/{}/datasets/{}", client.baseurl, encode_path(& source_id
+                .to_string()), encode_path(& dataset_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("delete_source_dataset_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_source_dataset_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_source_dataset_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_source_dataset_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -26429,64 +26473,66 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/resources/{resourceId}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, source_id, resource_id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let source_id = source_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_source_resource_v1",
-                        ),
-                    )?;
-                let resource_id = resource_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_source_resource_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/sources/v1/{}/resources/{}", client.baseurl, encode_path(&
-                    source_id.to_string()), encode_path(& resource_id.to_string()),
+            let source_id = source_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_source_resource_v1"),
+                )?;
+            let resource_id = resource_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_source_resource_v1"),
+                )?;
+            let url = format!(
+                "{}/sources/v1/{}/resources/{}", client.baseurl, encode_path(& source_id
+                .to_string()), encode_path(& resource_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("delete_source_resource_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_source_resource_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_source_resource_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_source_resource_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -27299,64 +27345,66 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/schedules/{scheduleType}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, source_id, schedule_type, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let source_id = source_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_source_schedule_v1",
-                        ),
-                    )?;
-                let schedule_type = schedule_type
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_source_schedule_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/sources/v1/{}/schedules/{}", client.baseurl, encode_path(&
-                    source_id.to_string()), encode_path(& schedule_type.to_string()),
+            let source_id = source_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_source_schedule_v1"),
+                )?;
+            let schedule_type = schedule_type
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_source_schedule_v1"),
+                )?;
+            let url = format!(
+                "{}/sources/v1/{}/schedules/{}", client.baseurl, encode_path(& source_id
+                .to_string()), encode_path(& schedule_type.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("delete_source_schedule_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_source_schedule_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_source_schedule_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_source_schedule_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -27804,62 +27852,66 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/schemas/{schemaId}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, source_id, schema_id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let source_id = source_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_source_schema_v1",
-                        ),
-                    )?;
-                let schema_id = schema_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_source_schema_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/sources/v1/{}/schemas/{}", client.baseurl, encode_path(&
-                    source_id.to_string()), encode_path(& schema_id.to_string()),
+            let source_id = source_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_source_schema_v1"),
+                )?;
+            let schema_id = schema_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_source_schema_v1"),
+                )?;
+            let url = format!(
+                "{}/sources/v1/{}/schemas/{}", client.baseurl, encode_path(& source_id
+                .to_string()), encode_path(& schema_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("delete_source_schema_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_source_schema_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error("delete_source_schema_v1"),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_source_schema_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -28136,52 +28188,62 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/sources/v1/{id}/schemas/accounts`
         #[inline]
-        pub fn send(
+        pub async fn send(
             self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
             let Self { client, id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "get_accounts_schema_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/sources/v1/{}/schemas/accounts", client.baseurl, encode_path(& id
-                    .to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("get_accounts_schema_v1"),
+                )?;
+            let url = format!(
+                "{}/sources/v1/{}/schemas/accounts", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error("get_accounts_schema_v1"),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_stream(
-                &client.inner,
-                &crate::API,
-                request,
-                "get_accounts_schema_v1",
-                call_options,
-            )
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("get_accounts_schema_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "get_accounts_schema_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                _ if response.status().is_success() => {
+                    Ok(ResponseValue::stream(response))
+                }
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
+                    )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -28240,63 +28302,71 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/sources/v1/{id}/schemas/entitlements`
         #[inline]
-        pub fn send(
+        pub async fn send(
             self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<ByteStream>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        ) -> Result<ResponseValue<ByteStream>, sailpoint_runtime::Error> {
             let Self { client, id, schema_name, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "get_entitlements_schema_v1",
-                        ),
-                    )?;
-                let schema_name = schema_name
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "get_entitlements_schema_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/sources/v1/{}/schemas/entitlements", client.baseurl,
-                    encode_path(& id.to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "get_entitlements_schema_v1",
+                    ),
+                )?;
+            let schema_name = schema_name
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "get_entitlements_schema_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/sources/v1/{}/schemas/entitlements", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .query(
-                        &progenitor_client::QueryParam::new("schemaName", &schema_name),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .query(&progenitor_client::QueryParam::new("schemaName", &schema_name))
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("get_entitlements_schema_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "get_entitlements_schema_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                _ if response.status().is_success() => {
+                    Ok(ResponseValue::stream(response))
+                }
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "get_entitlements_schema_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_stream(
-                &client.inner,
-                &crate::API,
-                request,
-                "get_entitlements_schema_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -29959,58 +30029,66 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/sources/v1/{sourceId}/native-change-detection-config`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, source_id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let source_id = source_id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_native_change_detection_config_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/sources/v1/{}/native-change-detection-config", client.baseurl,
-                    encode_path(& source_id.to_string()),
+            let source_id = source_id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "delete_native_change_detection_config_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/sources/v1/{}/native-change-detection-config", client.baseurl,
+                encode_path(& source_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "delete_native_change_detection_config_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_native_change_detection_config_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "delete_native_change_detection_config_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_native_change_detection_config_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

@@ -25,11 +25,11 @@ pub mod types {
         pub version: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for ConfigObject {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ConfigObject;
                 fn expecting(
                     &self,
@@ -37,10 +37,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ConfigObject")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ConfigObject, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ConfigObject, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -71,15 +71,15 @@ pub mod types {
                 .deserialize_struct(
                     "ConfigObject",
                     &["object", "self", "version"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ConfigObject {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ConfigObject", 3usize)?;
             if !::serde_json::Map::is_empty(&self.object) {
@@ -111,11 +111,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ExportOptions {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ExportOptions;
                 fn expecting(
                     &self,
@@ -123,10 +123,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ExportOptions")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ExportOptions, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ExportOptions, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<ExportOptionsExcludeTypesItem>,
                     > = ::std::option::Option::None;
@@ -162,15 +162,15 @@ pub mod types {
                 .deserialize_struct(
                     "ExportOptions",
                     &["excludeTypes", "includeTypes", "objectOptions"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ExportOptions {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ExportOptions", 3usize)?;
             if !::std::option::Option::is_none(&self.exclude_types) {
@@ -217,9 +217,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ExportOptionsExcludeTypesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -256,10 +256,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ExportOptionsExcludeTypesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -413,9 +413,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ExportOptionsIncludeTypesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -452,10 +452,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ExportOptionsIncludeTypesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -596,11 +596,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ExportPayload {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ExportPayload;
                 fn expecting(
                     &self,
@@ -608,10 +608,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ExportPayload")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ExportPayload, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ExportPayload, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<ExportPayloadExcludeTypesItem>,
@@ -650,15 +650,15 @@ pub mod types {
                 .deserialize_struct(
                     "ExportPayload",
                     &["description", "excludeTypes", "includeTypes", "objectOptions"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ExportPayload {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ExportPayload", 4usize)?;
             if !::std::option::Option::is_none(&self.description) {
@@ -714,9 +714,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ExportPayloadExcludeTypesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -753,10 +753,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ExportPayloadExcludeTypesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -910,9 +910,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ExportPayloadIncludeTypesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -949,10 +949,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ExportPayloadIncludeTypesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1085,11 +1085,11 @@ pub mod types {
         pub type_: ::std::option::Option<ImportObjectType>,
     }
     impl<'de> ::serde::Deserialize<'de> for ImportObject {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ImportObject;
                 fn expecting(
                     &self,
@@ -1097,10 +1097,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ImportObject")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ImportObject, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ImportObject, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<ImportObjectType> = ::std::option::Option::None;
@@ -1124,14 +1124,14 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("ImportObject", &["id", "name", "type"], Fields)
+                .deserialize_struct("ImportObject", &["id", "name", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for ImportObject {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ImportObject", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -1160,9 +1160,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ImportObjectType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1181,10 +1181,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ImportObjectType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1274,11 +1274,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ImportOptions {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ImportOptions;
                 fn expecting(
                     &self,
@@ -1286,10 +1286,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ImportOptions")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ImportOptions, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ImportOptions, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<ImportOptionsDefaultReferencesItem>,
                     > = ::std::option::Option::None;
@@ -1339,15 +1339,15 @@ pub mod types {
                         "includeTypes",
                         "objectOptions",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ImportOptions {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ImportOptions", 5usize)?;
             if !::std::option::Option::is_none(&self.default_references) {
@@ -1382,9 +1382,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ImportOptionsDefaultReferencesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1403,10 +1403,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ImportOptionsDefaultReferencesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1488,9 +1488,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ImportOptionsExcludeTypesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1509,10 +1509,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ImportOptionsExcludeTypesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1594,9 +1594,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ImportOptionsIncludeTypesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1615,10 +1615,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ImportOptionsIncludeTypesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1713,11 +1713,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -1725,10 +1725,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -1787,15 +1787,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -1839,11 +1839,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for ObjectExportImportOptions {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ObjectExportImportOptions;
                 fn expecting(
                     &self,
@@ -1851,10 +1851,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ObjectExportImportOptions")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ObjectExportImportOptions, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ObjectExportImportOptions, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
@@ -1882,15 +1882,15 @@ pub mod types {
                 .deserialize_struct(
                     "ObjectExportImportOptions",
                     &["includedIds", "includedNames"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ObjectExportImportOptions {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ObjectExportImportOptions", 2usize)?;
@@ -1916,11 +1916,11 @@ pub mod types {
         pub warnings: ::std::vec::Vec<Spconfigmessage2>,
     }
     impl<'de> ::serde::Deserialize<'de> for Objectimportresult2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Objectimportresult2;
                 fn expecting(
                     &self,
@@ -1928,10 +1928,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Objectimportresult2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Objectimportresult2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Objectimportresult2, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<Spconfigmessage2>,
                     > = ::std::option::Option::None;
@@ -1971,7 +1971,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("errors")?
                             }
                         },
@@ -1980,7 +1980,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("importedObjects")?
                             }
                         },
@@ -1989,7 +1989,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("infos")?
                             }
                         },
@@ -1998,7 +1998,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("warnings")?
                             }
                         },
@@ -2009,15 +2009,15 @@ pub mod types {
                 .deserialize_struct(
                     "Objectimportresult2",
                     &["errors", "importedObjects", "infos", "warnings"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Objectimportresult2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Objectimportresult2", 4usize)?;
             fields.serialize_field("errors", &self.errors)?;
@@ -2038,11 +2038,11 @@ pub mod types {
         pub type_: ::std::option::Option<SelfImportExportDtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for SelfImportExportDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SelfImportExportDto;
                 fn expecting(
                     &self,
@@ -2050,10 +2050,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SelfImportExportDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SelfImportExportDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SelfImportExportDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<SelfImportExportDtoType> = ::std::option::Option::None;
@@ -2080,15 +2080,15 @@ pub mod types {
                 .deserialize_struct(
                     "SelfImportExportDto",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SelfImportExportDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SelfImportExportDto", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -2135,9 +2135,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SelfImportExportDtoType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2174,10 +2174,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for SelfImportExportDtoType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2315,11 +2315,11 @@ pub mod types {
         pub type_: SpConfigJobType,
     }
     impl<'de> ::serde::Deserialize<'de> for SpConfigExportJob {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SpConfigExportJob;
                 fn expecting(
                     &self,
@@ -2327,10 +2327,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SpConfigExportJob")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SpConfigExportJob, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SpConfigExportJob, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -2376,7 +2376,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("created")?
                             }
                         },
@@ -2387,7 +2387,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("jobId")?
                             }
                         },
@@ -2396,7 +2396,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("modified")?
                             }
                         },
@@ -2405,7 +2405,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("status")?
                             }
                         },
@@ -2414,7 +2414,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -2433,15 +2433,15 @@ pub mod types {
                         "status",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SpConfigExportJob {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SpConfigExportJob", 7usize)?;
             fields.serialize_field("created", &self.created)?;
@@ -2477,11 +2477,11 @@ pub mod types {
         pub type_: SpConfigJobType,
     }
     impl<'de> ::serde::Deserialize<'de> for SpConfigExportJobStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SpConfigExportJobStatus;
                 fn expecting(
                     &self,
@@ -2489,10 +2489,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SpConfigExportJobStatus")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SpConfigExportJobStatus, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SpConfigExportJobStatus, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -2543,7 +2543,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("created")?
                             }
                         },
@@ -2554,7 +2554,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("jobId")?
                             }
                         },
@@ -2563,7 +2563,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("modified")?
                             }
                         },
@@ -2572,7 +2572,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("status")?
                             }
                         },
@@ -2581,7 +2581,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -2601,15 +2601,15 @@ pub mod types {
                         "status",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SpConfigExportJobStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SpConfigExportJobStatus", 8usize)?;
@@ -2645,11 +2645,11 @@ pub mod types {
         pub version: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for SpConfigExportResults {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SpConfigExportResults;
                 fn expecting(
                     &self,
@@ -2657,10 +2657,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SpConfigExportResults")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SpConfigExportResults, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SpConfigExportResults, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<ConfigObject>,
@@ -2707,15 +2707,15 @@ pub mod types {
                         "timestamp",
                         "version",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SpConfigExportResults {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SpConfigExportResults", 6usize)?;
@@ -2759,11 +2759,11 @@ pub mod types {
         pub type_: SpConfigJobType,
     }
     impl<'de> ::serde::Deserialize<'de> for SpConfigImportJobStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SpConfigImportJobStatus;
                 fn expecting(
                     &self,
@@ -2771,10 +2771,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SpConfigImportJobStatus")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SpConfigImportJobStatus, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SpConfigImportJobStatus, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -2825,7 +2825,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("created")?
                             }
                         },
@@ -2835,7 +2835,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("jobId")?
                             }
                         },
@@ -2845,7 +2845,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("modified")?
                             }
                         },
@@ -2854,7 +2854,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("status")?
                             }
                         },
@@ -2863,7 +2863,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -2883,15 +2883,15 @@ pub mod types {
                         "status",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SpConfigImportJobStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SpConfigImportJobStatus", 8usize)?;
@@ -2924,11 +2924,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for SpConfigImportResults {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SpConfigImportResults;
                 fn expecting(
                     &self,
@@ -2936,10 +2936,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SpConfigImportResults")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SpConfigImportResults, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SpConfigImportResults, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::collections::HashMap<
@@ -2967,7 +2967,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("results")?
                             }
                         },
@@ -2978,15 +2978,15 @@ pub mod types {
                 .deserialize_struct(
                     "SpConfigImportResults",
                     &["exportJobId", "results"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SpConfigImportResults {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SpConfigImportResults", 2usize)?;
@@ -3012,11 +3012,11 @@ pub mod types {
         pub type_: SpConfigJobType,
     }
     impl<'de> ::serde::Deserialize<'de> for SpConfigJob {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SpConfigJob;
                 fn expecting(
                     &self,
@@ -3024,10 +3024,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SpConfigJob")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SpConfigJob, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SpConfigJob, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -3071,7 +3071,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("created")?
                             }
                         },
@@ -3081,7 +3081,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("jobId")?
                             }
                         },
@@ -3090,7 +3090,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("modified")?
                             }
                         },
@@ -3099,7 +3099,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("status")?
                             }
                         },
@@ -3108,7 +3108,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -3119,15 +3119,15 @@ pub mod types {
                 .deserialize_struct(
                     "SpConfigJob",
                     &["created", "expiration", "jobId", "modified", "status", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SpConfigJob {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SpConfigJob", 6usize)?;
             fields.serialize_field("created", &self.created)?;
@@ -3153,9 +3153,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SpConfigJobStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3172,10 +3172,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for SpConfigJobStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3245,9 +3245,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SpConfigJobType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3261,10 +3261,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for SpConfigJobType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3338,11 +3338,11 @@ pub mod types {
         pub signature_required: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for SpConfigObject {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SpConfigObject;
                 fn expecting(
                     &self,
@@ -3350,10 +3350,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SpConfigObject")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SpConfigObject, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SpConfigObject, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -3406,15 +3406,15 @@ pub mod types {
                         "rules",
                         "signatureRequired",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SpConfigObject {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SpConfigObject", 8usize)?;
             if !::std::option::Option::is_none(&self.always_resolve_by_id) {
@@ -3456,11 +3456,11 @@ pub mod types {
         pub value: ::std::option::Option<SpConfigRuleValue>,
     }
     impl<'de> ::serde::Deserialize<'de> for SpConfigRule {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SpConfigRule;
                 fn expecting(
                     &self,
@@ -3468,10 +3468,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SpConfigRule")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SpConfigRule, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SpConfigRule, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<SpConfigRuleModesItem>,
                     > = ::std::option::Option::None;
@@ -3497,14 +3497,18 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("SpConfigRule", &["modes", "path", "value"], Fields)
+                .deserialize_struct(
+                    "SpConfigRule",
+                    &["modes", "path", "value"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for SpConfigRule {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SpConfigRule", 3usize)?;
             if !::std::option::Option::is_none(&self.modes) {
@@ -3529,9 +3533,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SpConfigRuleModesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3546,10 +3550,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for SpConfigRuleModesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3661,11 +3665,11 @@ pub mod types {
         pub take_from_target_rules: ::std::option::Option<::std::vec::Vec<SpConfigRule>>,
     }
     impl<'de> ::serde::Deserialize<'de> for SpConfigRules {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SpConfigRules;
                 fn expecting(
                     &self,
@@ -3673,10 +3677,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SpConfigRules")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SpConfigRules, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SpConfigRules, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<SpConfigRule>,
                     > = ::std::option::Option::None;
@@ -3707,15 +3711,15 @@ pub mod types {
                 .deserialize_struct(
                     "SpConfigRules",
                     &["defaultRules", "editable", "takeFromTargetRules"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SpConfigRules {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SpConfigRules", 3usize)?;
             if !::std::option::Option::is_none(&self.default_rules) {
@@ -3748,11 +3752,11 @@ pub mod types {
         pub text: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for Spconfigmessage2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Spconfigmessage2;
                 fn expecting(
                     &self,
@@ -3760,10 +3764,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Spconfigmessage2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Spconfigmessage2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Spconfigmessage2, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::collections::HashMap<
                             ::std::string::String,
@@ -3796,7 +3800,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("details")?
                             }
                         },
@@ -3805,7 +3809,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("key")?
                             }
                         },
@@ -3814,7 +3818,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("text")?
                             }
                         },
@@ -3825,15 +3829,15 @@ pub mod types {
                 .deserialize_struct(
                     "Spconfigmessage2",
                     &["details", "key", "text"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Spconfigmessage2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Spconfigmessage2", 3usize)?;
             fields.serialize_field("details", &self.details)?;

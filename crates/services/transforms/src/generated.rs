@@ -39,11 +39,11 @@ All account attributes are available for filtering as this operation is performe
         pub source_name: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAttribute {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountAttribute;
                 fn expecting(
                     &self,
@@ -51,10 +51,10 @@ All account attributes are available for filtering as this operation is performe
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountAttribute")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountAttribute, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountAttribute, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -97,7 +97,7 @@ All account attributes are available for filtering as this operation is performe
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attributeName")?
                             }
                         },
@@ -108,7 +108,7 @@ All account attributes are available for filtering as this operation is performe
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("sourceName")?
                             }
                         },
@@ -129,15 +129,15 @@ All account attributes are available for filtering as this operation is performe
                         "requiresPeriodicRefresh",
                         "sourceName",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountAttribute {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccountAttribute", 9usize)?;
             if !::std::option::Option::is_none(&self.account_filter) {
@@ -193,11 +193,11 @@ All account attributes are available for filtering as this operation is performe
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Base64Decode {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Base64Decode;
                 fn expecting(
                     &self,
@@ -205,10 +205,10 @@ All account attributes are available for filtering as this operation is performe
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Base64Decode")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Base64Decode, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Base64Decode, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -232,15 +232,15 @@ All account attributes are available for filtering as this operation is performe
                 .deserialize_struct(
                     "Base64Decode",
                     &["input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Base64Decode {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Base64Decode", 2usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -263,11 +263,11 @@ All account attributes are available for filtering as this operation is performe
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Base64Encode {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Base64Encode;
                 fn expecting(
                     &self,
@@ -275,10 +275,10 @@ All account attributes are available for filtering as this operation is performe
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Base64Encode")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Base64Encode, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Base64Encode, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -302,15 +302,15 @@ All account attributes are available for filtering as this operation is performe
                 .deserialize_struct(
                     "Base64Encode",
                     &["input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Base64Encode {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Base64Encode", 2usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -337,11 +337,11 @@ All account attributes are available for filtering as this operation is performe
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for Concatenation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Concatenation;
                 fn expecting(
                     &self,
@@ -349,10 +349,10 @@ All account attributes are available for filtering as this operation is performe
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Concatenation")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Concatenation, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Concatenation, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -382,7 +382,7 @@ All account attributes are available for filtering as this operation is performe
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("values")?
                             }
                         },
@@ -393,15 +393,15 @@ All account attributes are available for filtering as this operation is performe
                 .deserialize_struct(
                     "Concatenation",
                     &["input", "requiresPeriodicRefresh", "values"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Concatenation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Concatenation", 3usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -433,11 +433,11 @@ The `eq` operator is the only valid comparison*/
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Conditional {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Conditional;
                 fn expecting(
                     &self,
@@ -445,10 +445,10 @@ The `eq` operator is the only valid comparison*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Conditional")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Conditional, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Conditional, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -480,7 +480,7 @@ The `eq` operator is the only valid comparison*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("expression")?
                             }
                         },
@@ -490,7 +490,7 @@ The `eq` operator is the only valid comparison*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("negativeCondition")?
                             }
                         },
@@ -499,7 +499,7 @@ The `eq` operator is the only valid comparison*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("positiveCondition")?
                             }
                         },
@@ -517,15 +517,15 @@ The `eq` operator is the only valid comparison*/
                         "positiveCondition",
                         "requiresPeriodicRefresh",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Conditional {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Conditional", 5usize)?;
             fields.serialize_field("expression", &self.expression)?;
@@ -568,11 +568,11 @@ The `eq` operator is the only valid comparison*/
         pub second_date: DateCompareSecondDate,
     }
     impl<'de> ::serde::Deserialize<'de> for DateCompare {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DateCompare;
                 fn expecting(
                     &self,
@@ -580,10 +580,10 @@ The `eq` operator is the only valid comparison*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DateCompare")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DateCompare, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DateCompare, __A::Error> {
                     let mut field0: ::std::option::Option<DateCompareFirstDate> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -623,7 +623,7 @@ The `eq` operator is the only valid comparison*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("firstDate")?
                             }
                         },
@@ -633,7 +633,7 @@ The `eq` operator is the only valid comparison*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("negativeCondition")?
                             }
                         },
@@ -642,7 +642,7 @@ The `eq` operator is the only valid comparison*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("operator")?
                             }
                         },
@@ -651,7 +651,7 @@ The `eq` operator is the only valid comparison*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("positiveCondition")?
                             }
                         },
@@ -661,7 +661,7 @@ The `eq` operator is the only valid comparison*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("secondDate")?
                             }
                         },
@@ -680,15 +680,15 @@ The `eq` operator is the only valid comparison*/
                         "requiresPeriodicRefresh",
                         "secondDate",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DateCompare {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("DateCompare", 7usize)?;
             fields.serialize_field("firstDate", &self.first_date)?;
@@ -746,9 +746,9 @@ The `eq` operator is the only valid comparison*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for DateCompareOperator {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -764,10 +764,10 @@ The `eq` operator is the only valid comparison*/
         }
     }
     impl ::serde::Serialize for DateCompareOperator {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -859,11 +859,11 @@ The `eq` operator is the only valid comparison*/
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for DateFormat {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DateFormat;
                 fn expecting(
                     &self,
@@ -871,10 +871,10 @@ The `eq` operator is the only valid comparison*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DateFormat")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DateFormat, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DateFormat, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<DateFormatInputFormat> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<DateFormatOutputFormat> = ::std::option::Option::None;
@@ -904,15 +904,15 @@ The `eq` operator is the only valid comparison*/
                 .deserialize_struct(
                     "DateFormat",
                     &["input", "inputFormat", "outputFormat", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DateFormat {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("DateFormat", 4usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -1016,11 +1016,11 @@ If not provided, the transform will default to `false`
         pub round_up: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for DateMath {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DateMath;
                 fn expecting(
                     &self,
@@ -1028,10 +1028,10 @@ If not provided, the transform will default to `false`
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DateMath")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DateMath, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DateMath, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
@@ -1057,7 +1057,7 @@ If not provided, the transform will default to `false`
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("expression")?
                             }
                         },
@@ -1071,15 +1071,15 @@ If not provided, the transform will default to `false`
                 .deserialize_struct(
                     "DateMath",
                     &["expression", "input", "requiresPeriodicRefresh", "roundUp"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DateMath {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("DateMath", 4usize)?;
             fields.serialize_field("expression", &self.expression)?;
@@ -1106,11 +1106,11 @@ If not provided, the transform will default to `false`
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for DecomposeDiacriticalMarks {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = DecomposeDiacriticalMarks;
                 fn expecting(
                     &self,
@@ -1118,10 +1118,10 @@ If not provided, the transform will default to `false`
                 ) -> ::std::fmt::Result {
                     f.write_str("struct DecomposeDiacriticalMarks")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<DecomposeDiacriticalMarks, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<DecomposeDiacriticalMarks, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -1145,15 +1145,15 @@ If not provided, the transform will default to `false`
                 .deserialize_struct(
                     "DecomposeDiacriticalMarks",
                     &["input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for DecomposeDiacriticalMarks {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("DecomposeDiacriticalMarks", 2usize)?;
@@ -1186,11 +1186,11 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for E164phone {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = E164phone;
                 fn expecting(
                     &self,
@@ -1198,10 +1198,10 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                 ) -> ::std::fmt::Result {
                     f.write_str("struct E164phone")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<E164phone, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<E164phone, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
@@ -1228,15 +1228,15 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                 .deserialize_struct(
                     "E164phone",
                     &["defaultRegion", "input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for E164phone {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("E164phone", 3usize)?;
             if !::std::option::Option::is_none(&self.default_region) {
@@ -1267,11 +1267,11 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for FirstValid {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FirstValid;
                 fn expecting(
                     &self,
@@ -1279,10 +1279,10 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FirstValid")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FirstValid, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FirstValid, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -1312,7 +1312,7 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("values")?
                             }
                         },
@@ -1323,15 +1323,15 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                 .deserialize_struct(
                     "FirstValid",
                     &["ignoreErrors", "requiresPeriodicRefresh", "values"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for FirstValid {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("FirstValid", 3usize)?;
             if !::std::option::Option::is_none(&self.ignore_errors) {
@@ -1369,11 +1369,11 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
         pub requires_periodic_refresh: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for GenerateRandomString {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = GenerateRandomString;
                 fn expecting(
                     &self,
@@ -1381,10 +1381,10 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                 ) -> ::std::fmt::Result {
                     f.write_str("struct GenerateRandomString")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<GenerateRandomString, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<GenerateRandomString, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1422,7 +1422,7 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("includeNumbers")?
                             }
                         },
@@ -1431,7 +1431,7 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("includeSpecialChars")?
                             }
                         },
@@ -1440,7 +1440,7 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("length")?
                             }
                         },
@@ -1449,7 +1449,7 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -1458,7 +1458,7 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("operation")?
                             }
                         },
@@ -1477,15 +1477,15 @@ The format of the country code should be in [ISO 3166-1 alpha-2 format](https://
                         "operation",
                         "requiresPeriodicRefresh",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for GenerateRandomString {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("GenerateRandomString", 6usize)?;
@@ -1520,11 +1520,11 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         pub uid: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for GetReferenceIdentityAttribute {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = GetReferenceIdentityAttribute;
                 fn expecting(
                     &self,
@@ -1532,10 +1532,10 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct GetReferenceIdentityAttribute")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<GetReferenceIdentityAttribute, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<GetReferenceIdentityAttribute, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -1565,7 +1565,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -1574,7 +1574,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("operation")?
                             }
                         },
@@ -1584,7 +1584,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("uid")?
                             }
                         },
@@ -1595,15 +1595,15 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 .deserialize_struct(
                     "GetReferenceIdentityAttribute",
                     &["name", "operation", "requiresPeriodicRefresh", "uid"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for GetReferenceIdentityAttribute {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("GetReferenceIdentityAttribute", 4usize)?;
@@ -1629,11 +1629,11 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityAttribute {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityAttribute;
                 fn expecting(
                     &self,
@@ -1641,10 +1641,10 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityAttribute")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityAttribute, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IdentityAttribute, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
@@ -1669,7 +1669,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -1681,15 +1681,15 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 .deserialize_struct(
                     "IdentityAttribute",
                     &["input", "name", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityAttribute {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IdentityAttribute", 3usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -1715,11 +1715,11 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         pub substring: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for IndexOf {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IndexOf;
                 fn expecting(
                     &self,
@@ -1727,10 +1727,10 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IndexOf")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IndexOf, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IndexOf, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1756,7 +1756,7 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("substring")?
                             }
                         },
@@ -1767,15 +1767,15 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 .deserialize_struct(
                     "IndexOf",
                     &["input", "requiresPeriodicRefresh", "substring"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IndexOf {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IndexOf", 3usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -1849,11 +1849,11 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -1861,10 +1861,10 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -1923,15 +1923,15 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -1983,11 +1983,11 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Iso3166 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Iso3166;
                 fn expecting(
                     &self,
@@ -1995,10 +1995,10 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Iso3166")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Iso3166, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Iso3166, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
@@ -2025,15 +2025,15 @@ As a convenience feature, you can use the `manager` keyword to dynamically look 
                 .deserialize_struct(
                     "Iso3166",
                     &["format", "input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Iso3166 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Iso3166", 3usize)?;
             if !::std::option::Option::is_none(&self.format) {
@@ -2067,11 +2067,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for LeftPad {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = LeftPad;
                 fn expecting(
                     &self,
@@ -2079,10 +2079,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct LeftPad")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<LeftPad, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<LeftPad, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2109,7 +2109,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("length")?
                             }
                         },
@@ -2122,15 +2122,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "LeftPad",
                     &["input", "length", "padding", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for LeftPad {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("LeftPad", 4usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -2163,11 +2163,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub table: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Lookup {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Lookup;
                 fn expecting(
                     &self,
@@ -2175,10 +2175,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Lookup")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Lookup, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Lookup, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -2206,7 +2206,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("table")?
                             }
                         },
@@ -2217,15 +2217,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "Lookup",
                     &["input", "requiresPeriodicRefresh", "table"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Lookup {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Lookup", 3usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -2249,11 +2249,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Lower {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Lower;
                 fn expecting(
                     &self,
@@ -2261,10 +2261,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Lower")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Lower, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Lower, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -2288,15 +2288,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "Lower",
                     &["input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Lower {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Lower", 2usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -2319,11 +2319,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for NameNormalizer {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = NameNormalizer;
                 fn expecting(
                     &self,
@@ -2331,10 +2331,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct NameNormalizer")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<NameNormalizer, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<NameNormalizer, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -2358,15 +2358,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "NameNormalizer",
                     &["input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for NameNormalizer {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("NameNormalizer", 2usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -2401,9 +2401,9 @@ If not provided, the transform will default to a single space (" ") character fo
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for NamedConstructs {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2420,10 +2420,10 @@ If not provided, the transform will default to a single space (" ") character fo
         }
     }
     impl ::serde::Serialize for NamedConstructs {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2503,11 +2503,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for RandomAlphaNumeric {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RandomAlphaNumeric;
                 fn expecting(
                     &self,
@@ -2515,10 +2515,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RandomAlphaNumeric")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RandomAlphaNumeric, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RandomAlphaNumeric, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
@@ -2545,15 +2545,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "RandomAlphaNumeric",
                     &["input", "length", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RandomAlphaNumeric {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RandomAlphaNumeric", 3usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -2591,11 +2591,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for RandomNumeric {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RandomNumeric;
                 fn expecting(
                     &self,
@@ -2603,10 +2603,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RandomNumeric")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RandomNumeric, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RandomNumeric, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
@@ -2633,15 +2633,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "RandomNumeric",
                     &["input", "length", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RandomNumeric {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RandomNumeric", 3usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -2669,11 +2669,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Reference2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Reference2;
                 fn expecting(
                     &self,
@@ -2681,10 +2681,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Reference2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Reference2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Reference2, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
@@ -2706,7 +2706,10 @@ If not provided, the transform will default to a single space (" ") character fo
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         input: field1,
@@ -2718,15 +2721,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "Reference2",
                     &["id", "input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Reference2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Reference2", 3usize)?;
             fields.serialize_field("id", &self.id)?;
@@ -2754,11 +2757,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Replace {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Replace;
                 fn expecting(
                     &self,
@@ -2766,10 +2769,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Replace")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Replace, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Replace, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2798,7 +2801,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("regex")?
                             }
                         },
@@ -2807,7 +2810,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("replacement")?
                             }
                         },
@@ -2819,15 +2822,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "Replace",
                     &["input", "regex", "replacement", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Replace {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Replace", 4usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -2854,11 +2857,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub table: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ReplaceAll {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ReplaceAll;
                 fn expecting(
                     &self,
@@ -2866,10 +2869,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ReplaceAll")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ReplaceAll, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ReplaceAll, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -2897,7 +2900,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("table")?
                             }
                         },
@@ -2908,15 +2911,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "ReplaceAll",
                     &["input", "requiresPeriodicRefresh", "table"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ReplaceAll {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ReplaceAll", 3usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -2998,11 +3001,11 @@ If not provided, the transform will default to a single space (" ") character fo
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for RightPad {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RightPad;
                 fn expecting(
                     &self,
@@ -3010,10 +3013,10 @@ If not provided, the transform will default to a single space (" ") character fo
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RightPad")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RightPad, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RightPad, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3040,7 +3043,7 @@ If not provided, the transform will default to a single space (" ") character fo
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("length")?
                             }
                         },
@@ -3053,15 +3056,15 @@ If not provided, the transform will default to a single space (" ") character fo
                 .deserialize_struct(
                     "RightPad",
                     &["input", "length", "padding", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RightPad {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("RightPad", 4usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -3194,11 +3197,11 @@ If not provided, the transform will default to false and return a null
         pub throws: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for Split {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Split;
                 fn expecting(
                     &self,
@@ -3206,10 +3209,10 @@ If not provided, the transform will default to false and return a null
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Split")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Split, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Split, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<Input> = ::std::option::Option::None;
@@ -3239,7 +3242,7 @@ If not provided, the transform will default to false and return a null
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("delimiter")?
                             }
                         },
@@ -3248,7 +3251,7 @@ If not provided, the transform will default to false and return a null
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("index")?
                             }
                         },
@@ -3268,15 +3271,15 @@ If not provided, the transform will default to false and return a null
                         "requiresPeriodicRefresh",
                         "throws",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Split {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Split", 5usize)?;
             fields.serialize_field("delimiter", &self.delimiter)?;
@@ -3305,11 +3308,11 @@ If not provided, the transform will default to false and return a null
         pub values: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for Static {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Static;
                 fn expecting(
                     &self,
@@ -3317,10 +3320,10 @@ If not provided, the transform will default to false and return a null
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Static")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Static, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Static, __A::Error> {
                     let mut field0: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -3343,7 +3346,7 @@ If not provided, the transform will default to false and return a null
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("values")?
                             }
                         },
@@ -3354,15 +3357,15 @@ If not provided, the transform will default to false and return a null
                 .deserialize_struct(
                     "Static",
                     &["requiresPeriodicRefresh", "values"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Static {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Static", 2usize)?;
             if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
@@ -3404,11 +3407,11 @@ This attribute is only used if end is provided and is not -1.
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Substring {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Substring;
                 fn expecting(
                     &self,
@@ -3416,10 +3419,10 @@ This attribute is only used if end is provided and is not -1.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Substring")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Substring, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Substring, __A::Error> {
                     let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
@@ -3449,7 +3452,7 @@ This attribute is only used if end is provided and is not -1.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("begin")?
                             }
                         },
@@ -3472,15 +3475,15 @@ This attribute is only used if end is provided and is not -1.
                         "input",
                         "requiresPeriodicRefresh",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Substring {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Substring", 6usize)?;
             fields.serialize_field("begin", &self.begin)?;
@@ -3516,11 +3519,11 @@ This attribute is only used if end is provided and is not -1.
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Transform {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Transform;
                 fn expecting(
                     &self,
@@ -3528,10 +3531,10 @@ This attribute is only used if end is provided and is not -1.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Transform")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Transform, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Transform, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::option::Option<TransformAttributes>,
                     > = ::std::option::Option::None;
@@ -3564,7 +3567,7 @@ This attribute is only used if end is provided and is not -1.
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "attributes",
                                     ),
                                 );
@@ -3575,7 +3578,7 @@ This attribute is only used if end is provided and is not -1.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -3584,7 +3587,7 @@ This attribute is only used if end is provided and is not -1.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -3592,14 +3595,14 @@ This attribute is only used if end is provided and is not -1.
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for Transform {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             fields.serialize_entry("attributes", &self.attributes)?;
@@ -3913,11 +3916,11 @@ This attribute is only used if end is provided and is not -1.
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for TransformRead {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = TransformRead;
                 fn expecting(
                     &self,
@@ -3925,10 +3928,10 @@ This attribute is only used if end is provided and is not -1.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct TransformRead")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<TransformRead, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<TransformRead, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::option::Option<TransformAttributes>,
                     > = ::std::option::Option::None;
@@ -3969,7 +3972,7 @@ This attribute is only used if end is provided and is not -1.
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "attributes",
                                     ),
                                 );
@@ -3978,7 +3981,10 @@ This attribute is only used if end is provided and is not -1.
                         id: match field1 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         internal: match field2 {
@@ -3986,7 +3992,7 @@ This attribute is only used if end is provided and is not -1.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("internal")?
                             }
                         },
@@ -3995,7 +4001,7 @@ This attribute is only used if end is provided and is not -1.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -4004,7 +4010,7 @@ This attribute is only used if end is provided and is not -1.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -4012,14 +4018,14 @@ This attribute is only used if end is provided and is not -1.
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for TransformRead {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             fields.serialize_entry("attributes", &self.attributes)?;
@@ -4103,11 +4109,11 @@ This attribute is only used if end is provided and is not -1.
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for TransformRule {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = TransformRule;
                 fn expecting(
                     &self,
@@ -4115,10 +4121,10 @@ This attribute is only used if end is provided and is not -1.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct TransformRule")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<TransformRule, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<TransformRule, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -4140,7 +4146,7 @@ This attribute is only used if end is provided and is not -1.
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -4152,15 +4158,15 @@ This attribute is only used if end is provided and is not -1.
                 .deserialize_struct(
                     "TransformRule",
                     &["name", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for TransformRule {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("TransformRule", 2usize)?;
             fields.serialize_field("name", &self.name)?;
@@ -4216,9 +4222,9 @@ This attribute is only used if end is provided and is not -1.
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for TransformType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4265,10 +4271,10 @@ This attribute is only used if end is provided and is not -1.
         }
     }
     impl ::serde::Serialize for TransformType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4428,11 +4434,11 @@ This attribute is only used if end is provided and is not -1.
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Trim {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Trim;
                 fn expecting(
                     &self,
@@ -4440,10 +4446,10 @@ This attribute is only used if end is provided and is not -1.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Trim")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Trim, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Trim, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -4467,15 +4473,15 @@ This attribute is only used if end is provided and is not -1.
                 .deserialize_struct(
                     "Trim",
                     &["input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Trim {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Trim", 2usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -4498,11 +4504,11 @@ This attribute is only used if end is provided and is not -1.
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for Upper {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Upper;
                 fn expecting(
                     &self,
@@ -4510,10 +4516,10 @@ This attribute is only used if end is provided and is not -1.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Upper")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Upper, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Upper, __A::Error> {
                     let mut field0: ::std::option::Option<Input> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -4537,15 +4543,15 @@ This attribute is only used if end is provided and is not -1.
                 .deserialize_struct(
                     "Upper",
                     &["input", "requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Upper {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Upper", 2usize)?;
             if !::std::option::Option::is_none(&self.input) {
@@ -4567,11 +4573,11 @@ This attribute is only used if end is provided and is not -1.
         pub requires_periodic_refresh: ::std::option::Option<RequiresPeriodicRefresh>,
     }
     impl<'de> ::serde::Deserialize<'de> for UuidGenerator {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = UuidGenerator;
                 fn expecting(
                     &self,
@@ -4579,10 +4585,10 @@ This attribute is only used if end is provided and is not -1.
                 ) -> ::std::fmt::Result {
                     f.write_str("struct UuidGenerator")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<UuidGenerator, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<UuidGenerator, __A::Error> {
                     let mut field0: ::std::option::Option<RequiresPeriodicRefresh> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -4603,15 +4609,15 @@ This attribute is only used if end is provided and is not -1.
                 .deserialize_struct(
                     "UuidGenerator",
                     &["requiresPeriodicRefresh"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for UuidGenerator {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("UuidGenerator", 1usize)?;
             if !::std::option::Option::is_none(&self.requires_periodic_refresh) {
@@ -5472,53 +5478,59 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/transforms/v1/{id}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request("delete_transform_v1"),
-                    )?;
-                let url = format!(
-                    "{}/transforms/v1/{}", client.baseurl, encode_path(& id.to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_transform_v1"),
+                )?;
+            let url = format!(
+                "{}/transforms/v1/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(sailpoint_runtime::glue::request_error("delete_transform_v1"))?;
+            let info = OperationInfo {
+                operation_id: "delete_transform_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error("delete_transform_v1"),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_transform_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

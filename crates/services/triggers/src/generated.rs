@@ -32,11 +32,11 @@ pub mod types {
         pub type_: ::std::option::Option<AccessItemApproverDtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessItemApproverDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessItemApproverDto;
                 fn expecting(
                     &self,
@@ -44,10 +44,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessItemApproverDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessItemApproverDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessItemApproverDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccessItemApproverDtoType> = ::std::option::Option::None;
@@ -74,15 +74,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessItemApproverDto",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessItemApproverDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessItemApproverDto", 3usize)?;
@@ -106,9 +106,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessItemApproverDtoType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -121,10 +121,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessItemApproverDtoType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -184,11 +184,11 @@ pub mod types {
         pub type_: ::std::option::Option<AccessItemRequestedForDtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessItemRequestedForDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessItemRequestedForDto;
                 fn expecting(
                     &self,
@@ -196,10 +196,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessItemRequestedForDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessItemRequestedForDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessItemRequestedForDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -228,15 +228,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessItemRequestedForDto",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessItemRequestedForDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessItemRequestedForDto", 3usize)?;
@@ -260,9 +260,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessItemRequestedForDtoType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -275,10 +275,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessItemRequestedForDtoType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -338,11 +338,11 @@ pub mod types {
         pub type_: ::std::option::Option<AccessItemRequesterDtoType>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessItemRequesterDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessItemRequesterDto;
                 fn expecting(
                     &self,
@@ -350,10 +350,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessItemRequesterDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessItemRequesterDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessItemRequesterDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccessItemRequesterDtoType> = ::std::option::Option::None;
@@ -380,15 +380,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessItemRequesterDto",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessItemRequesterDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessItemRequesterDto", 3usize)?;
@@ -412,9 +412,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccessItemRequesterDtoType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -427,10 +427,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessItemRequesterDtoType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -494,11 +494,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestDynamicApprover {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequestDynamicApprover;
                 fn expecting(
                     &self,
@@ -506,10 +506,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessRequestDynamicApprover")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessRequestDynamicApprover, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessRequestDynamicApprover, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<AccessItemRequesterDto> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -545,7 +545,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("accessRequestId")?
                             }
                         },
@@ -554,7 +554,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("requestedBy")?
                             }
                         },
@@ -563,7 +563,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("requestedFor")?
                             }
                         },
@@ -572,7 +572,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("requestedItems")?
                             }
                         },
@@ -588,15 +588,15 @@ pub mod types {
                         "requestedFor",
                         "requestedItems",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessRequestDynamicApprover {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessRequestDynamicApprover", 4usize)?;
@@ -626,11 +626,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccessRequestDynamicApproverRequestedItemsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequestDynamicApproverRequestedItemsItem;
                 fn expecting(
                     &self,
@@ -638,12 +638,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessRequestDynamicApproverRequestedItemsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccessRequestDynamicApproverRequestedItemsItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -689,7 +689,10 @@ pub mod types {
                         id: match field3 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field4 {
@@ -697,7 +700,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -706,7 +709,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("operation")?
                             }
                         },
@@ -715,7 +718,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -734,15 +737,15 @@ pub mod types {
                         "operation",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessRequestDynamicApproverRequestedItemsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -836,9 +839,9 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccessRequestDynamicApproverRequestedItemsItemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -853,10 +856,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessRequestDynamicApproverRequestedItemsItemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -927,11 +930,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestPostApproval {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequestPostApproval;
                 fn expecting(
                     &self,
@@ -939,10 +942,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessRequestPostApproval")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessRequestPostApproval, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessRequestPostApproval, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         AccessRequestPostApprovalRequestedBy,
@@ -982,7 +985,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("accessRequestId")?
                             }
                         },
@@ -991,7 +994,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("requestedBy")?
                             }
                         },
@@ -1000,7 +1003,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("requestedFor")?
                             }
                         },
@@ -1009,7 +1012,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("requestedItemsStatus")?
                             }
                         },
@@ -1025,15 +1028,15 @@ pub mod types {
                         "requestedFor",
                         "requestedItemsStatus",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessRequestPostApproval {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessRequestPostApproval", 4usize)?;
@@ -1055,11 +1058,11 @@ pub mod types {
         pub type_: AccessItemRequesterDtoType,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestPostApprovalRequestedBy {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequestPostApprovalRequestedBy;
                 fn expecting(
                     &self,
@@ -1067,12 +1070,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessRequestPostApprovalRequestedBy")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccessRequestPostApprovalRequestedBy,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1099,7 +1102,10 @@ pub mod types {
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -1107,7 +1113,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -1116,7 +1122,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -1127,15 +1133,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessRequestPostApprovalRequestedBy",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessRequestPostApprovalRequestedBy {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessRequestPostApprovalRequestedBy", 3usize)?;
@@ -1172,11 +1178,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccessRequestPostApprovalRequestedItemsStatusItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequestPostApprovalRequestedItemsStatusItem;
                 fn expecting(
                     &self,
@@ -1186,12 +1192,12 @@ pub mod types {
                         "struct AccessRequestPostApprovalRequestedItemsStatusItem",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccessRequestPostApprovalRequestedItemsStatusItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<
@@ -1248,7 +1254,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("approvalInfo")?
                             }
                         },
@@ -1259,7 +1265,10 @@ pub mod types {
                         id: match field5 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field6 {
@@ -1267,7 +1276,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -1276,7 +1285,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("operation")?
                             }
                         },
@@ -1285,7 +1294,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -1306,15 +1315,15 @@ pub mod types {
                         "operation",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessRequestPostApprovalRequestedItemsStatusItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -1354,11 +1363,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem;
                 fn expecting(
                     &self,
@@ -1368,12 +1377,12 @@ pub mod types {
                         "struct AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
@@ -1409,7 +1418,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("approvalDecision")?
                             }
                         },
@@ -1418,7 +1427,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("approver")?
                             }
                         },
@@ -1427,7 +1436,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("approverName")?
                             }
                         },
@@ -1438,16 +1447,16 @@ pub mod types {
                 .deserialize_struct(
                     "AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem",
                     &["approvalComment", "approvalDecision", "approver", "approverName"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize
     for AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -1473,9 +1482,9 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprovalDecision {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1490,10 +1499,10 @@ pub mod types {
     }
     impl ::serde::Serialize
     for AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprovalDecision {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1560,11 +1569,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover;
                 fn expecting(
                     &self,
@@ -1574,12 +1583,12 @@ pub mod types {
                         "struct AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1606,7 +1615,10 @@ pub mod types {
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -1614,7 +1626,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -1623,7 +1635,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -1634,16 +1646,16 @@ pub mod types {
                 .deserialize_struct(
                     "AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize
     for AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -1727,9 +1739,9 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccessRequestPostApprovalRequestedItemsStatusItemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -1744,10 +1756,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessRequestPostApprovalRequestedItemsStatusItemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -1816,11 +1828,11 @@ pub mod types {
         pub requested_items: ::std::vec::Vec<AccessRequestPreApprovalRequestedItemsItem>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestPreApproval {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequestPreApproval;
                 fn expecting(
                     &self,
@@ -1828,10 +1840,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessRequestPreApproval")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccessRequestPreApproval, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessRequestPreApproval, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         AccessRequestPreApprovalRequestedBy,
@@ -1869,7 +1881,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("accessRequestId")?
                             }
                         },
@@ -1878,7 +1890,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("requestedBy")?
                             }
                         },
@@ -1887,7 +1899,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("requestedFor")?
                             }
                         },
@@ -1896,7 +1908,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("requestedItems")?
                             }
                         },
@@ -1912,15 +1924,15 @@ pub mod types {
                         "requestedFor",
                         "requestedItems",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessRequestPreApproval {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessRequestPreApproval", 4usize)?;
@@ -1941,11 +1953,11 @@ pub mod types {
         pub type_: AccessItemRequesterDtoType,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestPreApprovalRequestedBy {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequestPreApprovalRequestedBy;
                 fn expecting(
                     &self,
@@ -1953,12 +1965,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessRequestPreApprovalRequestedBy")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccessRequestPreApprovalRequestedBy,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1985,7 +1997,10 @@ pub mod types {
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -1993,7 +2008,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -2002,7 +2017,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -2013,15 +2028,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccessRequestPreApprovalRequestedBy",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessRequestPreApprovalRequestedBy {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessRequestPreApprovalRequestedBy", 3usize)?;
@@ -2049,11 +2064,11 @@ pub mod types {
         pub type_: AccessRequestPreApprovalRequestedItemsItemType,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestPreApprovalRequestedItemsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccessRequestPreApprovalRequestedItemsItem;
                 fn expecting(
                     &self,
@@ -2061,12 +2076,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccessRequestPreApprovalRequestedItemsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccessRequestPreApprovalRequestedItemsItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2112,7 +2127,10 @@ pub mod types {
                         id: match field3 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field4 {
@@ -2120,7 +2138,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -2129,7 +2147,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("operation")?
                             }
                         },
@@ -2138,7 +2156,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -2157,15 +2175,15 @@ pub mod types {
                         "operation",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccessRequestPreApprovalRequestedItemsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccessRequestPreApprovalRequestedItemsItem", 7usize)?;
@@ -2254,9 +2272,9 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccessRequestPreApprovalRequestedItemsItemType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2271,10 +2289,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccessRequestPreApprovalRequestedItemsItemType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2341,11 +2359,11 @@ pub mod types {
         pub type_: Accessrequestdynamicapprover2type,
     }
     impl<'de> ::serde::Deserialize<'de> for Accessrequestdynamicapprover2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Accessrequestdynamicapprover2;
                 fn expecting(
                     &self,
@@ -2353,10 +2371,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Accessrequestdynamicapprover2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Accessrequestdynamicapprover2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Accessrequestdynamicapprover2, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -2384,7 +2402,10 @@ pub mod types {
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -2392,7 +2413,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -2401,7 +2422,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -2412,15 +2433,15 @@ pub mod types {
                 .deserialize_struct(
                     "Accessrequestdynamicapprover2",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Accessrequestdynamicapprover2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Accessrequestdynamicapprover2", 3usize)?;
@@ -2439,9 +2460,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for Accessrequestdynamicapprover2type {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2455,10 +2476,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for Accessrequestdynamicapprover2type {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2522,11 +2543,11 @@ pub mod types {
         pub comment: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for Accessrequestpreapproval2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Accessrequestpreapproval2;
                 fn expecting(
                     &self,
@@ -2534,10 +2555,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Accessrequestpreapproval2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Accessrequestpreapproval2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Accessrequestpreapproval2, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -2565,7 +2586,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("approved")?
                             }
                         },
@@ -2574,7 +2595,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("approver")?
                             }
                         },
@@ -2583,7 +2604,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("comment")?
                             }
                         },
@@ -2594,15 +2615,15 @@ pub mod types {
                 .deserialize_struct(
                     "Accessrequestpreapproval2",
                     &["approved", "approver", "comment"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Accessrequestpreapproval2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("Accessrequestpreapproval2", 3usize)?;
@@ -2629,11 +2650,11 @@ pub mod types {
         pub warnings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAggregationCompleted {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountAggregationCompleted;
                 fn expecting(
                     &self,
@@ -2641,10 +2662,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountAggregationCompleted")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountAggregationCompleted, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountAggregationCompleted, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -2702,7 +2723,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("completed")?
                             }
                         },
@@ -2710,7 +2731,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("errors"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("errors"),
                                 );
                             }
                         },
@@ -2719,7 +2740,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("source")?
                             }
                         },
@@ -2728,7 +2749,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("started")?
                             }
                         },
@@ -2737,7 +2758,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("stats")?
                             }
                         },
@@ -2746,7 +2767,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("status")?
                             }
                         },
@@ -2754,7 +2775,9 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("warnings"),
+                                    <__A::Error as ::serde::de::Error>::missing_field(
+                                        "warnings",
+                                    ),
                                 );
                             }
                         },
@@ -2773,15 +2796,15 @@ pub mod types {
                         "status",
                         "warnings",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountAggregationCompleted {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountAggregationCompleted", 7usize)?;
@@ -2806,11 +2829,11 @@ pub mod types {
         pub type_: AccountAggregationCompletedSourceType,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAggregationCompletedSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountAggregationCompletedSource;
                 fn expecting(
                     &self,
@@ -2818,10 +2841,13 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountAggregationCompletedSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountAggregationCompletedSource, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    AccountAggregationCompletedSource,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -2849,7 +2875,10 @@ pub mod types {
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -2857,7 +2886,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -2866,7 +2895,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -2877,15 +2906,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountAggregationCompletedSource",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountAggregationCompletedSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountAggregationCompletedSource", 3usize)?;
@@ -2903,9 +2932,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAggregationCompletedSourceType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -2918,10 +2947,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccountAggregationCompletedSourceType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -2986,11 +3015,11 @@ pub mod types {
         pub unchanged: i32,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAggregationCompletedStats {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountAggregationCompletedStats;
                 fn expecting(
                     &self,
@@ -2998,10 +3027,13 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountAggregationCompletedStats")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountAggregationCompletedStats, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    AccountAggregationCompletedStats,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
@@ -3037,7 +3069,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("added")?
                             }
                         },
@@ -3046,7 +3078,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("changed")?
                             }
                         },
@@ -3055,7 +3087,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("removed")?
                             }
                         },
@@ -3064,7 +3096,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("scanned")?
                             }
                         },
@@ -3073,7 +3105,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("unchanged")?
                             }
                         },
@@ -3084,15 +3116,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountAggregationCompletedStats",
                     &["added", "changed", "removed", "scanned", "unchanged"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountAggregationCompletedStats {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountAggregationCompletedStats", 5usize)?;
@@ -3174,11 +3206,11 @@ pub mod types {
         pub source: AccountAttributesChangedSource,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAttributesChanged {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountAttributesChanged;
                 fn expecting(
                     &self,
@@ -3186,10 +3218,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountAttributesChanged")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountAttributesChanged, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountAttributesChanged, __A::Error> {
                     let mut field0: ::std::option::Option<
                         AccountAttributesChangedAccount,
                     > = ::std::option::Option::None;
@@ -3229,7 +3261,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("account")?
                             }
                         },
@@ -3238,7 +3270,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("changes")?
                             }
                         },
@@ -3247,7 +3279,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("identity")?
                             }
                         },
@@ -3256,7 +3288,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("source")?
                             }
                         },
@@ -3267,15 +3299,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountAttributesChanged",
                     &["account", "changes", "identity", "source"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountAttributesChanged {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountAttributesChanged", 4usize)?;
@@ -3301,11 +3333,11 @@ pub mod types {
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAttributesChangedAccount {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountAttributesChangedAccount;
                 fn expecting(
                     &self,
@@ -3313,10 +3345,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountAttributesChangedAccount")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountAttributesChangedAccount, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountAttributesChangedAccount, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -3354,7 +3386,10 @@ pub mod types {
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -3362,7 +3397,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -3371,7 +3406,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("nativeIdentity")?
                             }
                         },
@@ -3380,7 +3415,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -3388,7 +3423,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("uuid"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("uuid"),
                                 );
                             }
                         },
@@ -3399,15 +3434,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountAttributesChangedAccount",
                     &["id", "name", "nativeIdentity", "type", "uuid"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountAttributesChangedAccount {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountAttributesChangedAccount", 5usize)?;
@@ -3427,9 +3462,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAttributesChangedAccountType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3442,10 +3477,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccountAttributesChangedAccountType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3510,11 +3545,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAttributesChangedChangesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountAttributesChangedChangesItem;
                 fn expecting(
                     &self,
@@ -3522,12 +3557,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountAttributesChangedChangesItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccountAttributesChangedChangesItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
@@ -3564,7 +3599,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attribute")?
                             }
                         },
@@ -3572,7 +3607,9 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("newValue"),
+                                    <__A::Error as ::serde::de::Error>::missing_field(
+                                        "newValue",
+                                    ),
                                 );
                             }
                         },
@@ -3580,7 +3617,9 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("oldValue"),
+                                    <__A::Error as ::serde::de::Error>::missing_field(
+                                        "oldValue",
+                                    ),
                                 );
                             }
                         },
@@ -3591,15 +3630,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountAttributesChangedChangesItem",
                     &["attribute", "newValue", "oldValue"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountAttributesChangedChangesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountAttributesChangedChangesItem", 3usize)?;
@@ -3668,11 +3707,11 @@ pub mod types {
         pub type_: AccountAttributesChangedIdentityType,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAttributesChangedIdentity {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountAttributesChangedIdentity;
                 fn expecting(
                     &self,
@@ -3680,10 +3719,13 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountAttributesChangedIdentity")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountAttributesChangedIdentity, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    AccountAttributesChangedIdentity,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -3711,7 +3753,10 @@ pub mod types {
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -3719,7 +3764,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -3728,7 +3773,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -3739,15 +3784,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountAttributesChangedIdentity",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountAttributesChangedIdentity {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountAttributesChangedIdentity", 3usize)?;
@@ -3765,9 +3810,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAttributesChangedIdentityType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3780,10 +3825,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccountAttributesChangedIdentityType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -3844,11 +3889,11 @@ pub mod types {
         pub type_: AccountAttributesChangedSourceType,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAttributesChangedSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountAttributesChangedSource;
                 fn expecting(
                     &self,
@@ -3856,10 +3901,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountAttributesChangedSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountAttributesChangedSource, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountAttributesChangedSource, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -3887,7 +3932,10 @@ pub mod types {
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -3895,7 +3943,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -3904,7 +3952,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -3915,15 +3963,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountAttributesChangedSource",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountAttributesChangedSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountAttributesChangedSource", 3usize)?;
@@ -3941,9 +3989,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAttributesChangedSourceType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -3956,10 +4004,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccountAttributesChangedSourceType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4021,11 +4069,11 @@ pub mod types {
         pub source: AccountCorrelatedSource,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountCorrelated {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountCorrelated;
                 fn expecting(
                     &self,
@@ -4033,10 +4081,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountCorrelated")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountCorrelated, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountCorrelated, __A::Error> {
                     let mut field0: ::std::option::Option<AccountCorrelatedAccount> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -4072,7 +4120,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("account")?
                             }
                         },
@@ -4081,7 +4129,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attributes")?
                             }
                         },
@@ -4091,7 +4139,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("identity")?
                             }
                         },
@@ -4100,7 +4148,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("source")?
                             }
                         },
@@ -4111,15 +4159,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountCorrelated",
                     &["account", "attributes", "entitlementCount", "identity", "source"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountCorrelated {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccountCorrelated", 5usize)?;
             fields.serialize_field("account", &self.account)?;
@@ -4147,11 +4195,11 @@ pub mod types {
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountCorrelatedAccount {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountCorrelatedAccount;
                 fn expecting(
                     &self,
@@ -4159,10 +4207,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountCorrelatedAccount")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountCorrelatedAccount, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountCorrelatedAccount, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -4196,7 +4244,10 @@ pub mod types {
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -4204,7 +4255,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -4213,7 +4264,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("nativeIdentity")?
                             }
                         },
@@ -4222,7 +4273,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -4234,15 +4285,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountCorrelatedAccount",
                     &["id", "name", "nativeIdentity", "type", "uuid"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountCorrelatedAccount {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountCorrelatedAccount", 5usize)?;
@@ -4264,9 +4315,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccountCorrelatedAccountType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4279,10 +4330,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccountCorrelatedAccountType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4343,11 +4394,11 @@ pub mod types {
         pub type_: AccountCorrelatedIdentityType,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountCorrelatedIdentity {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountCorrelatedIdentity;
                 fn expecting(
                     &self,
@@ -4355,10 +4406,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountCorrelatedIdentity")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountCorrelatedIdentity, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountCorrelatedIdentity, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -4386,7 +4437,10 @@ pub mod types {
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -4394,7 +4448,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -4403,7 +4457,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -4414,15 +4468,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountCorrelatedIdentity",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountCorrelatedIdentity {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountCorrelatedIdentity", 3usize)?;
@@ -4440,9 +4494,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccountCorrelatedIdentityType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4455,10 +4509,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccountCorrelatedIdentityType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4519,11 +4573,11 @@ pub mod types {
         pub type_: AccountCorrelatedSourceType,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountCorrelatedSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountCorrelatedSource;
                 fn expecting(
                     &self,
@@ -4531,10 +4585,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountCorrelatedSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountCorrelatedSource, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountCorrelatedSource, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccountCorrelatedSourceType> = ::std::option::Option::None;
@@ -4560,7 +4614,10 @@ pub mod types {
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -4568,7 +4625,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -4577,7 +4634,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -4588,15 +4645,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountCorrelatedSource",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountCorrelatedSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountCorrelatedSource", 3usize)?;
@@ -4614,9 +4671,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccountCorrelatedSourceType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4629,10 +4686,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccountCorrelatedSourceType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4690,11 +4747,11 @@ pub mod types {
         pub source: AccountSourceReference,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountCreated {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountCreated;
                 fn expecting(
                     &self,
@@ -4702,10 +4759,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountCreated")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountCreated, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountCreated, __A::Error> {
                     let mut field0: ::std::option::Option<AccountV2> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<AccountCreatedEvent> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<Identityreference2> = ::std::option::Option::None;
@@ -4737,7 +4794,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("account")?
                             }
                         },
@@ -4746,7 +4803,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("event")?
                             }
                         },
@@ -4755,7 +4812,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("identity")?
                             }
                         },
@@ -4764,7 +4821,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("source")?
                             }
                         },
@@ -4775,15 +4832,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountCreated",
                     &["account", "event", "identity", "source"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountCreated {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccountCreated", 4usize)?;
             fields.serialize_field("account", &self.account)?;
@@ -4802,11 +4859,11 @@ pub mod types {
         pub type_: AccountCreatedEventType,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountCreatedEvent {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountCreatedEvent;
                 fn expecting(
                     &self,
@@ -4814,10 +4871,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountCreatedEvent")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountCreatedEvent, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountCreatedEvent, __A::Error> {
                     let mut field0: ::std::option::Option<AccountCreatedEventCause> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<AccountCreatedEventType> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -4841,7 +4898,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("cause")?
                             }
                         },
@@ -4850,7 +4907,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -4858,14 +4915,14 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("AccountCreatedEvent", &["cause", "type"], Fields)
+                .deserialize_struct("AccountCreatedEvent", &["cause", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for AccountCreatedEvent {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccountCreatedEvent", 2usize)?;
             fields.serialize_field("cause", &self.cause)?;
@@ -4882,9 +4939,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccountCreatedEventCause {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4898,10 +4955,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccountCreatedEventCause {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -4961,9 +5018,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccountCreatedEventType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -4976,10 +5033,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccountCreatedEventType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5037,11 +5094,11 @@ pub mod types {
         pub source: AccountSourceReference,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountDeleted {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountDeleted;
                 fn expecting(
                     &self,
@@ -5049,10 +5106,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountDeleted")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountDeleted, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountDeleted, __A::Error> {
                     let mut field0: ::std::option::Option<AccountV2> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<AccountDeletedEvent> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<Identityreference2> = ::std::option::Option::None;
@@ -5084,7 +5141,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("account")?
                             }
                         },
@@ -5093,7 +5150,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("event")?
                             }
                         },
@@ -5102,7 +5159,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("identity")?
                             }
                         },
@@ -5111,7 +5168,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("source")?
                             }
                         },
@@ -5122,15 +5179,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountDeleted",
                     &["account", "event", "identity", "source"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountDeleted {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccountDeleted", 4usize)?;
             fields.serialize_field("account", &self.account)?;
@@ -5149,11 +5206,11 @@ pub mod types {
         pub type_: AccountDeletedEventType,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountDeletedEvent {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountDeletedEvent;
                 fn expecting(
                     &self,
@@ -5161,10 +5218,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountDeletedEvent")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountDeletedEvent, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountDeletedEvent, __A::Error> {
                     let mut field0: ::std::option::Option<AccountDeletedEventCause> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<AccountDeletedEventType> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -5188,7 +5245,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("cause")?
                             }
                         },
@@ -5197,7 +5254,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -5205,14 +5262,14 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("AccountDeletedEvent", &["cause", "type"], Fields)
+                .deserialize_struct("AccountDeletedEvent", &["cause", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for AccountDeletedEvent {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccountDeletedEvent", 2usize)?;
             fields.serialize_field("cause", &self.cause)?;
@@ -5229,9 +5286,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccountDeletedEventCause {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5245,10 +5302,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccountDeletedEventCause {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5308,9 +5365,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccountDeletedEventType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5323,10 +5380,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccountDeletedEventType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5388,11 +5445,11 @@ pub mod types {
         pub owner: AccountSourceReferenceOwner,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountSourceReference {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountSourceReference;
                 fn expecting(
                     &self,
@@ -5400,10 +5457,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountSourceReference")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountSourceReference, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountSourceReference, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         AccountSourceReferenceGovernanceGroup,
@@ -5441,7 +5498,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("alias")?
                             }
                         },
@@ -5450,14 +5507,17 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("governanceGroup")?
                             }
                         },
                         id: match field2 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field3 {
@@ -5465,7 +5525,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -5474,7 +5534,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("owner")?
                             }
                         },
@@ -5485,15 +5545,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountSourceReference",
                     &["alias", "governanceGroup", "id", "name", "owner"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountSourceReference {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountSourceReference", 5usize)?;
@@ -5514,11 +5574,11 @@ pub mod types {
         pub name: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountSourceReferenceGovernanceGroup {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountSourceReferenceGovernanceGroup;
                 fn expecting(
                     &self,
@@ -5526,12 +5586,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountSourceReferenceGovernanceGroup")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccountSourceReferenceGovernanceGroup,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -5554,7 +5614,10 @@ pub mod types {
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -5562,7 +5625,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -5573,15 +5636,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountSourceReferenceGovernanceGroup",
                     &["id", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountSourceReferenceGovernanceGroup {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountSourceReferenceGovernanceGroup", 2usize)?;
@@ -5599,11 +5662,11 @@ pub mod types {
         pub name: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountSourceReferenceOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountSourceReferenceOwner;
                 fn expecting(
                     &self,
@@ -5611,10 +5674,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountSourceReferenceOwner")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountSourceReferenceOwner, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountSourceReferenceOwner, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -5636,7 +5699,10 @@ pub mod types {
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -5644,7 +5710,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -5655,15 +5721,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountSourceReferenceOwner",
                     &["id", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountSourceReferenceOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountSourceReferenceOwner", 2usize)?;
@@ -5682,11 +5748,11 @@ pub mod types {
         pub source: AccountUncorrelatedSource,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUncorrelated {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountUncorrelated;
                 fn expecting(
                     &self,
@@ -5694,10 +5760,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountUncorrelated")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountUncorrelated, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountUncorrelated, __A::Error> {
                     let mut field0: ::std::option::Option<AccountUncorrelatedAccount> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccountUncorrelatedIdentity> = ::std::option::Option::None;
@@ -5727,7 +5793,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("account")?
                             }
                         },
@@ -5737,7 +5803,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("identity")?
                             }
                         },
@@ -5746,7 +5812,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("source")?
                             }
                         },
@@ -5757,15 +5823,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountUncorrelated",
                     &["account", "entitlementCount", "identity", "source"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountUncorrelated {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccountUncorrelated", 4usize)?;
             fields.serialize_field("account", &self.account)?;
@@ -5792,11 +5858,11 @@ pub mod types {
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUncorrelatedAccount {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountUncorrelatedAccount;
                 fn expecting(
                     &self,
@@ -5804,10 +5870,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountUncorrelatedAccount")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountUncorrelatedAccount, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountUncorrelatedAccount, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -5841,7 +5907,10 @@ pub mod types {
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -5849,7 +5918,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -5858,7 +5927,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("nativeIdentity")?
                             }
                         },
@@ -5867,7 +5936,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -5879,15 +5948,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountUncorrelatedAccount",
                     &["id", "name", "nativeIdentity", "type", "uuid"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountUncorrelatedAccount {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountUncorrelatedAccount", 5usize)?;
@@ -5909,9 +5978,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUncorrelatedAccountType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -5924,10 +5993,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccountUncorrelatedAccountType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -5988,11 +6057,11 @@ pub mod types {
         pub type_: AccountUncorrelatedIdentityType,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUncorrelatedIdentity {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountUncorrelatedIdentity;
                 fn expecting(
                     &self,
@@ -6000,10 +6069,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountUncorrelatedIdentity")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountUncorrelatedIdentity, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountUncorrelatedIdentity, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -6031,7 +6100,10 @@ pub mod types {
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -6039,7 +6111,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -6048,7 +6120,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -6059,15 +6131,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountUncorrelatedIdentity",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountUncorrelatedIdentity {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountUncorrelatedIdentity", 3usize)?;
@@ -6085,9 +6157,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUncorrelatedIdentityType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6100,10 +6172,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccountUncorrelatedIdentityType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6164,11 +6236,11 @@ pub mod types {
         pub type_: AccountUncorrelatedSourceType,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUncorrelatedSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountUncorrelatedSource;
                 fn expecting(
                     &self,
@@ -6176,10 +6248,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountUncorrelatedSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountUncorrelatedSource, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountUncorrelatedSource, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -6207,7 +6279,10 @@ pub mod types {
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -6215,7 +6290,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -6224,7 +6299,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -6235,15 +6310,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountUncorrelatedSource",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountUncorrelatedSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountUncorrelatedSource", 3usize)?;
@@ -6261,9 +6336,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUncorrelatedSourceType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6276,10 +6351,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccountUncorrelatedSourceType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6352,11 +6427,11 @@ pub mod types {
         pub source: AccountSourceReference,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUpdated {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountUpdated;
                 fn expecting(
                     &self,
@@ -6364,10 +6439,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountUpdated")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountUpdated, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountUpdated, __A::Error> {
                     let mut field0: ::std::option::Option<AccountV2> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::std::vec::Vec<AccountUpdatedAccountChangeTypesItem>,
@@ -6431,7 +6506,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("account")?
                             }
                         },
@@ -6440,7 +6515,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("accountChangeTypes")?
                             }
                         },
@@ -6448,7 +6523,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "entitlementChanges",
                                     ),
                                 );
@@ -6459,7 +6534,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("event")?
                             }
                         },
@@ -6468,7 +6543,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("identity")?
                             }
                         },
@@ -6476,7 +6551,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "multiValueAttributeChanges",
                                     ),
                                 );
@@ -6486,7 +6561,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "singleValueAttributeChanges",
                                     ),
                                 );
@@ -6497,7 +6572,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("source")?
                             }
                         },
@@ -6517,15 +6592,15 @@ pub mod types {
                         "singleValueAttributeChanges",
                         "source",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountUpdated {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccountUpdated", 8usize)?;
             fields.serialize_field("account", &self.account)?;
@@ -6557,9 +6632,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUpdatedAccountChangeTypesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -6574,10 +6649,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccountUpdatedAccountChangeTypesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -6648,11 +6723,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUpdatedEntitlementChangesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountUpdatedEntitlementChangesItem;
                 fn expecting(
                     &self,
@@ -6660,12 +6735,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountUpdatedEntitlementChangesItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccountUpdatedEntitlementChangesItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::option::Option<
@@ -6705,7 +6780,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("added"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("added"),
                                 );
                             }
                         },
@@ -6714,7 +6789,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attributeName")?
                             }
                         },
@@ -6722,7 +6797,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("removed"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("removed"),
                                 );
                             }
                         },
@@ -6733,15 +6808,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountUpdatedEntitlementChangesItem",
                     &["added", "attributeName", "removed"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountUpdatedEntitlementChangesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountUpdatedEntitlementChangesItem", 3usize)?;
@@ -6766,11 +6841,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccountUpdatedEntitlementChangesItemAddedItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountUpdatedEntitlementChangesItemAddedItem;
                 fn expecting(
                     &self,
@@ -6778,12 +6853,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountUpdatedEntitlementChangesItemAddedItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccountUpdatedEntitlementChangesItemAddedItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -6816,15 +6891,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountUpdatedEntitlementChangesItemAddedItem",
                     &["id", "name", "owner", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountUpdatedEntitlementChangesItemAddedItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -6858,11 +6933,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccountUpdatedEntitlementChangesItemAddedItemOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountUpdatedEntitlementChangesItemAddedItemOwner;
                 fn expecting(
                     &self,
@@ -6872,12 +6947,12 @@ pub mod types {
                         "struct AccountUpdatedEntitlementChangesItemAddedItemOwner",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccountUpdatedEntitlementChangesItemAddedItemOwner,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -6905,15 +6980,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountUpdatedEntitlementChangesItemAddedItemOwner",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountUpdatedEntitlementChangesItemAddedItemOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -6947,11 +7022,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccountUpdatedEntitlementChangesItemRemovedItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountUpdatedEntitlementChangesItemRemovedItem;
                 fn expecting(
                     &self,
@@ -6959,12 +7034,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountUpdatedEntitlementChangesItemRemovedItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccountUpdatedEntitlementChangesItemRemovedItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -6997,15 +7072,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountUpdatedEntitlementChangesItemRemovedItem",
                     &["id", "name", "owner", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountUpdatedEntitlementChangesItemRemovedItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -7039,11 +7114,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccountUpdatedEntitlementChangesItemRemovedItemOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountUpdatedEntitlementChangesItemRemovedItemOwner;
                 fn expecting(
                     &self,
@@ -7053,12 +7128,12 @@ pub mod types {
                         "struct AccountUpdatedEntitlementChangesItemRemovedItemOwner",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccountUpdatedEntitlementChangesItemRemovedItemOwner,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -7086,15 +7161,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountUpdatedEntitlementChangesItemRemovedItemOwner",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountUpdatedEntitlementChangesItemRemovedItemOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -7122,11 +7197,11 @@ pub mod types {
         pub type_: AccountUpdatedEventType,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUpdatedEvent {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountUpdatedEvent;
                 fn expecting(
                     &self,
@@ -7134,10 +7209,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountUpdatedEvent")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountUpdatedEvent, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountUpdatedEvent, __A::Error> {
                     let mut field0: ::std::option::Option<AccountUpdatedEventCause> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<AccountUpdatedEventType> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -7161,7 +7236,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("cause")?
                             }
                         },
@@ -7170,7 +7245,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -7178,14 +7253,14 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("AccountUpdatedEvent", &["cause", "type"], Fields)
+                .deserialize_struct("AccountUpdatedEvent", &["cause", "type"], __Visitor)
         }
     }
     impl ::serde::Serialize for AccountUpdatedEvent {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccountUpdatedEvent", 2usize)?;
             fields.serialize_field("cause", &self.cause)?;
@@ -7203,9 +7278,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUpdatedEventCause {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -7220,10 +7295,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccountUpdatedEventCause {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -7286,9 +7361,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUpdatedEventType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -7301,10 +7376,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccountUpdatedEventType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -7369,11 +7444,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccountUpdatedMultiValueAttributeChangesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountUpdatedMultiValueAttributeChangesItem;
                 fn expecting(
                     &self,
@@ -7381,12 +7456,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountUpdatedMultiValueAttributeChangesItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccountUpdatedMultiValueAttributeChangesItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<
@@ -7423,7 +7498,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("addedValues")?
                             }
                         },
@@ -7432,7 +7507,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -7441,7 +7516,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("removedValues")?
                             }
                         },
@@ -7452,15 +7527,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountUpdatedMultiValueAttributeChangesItem",
                     &["addedValues", "name", "removedValues"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountUpdatedMultiValueAttributeChangesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -7555,11 +7630,11 @@ pub mod types {
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccountUpdatedSingleValueAttributeChangesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountUpdatedSingleValueAttributeChangesItem;
                 fn expecting(
                     &self,
@@ -7567,12 +7642,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountUpdatedSingleValueAttributeChangesItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccountUpdatedSingleValueAttributeChangesItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
@@ -7609,7 +7684,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -7617,7 +7692,9 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("newValue"),
+                                    <__A::Error as ::serde::de::Error>::missing_field(
+                                        "newValue",
+                                    ),
                                 );
                             }
                         },
@@ -7625,7 +7702,9 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("oldValue"),
+                                    <__A::Error as ::serde::de::Error>::missing_field(
+                                        "oldValue",
+                                    ),
                                 );
                             }
                         },
@@ -7636,15 +7715,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountUpdatedSingleValueAttributeChangesItem",
                     &["name", "newValue", "oldValue"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountUpdatedSingleValueAttributeChangesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -7746,11 +7825,11 @@ pub mod types {
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountV2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountV2;
                 fn expecting(
                     &self,
@@ -7758,10 +7837,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountV2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountV2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountV2, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::option::Option<
                             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -7816,7 +7895,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "attributes",
                                     ),
                                 );
@@ -7827,14 +7906,17 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("correlated")?
                             }
                         },
                         id: match field2 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         is_machine: match field3 {
@@ -7842,7 +7924,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("isMachine")?
                             }
                         },
@@ -7851,7 +7933,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -7860,7 +7942,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("nativeIdentity")?
                             }
                         },
@@ -7868,7 +7950,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("origin"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("origin"),
                                 );
                             }
                         },
@@ -7876,7 +7958,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("uuid"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("uuid"),
                                 );
                             }
                         },
@@ -7896,15 +7978,15 @@ pub mod types {
                         "origin",
                         "uuid",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountV2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("AccountV2", 8usize)?;
             fields.serialize_field("attributes", &self.attributes)?;
@@ -7935,11 +8017,11 @@ pub mod types {
         pub warnings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountsCollectedForAggregation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountsCollectedForAggregation;
                 fn expecting(
                     &self,
@@ -7947,10 +8029,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountsCollectedForAggregation")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<AccountsCollectedForAggregation, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<AccountsCollectedForAggregation, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -8008,7 +8090,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("completed")?
                             }
                         },
@@ -8016,7 +8098,7 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("errors"),
+                                    <__A::Error as ::serde::de::Error>::missing_field("errors"),
                                 );
                             }
                         },
@@ -8025,7 +8107,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("source")?
                             }
                         },
@@ -8034,7 +8116,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("started")?
                             }
                         },
@@ -8043,7 +8125,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("stats")?
                             }
                         },
@@ -8052,7 +8134,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("status")?
                             }
                         },
@@ -8060,7 +8142,9 @@ pub mod types {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("warnings"),
+                                    <__A::Error as ::serde::de::Error>::missing_field(
+                                        "warnings",
+                                    ),
                                 );
                             }
                         },
@@ -8079,15 +8163,15 @@ pub mod types {
                         "status",
                         "warnings",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountsCollectedForAggregation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountsCollectedForAggregation", 7usize)?;
@@ -8112,11 +8196,11 @@ pub mod types {
         pub type_: AccountsCollectedForAggregationSourceType,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountsCollectedForAggregationSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountsCollectedForAggregationSource;
                 fn expecting(
                     &self,
@@ -8124,12 +8208,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountsCollectedForAggregationSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccountsCollectedForAggregationSource,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -8158,7 +8242,10 @@ pub mod types {
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -8166,7 +8253,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -8175,7 +8262,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -8186,15 +8273,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountsCollectedForAggregationSource",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountsCollectedForAggregationSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountsCollectedForAggregationSource", 3usize)?;
@@ -8212,9 +8299,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for AccountsCollectedForAggregationSourceType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -8227,10 +8314,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AccountsCollectedForAggregationSourceType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -8295,11 +8382,11 @@ pub mod types {
         pub unchanged: i32,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountsCollectedForAggregationStats {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = AccountsCollectedForAggregationStats;
                 fn expecting(
                     &self,
@@ -8307,12 +8394,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct AccountsCollectedForAggregationStats")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     AccountsCollectedForAggregationStats,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
@@ -8349,7 +8436,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("added")?
                             }
                         },
@@ -8358,7 +8445,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("changed")?
                             }
                         },
@@ -8367,7 +8454,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("removed")?
                             }
                         },
@@ -8376,7 +8463,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("scanned")?
                             }
                         },
@@ -8385,7 +8472,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("unchanged")?
                             }
                         },
@@ -8396,15 +8483,15 @@ pub mod types {
                 .deserialize_struct(
                     "AccountsCollectedForAggregationStats",
                     &["added", "changed", "removed", "scanned", "unchanged"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for AccountsCollectedForAggregationStats {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("AccountsCollectedForAggregationStats", 5usize)?;
@@ -8486,11 +8573,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for BasicAuthConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BasicAuthConfig;
                 fn expecting(
                     &self,
@@ -8498,10 +8585,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BasicAuthConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BasicAuthConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BasicAuthConfig, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut extra: ::serde_json::Map<
@@ -8526,14 +8613,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for BasicAuthConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.password) {
@@ -8556,11 +8643,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for BearerTokenAuthConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = BearerTokenAuthConfig;
                 fn expecting(
                     &self,
@@ -8568,10 +8655,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct BearerTokenAuthConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<BearerTokenAuthConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<BearerTokenAuthConfig, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut extra: ::serde_json::Map<
                         ::std::string::String,
@@ -8593,14 +8680,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for BearerTokenAuthConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.bearer_token) {
@@ -8618,11 +8705,11 @@ pub mod types {
         pub campaign: CampaignActivatedCampaign,
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignActivated {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CampaignActivated;
                 fn expecting(
                     &self,
@@ -8630,10 +8717,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CampaignActivated")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CampaignActivated, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CampaignActivated, __A::Error> {
                     let mut field0: ::std::option::Option<CampaignActivatedCampaign> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -8653,21 +8740,22 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("campaign")?
                             }
                         },
                     })
                 }
             }
-            deserializer.deserialize_struct("CampaignActivated", &["campaign"], Fields)
+            deserializer
+                .deserialize_struct("CampaignActivated", &["campaign"], __Visitor)
         }
     }
     impl ::serde::Serialize for CampaignActivated {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("CampaignActivated", 1usize)?;
             fields.serialize_field("campaign", &self.campaign)?;
@@ -8696,11 +8784,11 @@ pub mod types {
         pub type_: CampaignActivatedCampaignType,
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignActivatedCampaign {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CampaignActivatedCampaign;
                 fn expecting(
                     &self,
@@ -8708,10 +8796,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CampaignActivatedCampaign")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CampaignActivatedCampaign, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CampaignActivatedCampaign, __A::Error> {
                     let mut field0: ::std::option::Option<
                         CampaignActivatedCampaignCampaignOwner,
                     > = ::std::option::Option::None;
@@ -8773,7 +8861,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("campaignOwner")?
                             }
                         },
@@ -8782,7 +8870,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("created")?
                             }
                         },
@@ -8791,7 +8879,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("deadline")?
                             }
                         },
@@ -8800,14 +8888,17 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("description")?
                             }
                         },
                         id: match field4 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         modified: field5,
@@ -8816,7 +8907,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -8825,7 +8916,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("status")?
                             }
                         },
@@ -8834,7 +8925,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -8855,15 +8946,15 @@ pub mod types {
                         "status",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CampaignActivatedCampaign {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CampaignActivatedCampaign", 9usize)?;
@@ -8892,11 +8983,11 @@ pub mod types {
         pub id: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignActivatedCampaignCampaignOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CampaignActivatedCampaignCampaignOwner;
                 fn expecting(
                     &self,
@@ -8904,12 +8995,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CampaignActivatedCampaignCampaignOwner")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     CampaignActivatedCampaignCampaignOwner,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -8938,7 +9029,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("displayName")?
                             }
                         },
@@ -8947,14 +9038,17 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("email")?
                             }
                         },
                         id: match field2 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                     })
@@ -8964,15 +9058,15 @@ pub mod types {
                 .deserialize_struct(
                     "CampaignActivatedCampaignCampaignOwner",
                     &["displayName", "email", "id"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CampaignActivatedCampaignCampaignOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CampaignActivatedCampaignCampaignOwner", 3usize)?;
@@ -8990,9 +9084,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignActivatedCampaignStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -9005,10 +9099,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for CampaignActivatedCampaignStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -9069,9 +9163,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignActivatedCampaignType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -9087,10 +9181,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for CampaignActivatedCampaignType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -9155,11 +9249,11 @@ pub mod types {
         pub campaign: CampaignEndedCampaign,
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignEnded {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CampaignEnded;
                 fn expecting(
                     &self,
@@ -9167,10 +9261,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CampaignEnded")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CampaignEnded, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CampaignEnded, __A::Error> {
                     let mut field0: ::std::option::Option<CampaignEndedCampaign> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -9190,21 +9284,21 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("campaign")?
                             }
                         },
                     })
                 }
             }
-            deserializer.deserialize_struct("CampaignEnded", &["campaign"], Fields)
+            deserializer.deserialize_struct("CampaignEnded", &["campaign"], __Visitor)
         }
     }
     impl ::serde::Serialize for CampaignEnded {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("CampaignEnded", 1usize)?;
             fields.serialize_field("campaign", &self.campaign)?;
@@ -9233,11 +9327,11 @@ pub mod types {
         pub type_: CampaignEndedCampaignType,
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignEndedCampaign {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CampaignEndedCampaign;
                 fn expecting(
                     &self,
@@ -9245,10 +9339,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CampaignEndedCampaign")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CampaignEndedCampaign, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CampaignEndedCampaign, __A::Error> {
                     let mut field0: ::std::option::Option<
                         CampaignEndedCampaignCampaignOwner,
                     > = ::std::option::Option::None;
@@ -9306,7 +9400,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("campaignOwner")?
                             }
                         },
@@ -9315,7 +9409,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("created")?
                             }
                         },
@@ -9324,7 +9418,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("deadline")?
                             }
                         },
@@ -9333,14 +9427,17 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("description")?
                             }
                         },
                         id: match field4 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         modified: field5,
@@ -9349,7 +9446,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -9358,7 +9455,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("status")?
                             }
                         },
@@ -9367,7 +9464,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -9388,15 +9485,15 @@ pub mod types {
                         "status",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CampaignEndedCampaign {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CampaignEndedCampaign", 9usize)?;
@@ -9425,11 +9522,11 @@ pub mod types {
         pub id: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignEndedCampaignCampaignOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CampaignEndedCampaignCampaignOwner;
                 fn expecting(
                     &self,
@@ -9437,12 +9534,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CampaignEndedCampaignCampaignOwner")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     CampaignEndedCampaignCampaignOwner,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -9471,7 +9568,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("displayName")?
                             }
                         },
@@ -9480,14 +9577,17 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("email")?
                             }
                         },
                         id: match field2 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                     })
@@ -9497,15 +9597,15 @@ pub mod types {
                 .deserialize_struct(
                     "CampaignEndedCampaignCampaignOwner",
                     &["displayName", "email", "id"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CampaignEndedCampaignCampaignOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CampaignEndedCampaignCampaignOwner", 3usize)?;
@@ -9523,9 +9623,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignEndedCampaignStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -9538,10 +9638,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for CampaignEndedCampaignStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -9601,9 +9701,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignEndedCampaignType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -9619,10 +9719,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for CampaignEndedCampaignType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -9686,11 +9786,11 @@ pub mod types {
         pub campaign: CampaignGeneratedCampaign,
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignGenerated {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CampaignGenerated;
                 fn expecting(
                     &self,
@@ -9698,10 +9798,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CampaignGenerated")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CampaignGenerated, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CampaignGenerated, __A::Error> {
                     let mut field0: ::std::option::Option<CampaignGeneratedCampaign> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -9721,21 +9821,22 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("campaign")?
                             }
                         },
                     })
                 }
             }
-            deserializer.deserialize_struct("CampaignGenerated", &["campaign"], Fields)
+            deserializer
+                .deserialize_struct("CampaignGenerated", &["campaign"], __Visitor)
         }
     }
     impl ::serde::Serialize for CampaignGenerated {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("CampaignGenerated", 1usize)?;
             fields.serialize_field("campaign", &self.campaign)?;
@@ -9764,11 +9865,11 @@ pub mod types {
         pub type_: CampaignGeneratedCampaignType,
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignGeneratedCampaign {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CampaignGeneratedCampaign;
                 fn expecting(
                     &self,
@@ -9776,10 +9877,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CampaignGeneratedCampaign")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CampaignGeneratedCampaign, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CampaignGeneratedCampaign, __A::Error> {
                     let mut field0: ::std::option::Option<
                         CampaignGeneratedCampaignCampaignOwner,
                     > = ::std::option::Option::None;
@@ -9835,7 +9936,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("campaignOwner")?
                             }
                         },
@@ -9844,7 +9945,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("created")?
                             }
                         },
@@ -9854,14 +9955,17 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("description")?
                             }
                         },
                         id: match field4 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         modified: field5,
@@ -9870,7 +9974,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -9879,7 +9983,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("status")?
                             }
                         },
@@ -9888,7 +9992,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -9909,15 +10013,15 @@ pub mod types {
                         "status",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CampaignGeneratedCampaign {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CampaignGeneratedCampaign", 9usize)?;
@@ -9948,11 +10052,11 @@ pub mod types {
         pub id: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignGeneratedCampaignCampaignOwner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CampaignGeneratedCampaignCampaignOwner;
                 fn expecting(
                     &self,
@@ -9960,12 +10064,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CampaignGeneratedCampaignCampaignOwner")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     CampaignGeneratedCampaignCampaignOwner,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -9994,7 +10098,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("displayName")?
                             }
                         },
@@ -10003,14 +10107,17 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("email")?
                             }
                         },
                         id: match field2 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                     })
@@ -10020,15 +10127,15 @@ pub mod types {
                 .deserialize_struct(
                     "CampaignGeneratedCampaignCampaignOwner",
                     &["displayName", "email", "id"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CampaignGeneratedCampaignCampaignOwner {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CampaignGeneratedCampaignCampaignOwner", 3usize)?;
@@ -10048,9 +10155,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignGeneratedCampaignStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -10065,10 +10172,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for CampaignGeneratedCampaignStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -10135,9 +10242,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignGeneratedCampaignType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -10153,10 +10260,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for CampaignGeneratedCampaignType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -10243,11 +10350,11 @@ pub mod types {
         pub signed: ::sailpoint_runtime::DateTime,
     }
     impl<'de> ::serde::Deserialize<'de> for CertificationDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CertificationDto;
                 fn expecting(
                     &self,
@@ -10255,10 +10362,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CertificationDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CertificationDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CertificationDto, __A::Error> {
                     let mut field0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         sailpoint_shared::types::CampaignReference,
@@ -10332,7 +10439,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("campaignOwner")?
                             }
                         },
@@ -10341,7 +10448,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("campaignRef")?
                             }
                         },
@@ -10350,7 +10457,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("completed")?
                             }
                         },
@@ -10359,7 +10466,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("decisionsMade")?
                             }
                         },
@@ -10368,7 +10475,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("decisionsTotal")?
                             }
                         },
@@ -10377,7 +10484,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("due")?
                             }
                         },
@@ -10386,7 +10493,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("entitiesCompleted")?
                             }
                         },
@@ -10395,7 +10502,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("entitiesTotal")?
                             }
                         },
@@ -10405,7 +10512,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("hasErrors")?
                             }
                         },
@@ -10414,7 +10521,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("phase")?
                             }
                         },
@@ -10424,7 +10531,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("reviewer")?
                             }
                         },
@@ -10433,7 +10540,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("signed")?
                             }
                         },
@@ -10459,15 +10566,15 @@ pub mod types {
                         "reviewer",
                         "signed",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CertificationDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("CertificationDto", 14usize)?;
             fields.serialize_field("campaignOwner", &self.campaign_owner)?;
@@ -10505,9 +10612,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CertificationPhase {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -10522,10 +10629,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for CertificationPhase {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -10591,11 +10698,11 @@ pub mod types {
         pub type_: ::std::option::Option<CertificationReferenceType>,
     }
     impl<'de> ::serde::Deserialize<'de> for CertificationReference {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CertificationReference;
                 fn expecting(
                     &self,
@@ -10603,10 +10710,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CertificationReference")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CertificationReference, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CertificationReference, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<Reviewer> = ::std::option::Option::None;
@@ -10636,15 +10743,15 @@ pub mod types {
                 .deserialize_struct(
                     "CertificationReference",
                     &["id", "name", "reviewer", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CertificationReference {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CertificationReference", 4usize)?;
@@ -10671,9 +10778,9 @@ pub mod types {
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for CertificationReferenceType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -10686,10 +10793,10 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for CertificationReferenceType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -10744,11 +10851,11 @@ pub mod types {
         pub certification: CertificationSignedOffCertification,
     }
     impl<'de> ::serde::Deserialize<'de> for CertificationSignedOff {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CertificationSignedOff;
                 fn expecting(
                     &self,
@@ -10756,10 +10863,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CertificationSignedOff")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CertificationSignedOff, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CertificationSignedOff, __A::Error> {
                     let mut field0: ::std::option::Option<
                         CertificationSignedOffCertification,
                     > = ::std::option::Option::None;
@@ -10781,7 +10888,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("certification")?
                             }
                         },
@@ -10789,14 +10896,18 @@ pub mod types {
                 }
             }
             deserializer
-                .deserialize_struct("CertificationSignedOff", &["certification"], Fields)
+                .deserialize_struct(
+                    "CertificationSignedOff",
+                    &["certification"],
+                    __Visitor,
+                )
         }
     }
     impl ::serde::Serialize for CertificationSignedOff {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CertificationSignedOff", 1usize)?;
@@ -10840,11 +10951,11 @@ pub mod types {
         pub signed: ::sailpoint_runtime::DateTime,
     }
     impl<'de> ::serde::Deserialize<'de> for CertificationSignedOffCertification {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CertificationSignedOffCertification;
                 fn expecting(
                     &self,
@@ -10852,12 +10963,12 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CertificationSignedOffCertification")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     CertificationSignedOffCertification,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
@@ -10950,7 +11061,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("campaignOwner")?
                             }
                         },
@@ -10959,7 +11070,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("campaignRef")?
                             }
                         },
@@ -10968,7 +11079,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("completed")?
                             }
                         },
@@ -10977,7 +11088,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("created")?
                             }
                         },
@@ -10986,7 +11097,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("decisionsMade")?
                             }
                         },
@@ -10995,7 +11106,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("decisionsTotal")?
                             }
                         },
@@ -11004,7 +11115,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("due")?
                             }
                         },
@@ -11013,7 +11124,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("entitiesCompleted")?
                             }
                         },
@@ -11022,7 +11133,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("entitiesTotal")?
                             }
                         },
@@ -11032,14 +11143,17 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("hasErrors")?
                             }
                         },
                         id: match field11 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         modified: field12,
@@ -11048,7 +11162,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -11057,7 +11171,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("phase")?
                             }
                         },
@@ -11067,7 +11181,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("reviewer")?
                             }
                         },
@@ -11076,7 +11190,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("signed")?
                             }
                         },
@@ -11106,15 +11220,15 @@ pub mod types {
                         "reviewer",
                         "signed",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CertificationSignedOffCertification {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CertificationSignedOffCertification", 18usize)?;
@@ -11156,11 +11270,11 @@ pub mod types {
         pub secret: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for CompleteInvocation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CompleteInvocation;
                 fn expecting(
                     &self,
@@ -11168,10 +11282,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CompleteInvocation")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CompleteInvocation, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CompleteInvocation, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -11200,7 +11314,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("output")?
                             }
                         },
@@ -11209,7 +11323,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("secret")?
                             }
                         },
@@ -11220,15 +11334,15 @@ pub mod types {
                 .deserialize_struct(
                     "CompleteInvocation",
                     &["error", "output", "secret"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CompleteInvocation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("CompleteInvocation", 3usize)?;
             if !::std::option::Option::is_none(&self.error) {
@@ -11257,11 +11371,11 @@ pub mod types {
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for CompleteInvocationInput {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = CompleteInvocationInput;
                 fn expecting(
                     &self,
@@ -11269,10 +11383,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct CompleteInvocationInput")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<CompleteInvocationInput, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<CompleteInvocationInput, __A::Error> {
                     let mut field0: ::std::option::Option<
                         sailpoint_shared::types::LocalizedMessage,
                     > = ::std::option::Option::None;
@@ -11300,15 +11414,15 @@ pub mod types {
                 .deserialize_struct(
                     "CompleteInvocationInput",
                     &["localizedError", "output"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for CompleteInvocationInput {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("CompleteInvocationInput", 2usize)?;
@@ -11331,11 +11445,11 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for EventBridgeConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = EventBridgeConfig;
                 fn expecting(
                     &self,
@@ -11343,10 +11457,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct EventBridgeConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<EventBridgeConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<EventBridgeConfig, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut extra: ::serde_json::Map<
@@ -11374,7 +11488,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("awsAccount")?
                             }
                         },
@@ -11383,7 +11497,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("awsRegion")?
                             }
                         },
@@ -11391,14 +11505,14 @@ pub mod types {
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for EventBridgeConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             fields.serialize_entry("awsAccount", &self.aws_account)?;
@@ -11425,9 +11539,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for HttpAuthenticationType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -11442,10 +11556,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::serde::Serialize for HttpAuthenticationType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -11518,11 +11632,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for HttpConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = HttpConfig;
                 fn expecting(
                     &self,
@@ -11530,10 +11644,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct HttpConfig")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<HttpConfig, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<HttpConfig, __A::Error> {
                     let mut field0: ::std::option::Option<BasicAuthConfig> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<BearerTokenAuthConfig> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<HttpAuthenticationType> = ::std::option::Option::None;
@@ -11570,7 +11684,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("httpDispatchMode")?
                             }
                         },
@@ -11579,7 +11693,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("url")?
                             }
                         },
@@ -11587,14 +11701,14 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for HttpConfig {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.basic_auth_config) {
@@ -11632,9 +11746,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for HttpDispatchMode {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -11649,10 +11763,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::serde::Serialize for HttpDispatchMode {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -11715,11 +11829,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub identity: IdentityAttributesChangedIdentity,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityAttributesChanged {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityAttributesChanged;
                 fn expecting(
                     &self,
@@ -11727,10 +11841,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityAttributesChanged")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityAttributesChanged, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IdentityAttributesChanged, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<IdentityAttributesChangedChangesItem>,
                     > = ::std::option::Option::None;
@@ -11758,7 +11872,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("changes")?
                             }
                         },
@@ -11767,7 +11881,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("identity")?
                             }
                         },
@@ -11778,15 +11892,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "IdentityAttributesChanged",
                     &["changes", "identity"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityAttributesChanged {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IdentityAttributesChanged", 2usize)?;
@@ -11810,11 +11924,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityAttributesChangedChangesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityAttributesChangedChangesItem;
                 fn expecting(
                     &self,
@@ -11822,12 +11936,12 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityAttributesChangedChangesItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     IdentityAttributesChangedChangesItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
@@ -11856,7 +11970,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attribute")?
                             }
                         },
@@ -11869,15 +11983,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "IdentityAttributesChangedChangesItem",
                     &["attribute", "newValue", "oldValue"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityAttributesChangedChangesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IdentityAttributesChangedChangesItem", 3usize)?;
@@ -12084,11 +12198,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub type_: IdentityAttributesChangedIdentityType,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityAttributesChangedIdentity {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityAttributesChangedIdentity;
                 fn expecting(
                     &self,
@@ -12096,10 +12210,13 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityAttributesChangedIdentity")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityAttributesChangedIdentity, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    IdentityAttributesChangedIdentity,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -12127,7 +12244,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -12135,7 +12255,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -12144,7 +12264,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -12155,15 +12275,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "IdentityAttributesChangedIdentity",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityAttributesChangedIdentity {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IdentityAttributesChangedIdentity", 3usize)?;
@@ -12181,9 +12301,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityAttributesChangedIdentityType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -12196,10 +12316,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::serde::Serialize for IdentityAttributesChangedIdentityType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -12257,11 +12377,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub identity: IdentityCreatedIdentity,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityCreated {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityCreated;
                 fn expecting(
                     &self,
@@ -12269,10 +12389,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityCreated")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityCreated, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IdentityCreated, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -12298,7 +12418,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attributes")?
                             }
                         },
@@ -12307,7 +12427,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("identity")?
                             }
                         },
@@ -12318,15 +12438,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "IdentityCreated",
                     &["attributes", "identity"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityCreated {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IdentityCreated", 2usize)?;
             fields.serialize_field("attributes", &self.attributes)?;
@@ -12345,11 +12465,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub type_: IdentityCreatedIdentityType,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityCreatedIdentity {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityCreatedIdentity;
                 fn expecting(
                     &self,
@@ -12357,10 +12477,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityCreatedIdentity")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityCreatedIdentity, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IdentityCreatedIdentity, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<IdentityCreatedIdentityType> = ::std::option::Option::None;
@@ -12386,7 +12506,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -12394,7 +12517,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -12403,7 +12526,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -12414,15 +12537,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "IdentityCreatedIdentity",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityCreatedIdentity {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IdentityCreatedIdentity", 3usize)?;
@@ -12440,9 +12563,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityCreatedIdentityType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -12455,10 +12578,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::serde::Serialize for IdentityCreatedIdentityType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -12515,11 +12638,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub identity: IdentityDeletedIdentity,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityDeleted {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityDeleted;
                 fn expecting(
                     &self,
@@ -12527,10 +12650,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityDeleted")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityDeleted, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IdentityDeleted, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -12556,7 +12679,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attributes")?
                             }
                         },
@@ -12565,7 +12688,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("identity")?
                             }
                         },
@@ -12576,15 +12699,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "IdentityDeleted",
                     &["attributes", "identity"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityDeleted {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IdentityDeleted", 2usize)?;
             fields.serialize_field("attributes", &self.attributes)?;
@@ -12603,11 +12726,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub type_: IdentityDeletedIdentityType,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityDeletedIdentity {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IdentityDeletedIdentity;
                 fn expecting(
                     &self,
@@ -12615,10 +12738,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IdentityDeletedIdentity")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IdentityDeletedIdentity, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IdentityDeletedIdentity, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<IdentityDeletedIdentityType> = ::std::option::Option::None;
@@ -12644,7 +12767,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -12652,7 +12778,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -12661,7 +12787,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -12672,15 +12798,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "IdentityDeletedIdentity",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IdentityDeletedIdentity {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("IdentityDeletedIdentity", 3usize)?;
@@ -12698,9 +12824,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityDeletedIdentityType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -12713,10 +12839,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::serde::Serialize for IdentityDeletedIdentityType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -12778,11 +12904,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub name: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for Identityreference2 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Identityreference2;
                 fn expecting(
                     &self,
@@ -12790,10 +12916,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Identityreference2")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Identityreference2, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Identityreference2, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -12825,7 +12951,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("alias")?
                             }
                         },
@@ -12834,14 +12960,17 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("email")?
                             }
                         },
                         id: match field2 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field3 {
@@ -12849,7 +12978,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -12860,15 +12989,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "Identityreference2",
                     &["alias", "email", "id", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Identityreference2 {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Identityreference2", 4usize)?;
             fields.serialize_field("alias", &self.alias)?;
@@ -12893,11 +13022,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub trigger_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for Invocation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Invocation;
                 fn expecting(
                     &self,
@@ -12905,10 +13034,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Invocation")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Invocation, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Invocation, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -12940,15 +13069,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "Invocation",
                     &["contentJson", "id", "secret", "triggerId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Invocation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Invocation", 4usize)?;
             if !::std::option::Option::is_none(&self.content_json) {
@@ -12986,11 +13115,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub type_: InvocationStatusType,
     }
     impl<'de> ::serde::Deserialize<'de> for InvocationStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = InvocationStatus;
                 fn expecting(
                     &self,
@@ -12998,10 +13127,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct InvocationStatus")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<InvocationStatus, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<InvocationStatus, __A::Error> {
                     let mut field0: ::std::option::Option<CompleteInvocationInput> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
@@ -13055,14 +13184,17 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("created")?
                             }
                         },
                         id: match field3 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         start_invocation_input: match field4 {
@@ -13070,7 +13202,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("startInvocationInput")?
                             }
                         },
@@ -13079,7 +13211,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("subscriptionId")?
                             }
                         },
@@ -13088,7 +13220,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("subscriptionName")?
                             }
                         },
@@ -13097,7 +13229,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("triggerId")?
                             }
                         },
@@ -13106,7 +13238,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -13127,15 +13259,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         "triggerId",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for InvocationStatus {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("InvocationStatus", 9usize)?;
             if !::std::option::Option::is_none(&self.complete_invocation_input) {
@@ -13172,9 +13304,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for InvocationStatusType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -13188,10 +13320,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::serde::Serialize for InvocationStatusType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -13270,11 +13402,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -13282,10 +13414,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -13344,15 +13476,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -13393,11 +13525,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub machine_identity: MachineIdentityCreatedMachineIdentity,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityCreated {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityCreated;
                 fn expecting(
                     &self,
@@ -13405,10 +13537,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentityCreated")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MachineIdentityCreated, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MachineIdentityCreated, __A::Error> {
                     let mut field0: ::std::option::Option<
                         MachineIdentityCreatedEventType,
                     > = ::std::option::Option::None;
@@ -13436,7 +13568,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("eventType")?
                             }
                         },
@@ -13445,7 +13577,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("machineIdentity")?
                             }
                         },
@@ -13456,15 +13588,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "MachineIdentityCreated",
                     &["eventType", "machineIdentity"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityCreated {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MachineIdentityCreated", 2usize)?;
@@ -13481,9 +13613,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityCreatedEventType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -13496,10 +13628,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::serde::Serialize for MachineIdentityCreatedEventType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -13595,11 +13727,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityCreatedMachineIdentity {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityCreatedMachineIdentity;
                 fn expecting(
                     &self,
@@ -13607,12 +13739,12 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentityCreatedMachineIdentity")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MachineIdentityCreatedMachineIdentity,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -13691,7 +13823,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("created")?
                             }
                         },
@@ -13701,7 +13833,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         id: match field6 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         manually_created: field7,
@@ -13710,7 +13845,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("manuallyEdited")?
                             }
                         },
@@ -13719,7 +13854,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("modified")?
                             }
                         },
@@ -13733,7 +13868,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("subtype")?
                             }
                         },
@@ -13765,15 +13900,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         "userEntitlements",
                         "uuid",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityCreatedMachineIdentity {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MachineIdentityCreatedMachineIdentity", 18usize)?;
@@ -13891,11 +14026,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub machine_identity: MachineIdentityDeletedMachineIdentity,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityDeleted {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityDeleted;
                 fn expecting(
                     &self,
@@ -13903,10 +14038,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentityDeleted")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MachineIdentityDeleted, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MachineIdentityDeleted, __A::Error> {
                     let mut field0: ::std::option::Option<
                         MachineIdentityDeletedEventType,
                     > = ::std::option::Option::None;
@@ -13934,7 +14069,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("eventType")?
                             }
                         },
@@ -13943,7 +14078,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("machineIdentity")?
                             }
                         },
@@ -13954,15 +14089,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "MachineIdentityDeleted",
                     &["eventType", "machineIdentity"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityDeleted {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MachineIdentityDeleted", 2usize)?;
@@ -13979,9 +14114,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityDeletedEventType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -13994,10 +14129,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::serde::Serialize for MachineIdentityDeletedEventType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -14093,11 +14228,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityDeletedMachineIdentity {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityDeletedMachineIdentity;
                 fn expecting(
                     &self,
@@ -14105,12 +14240,12 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentityDeletedMachineIdentity")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MachineIdentityDeletedMachineIdentity,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -14189,7 +14324,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("created")?
                             }
                         },
@@ -14199,7 +14334,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         id: match field6 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         manually_created: field7,
@@ -14208,7 +14346,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("manuallyEdited")?
                             }
                         },
@@ -14217,7 +14355,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("modified")?
                             }
                         },
@@ -14231,7 +14369,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("subtype")?
                             }
                         },
@@ -14263,15 +14401,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         "userEntitlements",
                         "uuid",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityDeletedMachineIdentity {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MachineIdentityDeletedMachineIdentity", 18usize)?;
@@ -14394,11 +14532,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub type_: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwnerReference {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityOwnerReference;
                 fn expecting(
                     &self,
@@ -14406,10 +14544,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentityOwnerReference")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MachineIdentityOwnerReference, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MachineIdentityOwnerReference, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -14437,7 +14575,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         is_primary: field1,
@@ -14446,7 +14587,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -14455,7 +14596,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -14466,15 +14607,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "MachineIdentityOwnerReference",
                     &["id", "isPrimary", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityOwnerReference {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MachineIdentityOwnerReference", 4usize)?;
@@ -14498,11 +14639,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub type_: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentitySourceReference {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentitySourceReference;
                 fn expecting(
                     &self,
@@ -14510,10 +14651,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentitySourceReference")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MachineIdentitySourceReference, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MachineIdentitySourceReference, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -14539,7 +14680,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -14547,7 +14691,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -14556,7 +14700,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -14567,15 +14711,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "MachineIdentitySourceReference",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentitySourceReference {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MachineIdentitySourceReference", 3usize)?;
@@ -14603,11 +14747,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub user_entitlement_changes: MachineIdentityUpdatedUserEntitlementChanges,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityUpdated {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityUpdated;
                 fn expecting(
                     &self,
@@ -14615,10 +14759,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentityUpdated")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MachineIdentityUpdated, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MachineIdentityUpdated, __A::Error> {
                     let mut field0: ::std::option::Option<
                         MachineIdentityUpdatedEventType,
                     > = ::std::option::Option::None;
@@ -14676,7 +14820,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("eventType")?
                             }
                         },
@@ -14685,7 +14829,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("machineIdentity")?
                             }
                         },
@@ -14694,7 +14838,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("machineIdentityChangeTypes")?
                             }
                         },
@@ -14703,7 +14847,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("ownerChanges")?
                             }
                         },
@@ -14711,7 +14855,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "singleValueAttributeChanges",
                                     ),
                                 );
@@ -14722,7 +14866,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("userEntitlementChanges")?
                             }
                         },
@@ -14740,15 +14884,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         "singleValueAttributeChanges",
                         "userEntitlementChanges",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityUpdated {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MachineIdentityUpdated", 6usize)?;
@@ -14781,9 +14925,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityUpdatedEventType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -14796,10 +14940,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::serde::Serialize for MachineIdentityUpdatedEventType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -14895,11 +15039,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityUpdatedMachineIdentity {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityUpdatedMachineIdentity;
                 fn expecting(
                     &self,
@@ -14907,12 +15051,12 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentityUpdatedMachineIdentity")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MachineIdentityUpdatedMachineIdentity,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -14991,7 +15135,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("created")?
                             }
                         },
@@ -15001,7 +15145,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         id: match field6 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         manually_created: field7,
@@ -15010,7 +15157,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("manuallyEdited")?
                             }
                         },
@@ -15019,7 +15166,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("modified")?
                             }
                         },
@@ -15033,7 +15180,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("subtype")?
                             }
                         },
@@ -15065,15 +15212,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         "userEntitlements",
                         "uuid",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityUpdatedMachineIdentity {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MachineIdentityUpdatedMachineIdentity", 18usize)?;
@@ -15138,9 +15285,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl<'de> ::serde::Deserialize<'de>
     for MachineIdentityUpdatedMachineIdentityChangeTypesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -15157,10 +15304,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::serde::Serialize for MachineIdentityUpdatedMachineIdentityChangeTypesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -15294,11 +15441,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         >,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityUpdatedOwnerChanges {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityUpdatedOwnerChanges;
                 fn expecting(
                     &self,
@@ -15306,12 +15453,12 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentityUpdatedOwnerChanges")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MachineIdentityUpdatedOwnerChanges,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<MachineIdentityOwnerReference>,
@@ -15343,15 +15490,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "MachineIdentityUpdatedOwnerChanges",
                     &["added", "attributeName", "removed"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityUpdatedOwnerChanges {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MachineIdentityUpdatedOwnerChanges", 3usize)?;
@@ -15383,11 +15530,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl<'de> ::serde::Deserialize<'de>
     for MachineIdentityUpdatedSingleValueAttributeChangesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityUpdatedSingleValueAttributeChangesItem;
                 fn expecting(
                     &self,
@@ -15397,12 +15544,12 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         "struct MachineIdentityUpdatedSingleValueAttributeChangesItem",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MachineIdentityUpdatedSingleValueAttributeChangesItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
@@ -15439,7 +15586,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -15447,7 +15594,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("newValue"),
+                                    <__A::Error as ::serde::de::Error>::missing_field(
+                                        "newValue",
+                                    ),
                                 );
                             }
                         },
@@ -15455,7 +15604,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("oldValue"),
+                                    <__A::Error as ::serde::de::Error>::missing_field(
+                                        "oldValue",
+                                    ),
                                 );
                             }
                         },
@@ -15466,15 +15617,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "MachineIdentityUpdatedSingleValueAttributeChangesItem",
                     &["name", "newValue", "oldValue"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityUpdatedSingleValueAttributeChangesItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -15569,11 +15720,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl<'de> ::serde::Deserialize<'de>
     for MachineIdentityUpdatedUserEntitlementChanges {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityUpdatedUserEntitlementChanges;
                 fn expecting(
                     &self,
@@ -15581,12 +15732,12 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentityUpdatedUserEntitlementChanges")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     MachineIdentityUpdatedUserEntitlementChanges,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<MachineIdentityUserEntitlements>,
@@ -15618,15 +15769,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "MachineIdentityUpdatedUserEntitlementChanges",
                     &["added", "attributeName", "removed"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityUpdatedUserEntitlementChanges {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -15655,11 +15806,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub source: MachineIdentitySourceReference,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlements {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = MachineIdentityUserEntitlements;
                 fn expecting(
                     &self,
@@ -15667,10 +15818,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct MachineIdentityUserEntitlements")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<MachineIdentityUserEntitlements, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<MachineIdentityUserEntitlements, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -15700,7 +15851,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("displayName")?
                             }
                         },
@@ -15709,7 +15860,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("entitlementId")?
                             }
                         },
@@ -15718,7 +15869,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("source")?
                             }
                         },
@@ -15729,15 +15880,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "MachineIdentityUserEntitlements",
                     &["displayName", "entitlementId", "source"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for MachineIdentityUserEntitlements {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("MachineIdentityUserEntitlements", 3usize)?;
@@ -15767,11 +15918,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub warnings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningCompleted {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ProvisioningCompleted;
                 fn expecting(
                     &self,
@@ -15779,10 +15930,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ProvisioningCompleted")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ProvisioningCompleted, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ProvisioningCompleted, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<ProvisioningCompletedAccountRequestsItem>,
                     > = ::std::option::Option::None;
@@ -15832,7 +15983,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("accountRequests")?
                             }
                         },
@@ -15843,7 +15994,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("recipient")?
                             }
                         },
@@ -15853,7 +16004,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("sources")?
                             }
                         },
@@ -15862,7 +16013,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("trackingNumber")?
                             }
                         },
@@ -15883,15 +16034,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         "trackingNumber",
                         "warnings",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ProvisioningCompleted {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ProvisioningCompleted", 8usize)?;
@@ -15936,11 +16087,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub ticket_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningCompletedAccountRequestsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ProvisioningCompletedAccountRequestsItem;
                 fn expecting(
                     &self,
@@ -15948,12 +16099,12 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ProvisioningCompletedAccountRequestsItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ProvisioningCompletedAccountRequestsItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -16001,7 +16152,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("accountOperation")?
                             }
                         },
@@ -16011,7 +16162,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("provisioningResult")?
                             }
                         },
@@ -16020,7 +16171,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("provisioningTarget")?
                             }
                         },
@@ -16029,7 +16180,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("source")?
                             }
                         },
@@ -16049,15 +16200,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         "source",
                         "ticketId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ProvisioningCompletedAccountRequestsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ProvisioningCompletedAccountRequestsItem", 7usize)?;
@@ -16089,11 +16240,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl<'de> ::serde::Deserialize<'de>
     for ProvisioningCompletedAccountRequestsItemAttributeRequestsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ProvisioningCompletedAccountRequestsItemAttributeRequestsItem;
                 fn expecting(
                     &self,
@@ -16103,12 +16254,12 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         "struct ProvisioningCompletedAccountRequestsItemAttributeRequestsItem",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ProvisioningCompletedAccountRequestsItemAttributeRequestsItem,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -16137,7 +16288,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attributeName")?
                             }
                         },
@@ -16147,7 +16298,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("operation")?
                             }
                         },
@@ -16158,16 +16309,16 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "ProvisioningCompletedAccountRequestsItemAttributeRequestsItem",
                     &["attributeName", "attributeValue", "operation"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize
     for ProvisioningCompletedAccountRequestsItemAttributeRequestsItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -16256,9 +16407,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl<'de> ::serde::Deserialize<'de>
     for ProvisioningCompletedAccountRequestsItemProvisioningResult {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -16274,10 +16425,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl ::serde::Serialize
     for ProvisioningCompletedAccountRequestsItemProvisioningResult {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -16348,11 +16499,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl<'de> ::serde::Deserialize<'de>
     for ProvisioningCompletedAccountRequestsItemSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ProvisioningCompletedAccountRequestsItemSource;
                 fn expecting(
                     &self,
@@ -16360,12 +16511,12 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ProvisioningCompletedAccountRequestsItemSource")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     ProvisioningCompletedAccountRequestsItemSource,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -16394,7 +16545,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -16402,7 +16556,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -16411,7 +16565,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -16422,15 +16576,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "ProvisioningCompletedAccountRequestsItemSource",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ProvisioningCompletedAccountRequestsItemSource {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -16452,9 +16606,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
     }
     impl<'de> ::serde::Deserialize<'de>
     for ProvisioningCompletedAccountRequestsItemSourceType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -16467,10 +16621,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::serde::Serialize for ProvisioningCompletedAccountRequestsItemSourceType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -16532,11 +16686,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub type_: ProvisioningCompletedRecipientType,
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningCompletedRecipient {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ProvisioningCompletedRecipient;
                 fn expecting(
                     &self,
@@ -16544,10 +16698,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ProvisioningCompletedRecipient")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ProvisioningCompletedRecipient, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ProvisioningCompletedRecipient, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -16575,7 +16729,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -16583,7 +16740,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -16592,7 +16749,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -16603,15 +16760,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "ProvisioningCompletedRecipient",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ProvisioningCompletedRecipient {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ProvisioningCompletedRecipient", 3usize)?;
@@ -16629,9 +16786,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningCompletedRecipientType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -16644,10 +16801,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::serde::Serialize for ProvisioningCompletedRecipientType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -16708,11 +16865,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub type_: ProvisioningCompletedRequesterType,
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningCompletedRequester {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ProvisioningCompletedRequester;
                 fn expecting(
                     &self,
@@ -16720,10 +16877,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ProvisioningCompletedRequester")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ProvisioningCompletedRequester, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ProvisioningCompletedRequester, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -16751,7 +16908,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -16759,7 +16919,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -16768,7 +16928,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -16779,15 +16939,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "ProvisioningCompletedRequester",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ProvisioningCompletedRequester {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ProvisioningCompletedRequester", 3usize)?;
@@ -16805,9 +16965,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningCompletedRequesterType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -16820,10 +16980,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::serde::Serialize for ProvisioningCompletedRequesterType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -16881,11 +17041,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub from: ::std::option::Option<CertificationReference>,
     }
     impl<'de> ::serde::Deserialize<'de> for Reassignment {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Reassignment;
                 fn expecting(
                     &self,
@@ -16893,10 +17053,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Reassignment")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Reassignment, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Reassignment, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<CertificationReference> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
@@ -16916,14 +17076,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     })
                 }
             }
-            deserializer.deserialize_struct("Reassignment", &["comment", "from"], Fields)
+            deserializer
+                .deserialize_struct("Reassignment", &["comment", "from"], __Visitor)
         }
     }
     impl ::serde::Serialize for Reassignment {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Reassignment", 2usize)?;
             if !::std::option::Option::is_none(&self.comment) {
@@ -16952,11 +17113,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub type_: ::std::option::Option<ReviewerType>,
     }
     impl<'de> ::serde::Deserialize<'de> for Reviewer {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Reviewer;
                 fn expecting(
                     &self,
@@ -16964,10 +17125,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Reviewer")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Reviewer, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Reviewer, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
@@ -17007,15 +17168,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "Reviewer",
                     &["created", "email", "id", "modified", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Reviewer {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Reviewer", 6usize)?;
             if !::std::option::Option::is_none(&self.created) {
@@ -17048,9 +17209,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for ReviewerType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -17064,10 +17225,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::serde::Serialize for ReviewerType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -17137,11 +17298,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub signed_s3_url: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for SavedSearchComplete {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SavedSearchComplete;
                 fn expecting(
                     &self,
@@ -17149,10 +17310,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SavedSearchComplete")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SavedSearchComplete, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SavedSearchComplete, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -17198,7 +17359,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("fileName")?
                             }
                         },
@@ -17207,7 +17368,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("ownerEmail")?
                             }
                         },
@@ -17216,7 +17377,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("ownerName")?
                             }
                         },
@@ -17225,7 +17386,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("query")?
                             }
                         },
@@ -17234,7 +17395,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("searchName")?
                             }
                         },
@@ -17243,7 +17404,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("searchResults")?
                             }
                         },
@@ -17252,7 +17413,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("signedS3Url")?
                             }
                         },
@@ -17271,15 +17432,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         "searchResults",
                         "signedS3Url",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SavedSearchComplete {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SavedSearchComplete", 7usize)?;
             fields.serialize_field("fileName", &self.file_name)?;
@@ -17305,11 +17466,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub identity: ::std::option::Option<SavedSearchCompleteSearchResultsIdentity>,
     }
     impl<'de> ::serde::Deserialize<'de> for SavedSearchCompleteSearchResults {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SavedSearchCompleteSearchResults;
                 fn expecting(
                     &self,
@@ -17317,10 +17478,13 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SavedSearchCompleteSearchResults")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SavedSearchCompleteSearchResults, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<
+                    SavedSearchCompleteSearchResults,
+                    __A::Error,
+                > {
                     let mut field0: ::std::option::Option<
                         SavedSearchCompleteSearchResultsAccount,
                     > = ::std::option::Option::None;
@@ -17353,15 +17517,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "SavedSearchCompleteSearchResults",
                     &["Account", "Entitlement", "Identity"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SavedSearchCompleteSearchResults {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SavedSearchCompleteSearchResults", 3usize)?;
@@ -17388,11 +17552,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub preview: ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for SavedSearchCompleteSearchResultsAccount {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SavedSearchCompleteSearchResultsAccount;
                 fn expecting(
                     &self,
@@ -17400,12 +17564,12 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SavedSearchCompleteSearchResultsAccount")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     SavedSearchCompleteSearchResultsAccount,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -17436,7 +17600,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("count")?
                             }
                         },
@@ -17445,7 +17609,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("noun")?
                             }
                         },
@@ -17454,7 +17618,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("preview")?
                             }
                         },
@@ -17465,15 +17629,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "SavedSearchCompleteSearchResultsAccount",
                     &["count", "noun", "preview"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SavedSearchCompleteSearchResultsAccount {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SavedSearchCompleteSearchResultsAccount", 3usize)?;
@@ -17494,11 +17658,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub preview: ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for SavedSearchCompleteSearchResultsEntitlement {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SavedSearchCompleteSearchResultsEntitlement;
                 fn expecting(
                     &self,
@@ -17506,12 +17670,12 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SavedSearchCompleteSearchResultsEntitlement")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     SavedSearchCompleteSearchResultsEntitlement,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -17542,7 +17706,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("count")?
                             }
                         },
@@ -17551,7 +17715,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("noun")?
                             }
                         },
@@ -17560,7 +17724,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("preview")?
                             }
                         },
@@ -17571,15 +17735,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "SavedSearchCompleteSearchResultsEntitlement",
                     &["count", "noun", "preview"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SavedSearchCompleteSearchResultsEntitlement {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -17603,11 +17767,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub preview: ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
     }
     impl<'de> ::serde::Deserialize<'de> for SavedSearchCompleteSearchResultsIdentity {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SavedSearchCompleteSearchResultsIdentity;
                 fn expecting(
                     &self,
@@ -17615,12 +17779,12 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SavedSearchCompleteSearchResultsIdentity")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     SavedSearchCompleteSearchResultsIdentity,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -17651,7 +17815,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("count")?
                             }
                         },
@@ -17660,7 +17824,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("noun")?
                             }
                         },
@@ -17669,7 +17833,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("preview")?
                             }
                         },
@@ -17680,15 +17844,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "SavedSearchCompleteSearchResultsIdentity",
                     &["count", "noun", "preview"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SavedSearchCompleteSearchResultsIdentity {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SavedSearchCompleteSearchResultsIdentity", 3usize)?;
@@ -17719,11 +17883,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceAccountCreated {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceAccountCreated;
                 fn expecting(
                     &self,
@@ -17731,10 +17895,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceAccountCreated")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceAccountCreated, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceAccountCreated, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -17782,14 +17946,17 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attributes")?
                             }
                         },
                         id: match field1 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         identity_id: match field2 {
@@ -17797,7 +17964,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("identityId")?
                             }
                         },
@@ -17806,7 +17973,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("identityName")?
                             }
                         },
@@ -17815,7 +17982,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("nativeIdentifier")?
                             }
                         },
@@ -17824,7 +17991,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("sourceId")?
                             }
                         },
@@ -17833,7 +18000,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("sourceName")?
                             }
                         },
@@ -17854,15 +18021,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         "sourceName",
                         "uuid",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceAccountCreated {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SourceAccountCreated", 8usize)?;
@@ -17900,11 +18067,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceAccountDeleted {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceAccountDeleted;
                 fn expecting(
                     &self,
@@ -17912,10 +18079,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceAccountDeleted")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceAccountDeleted, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceAccountDeleted, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -17963,14 +18130,17 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attributes")?
                             }
                         },
                         id: match field1 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         identity_id: match field2 {
@@ -17978,7 +18148,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("identityId")?
                             }
                         },
@@ -17987,7 +18157,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("identityName")?
                             }
                         },
@@ -17996,7 +18166,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("nativeIdentifier")?
                             }
                         },
@@ -18005,7 +18175,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("sourceId")?
                             }
                         },
@@ -18014,7 +18184,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("sourceName")?
                             }
                         },
@@ -18035,15 +18205,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         "sourceName",
                         "uuid",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceAccountDeleted {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SourceAccountDeleted", 8usize)?;
@@ -18081,11 +18251,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub uuid: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceAccountUpdated {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceAccountUpdated;
                 fn expecting(
                     &self,
@@ -18093,10 +18263,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceAccountUpdated")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceAccountUpdated, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceAccountUpdated, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -18144,14 +18314,17 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("attributes")?
                             }
                         },
                         id: match field1 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         identity_id: match field2 {
@@ -18159,7 +18332,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("identityId")?
                             }
                         },
@@ -18168,7 +18341,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("identityName")?
                             }
                         },
@@ -18177,7 +18350,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("nativeIdentifier")?
                             }
                         },
@@ -18186,7 +18359,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("sourceId")?
                             }
                         },
@@ -18195,7 +18368,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("sourceName")?
                             }
                         },
@@ -18216,15 +18389,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         "sourceName",
                         "uuid",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceAccountUpdated {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SourceAccountUpdated", 8usize)?;
@@ -18257,11 +18430,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub type_: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceCreated {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceCreated;
                 fn expecting(
                     &self,
@@ -18269,10 +18442,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceCreated")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceCreated, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceCreated, __A::Error> {
                     let mut field0: ::std::option::Option<SourceCreatedActor> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -18314,7 +18487,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("actor")?
                             }
                         },
@@ -18323,7 +18496,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("connector")?
                             }
                         },
@@ -18332,14 +18505,17 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("created")?
                             }
                         },
                         id: match field3 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field4 {
@@ -18347,7 +18523,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -18356,7 +18532,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -18367,15 +18543,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "SourceCreated",
                     &["actor", "connector", "created", "id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceCreated {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SourceCreated", 6usize)?;
             fields.serialize_field("actor", &self.actor)?;
@@ -18398,11 +18574,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub type_: SourceCreatedActorType,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceCreatedActor {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceCreatedActor;
                 fn expecting(
                     &self,
@@ -18410,10 +18586,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceCreatedActor")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceCreatedActor, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceCreatedActor, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<SourceCreatedActorType> = ::std::option::Option::None;
@@ -18439,7 +18615,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -18447,7 +18626,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -18456,7 +18635,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -18467,15 +18646,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "SourceCreatedActor",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceCreatedActor {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SourceCreatedActor", 3usize)?;
             fields.serialize_field("id", &self.id)?;
@@ -18492,9 +18671,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SourceCreatedActorType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -18507,10 +18686,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::serde::Serialize for SourceCreatedActorType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -18575,11 +18754,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub type_: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceDeleted {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceDeleted;
                 fn expecting(
                     &self,
@@ -18587,10 +18766,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceDeleted")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceDeleted, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceDeleted, __A::Error> {
                     let mut field0: ::std::option::Option<SourceDeletedActor> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -18632,7 +18811,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("actor")?
                             }
                         },
@@ -18641,7 +18820,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("connector")?
                             }
                         },
@@ -18650,14 +18829,17 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("deleted")?
                             }
                         },
                         id: match field3 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field4 {
@@ -18665,7 +18847,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -18674,7 +18856,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -18685,15 +18867,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "SourceDeleted",
                     &["actor", "connector", "deleted", "id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceDeleted {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SourceDeleted", 6usize)?;
             fields.serialize_field("actor", &self.actor)?;
@@ -18716,11 +18898,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub type_: SourceDeletedActorType,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceDeletedActor {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceDeletedActor;
                 fn expecting(
                     &self,
@@ -18728,10 +18910,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceDeletedActor")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceDeletedActor, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceDeletedActor, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<SourceDeletedActorType> = ::std::option::Option::None;
@@ -18757,7 +18939,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         id: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field1 {
@@ -18765,7 +18950,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -18774,7 +18959,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -18785,15 +18970,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "SourceDeletedActor",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceDeletedActor {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SourceDeletedActor", 3usize)?;
             fields.serialize_field("id", &self.id)?;
@@ -18810,9 +18995,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SourceDeletedActorType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -18825,10 +19010,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::serde::Serialize for SourceDeletedActorType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -18893,11 +19078,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub type_: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceUpdated {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceUpdated;
                 fn expecting(
                     &self,
@@ -18905,10 +19090,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceUpdated")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceUpdated, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceUpdated, __A::Error> {
                     let mut field0: ::std::option::Option<SourceUpdatedActor> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -18950,7 +19135,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("actor")?
                             }
                         },
@@ -18959,14 +19144,17 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("connector")?
                             }
                         },
                         id: match field2 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         modified: match field3 {
@@ -18974,7 +19162,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("modified")?
                             }
                         },
@@ -18983,7 +19171,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -18992,7 +19180,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -19003,15 +19191,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "SourceUpdated",
                     &["actor", "connector", "id", "modified", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceUpdated {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SourceUpdated", 6usize)?;
             fields.serialize_field("actor", &self.actor)?;
@@ -19034,11 +19222,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub type_: SourceUpdatedActorType,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceUpdatedActor {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SourceUpdatedActor;
                 fn expecting(
                     &self,
@@ -19046,10 +19234,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SourceUpdatedActor")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SourceUpdatedActor, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SourceUpdatedActor, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<SourceUpdatedActorType> = ::std::option::Option::None;
@@ -19076,7 +19264,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -19085,7 +19273,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -19096,15 +19284,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "SourceUpdatedActor",
                     &["id", "name", "type"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SourceUpdatedActor {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SourceUpdatedActor", 3usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -19123,9 +19311,9 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SourceUpdatedActorType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -19138,10 +19326,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     impl ::serde::Serialize for SourceUpdatedActorType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -19205,11 +19393,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub trigger_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for StartInvocationInput {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = StartInvocationInput;
                 fn expecting(
                     &self,
@@ -19217,10 +19405,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::fmt::Result {
                     f.write_str("struct StartInvocationInput")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<StartInvocationInput, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<StartInvocationInput, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -19251,15 +19439,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 .deserialize_struct(
                     "StartInvocationInput",
                     &["contentJson", "input", "triggerId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for StartInvocationInput {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("StartInvocationInput", 3usize)?;
@@ -19300,11 +19488,11 @@ Test trigger invocations are always enabled regardless of this option.*/
         pub type_: SubscriptionType,
     }
     impl<'de> ::serde::Deserialize<'de> for Subscription {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Subscription;
                 fn expecting(
                     &self,
@@ -19312,10 +19500,10 @@ Test trigger invocations are always enabled regardless of this option.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Subscription")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Subscription, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Subscription, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<EventBridgeConfig> = ::std::option::Option::None;
@@ -19366,7 +19554,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("enabled")?
                             }
                         },
@@ -19376,7 +19564,10 @@ Test trigger invocations are always enabled regardless of this option.*/
                         id: match field5 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field6 {
@@ -19384,7 +19575,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -19394,7 +19585,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("triggerId")?
                             }
                         },
@@ -19403,7 +19594,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("triggerName")?
                             }
                         },
@@ -19412,7 +19603,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -19435,15 +19626,15 @@ Test trigger invocations are always enabled regardless of this option.*/
                         "triggerName",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Subscription {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Subscription", 11usize)?;
             if !::std::option::Option::is_none(&self.description) {
@@ -19508,11 +19699,11 @@ Test trigger invocations are always enabled regardless of this option.*/
         pub value: ::std::option::Option<::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SubscriptionPatchRequestItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SubscriptionPatchRequestItem;
                 fn expecting(
                     &self,
@@ -19520,10 +19711,10 @@ Test trigger invocations are always enabled regardless of this option.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SubscriptionPatchRequestItem")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SubscriptionPatchRequestItem, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SubscriptionPatchRequestItem, __A::Error> {
                     let mut field0: ::std::option::Option<
                         SubscriptionPatchRequestItemOp,
                     > = ::std::option::Option::None;
@@ -19549,7 +19740,10 @@ Test trigger invocations are always enabled regardless of this option.*/
                         op: match field0 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("op")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("op")?
                             }
                         },
                         path: match field1 {
@@ -19557,7 +19751,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("path")?
                             }
                         },
@@ -19569,15 +19763,15 @@ Test trigger invocations are always enabled regardless of this option.*/
                 .deserialize_struct(
                     "SubscriptionPatchRequestItem",
                     &["op", "path", "value"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SubscriptionPatchRequestItem {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SubscriptionPatchRequestItem", 3usize)?;
@@ -19601,9 +19795,9 @@ Test trigger invocations are always enabled regardless of this option.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SubscriptionPatchRequestItemOp {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -19620,10 +19814,10 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     impl ::serde::Serialize for SubscriptionPatchRequestItemOp {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -19707,11 +19901,11 @@ Test trigger invocations are always enabled regardless of this option.*/
         pub type_: SubscriptionType,
     }
     impl<'de> ::serde::Deserialize<'de> for SubscriptionPostRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SubscriptionPostRequest;
                 fn expecting(
                     &self,
@@ -19719,10 +19913,10 @@ Test trigger invocations are always enabled regardless of this option.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SubscriptionPostRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SubscriptionPostRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SubscriptionPostRequest, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<EventBridgeConfig> = ::std::option::Option::None;
@@ -19767,7 +19961,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -19777,7 +19971,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("triggerId")?
                             }
                         },
@@ -19786,7 +19980,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -19807,15 +20001,15 @@ Test trigger invocations are always enabled regardless of this option.*/
                         "triggerId",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SubscriptionPostRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("SubscriptionPostRequest", 9usize)?;
@@ -19870,11 +20064,11 @@ Test trigger invocations are always enabled regardless of this option.*/
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SubscriptionPutRequest {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SubscriptionPutRequest;
                 fn expecting(
                     &self,
@@ -19882,10 +20076,10 @@ Test trigger invocations are always enabled regardless of this option.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SubscriptionPutRequest")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SubscriptionPutRequest, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SubscriptionPutRequest, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<EventBridgeConfig> = ::std::option::Option::None;
@@ -19928,14 +20122,14 @@ Test trigger invocations are always enabled regardless of this option.*/
                     })
                 }
             }
-            deserializer.deserialize_map(Fields)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SubscriptionPutRequest {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeMap as _;
             let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.description) {
@@ -19986,9 +20180,9 @@ Test trigger invocations are always enabled regardless of this option.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for SubscriptionType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -20005,10 +20199,10 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     impl ::serde::Serialize for SubscriptionType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -20086,11 +20280,11 @@ Test trigger invocations are always enabled regardless of this option.*/
         pub trigger_id: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for TestInvocation {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = TestInvocation;
                 fn expecting(
                     &self,
@@ -20098,10 +20292,10 @@ Test trigger invocations are always enabled regardless of this option.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct TestInvocation")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<TestInvocation, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<TestInvocation, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
@@ -20135,7 +20329,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("contentJson")?
                             }
                         },
@@ -20146,7 +20340,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("triggerId")?
                             }
                         },
@@ -20157,15 +20351,15 @@ Test trigger invocations are always enabled regardless of this option.*/
                 .deserialize_struct(
                     "TestInvocation",
                     &["contentJson", "input", "subscriptionIds", "triggerId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for TestInvocation {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("TestInvocation", 4usize)?;
             fields.serialize_field("contentJson", &self.content_json)?;
@@ -20205,11 +20399,11 @@ Test trigger invocations are always enabled regardless of this option.*/
         pub type_: TriggerType,
     }
     impl<'de> ::serde::Deserialize<'de> for Trigger {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = Trigger;
                 fn expecting(
                     &self,
@@ -20217,10 +20411,10 @@ Test trigger invocations are always enabled regardless of this option.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct Trigger")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<Trigger, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<Trigger, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<TriggerExampleInput> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<TriggerExampleOutput> = ::std::option::Option::None;
@@ -20263,7 +20457,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("exampleInput")?
                             }
                         },
@@ -20271,7 +20465,10 @@ Test trigger invocations are always enabled regardless of this option.*/
                         id: match field3 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         input_schema: match field4 {
@@ -20279,7 +20476,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("inputSchema")?
                             }
                         },
@@ -20288,7 +20485,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -20298,7 +20495,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -20318,15 +20515,15 @@ Test trigger invocations are always enabled regardless of this option.*/
                         "outputSchema",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for Trigger {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("Trigger", 8usize)?;
             if !::std::option::Option::is_none(&self.description) {
@@ -20590,9 +20787,9 @@ Test trigger invocations are always enabled regardless of this option.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for TriggerType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -20606,10 +20803,10 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     impl ::serde::Serialize for TriggerType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -20673,11 +20870,11 @@ Test trigger invocations are always enabled regardless of this option.*/
         pub type_: VaClusterStatusChangeEventType,
     }
     impl<'de> ::serde::Deserialize<'de> for VaClusterStatusChangeEvent {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = VaClusterStatusChangeEvent;
                 fn expecting(
                     &self,
@@ -20685,10 +20882,10 @@ Test trigger invocations are always enabled regardless of this option.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct VaClusterStatusChangeEvent")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<VaClusterStatusChangeEvent, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<VaClusterStatusChangeEvent, __A::Error> {
                     let mut field0: ::std::option::Option<
                         VaClusterStatusChangeEventApplication,
                     > = ::std::option::Option::None;
@@ -20734,7 +20931,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("application")?
                             }
                         },
@@ -20743,7 +20940,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("created")?
                             }
                         },
@@ -20752,7 +20949,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("healthCheckResult")?
                             }
                         },
@@ -20761,7 +20958,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("previousHealthCheckResult")?
                             }
                         },
@@ -20770,7 +20967,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("type")?
                             }
                         },
@@ -20787,15 +20984,15 @@ Test trigger invocations are always enabled regardless of this option.*/
                         "previousHealthCheckResult",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for VaClusterStatusChangeEvent {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("VaClusterStatusChangeEvent", 5usize)?;
@@ -20824,11 +21021,11 @@ Test trigger invocations are always enabled regardless of this option.*/
         pub name: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for VaClusterStatusChangeEventApplication {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = VaClusterStatusChangeEventApplication;
                 fn expecting(
                     &self,
@@ -20836,12 +21033,12 @@ Test trigger invocations are always enabled regardless of this option.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct VaClusterStatusChangeEventApplication")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     VaClusterStatusChangeEventApplication,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<
                         ::std::option::Option<
@@ -20873,7 +21070,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
                                         "attributes",
                                     ),
                                 );
@@ -20882,7 +21079,10 @@ Test trigger invocations are always enabled regardless of this option.*/
                         id: match field1 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<_, A::Error>("id")?
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
                             }
                         },
                         name: match field2 {
@@ -20890,7 +21090,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("name")?
                             }
                         },
@@ -20901,15 +21101,15 @@ Test trigger invocations are always enabled regardless of this option.*/
                 .deserialize_struct(
                     "VaClusterStatusChangeEventApplication",
                     &["attributes", "id", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for VaClusterStatusChangeEventApplication {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("VaClusterStatusChangeEventApplication", 3usize)?;
@@ -20930,11 +21130,11 @@ Test trigger invocations are always enabled regardless of this option.*/
         pub status: VaClusterStatusChangeEventHealthCheckResultStatus,
     }
     impl<'de> ::serde::Deserialize<'de> for VaClusterStatusChangeEventHealthCheckResult {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = VaClusterStatusChangeEventHealthCheckResult;
                 fn expecting(
                     &self,
@@ -20942,12 +21142,12 @@ Test trigger invocations are always enabled regardless of this option.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct VaClusterStatusChangeEventHealthCheckResult")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     VaClusterStatusChangeEventHealthCheckResult,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -20978,7 +21178,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("message")?
                             }
                         },
@@ -20987,7 +21187,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("resultType")?
                             }
                         },
@@ -20996,7 +21196,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("status")?
                             }
                         },
@@ -21007,15 +21207,15 @@ Test trigger invocations are always enabled regardless of this option.*/
                 .deserialize_struct(
                     "VaClusterStatusChangeEventHealthCheckResult",
                     &["message", "resultType", "status"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for VaClusterStatusChangeEventHealthCheckResult {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -21098,11 +21298,11 @@ Test trigger invocations are always enabled regardless of this option.*/
     }
     impl<'de> ::serde::Deserialize<'de>
     for VaClusterStatusChangeEventPreviousHealthCheckResult {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = VaClusterStatusChangeEventPreviousHealthCheckResult;
                 fn expecting(
                     &self,
@@ -21112,12 +21312,12 @@ Test trigger invocations are always enabled regardless of this option.*/
                         "struct VaClusterStatusChangeEventPreviousHealthCheckResult",
                     )
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
+                    mut map: __A,
                 ) -> ::std::result::Result<
                     VaClusterStatusChangeEventPreviousHealthCheckResult,
-                    A::Error,
+                    __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -21148,7 +21348,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("message")?
                             }
                         },
@@ -21157,7 +21357,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("resultType")?
                             }
                         },
@@ -21166,7 +21366,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("status")?
                             }
                         },
@@ -21177,15 +21377,15 @@ Test trigger invocations are always enabled regardless of this option.*/
                 .deserialize_struct(
                     "VaClusterStatusChangeEventPreviousHealthCheckResult",
                     &["message", "resultType", "status"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for VaClusterStatusChangeEventPreviousHealthCheckResult {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct(
@@ -21267,9 +21467,9 @@ Test trigger invocations are always enabled regardless of this option.*/
         Unknown(::std::string::String),
     }
     impl<'de> ::serde::Deserialize<'de> for VaClusterStatusChangeEventType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             let value = <sailpoint_runtime::glue::InputStr<
                 'de,
             > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
@@ -21283,10 +21483,10 @@ Test trigger invocations are always enabled regardless of this option.*/
         }
     }
     impl ::serde::Serialize for VaClusterStatusChangeEventType {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer
                 .serialize_str(
                     match self {
@@ -21348,11 +21548,11 @@ Test trigger invocations are always enabled regardless of this option.*/
         pub input: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ValidateFilterInputDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ValidateFilterInputDto;
                 fn expecting(
                     &self,
@@ -21360,10 +21560,10 @@ Test trigger invocations are always enabled regardless of this option.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ValidateFilterInputDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ValidateFilterInputDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ValidateFilterInputDto, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -21389,7 +21589,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("filter")?
                             }
                         },
@@ -21398,7 +21598,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("input")?
                             }
                         },
@@ -21409,15 +21609,15 @@ Test trigger invocations are always enabled regardless of this option.*/
                 .deserialize_struct(
                     "ValidateFilterInputDto",
                     &["filter", "input"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ValidateFilterInputDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ValidateFilterInputDto", 2usize)?;
@@ -21443,11 +21643,11 @@ Test trigger invocations are always enabled regardless of this option.*/
         pub is_valid_json_path: ::std::option::Option<bool>,
     }
     impl<'de> ::serde::Deserialize<'de> for ValidateFilterOutputDto {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ValidateFilterOutputDto;
                 fn expecting(
                     &self,
@@ -21455,10 +21655,10 @@ Test trigger invocations are always enabled regardless of this option.*/
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ValidateFilterOutputDto")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ValidateFilterOutputDto, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ValidateFilterOutputDto, __A::Error> {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
@@ -21485,15 +21685,15 @@ Test trigger invocations are always enabled regardless of this option.*/
                 .deserialize_struct(
                     "ValidateFilterOutputDto",
                     &["isPathExist", "isValid", "isValidJSONPath"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ValidateFilterOutputDto {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("ValidateFilterOutputDto", 3usize)?;
@@ -23179,56 +23379,62 @@ pub mod builder {
         }
         ///Sends a `DELETE` request to `/trigger-subscriptions/v1/{id}`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "delete_subscription_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/trigger-subscriptions/v1/{}", client.baseurl, encode_path(& id
-                    .to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("delete_subscription_v1"),
+                )?;
+            let url = format!(
+                "{}/trigger-subscriptions/v1/{}", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("delete_subscription_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "delete_subscription_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error("delete_subscription_v1"),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "delete_subscription_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,
@@ -23706,74 +23912,82 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/trigger-invocations/v1/{id}/complete`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, body, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "complete_trigger_invocation_v1",
-                        ),
-                    )?;
-                let body = body
-                    .and_then(|v| {
-                        v
-                            .ok_or_else(|| String::from(
-                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                            ))
-                    })
-                    .and_then(|v| {
-                        types::CompleteInvocation::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request(
-                            "complete_trigger_invocation_v1",
-                        ),
-                    )?;
-                let url = format!(
-                    "{}/trigger-invocations/v1/{}/complete", client.baseurl,
-                    encode_path(& id.to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "complete_trigger_invocation_v1",
+                    ),
+                )?;
+            let body = body
+                .and_then(|v| {
+                    v
+                        .ok_or_else(|| String::from(
+                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                        ))
+                })
+                .and_then(|v| {
+                    types::CompleteInvocation::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request(
+                        "complete_trigger_invocation_v1",
+                    ),
+                )?;
+            let url = format!(
+                "{}/trigger-invocations/v1/{}/complete", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error(
+                        "complete_trigger_invocation_v1",
+                    ),
+                )?;
+            let info = OperationInfo {
+                operation_id: "complete_trigger_invocation_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error(
-                            "complete_trigger_invocation_v1",
-                        ),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "complete_trigger_invocation_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

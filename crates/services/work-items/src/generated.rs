@@ -33,11 +33,11 @@ pub mod types {
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for ApprovalItemDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = ApprovalItemDetails;
                 fn expecting(
                     &self,
@@ -45,10 +45,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct ApprovalItemDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApprovalItemDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<ApprovalItemDetails, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -95,15 +95,15 @@ pub mod types {
                         "state",
                         "value",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for ApprovalItemDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ApprovalItemDetails", 7usize)?;
             if !::std::option::Option::is_none(&self.account) {
@@ -147,11 +147,11 @@ pub mod types {
         pub title: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for FormDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormDetails;
                 fn expecting(
                     &self,
@@ -159,10 +159,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FormDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FormDetails, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
@@ -200,15 +200,15 @@ pub mod types {
                 .deserialize_struct(
                     "FormDetails",
                     &["id", "name", "sections", "subtitle", "targetUser", "title"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for FormDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("FormDetails", 6usize)?;
             if !::std::option::Option::is_none(&self.id) {
@@ -239,11 +239,11 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for FormItemDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = FormItemDetails;
                 fn expecting(
                     &self,
@@ -251,10 +251,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct FormItemDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<FormItemDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<FormItemDetails, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -269,14 +269,14 @@ pub mod types {
                     ::std::result::Result::Ok(FormItemDetails { name: field0 })
                 }
             }
-            deserializer.deserialize_struct("FormItemDetails", &["name"], Fields)
+            deserializer.deserialize_struct("FormItemDetails", &["name"], __Visitor)
         }
     }
     impl ::serde::Serialize for FormItemDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("FormItemDetails", 1usize)?;
             if !::std::option::Option::is_none(&self.name) {
@@ -312,11 +312,11 @@ pub mod types {
         pub tracking_id: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for IscErrorResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = IscErrorResponse;
                 fn expecting(
                     &self,
@@ -324,10 +324,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct IscErrorResponse")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<IscErrorResponse, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<IscErrorResponse, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<sailpoint_shared::types::ErrorMessageDto>,
                     > = ::std::option::Option::None;
@@ -386,15 +386,15 @@ pub mod types {
                         "rawBody",
                         "trackingId",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for IscErrorResponse {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("IscErrorResponse", 9usize)?;
             if !::std::option::Option::is_none(&self.causes) {
@@ -450,11 +450,11 @@ pub mod types {
         pub target_name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for RemediationItemDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = RemediationItemDetails;
                 fn expecting(
                     &self,
@@ -462,10 +462,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct RemediationItemDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<RemediationItemDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<RemediationItemDetails, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -520,15 +520,15 @@ pub mod types {
                         "targetId",
                         "targetName",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for RemediationItemDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer
                 .serialize_struct("RemediationItemDetails", 9usize)?;
@@ -577,11 +577,11 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl<'de> ::serde::Deserialize<'de> for SectionDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = SectionDetails;
                 fn expecting(
                     &self,
@@ -589,10 +589,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct SectionDetails")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<SectionDetails, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<SectionDetails, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<
                             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -623,15 +623,15 @@ pub mod types {
                 .deserialize_struct(
                     "SectionDetails",
                     &["formItems", "label", "name"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for SectionDetails {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("SectionDetails", 3usize)?;
             if !::std::option::Option::is_none(&self.form_items) {
@@ -657,11 +657,11 @@ pub mod types {
         pub target_owner_id: ::std::string::String,
     }
     impl<'de> ::serde::Deserialize<'de> for WorkItemForward {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = WorkItemForward;
                 fn expecting(
                     &self,
@@ -669,10 +669,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct WorkItemForward")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<WorkItemForward, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<WorkItemForward, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -698,7 +698,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("comment")?
                             }
                         },
@@ -708,7 +708,7 @@ pub mod types {
                             ::std::option::Option::None => {
                                 sailpoint_runtime::glue::missing_field::<
                                     _,
-                                    A::Error,
+                                    __A::Error,
                                 >("targetOwnerId")?
                             }
                         },
@@ -719,15 +719,15 @@ pub mod types {
                 .deserialize_struct(
                     "WorkItemForward",
                     &["comment", "sendNotifications", "targetOwnerId"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for WorkItemForward {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("WorkItemForward", 3usize)?;
             fields.serialize_field("comment", &self.comment)?;
@@ -1011,11 +1011,11 @@ pub mod types {
         pub type_: ::std::option::Option<WorkItemTypeManualWorkItems>,
     }
     impl<'de> ::serde::Deserialize<'de> for WorkItems {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = WorkItems;
                 fn expecting(
                     &self,
@@ -1023,10 +1023,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct WorkItems")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<WorkItems, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<WorkItems, __A::Error> {
                     let mut field0: ::std::option::Option<
                         ::std::vec::Vec<ApprovalItemDetails>,
                     > = ::std::option::Option::None;
@@ -1129,15 +1129,15 @@ pub mod types {
                         "state",
                         "type",
                     ],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for WorkItems {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("WorkItems", 17usize)?;
             if !::std::option::Option::is_none(&self.approval_items) {
@@ -1205,11 +1205,11 @@ pub mod types {
         pub count: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for WorkItemsCount {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = WorkItemsCount;
                 fn expecting(
                     &self,
@@ -1217,10 +1217,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct WorkItemsCount")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<WorkItemsCount, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<WorkItemsCount, __A::Error> {
                     let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
@@ -1235,14 +1235,14 @@ pub mod types {
                     ::std::result::Result::Ok(WorkItemsCount { count: field0 })
                 }
             }
-            deserializer.deserialize_struct("WorkItemsCount", &["count"], Fields)
+            deserializer.deserialize_struct("WorkItemsCount", &["count"], __Visitor)
         }
     }
     impl ::serde::Serialize for WorkItemsCount {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("WorkItemsCount", 1usize)?;
             if !::std::option::Option::is_none(&self.count) {
@@ -1262,11 +1262,11 @@ pub mod types {
         pub total: ::std::option::Option<i64>,
     }
     impl<'de> ::serde::Deserialize<'de> for WorkItemsSummary {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Fields;
-            impl<'de> ::serde::de::Visitor<'de> for Fields {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                 type Value = WorkItemsSummary;
                 fn expecting(
                     &self,
@@ -1274,10 +1274,10 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     f.write_str("struct WorkItemsSummary")
                 }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                     self,
-                    mut map: A,
-                ) -> ::std::result::Result<WorkItemsSummary, A::Error> {
+                    mut map: __A,
+                ) -> ::std::result::Result<WorkItemsSummary, __A::Error> {
                     let mut field0: ::std::option::Option<i64> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
@@ -1304,15 +1304,15 @@ pub mod types {
                 .deserialize_struct(
                     "WorkItemsSummary",
                     &["completed", "open", "total"],
-                    Fields,
+                    __Visitor,
                 )
         }
     }
     impl ::serde::Serialize for WorkItemsSummary {
-        fn serialize<S: ::serde::Serializer>(
+        fn serialize<__S: ::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("WorkItemsSummary", 3usize)?;
             if !::std::option::Option::is_none(&self.completed) {
@@ -3197,68 +3197,76 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/work-items/v1/{id}/forward`
         #[inline]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<
-            Output = Result<ResponseValue<()>, sailpoint_runtime::Error>,
-        > + Send + 'a {
+        pub async fn send(self) -> Result<ResponseValue<()>, sailpoint_runtime::Error> {
             let Self { client, id, body, call_options } = self;
-            let request = (move || -> ::std::result::Result<
-                ::reqwest::Request,
-                sailpoint_runtime::Error,
-            > {
-                let id = id
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request("forward_work_item_v1"),
-                    )?;
-                let body = body
-                    .and_then(|v| {
-                        v
-                            .ok_or_else(|| String::from(
-                                "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
-                            ))
-                    })
-                    .and_then(|v| {
-                        types::WorkItemForward::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(
-                        sailpoint_runtime::glue::invalid_request("forward_work_item_v1"),
-                    )?;
-                let url = format!(
-                    "{}/work-items/v1/{}/forward", client.baseurl, encode_path(& id
-                    .to_string()),
+            let id = id
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("forward_work_item_v1"),
+                )?;
+            let body = body
+                .and_then(|v| {
+                    v
+                        .ok_or_else(|| String::from(
+                            "the request body is required and was not set: call `.body(..)` or `.body_map(..)`",
+                        ))
+                })
+                .and_then(|v| {
+                    types::WorkItemForward::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(
+                    sailpoint_runtime::glue::invalid_request("forward_work_item_v1"),
+                )?;
+            let url = format!(
+                "{}/work-items/v1/{}/forward", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()
+                .map_err(
+                    sailpoint_runtime::glue::request_error("forward_work_item_v1"),
+                )?;
+            let info = OperationInfo {
+                operation_id: "forward_work_item_v1",
+            };
+            let response = sailpoint_runtime::glue::send(
+                    &client.inner,
+                    &crate::API,
+                    request,
+                    &info,
+                    &call_options,
+                )
+                .await?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                _ if response.status().is_success() => Ok(ResponseValue::empty(response)),
+                _ => {
+                    Err(
+                        sailpoint_runtime::glue::error_response(
+                                &crate::API,
+                                response,
+                                &info,
+                            )
+                            .await,
                     )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()
-                    .map_err(
-                        sailpoint_runtime::glue::request_error("forward_work_item_v1"),
-                    )?;
-                ::std::result::Result::Ok(request)
-            })();
-            sailpoint_runtime::glue::send_empty(
-                &client.inner,
-                &crate::API,
-                request,
-                "forward_work_item_v1",
-                call_options,
-            )
+                }
+            }
         }
         /// Options for this call alone, over the client's configuration: a
         /// deadline, the retry policy, the experimental opt-in, headers,

@@ -2,7 +2,7 @@
 //!
 //! The generator writes each object type's `Deserialize` as one
 //! `visit_map` that matches the JSON names it knows (see the xtask rewrite
-//! `serde_impls`), and each string enum's as one `match` on the
+//! `serde_impls`), and each open string enum's as one `match` on the
 //! value. They read names and values as an [`InputStr`], and a field that
 //! is absent through [`missing_field`], which answers exactly as serde's
 //! derive does.
@@ -14,8 +14,9 @@ use std::marker::PhantomData;
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 
 /// A string read from the input: borrowed from it when the input allows
-/// (a JSON key or value without escapes, read from bytes), owned
-/// otherwise.
+/// (a JSON key or value without escapes, read by `serde_json::from_slice`
+/// or `from_str`, as the runtime reads bodies), owned otherwise (escapes,
+/// `from_reader`, `from_value`).
 #[derive(Debug)]
 pub struct InputStr<'de>(Cow<'de, str>);
 
