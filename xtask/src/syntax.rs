@@ -57,3 +57,37 @@ pub fn qualify(ty: &Type) -> Type {
         _ => ty.clone(),
     }
 }
+
+/// The paths `attrs` derive (`::serde::Deserialize`, `Clone`…).
+fn derived(attrs: &[syn::Attribute]) -> Vec<syn::Path> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .filter_map(|a| a.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated).ok())
+        .flatten()
+        .collect()
+}
+
+fn last_segment(p: &syn::Path) -> String {
+    p.segments.last().map(|s| s.ident.to_string()).unwrap_or_default()
+}
+
+/// Whether `attrs` derive the trait named `name` (`Deserialize`, `Copy`).
+pub fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
+    derived(attrs).iter().any(|p| last_segment(p) == name)
+}
+
+/// Removes the trait named `name` from the `#[derive(..)]` attributes of
+/// `attrs`, leaving the others as they are.
+pub fn drop_derive(attrs: &mut [syn::Attribute], name: &str) {
+    for a in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        let Ok(list) = a.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated) else {
+            continue;
+        };
+        if !list.iter().any(|p| last_segment(p) == name) {
+            continue;
+        }
+        let kept: Vec<&syn::Path> = list.iter().filter(|p| last_segment(p) != name).collect();
+        *a = syn::parse_quote!(#[derive(#(#kept),*)]);
+    }
+}

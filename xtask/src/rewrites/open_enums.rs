@@ -15,9 +15,9 @@
 use std::collections::{BTreeMap, HashSet};
 
 use syn::visit_mut::VisitMut;
-use syn::{Attribute, Expr, Fields, Item, ItemEnum, ItemImpl, Pat, parse_quote};
+use syn::{Expr, Fields, Item, ItemEnum, ItemImpl, Pat, parse_quote};
 
-use crate::syntax::module_items_mut;
+use crate::syntax::{drop_derive, module_items_mut};
 
 /// Opens every string enum in `mod types`; returns each opened enum with
 /// the name of its new variant.
@@ -34,8 +34,8 @@ pub fn apply(file: &mut syn::File) -> BTreeMap<String, String> {
     for item in items.iter_mut() {
         match item {
             Item::Impl(i) => fix_impl(i, &opened),
-            Item::Enum(e) => drop_copy(&mut e.attrs),
-            Item::Struct(s) => drop_copy(&mut s.attrs),
+            Item::Enum(e) => drop_derive(&mut e.attrs, "Copy"),
+            Item::Struct(s) => drop_derive(&mut s.attrs, "Copy"),
             _ => {}
         }
     }
@@ -64,19 +64,6 @@ fn open(e: &mut ItemEnum) -> Option<String> {
         #ident(::std::string::String)
     });
     Some(name.to_string())
-}
-
-fn drop_copy(attrs: &mut [Attribute]) {
-    for a in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
-        let Ok(list) = a.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated) else {
-            continue;
-        };
-        if !list.iter().any(|p| p.is_ident("Copy")) {
-            continue;
-        }
-        let kept: Vec<&syn::Path> = list.iter().filter(|p| !p.is_ident("Copy")).collect();
-        *a = parse_quote!(#[derive(#(#kept),*)]);
-    }
 }
 
 fn self_name(i: &ItemImpl) -> Option<String> {

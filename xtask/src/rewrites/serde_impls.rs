@@ -37,7 +37,7 @@
 
 use syn::{Attribute, Fields, Item, ItemEnum, ItemStruct, LitStr, Type, parse_quote};
 
-use crate::syntax::{generic_arg, last_ident};
+use crate::syntax::{derives, drop_derive, generic_arg, last_ident};
 
 /// How many impls the rewrite wrote.
 #[derive(Debug, Default, PartialEq)]
@@ -452,36 +452,8 @@ impl FieldAttrs {
     }
 }
 
-/// Whether `attrs` derive the trait `name` (`Deserialize`).
-fn derives(attrs: &[Attribute], name: &str) -> bool {
-    derived(attrs).iter().any(|p| last_segment(p) == name)
-}
-
 fn has_serde_attr(attrs: &[Attribute]) -> bool {
     attrs.iter().any(|a| a.path().is_ident("serde"))
-}
-
-fn derived(attrs: &[Attribute]) -> Vec<syn::Path> {
-    attrs
-        .iter()
-        .filter(|a| a.path().is_ident("derive"))
-        .filter_map(|a| a.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated).ok())
-        .flatten()
-        .collect()
-}
-
-fn last_segment(p: &syn::Path) -> String {
-    p.segments.last().map(|s| s.ident.to_string()).unwrap_or_default()
-}
-
-fn drop_derive(attrs: &mut [Attribute], name: &str) {
-    for a in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
-        let Ok(list) = a.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated) else {
-            continue;
-        };
-        let kept: Vec<&syn::Path> = list.iter().filter(|p| last_segment(p) != name).collect();
-        *a = parse_quote!(#[derive(#(#kept),*)]);
-    }
 }
 
 /// A field's Rust name without `r#` (its JSON name when not renamed).
