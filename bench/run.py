@@ -3,8 +3,9 @@
 
     python3 bench/run.py [--skip-compile] [--rounds N] [--before REV]
                                                          everything, written to BENCHMARKS.md
-                                                         (--before: the year crates and the first
-                                                         build of revision REV too, in the same run)
+                                                         (--before: the year crates, the first build
+                                                         and the pagination of revision REV too, in
+                                                         the same run)
     python3 bench/run.py --wan                           the WAN profile alone, printed
     python3 bench/run.py --report-only                   BENCHMARKS.md again from the last run's figures
 
@@ -73,6 +74,24 @@ def build():
          "-p", "sailpoint-mock", "--bin", "sailpoint-mock"])
     target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
     return target / "release" / "sdk_bench", target / "release" / "sailpoint-mock"
+
+
+def build_before(before):
+    """sdk_bench of revision `before` (bench profile), built in a worktree of
+    its own with its own target directory; returns the binary's path. The
+    worktree is removed; the target directory stays until the run ends."""
+    checkout = WORK / "before-bench"
+    target = WORK / "bench-target-before"
+    if checkout.exists():
+        run(["git", "worktree", "remove", "--force", str(checkout)])
+    run(["git", "worktree", "add", "--detach", str(checkout), before])
+    try:
+        say(f"building sdk_bench at {before} (bench profile)")
+        run(["cargo", "build", "--profile", "bench", "-p", "sailpoint-bench", "--bin", "sdk_bench"],
+            env=dict(os.environ, CARGO_TARGET_DIR=str(target)), cwd=checkout)
+    finally:
+        run(["git", "worktree", "remove", "--force", str(checkout)])
+    return target / "release" / "sdk_bench"
 
 
 def python_venv():
@@ -472,6 +491,25 @@ def verdict(ok):
     return "met" if ok else "**missed**"
 
 
+def before_pagination(r):
+    """With `--before REV`: `.stream()` now against the same client built from
+    REV, in the same interleaved rounds against the same mock."""
+    then = r.get("rust_stream_before")
+    if not then:
+        return []
+    now = r["rust_stream"]
+    ratio = now["items_per_s"] / then["items_per_s"]
+    cpu_now = now["items"] / now["cpu_seconds"] if now.get("cpu_seconds") else float("nan")
+    cpu_then = then["items"] / then["cpu_seconds"] if then.get("cpu_seconds") else float("nan")
+    return [
+        f"Against `{r['before']}` (the same `sdk_bench stream`, built from that revision, run in the same rounds "
+        f"against the same mock) (m): {now['items_per_s']:,.0f} items/s now, {then['items_per_s']:,.0f} then: "
+        f"**{ratio:.1%}** of the items/s, {cpu_now / cpu_then:.1%} of the items per CPU-second. "
+        f"Target: no more than 5 % slower, {verdict(ratio >= 0.95)}.",
+        "",
+    ]
+
+
 def report(r):
     rs, raw, py, pyl = r["rust_stream"], r["rust_stream_raw"], r["python_stream"], r["python_loop"]
     one = r["rust_stream_one"]
@@ -516,7 +554,7 @@ def report(r):
         f"accounts a page on the same 2 cores as the client: it bounds every client's items/s, and the sequential "
         f"loop waits for each page in turn, where the SDK's prefetch keeps the server busy.",
         "",
-    ] + ([
+    ] + before_pagination(r) + ([
         f"Why the 20× target is missed, and what would meet it: the client waits for a server that shares its 2 "
         f"cores; even prefetching, the SDK streams {ratio:.1f}× the Python paginator's items/s while doing "
         f"{cpu_ratio:.1f}× its items per CPU-second. A server that answers faster than the clients can read (more "
@@ -667,6 +705,7 @@ def main(argv):
         rounds = int(argv[argv.index("--rounds") + 1])
     WORK.mkdir(parents=True, exist_ok=True)
     sdk_bench, mock_bin = build()
+    before_bench = build_before(before) if before else None
     py, py_sdk = python_venv()
     pyscript = str(ROOT / "bench" / "python_sdk.py")
     r = {
@@ -692,6 +731,10 @@ def main(argv):
             "python_stream": [py, pyscript, "stream", str(ACCOUNTS)],
             "python_loop": [py, pyscript, "loop", str(ACCOUNTS)],
         }
+        if before_bench:
+            # The same `.stream()` built from the before revision, against the same mock.
+            clients["rust_stream_before"] = [before_bench, "stream", str(ACCOUNTS)]
+            r["before"] = run(["git", "rev-parse", "--short", before]).strip()
         runs = {name: [] for name in clients}
         for _ in range(rounds):
             for name, cmd in clients.items():
@@ -723,6 +766,7 @@ def main(argv):
         say("regeneration time")
         r["regen"] = regen_time()
         r["compile"] = compile_cost(before)
+    shutil.rmtree(WORK / "bench-target-before", ignore_errors=True)
     text = with_soak_section(report(r))
     (ROOT / "BENCHMARKS.md").write_text(text)
     (WORK / "results.json").write_text(json.dumps(r, indent=2, default=str))
