@@ -14,6 +14,9 @@ mod prism;
 #[allow(dead_code)]
 #[path = "contract/proxy.rs"]
 mod proxy;
+#[allow(dead_code)]
+#[path = "contract/triggers.rs"]
+mod triggers;
 pub use calls::{Call, Fallback, example, parsed, sdk};
 pub use harness::{seed, sweep};
 #[rustfmt::skip]

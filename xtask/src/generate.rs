@@ -358,13 +358,29 @@ pub fn emit_crate(
     // A year crate's manifest and lib.rs, with a feature per tag (a
     // service's are written with the services).
     let mut scaffold = Vec::new();
+    // The event triggers (`mod events`), compiled with the Triggers tag's operations.
+    let mut events_log = Log::default();
+    let mut events = crate::emit::events::emit(&doc, &client, &mut events_log);
+    logs.push(("events", "the event triggers' payloads as `events::Event`", events_log));
     if target.kind == Kind::Version {
         let features = tag_features::features(&ops).with_context(|| format!("generating {name}"))?;
+        let triggers = tag_features::feature_name("Triggers");
+        let events_feature = if features.values().any(|f| *f == triggers) { triggers } else { tag_features::FULL.to_string() };
+        let more = events.iter().map(|e| (events_feature.clone(), e.mentions.clone())).collect();
         let files =
             tag_features::CrateFiles { client: &mut client, multipart: &mut multipart_file, pagination: &mut pagination_file };
-        tag_features::apply(files, &features).with_context(|| format!("generating {name}"))?;
+        tag_features::apply(files, &features, &more).with_context(|| format!("generating {name}"))?;
+        if let Some(syn::Item::Mod(m)) = events.as_mut().map(|e| &mut e.module) {
+            m.attrs.push(tag_features::cfg(&[events_feature]));
+        }
         let names: BTreeSet<String> = features.into_values().collect();
         scaffold = crate::emit::scaffold::files(specs, name, &names.into_iter().collect::<Vec<_>>());
+    }
+    let has_events = events.is_some();
+    let mut trigger_rows = Vec::new();
+    if let Some(events) = events {
+        client.items.push(events.module);
+        trigger_rows = events.rows;
     }
     let surface = crate::changes::surface::of_crate(&crate::changes::surface::Crate {
         client: &client,
@@ -406,6 +422,7 @@ pub fn emit_crate(
                 contract_calls::emit_service(&doc, &client, &ops, name, seeded)
             }
         };
+        let calls_code = if has_events { format!("{calls_code}{}", events_test(target)) } else { calls_code };
         files.push((path.clone(), format!("{}{calls_code}", h("contract-test calls"))));
     }
     let summary = report::Summary {
@@ -421,11 +438,26 @@ pub fn emit_crate(
         paginated: ops.iter().filter(|o| o.max_limit.is_some() && !o.multipart).count() - not_paginated.len(),
         not_paginated,
         multipart: ops.iter().filter(|o| o.multipart).map(|o| o.operation_id.clone()).collect(),
+        triggers: trigger_rows,
     };
     files.push((target.report.clone(), report::render(&summary, &logs)));
     files.push((surface_path, surface.to_string()));
     files.extend(scaffold);
     Ok(files)
+}
+
+/// The test that reads every example payload of the crate's triggers as
+/// its typed event and back (`tests/tests/contract/triggers.rs`), appended
+/// to its contract-call table.
+fn events_test(target: &Target) -> String {
+    // A year crate and a service crate alike: `sailpoint_v2024`, `sailpoint_triggers`.
+    let krate = format!("sailpoint_{}", target.name.replace('-', "_"));
+    format!(
+        "\n/// Every trigger's example payload reads as its typed event, and is written back with every field.\n\
+         #[test]\n\
+         fn trigger_examples_round_trip() {{\n    \
+         crate::triggers::round_trip::<{krate}::events::Event>({krate}::events::EXAMPLES);\n}}\n"
+    )
 }
 
 #[cfg(test)]

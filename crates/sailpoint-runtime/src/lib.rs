@@ -38,7 +38,8 @@
 //! state), `pipeline` (the path of one request), `retry` (when and how
 //! long to wait), `auth`, `limiter`, `body` (reading bodies within
 //! limits), `error`, `pagination` (with `ahead`, the rules for the pages a
-//! stream requests ahead), `search_after` and `streams`; `glue` holds the plumbing the
+//! stream requests ahead), `search_after`, `streams` and `triggers` (what the
+//! generated `events` modules are made of); `glue` holds the plumbing the
 //! generated crates and the facade call.
 
 #![warn(missing_docs)]
@@ -64,6 +65,7 @@ mod retry;
 mod runtime;
 mod search_after;
 mod streams;
+pub mod triggers;
 
 #[doc(hidden)]
 pub mod glue;

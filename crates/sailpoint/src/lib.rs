@@ -5,6 +5,7 @@
 mod client;
 mod config;
 pub mod search;
+pub mod triggers;
 
 pub use client::{Client, ClientBuilder};
 #[cfg(feature = "keyring")]

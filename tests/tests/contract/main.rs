@@ -12,6 +12,7 @@ mod calls;
 mod harness;
 mod prism;
 mod proxy;
+mod triggers;
 
 // The services' call tables and their seed and sweep tests. Each version's
 // seed and sweep are a test binary of their own (`contract_<version>.rs`):

@@ -472,6 +472,9 @@ fn contract_binary(version: &str) -> Result<String> {
             #[allow(dead_code)]
             #[path = "contract/proxy.rs"]
             mod proxy;
+            #[allow(dead_code)]
+            #[path = "contract/triggers.rs"]
+            mod triggers;
 
             pub use calls::{Call, Fallback, example, parsed, sdk};
             pub use harness::{seed, sweep};

@@ -19,6 +19,8 @@ pub struct Summary {
     pub without_success: Vec<String>,
     pub paginated: usize,
     pub not_paginated: Vec<String>,
+    /// One table row per event trigger (`emit::events`).
+    pub triggers: Vec<String>,
 }
 
 pub fn render(s: &Summary, logs: &[(&str, &str, Log)]) -> String {
@@ -64,6 +66,14 @@ pub fn render(s: &Summary, logs: &[(&str, &str, Log)]) -> String {
             format!("Not streamable: {}", s.not_paginated.join("; "))
         }
     ));
+    if !s.triggers.is_empty() {
+        out.push_str(&format!(
+            "\n## After generation: event triggers in `events::Event` ({})\n\n\
+             | trigger id | type | payload | answer | id from |\n|-|-|-|-|-|\n{}\n",
+            s.triggers.len(),
+            s.triggers.join("\n")
+        ));
+    }
     for (i, (name, why, log)) in logs.iter().enumerate() {
         out.push_str(&format!("\n## {}. {name}: {why}\n\n", i + 1));
         out.push_str(&render_log(log));

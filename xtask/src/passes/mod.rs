@@ -20,6 +20,7 @@ pub mod error_responses;
 pub mod experimental_header;
 pub mod experimental_overlay;
 pub mod field_clash;
+pub mod format_types;
 pub mod hoist_allof_bases;
 pub mod hoist_inline;
 pub mod json_patch_values;
@@ -38,9 +39,13 @@ pub mod search_after;
 pub mod shared_enums;
 pub mod success_responses;
 pub mod titles;
+pub mod trigger_examples;
+pub mod trigger_ids;
+pub mod undeclared_required;
 pub mod unexpressible_schemas;
 pub mod unknown_fields;
 pub mod version_drift;
+pub mod webhook_responses;
 
 /// One normalization pass.
 pub struct Pass {
@@ -66,6 +71,11 @@ pub enum Step {
 pub const PASSES: &[Pass] = &[
     Pass { name: version_drift::NAME, why: version_drift::WHY, step: Step::OtherVersions },
     Pass { name: "operation-ids", why: operation_ids::WHY, step: Step::Document(operation_ids::run) },
+    Pass { name: "webhook-responses", why: webhook_responses::WHY, step: Step::Document(webhook_responses::run) },
+    Pass { name: "trigger-examples", why: trigger_examples::WHY, step: Step::Document(trigger_examples::run) },
+    Pass { name: "trigger-ids", why: trigger_ids::WHY, step: Step::Document(trigger_ids::run) },
+    Pass { name: "format-types", why: format_types::WHY, step: Step::Document(format_types::run) },
+    Pass { name: "undeclared-required", why: undeclared_required::WHY, step: Step::Document(undeclared_required::run) },
     Pass { name: "path-params", why: path_params::WHY, step: Step::Document(path_params::run) },
     Pass { name: "experimental-header", why: experimental_header::WHY, step: Step::Document(experimental_header::run) },
     Pass { name: "request-bodies", why: request_bodies::WHY, step: Step::Document(request_bodies::run) },

@@ -95,6 +95,15 @@ pub fn run(doc: &mut Value, log: &mut Log) {
         let oid = super::operation_id(op);
         visit_operation(op, &oid, &roots, log);
     }
+    // An event trigger's payload and answer are uses too (a dynamic
+    // approver's answer may be null).
+    if let Some(Value::Object(webhooks)) = doc.get_mut("x-webhooks") {
+        for (name, item) in webhooks.iter_mut() {
+            if let Some(Value::Object(post)) = item.get_mut("post") {
+                visit_operation(post, name, &roots, log);
+            }
+        }
+    }
 }
 
 /// A component's own top level is not a use; its children are.
@@ -135,13 +144,17 @@ mod tests {
                 "a": {"$ref": "#/components/schemas/N"},
                 "b": {"$ref": "#/components/schemas/N"},
                 "c": {"type": "array", "items": {"$ref": "#/components/schemas/N"}}}}}},
-            "paths": {}});
+            "paths": {},
+            "x-webhooks": {"Dynamic": {"post": {"responses": {"200": {"content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/N"}}}}}}}}});
         let log = run_twice(run, &mut doc);
         let s = &doc["components"]["schemas"];
         assert_eq!(s["N"], json!({"type": "string", "enum": ["A"]}));
         assert_eq!(s["T"]["properties"]["a"]["nullable"], true);
         assert_eq!(s["T"]["properties"]["b"], json!({"$ref": "#/components/schemas/N"}));
         assert_eq!(s["T"]["properties"]["c"]["items"]["nullable"], true);
-        assert_eq!(log.count(), 3);
+        let answer = &doc["x-webhooks"]["Dynamic"]["post"]["responses"]["200"]["content"]["application/json"]["schema"];
+        assert_eq!(answer["nullable"], true, "a trigger's answer is a use");
+        assert_eq!(log.count(), 4);
     }
 }

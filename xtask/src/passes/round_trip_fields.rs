@@ -12,11 +12,17 @@
 //! and `allOf`) with `additionalProperties: {}` (any value), so that
 //! typify gives its struct an `extra` map (`#[serde(flatten)]`, a
 //! `serde_json::Map`) that holds every field the type does not name, and
-//! writes them back unchanged. (typify ignores `additionalProperties: true`.)
+//! writes them back unchanged. (typify ignores `additionalProperties: true`,
+//! so a struct that says `true` gets `{}` too.)
+//!
+//! The payloads and answers of event triggers (`x-webhooks`) are marked the
+//! same way: an event keeps the fields SailPoint adds, and a receiver can
+//! hand them on.
 //!
 //! Only those types: a flattened map makes decoding buffer each object
 //! first, which listings of other types need not pay. Left alone:
-//! - schemas that already say what `additionalProperties` is;
+//! - schemas that already say what `additionalProperties` is, other than
+//!   `true`;
 //! - schemas without `properties` (not a struct);
 //! - members of a `oneOf` or `anyOf`: an untagged enum tries its variants
 //!   in order, and a variant that takes any field would match every object.
@@ -28,7 +34,12 @@ use serde_json::{Map, Value};
 use super::{Log, operations, schema_ref_name};
 use crate::spec::pointer::escape;
 
-pub const WHY: &str = "keep unknown fields in the types a PUT sends (read-modify-write loses nothing)";
+pub const WHY: &str =
+    "keep unknown fields in the types a PUT sends (read-modify-write loses nothing) and in event trigger payloads";
+
+/// Where an `x-webhooks` entry names its payload and its answer.
+const WEBHOOK_SCHEMAS: [&str; 2] =
+    ["/post/requestBody/content/application~1json/schema", "/post/responses/200/content/application~1json/schema"];
 
 pub fn run(doc: &mut Value, log: &mut Log) {
     let variants = union_members(doc);
@@ -49,6 +60,11 @@ pub fn run(doc: &mut Value, log: &mut Log) {
                 collect(doc, schema, &mut reached);
                 inline_bodies.push((path.clone(), media.clone()));
             }
+        }
+    }
+    for item in doc.get("x-webhooks").and_then(Value::as_object).into_iter().flatten().map(|(_, item)| item) {
+        for schema in WEBHOOK_SCHEMAS.iter().filter_map(|p| item.pointer(p)) {
+            collect(doc, schema, &mut reached);
         }
     }
     for name in &reached {
@@ -72,9 +88,18 @@ pub fn run(doc: &mut Value, log: &mut Log) {
 /// `additionalProperties: {}` on `schema` and on the inline objects
 /// nested in it, where it is a struct that says nothing of other fields.
 fn open(schema: &mut Map<String, Value>, at: &str, log: &mut Log) {
-    if schema.contains_key("properties") && !schema.contains_key("additionalProperties") {
-        schema.insert("additionalProperties".into(), Value::Object(Map::new()));
-        log.note("additionalProperties: {} (unknown fields kept)", at);
+    if schema.contains_key("properties") {
+        match schema.get("additionalProperties") {
+            None => {
+                schema.insert("additionalProperties".into(), Value::Object(Map::new()));
+                log.note("additionalProperties: {} (unknown fields kept)", at);
+            }
+            Some(Value::Bool(true)) => {
+                schema.insert("additionalProperties".into(), Value::Object(Map::new()));
+                log.note("additionalProperties: true becomes {} (typify ignores true; unknown fields kept)", at);
+            }
+            Some(_) => {}
+        }
     }
     if let Some(Value::Object(props)) = schema.get_mut("properties") {
         for (k, v) in props.iter_mut() {
@@ -198,5 +223,37 @@ mod tests {
         assert_eq!(open("/components/schemas/Listed"), None, "only read, never sent by a PUT");
         assert_eq!(open("/components/schemas/Closed"), Some(json!({"type": "string"})), "said already");
         assert_eq!(log.count(), 5);
+    }
+
+    #[test]
+    fn opens_trigger_payloads_and_answers_and_a_struct_that_says_true() {
+        let content = |s: &str| json!({"application/json": {"schema": {"$ref": format!("#/components/schemas/{s}")}}});
+        let mut doc = json!({
+            "x-webhooks": {"Pre": {"post": {
+                "requestBody": {"content": content("Payload")},
+                "responses": {"200": {"description": "answer", "content": content("Answer")}}
+            }}},
+            "components": {"schemas": {
+                "Payload": {"type": "object", "properties": {
+                    "owner": {"$ref": "#/components/schemas/Owner"},
+                    "attributes": {"type": "object", "additionalProperties": true}
+                }},
+                "Owner": {"type": "object", "additionalProperties": true, "properties": {"id": {"type": "string"}}},
+                "Answer": {"type": "object", "properties": {"approved": {"type": "boolean"}}},
+                "Unrelated": {"type": "object", "properties": {"u": {"type": "string"}}}
+            }}
+        });
+        let log = run_twice(run, &mut doc);
+        let open = |name: &str| doc["components"]["schemas"][name].get("additionalProperties").cloned();
+        assert_eq!(open("Payload"), Some(json!({})));
+        assert_eq!(open("Owner"), Some(json!({})), "`true` on a struct becomes `{{}}`");
+        assert_eq!(open("Answer"), Some(json!({})));
+        assert_eq!(open("Unrelated"), None);
+        assert_eq!(
+            doc["components"]["schemas"]["Payload"]["properties"]["attributes"]["additionalProperties"],
+            json!(true),
+            "a map stays a map"
+        );
+        assert_eq!(log.count(), 3);
     }
 }

@@ -85,11 +85,16 @@ pub struct CrateFiles<'a> {
 
 /// Gates the operations (builder name → feature) and the types of `files`.
 /// Every feature of `features` must be a tag's; `full` is added by the
-/// crate's manifest.
-pub fn apply(files: CrateFiles<'_>, features: &BTreeMap<String, String>) -> Result<Gated> {
+/// crate's manifest. `more` names what else each feature compiles that
+/// mentions types (the `events` module, under the Triggers tag's feature).
+pub fn apply(
+    files: CrateFiles<'_>,
+    features: &BTreeMap<String, String>,
+    more: &BTreeMap<String, BTreeSet<String>>,
+) -> Result<Gated> {
     let mut gated = Gated::default();
     // feature → the names its operations mention
-    let mut roots: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut roots: BTreeMap<String, BTreeSet<String>> = more.clone();
     for (items, module) in [(&mut files.client.items, "builder"), (&mut files.multipart.items, "multipart")] {
         for item in items.iter_mut() {
             match item {
@@ -211,7 +216,7 @@ pub fn apply(files: CrateFiles<'_>, features: &BTreeMap<String, String>) -> Resu
 
 /// `#[cfg(any(feature = "a", feature = "b", feature = "full"))]`: `full`
 /// is named too, so that it turns on what a tag does.
-fn cfg(features: &[String]) -> syn::Attribute {
+pub fn cfg(features: &[String]) -> syn::Attribute {
     let mut all: BTreeSet<&str> = features.iter().map(String::as_str).collect();
     all.insert(FULL);
     let all = all.into_iter();
@@ -402,8 +407,12 @@ mod tests {
         let (mut client, mut multipart, mut pagination) = files();
         let features: BTreeMap<String, String> =
             [("CreateSource", "sources"), ("ListAccounts", "accounts")].map(|(b, f)| (b.to_string(), f.to_string())).into();
-        let gated =
-            apply(CrateFiles { client: &mut client, multipart: &mut multipart, pagination: &mut pagination }, &features).unwrap();
+        let gated = apply(
+            CrateFiles { client: &mut client, multipart: &mut multipart, pagination: &mut pagination },
+            &features,
+            &BTreeMap::new(),
+        )
+        .unwrap();
         assert_eq!((gated.operations, gated.types, gated.unreached), (2, 3, 1));
         let code = prettyplease::unparse(&client).replace(char::is_whitespace, "");
         let on = |f: &str, item: &str| {
@@ -443,7 +452,12 @@ mod tests {
         let (mut client, mut multipart, mut pagination) = files();
         let features: BTreeMap<String, String> = [("CreateSource".to_string(), "sources".to_string())].into();
         assert!(
-            apply(CrateFiles { client: &mut client, multipart: &mut multipart, pagination: &mut pagination }, &features).is_err()
+            apply(
+                CrateFiles { client: &mut client, multipart: &mut multipart, pagination: &mut pagination },
+                &features,
+                &BTreeMap::new()
+            )
+            .is_err()
         );
     }
 }

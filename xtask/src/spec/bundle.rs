@@ -15,8 +15,12 @@
 //!   in lower case: `basereferencedto.yaml`), a schema file's lower-case
 //!   stem takes the casing another document gives the same name
 //!   (`BaseReferenceDto`), else its title's when the title spells the stem.
-//! - `x-webhooks` is dropped: progenitor does not read it and it holds refs to
-//!   files that are not part of the copy.
+//! - `x-webhooks` (the event triggers ISC delivers, OpenAPI 3.0's spelling
+//!   of 3.1's `webhooks`) is bundled as `paths` is: each entry's file is
+//!   inlined and its schemas hoisted. A `responses` that names no status
+//!   and holds `content` directly (some upstream trigger files do) has
+//!   that content walked too, so that its schemas are hoisted; the
+//!   `webhook-responses` pass then gives it its status.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
@@ -333,7 +337,10 @@ impl Bundler {
             out.insert("requestBody".into(), self.request_body(rb, base));
         }
         if let Some(Value::Object(rs)) = map.get("responses") {
-            let walked = rs.iter().map(|(c, r)| (c.clone(), self.response(r, base))).collect();
+            let walked = rs
+                .iter()
+                .map(|(c, r)| (c.clone(), if c == "content" { self.content(r, base) } else { self.response(r, base) }))
+                .collect();
             out.insert("responses".into(), Value::Object(walked));
         }
         if let Some(cb) = map.get("callbacks") {
@@ -505,6 +512,10 @@ impl Bundler {
         for (p, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
             paths.insert(p.clone(), self.path_item(item, &root));
         }
+        let mut webhooks = Map::new();
+        for (w, item) in doc.get("x-webhooks").and_then(Value::as_object).into_iter().flatten() {
+            webhooks.insert(w.clone(), self.path_item(item, &root));
+        }
         let names = self.assign_names(&own_version);
 
         let mut out = Map::new();
@@ -514,6 +525,9 @@ impl Bundler {
             }
         }
         out.insert("paths".into(), Value::Object(paths));
+        if !webhooks.is_empty() {
+            out.insert("x-webhooks".into(), Value::Object(webhooks));
+        }
         let mut comps = Map::new();
         if let Some(s) = root_comps.get("securitySchemes") {
             comps.insert("securitySchemes".into(), s.clone());
@@ -639,5 +653,32 @@ mod tests {
         assert_eq!(cased("identity", json!({"title": "IdentityDto"})), "identity", "a title that spells another name");
         assert_eq!(cased("formelement", json!({})), "formelement", "no title");
         assert_eq!(cased("Source", json!({"title": "source"})), "Source", "a cased stem stays");
+    }
+
+    #[test]
+    fn webhooks_are_bundled_and_an_answer_without_status_is_hoisted() {
+        let root = std::env::temp_dir().join(format!("xtask-bundle-webhooks-{}", std::process::id()));
+        let write = |rel: &str, text: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("api.yaml", "openapi: 3.0.1\npaths: {}\nx-webhooks:\n  Pre:\n    $ref: './v1/webhooks/pre.yaml'\n");
+        write(
+            "v1/webhooks/pre.yaml",
+            "post:\n  operationId: preEvent\n  requestBody:\n    content:\n      application/json:\n        schema:\n          \
+             $ref: '../schemas/Payload.yaml'\n  responses:\n    required: true\n    content:\n      application/json:\n        \
+             schema:\n          $ref: '../schemas/Answer.yaml'\n",
+        );
+        write("v1/schemas/Payload.yaml", "type: object\nproperties:\n  id:\n    type: string\n");
+        write("v1/schemas/Answer.yaml", "type: object\nproperties:\n  approved:\n    type: boolean\n");
+        let bundled = bundle(&root, "api.yaml").unwrap();
+        std::fs::remove_dir_all(&root).ok();
+        let post = &bundled.doc["x-webhooks"]["Pre"]["post"];
+        assert_eq!(post["operationId"], "preEvent");
+        assert_eq!(post["requestBody"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/Payload");
+        assert_eq!(post["responses"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/Answer");
+        assert!(bundled.doc["components"]["schemas"]["Answer"].is_object());
+        assert_eq!(bundled.files.len(), 4, "{:?}", bundled.files);
     }
 }

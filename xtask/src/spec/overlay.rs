@@ -1,5 +1,7 @@
-//! `openapi/experimental.toml`: operations SailPoint's documentation marks
-//! experimental where the pinned spec does not (see the file's header).
+//! Our own input beside the pinned specs (each file's header says why):
+//! - `openapi/experimental.toml`: operations SailPoint's documentation
+//!   marks experimental where the pinned spec does not;
+//! - `openapi/trigger-ids.toml`: event trigger ids the specs do not give.
 
 use std::path::Path;
 
@@ -35,6 +37,38 @@ pub fn experimental(workspace: &Path) -> Result<Vec<Experimental>> {
     Ok(file.operation)
 }
 
+/// One listed trigger id.
+#[derive(Debug, Deserialize, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TriggerId {
+    /// The trigger's payload schema, as the year roots name it.
+    pub payload: String,
+    /// The trigger's id.
+    pub id: String,
+    /// Where the id comes from.
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TriggerIds {
+    #[serde(default)]
+    trigger: Vec<TriggerId>,
+}
+
+/// `openapi/trigger-ids.toml`, compiled into xtask: the `trigger-ids` pass
+/// reads the document alone, for the year versions and the services alike.
+const TRIGGER_IDS_TOML: &str = include_str!("../../../openapi/trigger-ids.toml");
+
+/// The listed trigger ids.
+pub fn trigger_ids() -> &'static [TriggerId] {
+    static PARSED: std::sync::OnceLock<Vec<TriggerId>> = std::sync::OnceLock::new();
+    // A test below parses the committed file, so a broken edit fails `cargo test` before any regen.
+    PARSED.get_or_init(|| {
+        toml::from_str::<TriggerIds>(TRIGGER_IDS_TOML).unwrap_or_else(|e| panic!("openapi/trigger-ids.toml: {e}")).trigger
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +84,16 @@ mod tests {
             assert!(e.source.starts_with("https://developer.sailpoint.com/"), "{e:?}: a SailPoint page");
         }
         assert!(toml::from_str::<File>("[[operation]]\nversion = \"v3\"\nid = \"x\"\nsource = \"s\"\nextra = 1\n").is_err());
+    }
+
+    #[test]
+    fn the_committed_trigger_ids_parse() {
+        let file: TriggerIds = toml::from_str(TRIGGER_IDS_TOML).unwrap();
+        assert!(!file.trigger.is_empty());
+        assert_eq!(trigger_ids(), file.trigger.as_slice());
+        for t in &file.trigger {
+            assert!(t.id.starts_with("idn:") && !t.source.is_empty(), "{t:?}");
+        }
+        assert!(toml::from_str::<TriggerIds>("[[trigger]]\npayload = \"A\"\nid = \"idn:a\"\nsource = \"s\"\nx = 1\n").is_err());
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! It is the official spec, not our normalized one, changed only where
 //! Prism cannot serve it as published: bundled into one file (Prism does not
-//! follow this repository's multi-file refs the way we pin them; `x-webhooks`
-//! is dropped by the bundler), path template variables and declared path
+//! follow this repository's multi-file refs the way we pin them), without
+//! `x-webhooks` (the events ISC sends, not endpoints it serves), path template variables and declared path
 //! parameters made to agree (the `path-params` pass, so Prism validates the
 //! parameter the URL carries), every path put under the version's base path
 //! (`/v2024/...`: Prism serves at `/`, the SDK appends the version to the
@@ -30,6 +30,9 @@ pub fn document(specs_dir: &Path, specs: &Specs, hashes: &BTreeMap<String, Strin
     let bundled = bundle::bundle(specs_dir, &v.root)?;
     pin::verify(name, &v.pinned(), &pin::hash_files(specs_dir, &bundled.files)?, hashes)?;
     let mut doc = bundled.doc;
+    if let Some(map) = doc.as_object_mut() {
+        map.remove("x-webhooks");
+    }
     passes::path_params::run(&mut doc, &mut Log::default());
     let base = base_path(&doc).with_context(|| format!("{name}: reading the base path of servers[0].url"))?;
     prefix_paths(&mut doc, &base);

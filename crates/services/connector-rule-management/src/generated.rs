@@ -1079,7 +1079,8 @@ pub mod types {
         pub column: i64,
         ///The line number where the issue occurred
         pub line: i64,
-        pub message: ::serde_json::Value,
+        ///Required by the spec, which does not define it.
+        pub message: ::std::option::Option<::serde_json::Value>,
         ///a description of the issue in the code
         pub messsage: ::std::option::Option<::std::string::String>,
     }
@@ -1117,9 +1118,7 @@ pub mod types {
                             "line" => {
                                 field1 = ::std::option::Option::Some(map.next_value()?);
                             }
-                            "message" => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
+                            "message" => field2 = map.next_value()?,
                             "messsage" => field3 = map.next_value()?,
                             _ => {
                                 map.next_value::<::serde::de::IgnoredAny>()?;
@@ -1145,15 +1144,7 @@ pub mod types {
                                 >("line")?
                             }
                         },
-                        message: match field2 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<
-                                    _,
-                                    __A::Error,
-                                >("message")?
-                            }
-                        },
+                        message: field2,
                         messsage: field3,
                     })
                 }
@@ -1176,7 +1167,9 @@ pub mod types {
                 .serialize_struct("ConnectorRuleValidationResponseDetailsItem", 4usize)?;
             fields.serialize_field("column", &self.column)?;
             fields.serialize_field("line", &self.line)?;
-            fields.serialize_field("message", &self.message)?;
+            if !::std::option::Option::is_none(&self.message) {
+                fields.serialize_field("message", &self.message)?;
+            }
             if !::std::option::Option::is_none(&self.messsage) {
                 fields.serialize_field("messsage", &self.messsage)?;
             }

@@ -6032,9 +6032,6 @@ assigned. Entitlements previously marked with privileged=true are classified as 
             identity_type: ResponseActionCreateRequestVariant0IdentityType,
         },
         Variant1 {
-            /**One or more account ids. Required for DISABLE_ACCOUNT (1-50 after trim/dedupe); must be
-omitted for DISABLE_IDENTITY. A single account is sent as a one-element array.
-*/
             #[serde(
                 rename = "accountIds",
                 deserialize_with = "::std::option::Option::deserialize"

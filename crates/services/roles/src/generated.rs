@@ -3390,7 +3390,8 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
     ///`RoleMetadataBulkUpdateByFilterRequestValuesItem`
     #[derive(Clone, Debug, PartialEq)]
     pub struct RoleMetadataBulkUpdateByFilterRequestValuesItem {
-        pub attribute: ::serde_json::Value,
+        ///Required by the spec, which does not define it.
+        pub attribute: ::std::option::Option<::serde_json::Value>,
         ///the key of metadata attribute
         pub attribute_key: ::std::option::Option<::std::string::String>,
         ///the values of attribute to be updated
@@ -3426,9 +3427,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
                         match key.as_str() {
-                            "attribute" => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
+                            "attribute" => field0 = map.next_value()?,
                             "attributeKey" => field1 = map.next_value()?,
                             "values" => {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
@@ -3439,15 +3438,7 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                         }
                     }
                     ::std::result::Result::Ok(RoleMetadataBulkUpdateByFilterRequestValuesItem {
-                        attribute: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<
-                                    _,
-                                    __A::Error,
-                                >("attribute")?
-                            }
-                        },
+                        attribute: field0,
                         attribute_key: field1,
                         values: match field2 {
                             ::std::option::Option::Some(value) => value,
@@ -3479,7 +3470,9 @@ IDENTITY_LIST: Indicates that Role membership is conferred on the specific ident
                     "RoleMetadataBulkUpdateByFilterRequestValuesItem",
                     3usize,
                 )?;
-            fields.serialize_field("attribute", &self.attribute)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
             if !::std::option::Option::is_none(&self.attribute_key) {
                 fields.serialize_field("attributeKey", &self.attribute_key)?;
             }
@@ -4177,16 +4170,18 @@ For more information about the query could refer to  [V3 API Perform Search](htt
         }
     }
     ///`RoleMetadataBulkUpdateByQueryRequestValuesItem`
-    #[derive(Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoleMetadataBulkUpdateByQueryRequestValuesItem {
-        pub attribute: ::serde_json::Value,
+        ///Required by the spec, which does not define it.
+        pub attribute: ::std::option::Option<::serde_json::Value>,
         ///the key of metadata attribute
         pub attribute_key: ::std::option::Option<::std::string::String>,
         ///the values of attribute to be updated
         pub attribute_value: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
-        pub values: ::serde_json::Value,
+        ///Required by the spec, which does not define it.
+        pub values: ::std::option::Option<::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de>
     for RoleMetadataBulkUpdateByQueryRequestValuesItem {
@@ -4219,40 +4214,20 @@ For more information about the query could refer to  [V3 API Perform Search](htt
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
                         match key.as_str() {
-                            "attribute" => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
+                            "attribute" => field0 = map.next_value()?,
                             "attributeKey" => field1 = map.next_value()?,
                             "attributeValue" => field2 = map.next_value()?,
-                            "values" => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
+                            "values" => field3 = map.next_value()?,
                             _ => {
                                 map.next_value::<::serde::de::IgnoredAny>()?;
                             }
                         }
                     }
                     ::std::result::Result::Ok(RoleMetadataBulkUpdateByQueryRequestValuesItem {
-                        attribute: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<
-                                    _,
-                                    __A::Error,
-                                >("attribute")?
-                            }
-                        },
+                        attribute: field0,
                         attribute_key: field1,
                         attribute_value: field2,
-                        values: match field3 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<
-                                    _,
-                                    __A::Error,
-                                >("values")?
-                            }
-                        },
+                        values: field3,
                     })
                 }
             }
@@ -4275,14 +4250,18 @@ For more information about the query could refer to  [V3 API Perform Search](htt
                     "RoleMetadataBulkUpdateByQueryRequestValuesItem",
                     4usize,
                 )?;
-            fields.serialize_field("attribute", &self.attribute)?;
+            if !::std::option::Option::is_none(&self.attribute) {
+                fields.serialize_field("attribute", &self.attribute)?;
+            }
             if !::std::option::Option::is_none(&self.attribute_key) {
                 fields.serialize_field("attributeKey", &self.attribute_key)?;
             }
             if !::std::option::Option::is_none(&self.attribute_value) {
                 fields.serialize_field("attributeValue", &self.attribute_value)?;
             }
-            fields.serialize_field("values", &self.values)?;
+            if !::std::option::Option::is_none(&self.values) {
+                fields.serialize_field("values", &self.values)?;
+            }
             fields.end()
         }
     }

@@ -2478,9 +2478,10 @@ For request bodies use ReferenceInput (id and type only).
         }
     }
     ///An object containing a listing of the SOD violation reasons detected by this check.
-    #[derive(Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ViolationPrediction {
-        pub request_id: ::serde_json::Value,
+        ///Required by the spec, which does not define it.
+        pub request_id: ::std::option::Option<::serde_json::Value>,
         ///List of Violation Contexts
         pub violation_contexts: ::std::option::Option<::std::vec::Vec<ViolationContext>>,
     }
@@ -2509,9 +2510,7 @@ For request bodies use ReferenceInput (id and type only).
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
                         match key.as_str() {
-                            "requestId" => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
+                            "requestId" => field0 = map.next_value()?,
                             "violationContexts" => field1 = map.next_value()?,
                             _ => {
                                 map.next_value::<::serde::de::IgnoredAny>()?;
@@ -2519,15 +2518,7 @@ For request bodies use ReferenceInput (id and type only).
                         }
                     }
                     ::std::result::Result::Ok(ViolationPrediction {
-                        request_id: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<
-                                    _,
-                                    __A::Error,
-                                >("requestId")?
-                            }
-                        },
+                        request_id: field0,
                         violation_contexts: field1,
                     })
                 }
@@ -2547,7 +2538,9 @@ For request bodies use ReferenceInput (id and type only).
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
             use ::serde::ser::SerializeStruct as _;
             let mut fields = serializer.serialize_struct("ViolationPrediction", 2usize)?;
-            fields.serialize_field("requestId", &self.request_id)?;
+            if !::std::option::Option::is_none(&self.request_id) {
+                fields.serialize_field("requestId", &self.request_id)?;
+            }
             if !::std::option::Option::is_none(&self.violation_contexts) {
                 fields.serialize_field("violationContexts", &self.violation_contexts)?;
             }

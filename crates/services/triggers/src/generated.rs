@@ -12,24 +12,19 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    pub use sailpoint_shared::types::AccessRequestItemForm;
-    pub use sailpoint_shared::types::CampaignReference;
-    pub use sailpoint_shared::types::CampaignReferenceCampaignType;
-    pub use sailpoint_shared::types::CampaignReferenceCorrelatedStatus;
-    pub use sailpoint_shared::types::CampaignReferenceMandatoryCommentRequirement;
-    pub use sailpoint_shared::types::CampaignReferenceType;
     pub use sailpoint_shared::types::ErrorMessageDto;
     pub use sailpoint_shared::types::ErrorResponseDto;
     pub use sailpoint_shared::types::LocaleOrigin;
     pub use sailpoint_shared::types::LocalizedMessage;
     ///Identity who approved the access item request.
-    #[derive(Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct AccessItemApproverDto {
         ///ID of identity who approved the access item request.
         pub id: ::std::option::Option<::std::string::String>,
         ///Human-readable display name of identity who approved the access item request.
         pub name: ::std::option::Option<::std::string::String>,
         pub type_: ::std::option::Option<AccessItemApproverDtoType>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessItemApproverDto {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -51,6 +46,10 @@ pub mod types {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccessItemApproverDtoType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -59,7 +58,7 @@ pub mod types {
                             "name" => field1 = map.next_value()?,
                             "type" => field2 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -67,15 +66,11 @@ pub mod types {
                         id: field0,
                         name: field1,
                         type_: field2,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccessItemApproverDto",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccessItemApproverDto {
@@ -83,17 +78,19 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccessItemApproverDto", 3usize)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
-                fields.serialize_field("id", &self.id)?;
+                fields.serialize_entry("id", &self.id)?;
             }
             if !::std::option::Option::is_none(&self.name) {
-                fields.serialize_field("name", &self.name)?;
+                fields.serialize_entry("name", &self.name)?;
             }
             if !::std::option::Option::is_none(&self.type_) {
-                fields.serialize_field("type", &self.type_)?;
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -174,7 +171,7 @@ pub mod types {
         }
     }
     ///Identity the access item is requested for.
-    #[derive(Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct AccessItemRequestedForDto {
         ///ID of identity the access item is requested for.
         pub id: ::std::option::Option<::std::string::String>,
@@ -182,6 +179,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         ///DTO type of identity the access item is requested for.
         pub type_: ::std::option::Option<AccessItemRequestedForDtoType>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessItemRequestedForDto {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -205,6 +203,10 @@ pub mod types {
                     let mut field2: ::std::option::Option<
                         AccessItemRequestedForDtoType,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -213,7 +215,7 @@ pub mod types {
                             "name" => field1 = map.next_value()?,
                             "type" => field2 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -221,15 +223,11 @@ pub mod types {
                         id: field0,
                         name: field1,
                         type_: field2,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccessItemRequestedForDto",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccessItemRequestedForDto {
@@ -237,17 +235,19 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccessItemRequestedForDto", 3usize)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
-                fields.serialize_field("id", &self.id)?;
+                fields.serialize_entry("id", &self.id)?;
             }
             if !::std::option::Option::is_none(&self.name) {
-                fields.serialize_field("name", &self.name)?;
+                fields.serialize_entry("name", &self.name)?;
             }
             if !::std::option::Option::is_none(&self.type_) {
-                fields.serialize_field("type", &self.type_)?;
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -329,13 +329,14 @@ pub mod types {
         }
     }
     ///Access item requester's identity.
-    #[derive(Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct AccessItemRequesterDto {
         ///Access item requester's identity ID.
         pub id: ::std::option::Option<::std::string::String>,
         ///Access item owner's human-readable display name.
         pub name: ::std::option::Option<::std::string::String>,
         pub type_: ::std::option::Option<AccessItemRequesterDtoType>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessItemRequesterDto {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -357,6 +358,10 @@ pub mod types {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccessItemRequesterDtoType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -365,7 +370,7 @@ pub mod types {
                             "name" => field1 = map.next_value()?,
                             "type" => field2 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -373,15 +378,11 @@ pub mod types {
                         id: field0,
                         name: field1,
                         type_: field2,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccessItemRequesterDto",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccessItemRequesterDto {
@@ -389,17 +390,19 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccessItemRequesterDto", 3usize)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
-                fields.serialize_field("id", &self.id)?;
+                fields.serialize_entry("id", &self.id)?;
             }
             if !::std::option::Option::is_none(&self.name) {
-                fields.serialize_field("name", &self.name)?;
+                fields.serialize_entry("name", &self.name)?;
             }
             if !::std::option::Option::is_none(&self.type_) {
-                fields.serialize_field("type", &self.type_)?;
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -492,6 +495,7 @@ pub mod types {
         pub requested_items: ::std::vec::Vec<
             AccessRequestDynamicApproverRequestedItemsItem,
         >,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestDynamicApprover {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -518,6 +522,10 @@ pub mod types {
                     let mut field3: ::std::option::Option<
                         ::std::vec::Vec<AccessRequestDynamicApproverRequestedItemsItem>,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -535,7 +543,7 @@ pub mod types {
                                 field3 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -576,20 +584,11 @@ pub mod types {
                                 >("requestedItems")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccessRequestDynamicApprover",
-                    &[
-                        "accessRequestId",
-                        "requestedBy",
-                        "requestedFor",
-                        "requestedItems",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccessRequestDynamicApprover {
@@ -597,13 +596,15 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccessRequestDynamicApprover", 4usize)?;
-            fields.serialize_field("accessRequestId", &self.access_request_id)?;
-            fields.serialize_field("requestedBy", &self.requested_by)?;
-            fields.serialize_field("requestedFor", &self.requested_for)?;
-            fields.serialize_field("requestedItems", &self.requested_items)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("accessRequestId", &self.access_request_id)?;
+            fields.serialize_entry("requestedBy", &self.requested_by)?;
+            fields.serialize_entry("requestedFor", &self.requested_for)?;
+            fields.serialize_entry("requestedItems", &self.requested_items)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -614,7 +615,7 @@ pub mod types {
         pub comment: ::std::option::Option<::std::string::String>,
         ///Extended description of the access item.
         pub description: ::std::option::Option<::std::string::String>,
-        pub form: ::std::option::Option<sailpoint_shared::types::AccessRequestItemForm>,
+        pub form: ::std::option::Option<AccessRequestItemForm>,
         ///The unique ID of the access item.
         pub id: ::std::string::String,
         ///Human friendly name of the access item.
@@ -623,6 +624,7 @@ pub mod types {
         pub operation: AccessRequestDynamicApproverRequestedItemsItemOperation,
         ///The type of access item being requested.
         pub type_: AccessRequestDynamicApproverRequestedItemsItemType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccessRequestDynamicApproverRequestedItemsItem {
@@ -647,9 +649,7 @@ pub mod types {
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        sailpoint_shared::types::AccessRequestItemForm,
-                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AccessRequestItemForm> = ::std::option::Option::None;
                     let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field5: ::std::option::Option<
@@ -658,6 +658,10 @@ pub mod types {
                     let mut field6: ::std::option::Option<
                         AccessRequestDynamicApproverRequestedItemsItemType,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -678,7 +682,7 @@ pub mod types {
                                 field6 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -722,23 +726,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccessRequestDynamicApproverRequestedItemsItem",
-                    &[
-                        "comment",
-                        "description",
-                        "form",
-                        "id",
-                        "name",
-                        "operation",
-                        "type",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccessRequestDynamicApproverRequestedItemsItem {
@@ -746,25 +738,24 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct(
-                    "AccessRequestDynamicApproverRequestedItemsItem",
-                    7usize,
-                )?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.comment) {
-                fields.serialize_field("comment", &self.comment)?;
+                fields.serialize_entry("comment", &self.comment)?;
             }
             if !::std::option::Option::is_none(&self.description) {
-                fields.serialize_field("description", &self.description)?;
+                fields.serialize_entry("description", &self.description)?;
             }
             if !::std::option::Option::is_none(&self.form) {
-                fields.serialize_field("form", &self.form)?;
+                fields.serialize_entry("form", &self.form)?;
             }
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("operation", &self.operation)?;
-            fields.serialize_field("type", &self.type_)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("operation", &self.operation)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -916,6 +907,135 @@ pub mod types {
             value.parse()
         }
     }
+    ///Completed form instance associated with an access request item. Omitted when the item has no associated form or no form answers were captured. All listed properties may be present when form answers exist. Optional structural keys (`formElements`, `formConditions`, `formInstanceInputs`) may also be present; their shape follows the form instance payload.
+    #[derive(Clone, Debug, PartialEq, Default)]
+    pub struct AccessRequestItemForm {
+        ///Optional conditional display rules when present. Shape follows the form instance payload; do not depend on a fixed condition schema in this API.
+        pub form_conditions: ::std::option::Option<
+            ::std::vec::Vec<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        >,
+        ///Key-value pairs (form field technical name to value) from the completed form instance.
+        pub form_data: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///ID of the form definition that was completed for this item.
+        pub form_definition_id: ::std::option::Option<::std::string::String>,
+        ///Optional form element definitions when present. Shape follows the form instance payload.
+        pub form_elements: ::std::option::Option<
+            ::std::vec::Vec<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        >,
+        ///ID of the completed form instance.
+        pub form_instance_id: ::std::option::Option<::std::string::String>,
+        ///Optional inputs passed into the form instance when present. Copied from the form instance payload as-is.
+        pub form_instance_inputs: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessRequestItemForm {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = AccessRequestItemForm;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRequestItemForm")
+                }
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> ::std::result::Result<AccessRequestItemForm, __A::Error> {
+                    let mut field0: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "formConditions" => field0 = map.next_value()?,
+                            "formData" => field1 = map.next_value()?,
+                            "formDefinitionId" => field2 = map.next_value()?,
+                            "formElements" => field3 = map.next_value()?,
+                            "formInstanceId" => field4 = map.next_value()?,
+                            "formInstanceInputs" => field5 = map.next_value()?,
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRequestItemForm {
+                        form_conditions: field0,
+                        form_data: field1,
+                        form_definition_id: field2,
+                        form_elements: field3,
+                        form_instance_id: field4,
+                        form_instance_inputs: field5,
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    impl ::serde::Serialize for AccessRequestItemForm {
+        fn serialize<__S: ::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.form_conditions) {
+                fields.serialize_entry("formConditions", &self.form_conditions)?;
+            }
+            if !::std::option::Option::is_none(&self.form_data) {
+                fields.serialize_entry("formData", &self.form_data)?;
+            }
+            if !::std::option::Option::is_none(&self.form_definition_id) {
+                fields.serialize_entry("formDefinitionId", &self.form_definition_id)?;
+            }
+            if !::std::option::Option::is_none(&self.form_elements) {
+                fields.serialize_entry("formElements", &self.form_elements)?;
+            }
+            if !::std::option::Option::is_none(&self.form_instance_id) {
+                fields.serialize_entry("formInstanceId", &self.form_instance_id)?;
+            }
+            if !::std::option::Option::is_none(&self.form_instance_inputs) {
+                fields
+                    .serialize_entry("formInstanceInputs", &self.form_instance_inputs)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
     ///`AccessRequestPostApproval`
     #[derive(Clone, Debug, PartialEq)]
     pub struct AccessRequestPostApproval {
@@ -928,6 +1048,7 @@ pub mod types {
         pub requested_items_status: ::std::vec::Vec<
             AccessRequestPostApprovalRequestedItemsStatusItem,
         >,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestPostApproval {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -958,6 +1079,10 @@ pub mod types {
                             AccessRequestPostApprovalRequestedItemsStatusItem,
                         >,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -975,7 +1100,7 @@ pub mod types {
                                 field3 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -1016,20 +1141,11 @@ pub mod types {
                                 >("requestedItemsStatus")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccessRequestPostApproval",
-                    &[
-                        "accessRequestId",
-                        "requestedBy",
-                        "requestedFor",
-                        "requestedItemsStatus",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccessRequestPostApproval {
@@ -1037,14 +1153,16 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccessRequestPostApproval", 4usize)?;
-            fields.serialize_field("accessRequestId", &self.access_request_id)?;
-            fields.serialize_field("requestedBy", &self.requested_by)?;
-            fields.serialize_field("requestedFor", &self.requested_for)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("accessRequestId", &self.access_request_id)?;
+            fields.serialize_entry("requestedBy", &self.requested_by)?;
+            fields.serialize_entry("requestedFor", &self.requested_for)?;
             fields
-                .serialize_field("requestedItemsStatus", &self.requested_items_status)?;
+                .serialize_entry("requestedItemsStatus", &self.requested_items_status)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -1056,6 +1174,7 @@ pub mod types {
         ///Access item owner's human-readable display name.
         pub name: ::std::string::String,
         pub type_: AccessItemRequesterDtoType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestPostApprovalRequestedBy {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -1080,6 +1199,10 @@ pub mod types {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccessItemRequesterDtoType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -1094,7 +1217,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -1126,15 +1249,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccessRequestPostApprovalRequestedBy",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccessRequestPostApprovalRequestedBy {
@@ -1142,12 +1261,14 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccessRequestPostApprovalRequestedBy", 3usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -1166,7 +1287,7 @@ pub mod types {
         pub comment: ::std::option::Option<::std::string::String>,
         ///Detailed description of the access item.
         pub description: ::std::option::Option<::std::string::String>,
-        pub form: ::std::option::Option<sailpoint_shared::types::AccessRequestItemForm>,
+        pub form: ::std::option::Option<AccessRequestItemForm>,
         ///The unique ID of the access item being requested.
         pub id: ::std::string::String,
         ///The human friendly name of the access item.
@@ -1175,6 +1296,7 @@ pub mod types {
         pub operation: AccessRequestPostApprovalRequestedItemsStatusItemOperation,
         ///The type of access item.
         pub type_: AccessRequestPostApprovalRequestedItemsStatusItemType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccessRequestPostApprovalRequestedItemsStatusItem {
@@ -1209,9 +1331,7 @@ pub mod types {
                     > = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<
-                        sailpoint_shared::types::AccessRequestItemForm,
-                    > = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<AccessRequestItemForm> = ::std::option::Option::None;
                     let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field7: ::std::option::Option<
@@ -1220,6 +1340,10 @@ pub mod types {
                     let mut field8: ::std::option::Option<
                         AccessRequestPostApprovalRequestedItemsStatusItemType,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -1244,7 +1368,7 @@ pub mod types {
                                 field8 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -1298,25 +1422,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccessRequestPostApprovalRequestedItemsStatusItem",
-                    &[
-                        "approvalInfo",
-                        "clientMetadata",
-                        "comment",
-                        "description",
-                        "form",
-                        "id",
-                        "name",
-                        "operation",
-                        "type",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccessRequestPostApprovalRequestedItemsStatusItem {
@@ -1324,29 +1434,28 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct(
-                    "AccessRequestPostApprovalRequestedItemsStatusItem",
-                    9usize,
-                )?;
-            fields.serialize_field("approvalInfo", &self.approval_info)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("approvalInfo", &self.approval_info)?;
             if !::std::option::Option::is_none(&self.client_metadata) {
-                fields.serialize_field("clientMetadata", &self.client_metadata)?;
+                fields.serialize_entry("clientMetadata", &self.client_metadata)?;
             }
             if !::std::option::Option::is_none(&self.comment) {
-                fields.serialize_field("comment", &self.comment)?;
+                fields.serialize_entry("comment", &self.comment)?;
             }
             if !::std::option::Option::is_none(&self.description) {
-                fields.serialize_field("description", &self.description)?;
+                fields.serialize_entry("description", &self.description)?;
             }
             if !::std::option::Option::is_none(&self.form) {
-                fields.serialize_field("form", &self.form)?;
+                fields.serialize_entry("form", &self.form)?;
             }
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("operation", &self.operation)?;
-            fields.serialize_field("type", &self.type_)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("operation", &self.operation)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -1360,6 +1469,7 @@ pub mod types {
         pub approver: AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover,
         ///The name of the approver
         pub approver_name: ::std::string::String,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem {
@@ -1392,6 +1502,10 @@ pub mod types {
                         AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover,
                     > = ::std::option::Option::None;
                     let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -1407,7 +1521,7 @@ pub mod types {
                                 field3 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -1440,15 +1554,11 @@ pub mod types {
                                 >("approverName")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem",
-                    &["approvalComment", "approvalDecision", "approver", "approverName"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize
@@ -1457,18 +1567,17 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct(
-                    "AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItem",
-                    4usize,
-                )?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.approval_comment) {
-                fields.serialize_field("approvalComment", &self.approval_comment)?;
+                fields.serialize_entry("approvalComment", &self.approval_comment)?;
             }
-            fields.serialize_field("approvalDecision", &self.approval_decision)?;
-            fields.serialize_field("approver", &self.approver)?;
-            fields.serialize_field("approverName", &self.approver_name)?;
+            fields.serialize_entry("approvalDecision", &self.approval_decision)?;
+            fields.serialize_entry("approver", &self.approver)?;
+            fields.serialize_entry("approverName", &self.approver_name)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -1561,11 +1670,10 @@ pub mod types {
     ///The identity of the approver.
     #[derive(Clone, Debug, PartialEq)]
     pub struct AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover {
-        ///ID of identity who approved the access item request.
         pub id: ::std::string::String,
-        ///Human-readable display name of identity who approved the access item request.
         pub name: ::std::string::String,
         pub type_: AccessItemApproverDtoType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover {
@@ -1593,6 +1701,10 @@ pub mod types {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccessItemApproverDtoType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -1607,7 +1719,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -1639,15 +1751,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize
@@ -1656,15 +1764,14 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct(
-                    "AccessRequestPostApprovalRequestedItemsStatusItemApprovalInfoItemApprover",
-                    3usize,
-                )?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -1826,6 +1933,7 @@ pub mod types {
         pub requested_for: ::std::vec::Vec<AccessItemRequestedForDto>,
         ///Details of the access items being requested.
         pub requested_items: ::std::vec::Vec<AccessRequestPreApprovalRequestedItemsItem>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestPreApproval {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -1854,6 +1962,10 @@ pub mod types {
                     let mut field3: ::std::option::Option<
                         ::std::vec::Vec<AccessRequestPreApprovalRequestedItemsItem>,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -1871,7 +1983,7 @@ pub mod types {
                                 field3 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -1912,20 +2024,11 @@ pub mod types {
                                 >("requestedItems")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccessRequestPreApproval",
-                    &[
-                        "accessRequestId",
-                        "requestedBy",
-                        "requestedFor",
-                        "requestedItems",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccessRequestPreApproval {
@@ -1933,13 +2036,15 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccessRequestPreApproval", 4usize)?;
-            fields.serialize_field("accessRequestId", &self.access_request_id)?;
-            fields.serialize_field("requestedBy", &self.requested_by)?;
-            fields.serialize_field("requestedFor", &self.requested_for)?;
-            fields.serialize_field("requestedItems", &self.requested_items)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("accessRequestId", &self.access_request_id)?;
+            fields.serialize_entry("requestedBy", &self.requested_by)?;
+            fields.serialize_entry("requestedFor", &self.requested_for)?;
+            fields.serialize_entry("requestedItems", &self.requested_items)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -1951,6 +2056,7 @@ pub mod types {
         ///Access item owner's human-readable display name.
         pub name: ::std::string::String,
         pub type_: AccessItemRequesterDtoType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestPreApprovalRequestedBy {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -1975,6 +2081,10 @@ pub mod types {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccessItemRequesterDtoType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -1989,7 +2099,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -2021,15 +2131,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccessRequestPreApprovalRequestedBy",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccessRequestPreApprovalRequestedBy {
@@ -2037,12 +2143,14 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccessRequestPreApprovalRequestedBy", 3usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -2053,7 +2161,7 @@ pub mod types {
         pub comment: ::std::option::Option<::std::string::String>,
         ///Detailed description of the access item.
         pub description: ::std::option::Option<::std::string::String>,
-        pub form: ::std::option::Option<sailpoint_shared::types::AccessRequestItemForm>,
+        pub form: ::std::option::Option<AccessRequestItemForm>,
         ///The unique ID of the access item being requested.
         pub id: ::std::string::String,
         ///The human friendly name of the access item.
@@ -2062,6 +2170,7 @@ pub mod types {
         pub operation: AccessRequestPreApprovalRequestedItemsItemOperation,
         ///The type of access item.
         pub type_: AccessRequestPreApprovalRequestedItemsItemType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccessRequestPreApprovalRequestedItemsItem {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -2085,9 +2194,7 @@ pub mod types {
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        sailpoint_shared::types::AccessRequestItemForm,
-                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<AccessRequestItemForm> = ::std::option::Option::None;
                     let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field5: ::std::option::Option<
@@ -2096,6 +2203,10 @@ pub mod types {
                     let mut field6: ::std::option::Option<
                         AccessRequestPreApprovalRequestedItemsItemType,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -2116,7 +2227,7 @@ pub mod types {
                                 field6 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -2160,23 +2271,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccessRequestPreApprovalRequestedItemsItem",
-                    &[
-                        "comment",
-                        "description",
-                        "form",
-                        "id",
-                        "name",
-                        "operation",
-                        "type",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccessRequestPreApprovalRequestedItemsItem {
@@ -2184,22 +2283,24 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccessRequestPreApprovalRequestedItemsItem", 7usize)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.comment) {
-                fields.serialize_field("comment", &self.comment)?;
+                fields.serialize_entry("comment", &self.comment)?;
             }
             if !::std::option::Option::is_none(&self.description) {
-                fields.serialize_field("description", &self.description)?;
+                fields.serialize_entry("description", &self.description)?;
             }
             if !::std::option::Option::is_none(&self.form) {
-                fields.serialize_field("form", &self.form)?;
+                fields.serialize_entry("form", &self.form)?;
             }
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("operation", &self.operation)?;
-            fields.serialize_field("type", &self.type_)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("operation", &self.operation)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -2356,7 +2457,9 @@ pub mod types {
         pub id: ::std::string::String,
         ///The name of the identity to add to the approver list for the access request.
         pub name: ::std::string::String,
-        pub type_: Accessrequestdynamicapprover2type,
+        ///The type of object being referenced.
+        pub type_: Accessrequestdynamicapprover2Type,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Accessrequestdynamicapprover2 {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -2378,8 +2481,12 @@ pub mod types {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<
-                        Accessrequestdynamicapprover2type,
+                        Accessrequestdynamicapprover2Type,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -2394,7 +2501,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -2426,15 +2533,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "Accessrequestdynamicapprover2",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for Accessrequestdynamicapprover2 {
@@ -2442,24 +2545,26 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("Accessrequestdynamicapprover2", 3usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
     ///The type of object being referenced.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    pub enum Accessrequestdynamicapprover2type {
+    pub enum Accessrequestdynamicapprover2Type {
         Identity,
         GovernanceGroup,
         /// A value this version of the SDK does not know, kept as sent.
         Unknown(::std::string::String),
     }
-    impl<'de> ::serde::Deserialize<'de> for Accessrequestdynamicapprover2type {
+    impl<'de> ::serde::Deserialize<'de> for Accessrequestdynamicapprover2Type {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> ::std::result::Result<Self, __D::Error> {
@@ -2475,7 +2580,7 @@ pub mod types {
             )
         }
     }
-    impl ::serde::Serialize for Accessrequestdynamicapprover2type {
+    impl ::serde::Serialize for Accessrequestdynamicapprover2Type {
         fn serialize<__S: ::serde::Serializer>(
             &self,
             serializer: __S,
@@ -2490,7 +2595,7 @@ pub mod types {
                 )
         }
     }
-    impl ::std::fmt::Display for Accessrequestdynamicapprover2type {
+    impl ::std::fmt::Display for Accessrequestdynamicapprover2Type {
         #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
@@ -2500,7 +2605,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for Accessrequestdynamicapprover2type {
+    impl ::std::str::FromStr for Accessrequestdynamicapprover2Type {
         type Err = self::error::ConversionError;
         #[inline]
         fn from_str(
@@ -2513,7 +2618,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for Accessrequestdynamicapprover2type {
+    impl ::std::convert::TryFrom<&str> for Accessrequestdynamicapprover2Type {
         type Error = self::error::ConversionError;
         #[inline]
         fn try_from(
@@ -2523,7 +2628,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for Accessrequestdynamicapprover2type {
+    for Accessrequestdynamicapprover2Type {
         type Error = self::error::ConversionError;
         #[inline]
         fn try_from(
@@ -2541,6 +2646,7 @@ pub mod types {
         pub approver: ::std::string::String,
         ///A comment about the decision to approve or deny the request.
         pub comment: ::std::string::String,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Accessrequestpreapproval2 {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -2562,6 +2668,10 @@ pub mod types {
                     let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -2576,7 +2686,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -2608,15 +2718,11 @@ pub mod types {
                                 >("comment")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "Accessrequestpreapproval2",
-                    &["approved", "approver", "comment"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for Accessrequestpreapproval2 {
@@ -2624,12 +2730,14 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("Accessrequestpreapproval2", 3usize)?;
-            fields.serialize_field("approved", &self.approved)?;
-            fields.serialize_field("approver", &self.approver)?;
-            fields.serialize_field("comment", &self.comment)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("approved", &self.approved)?;
+            fields.serialize_entry("approver", &self.approver)?;
+            fields.serialize_entry("comment", &self.comment)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -2648,6 +2756,7 @@ pub mod types {
         pub status: AccountAggregationCompletedStatus,
         ///A list of warnings that occurred during the aggregation.
         pub warnings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAggregationCompleted {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -2687,6 +2796,10 @@ pub mod types {
                     let mut field6: ::std::option::Option<
                         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -2713,7 +2826,7 @@ pub mod types {
                                 field6 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -2781,23 +2894,11 @@ pub mod types {
                                 );
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountAggregationCompleted",
-                    &[
-                        "completed",
-                        "errors",
-                        "source",
-                        "started",
-                        "stats",
-                        "status",
-                        "warnings",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountAggregationCompleted {
@@ -2805,16 +2906,18 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountAggregationCompleted", 7usize)?;
-            fields.serialize_field("completed", &self.completed)?;
-            fields.serialize_field("errors", &self.errors)?;
-            fields.serialize_field("source", &self.source)?;
-            fields.serialize_field("started", &self.started)?;
-            fields.serialize_field("stats", &self.stats)?;
-            fields.serialize_field("status", &self.status)?;
-            fields.serialize_field("warnings", &self.warnings)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("completed", &self.completed)?;
+            fields.serialize_entry("errors", &self.errors)?;
+            fields.serialize_entry("source", &self.source)?;
+            fields.serialize_entry("started", &self.started)?;
+            fields.serialize_entry("stats", &self.stats)?;
+            fields.serialize_entry("status", &self.status)?;
+            fields.serialize_entry("warnings", &self.warnings)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -2827,6 +2930,7 @@ pub mod types {
         pub name: ::std::string::String,
         ///The DTO type of the source the accounts are being aggregated from.
         pub type_: AccountAggregationCompletedSourceType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAggregationCompletedSource {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -2853,6 +2957,10 @@ pub mod types {
                     let mut field2: ::std::option::Option<
                         AccountAggregationCompletedSourceType,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -2867,7 +2975,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -2899,15 +3007,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountAggregationCompletedSource",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountAggregationCompletedSource {
@@ -2915,12 +3019,14 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountAggregationCompletedSource", 3usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -3013,6 +3119,7 @@ pub mod types {
         pub scanned: i32,
         ///The number of accounts which existed before, but had no changes.
         pub unchanged: i32,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAggregationCompletedStats {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -3039,6 +3146,10 @@ pub mod types {
                     let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -3059,7 +3170,7 @@ pub mod types {
                                 field4 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -3109,15 +3220,11 @@ pub mod types {
                                 >("unchanged")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountAggregationCompletedStats",
-                    &["added", "changed", "removed", "scanned", "unchanged"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountAggregationCompletedStats {
@@ -3125,14 +3232,16 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountAggregationCompletedStats", 5usize)?;
-            fields.serialize_field("added", &self.added)?;
-            fields.serialize_field("changed", &self.changed)?;
-            fields.serialize_field("removed", &self.removed)?;
-            fields.serialize_field("scanned", &self.scanned)?;
-            fields.serialize_field("unchanged", &self.unchanged)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("added", &self.added)?;
+            fields.serialize_entry("changed", &self.changed)?;
+            fields.serialize_entry("removed", &self.removed)?;
+            fields.serialize_entry("scanned", &self.scanned)?;
+            fields.serialize_entry("unchanged", &self.unchanged)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -3204,6 +3313,7 @@ pub mod types {
         pub changes: ::std::vec::Vec<AccountAttributesChangedChangesItem>,
         pub identity: AccountAttributesChangedIdentity,
         pub source: AccountAttributesChangedSource,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAttributesChanged {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -3234,6 +3344,10 @@ pub mod types {
                     let mut field3: ::std::option::Option<
                         AccountAttributesChangedSource,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -3251,7 +3365,7 @@ pub mod types {
                                 field3 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -3292,15 +3406,11 @@ pub mod types {
                                 >("source")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountAttributesChanged",
-                    &["account", "changes", "identity", "source"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountAttributesChanged {
@@ -3308,13 +3418,15 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountAttributesChanged", 4usize)?;
-            fields.serialize_field("account", &self.account)?;
-            fields.serialize_field("changes", &self.changes)?;
-            fields.serialize_field("identity", &self.identity)?;
-            fields.serialize_field("source", &self.source)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("account", &self.account)?;
+            fields.serialize_entry("changes", &self.changes)?;
+            fields.serialize_entry("identity", &self.identity)?;
+            fields.serialize_entry("source", &self.source)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -3331,6 +3443,7 @@ pub mod types {
         pub type_: AccountAttributesChangedAccountType,
         ///The source's unique identifier for the account. UUID is generated by the source system.
         pub uuid: ::std::option::Option<::std::string::String>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAttributesChangedAccount {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -3358,6 +3471,10 @@ pub mod types {
                     let mut field4: ::std::option::Option<
                         ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -3378,7 +3495,7 @@ pub mod types {
                                 field4 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -3427,15 +3544,11 @@ pub mod types {
                                 );
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountAttributesChangedAccount",
-                    &["id", "name", "nativeIdentity", "type", "uuid"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountAttributesChangedAccount {
@@ -3443,14 +3556,16 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountAttributesChangedAccount", 5usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("nativeIdentity", &self.native_identity)?;
-            fields.serialize_field("type", &self.type_)?;
-            fields.serialize_field("uuid", &self.uuid)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("nativeIdentity", &self.native_identity)?;
+            fields.serialize_entry("type", &self.type_)?;
+            fields.serialize_entry("uuid", &self.uuid)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -3543,6 +3658,7 @@ pub mod types {
         pub old_value: ::std::option::Option<
             AccountAttributesChangedChangesItemOldValue,
         >,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAttributesChangedChangesItem {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -3575,6 +3691,10 @@ pub mod types {
                             AccountAttributesChangedChangesItemOldValue,
                         >,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -3589,7 +3709,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -3623,15 +3743,11 @@ pub mod types {
                                 );
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountAttributesChangedChangesItem",
-                    &["attribute", "newValue", "oldValue"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountAttributesChangedChangesItem {
@@ -3639,12 +3755,14 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountAttributesChangedChangesItem", 3usize)?;
-            fields.serialize_field("attribute", &self.attribute)?;
-            fields.serialize_field("newValue", &self.new_value)?;
-            fields.serialize_field("oldValue", &self.old_value)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("attribute", &self.attribute)?;
+            fields.serialize_entry("newValue", &self.new_value)?;
+            fields.serialize_entry("oldValue", &self.old_value)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -3705,6 +3823,7 @@ pub mod types {
         pub name: ::std::string::String,
         ///DTO type of the identity whose account attributes were updated.
         pub type_: AccountAttributesChangedIdentityType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAttributesChangedIdentity {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -3731,6 +3850,10 @@ pub mod types {
                     let mut field2: ::std::option::Option<
                         AccountAttributesChangedIdentityType,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -3745,7 +3868,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -3777,15 +3900,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountAttributesChangedIdentity",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountAttributesChangedIdentity {
@@ -3793,12 +3912,14 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountAttributesChangedIdentity", 3usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -3887,6 +4008,7 @@ pub mod types {
         pub name: ::std::string::String,
         ///The type of object that is referenced
         pub type_: AccountAttributesChangedSourceType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountAttributesChangedSource {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -3910,6 +4032,10 @@ pub mod types {
                     let mut field2: ::std::option::Option<
                         AccountAttributesChangedSourceType,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -3924,7 +4050,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -3956,15 +4082,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountAttributesChangedSource",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountAttributesChangedSource {
@@ -3972,12 +4094,14 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountAttributesChangedSource", 3usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -4067,6 +4191,7 @@ pub mod types {
         pub entitlement_count: ::std::option::Option<i32>,
         pub identity: AccountCorrelatedIdentity,
         pub source: AccountCorrelatedSource,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountCorrelated {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -4092,6 +4217,10 @@ pub mod types {
                     let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field3: ::std::option::Option<AccountCorrelatedIdentity> = ::std::option::Option::None;
                     let mut field4: ::std::option::Option<AccountCorrelatedSource> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -4110,7 +4239,7 @@ pub mod types {
                                 field4 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -4152,15 +4281,11 @@ pub mod types {
                                 >("source")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountCorrelated",
-                    &["account", "attributes", "entitlementCount", "identity", "source"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountCorrelated {
@@ -4168,15 +4293,18 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("AccountCorrelated", 5usize)?;
-            fields.serialize_field("account", &self.account)?;
-            fields.serialize_field("attributes", &self.attributes)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("account", &self.account)?;
+            fields.serialize_entry("attributes", &self.attributes)?;
             if !::std::option::Option::is_none(&self.entitlement_count) {
-                fields.serialize_field("entitlementCount", &self.entitlement_count)?;
+                fields.serialize_entry("entitlementCount", &self.entitlement_count)?;
             }
-            fields.serialize_field("identity", &self.identity)?;
-            fields.serialize_field("source", &self.source)?;
+            fields.serialize_entry("identity", &self.identity)?;
+            fields.serialize_entry("source", &self.source)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -4193,6 +4321,7 @@ pub mod types {
         pub type_: AccountCorrelatedAccountType,
         ///The source's unique identifier for the account. UUID is generated by the source system.
         pub uuid: ::std::option::Option<::std::string::String>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountCorrelatedAccount {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -4218,6 +4347,10 @@ pub mod types {
                         AccountCorrelatedAccountType,
                     > = ::std::option::Option::None;
                     let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -4236,7 +4369,7 @@ pub mod types {
                             }
                             "uuid" => field4 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -4278,15 +4411,11 @@ pub mod types {
                             }
                         },
                         uuid: field4,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountCorrelatedAccount",
-                    &["id", "name", "nativeIdentity", "type", "uuid"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountCorrelatedAccount {
@@ -4294,15 +4423,17 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountCorrelatedAccount", 5usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("nativeIdentity", &self.native_identity)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("nativeIdentity", &self.native_identity)?;
+            fields.serialize_entry("type", &self.type_)?;
             if !::std::option::Option::is_none(&self.uuid) {
-                fields.serialize_field("uuid", &self.uuid)?;
+                fields.serialize_entry("uuid", &self.uuid)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -4392,6 +4523,7 @@ pub mod types {
         pub name: ::std::string::String,
         ///DTO type of the identity the account is correlated with.
         pub type_: AccountCorrelatedIdentityType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountCorrelatedIdentity {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -4415,6 +4547,10 @@ pub mod types {
                     let mut field2: ::std::option::Option<
                         AccountCorrelatedIdentityType,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -4429,7 +4565,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -4461,15 +4597,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountCorrelatedIdentity",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountCorrelatedIdentity {
@@ -4477,12 +4609,14 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountCorrelatedIdentity", 3usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -4571,6 +4705,7 @@ pub mod types {
         pub name: ::std::string::String,
         ///The DTO type of the source the accounts are being correlated from.
         pub type_: AccountCorrelatedSourceType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountCorrelatedSource {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -4592,6 +4727,10 @@ pub mod types {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccountCorrelatedSourceType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -4606,7 +4745,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -4638,15 +4777,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountCorrelatedSource",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountCorrelatedSource {
@@ -4654,12 +4789,14 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountCorrelatedSource", 3usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -4745,6 +4882,7 @@ pub mod types {
         pub event: AccountCreatedEvent,
         pub identity: Identityreference2,
         pub source: AccountSourceReference,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountCreated {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -4767,6 +4905,10 @@ pub mod types {
                     let mut field1: ::std::option::Option<AccountCreatedEvent> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<Identityreference2> = ::std::option::Option::None;
                     let mut field3: ::std::option::Option<AccountSourceReference> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -4784,7 +4926,7 @@ pub mod types {
                                 field3 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -4825,15 +4967,11 @@ pub mod types {
                                 >("source")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountCreated",
-                    &["account", "event", "identity", "source"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountCreated {
@@ -4841,12 +4979,15 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("AccountCreated", 4usize)?;
-            fields.serialize_field("account", &self.account)?;
-            fields.serialize_field("event", &self.event)?;
-            fields.serialize_field("identity", &self.identity)?;
-            fields.serialize_field("source", &self.source)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("account", &self.account)?;
+            fields.serialize_entry("event", &self.event)?;
+            fields.serialize_entry("identity", &self.identity)?;
+            fields.serialize_entry("source", &self.source)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -4857,6 +4998,7 @@ pub mod types {
         pub cause: AccountCreatedEventCause,
         ///The type of event.
         pub type_: AccountCreatedEventType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountCreatedEvent {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -4877,6 +5019,10 @@ pub mod types {
                 ) -> ::std::result::Result<AccountCreatedEvent, __A::Error> {
                     let mut field0: ::std::option::Option<AccountCreatedEventCause> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<AccountCreatedEventType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -4888,7 +5034,7 @@ pub mod types {
                                 field1 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -4911,11 +5057,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct("AccountCreatedEvent", &["cause", "type"], __Visitor)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountCreatedEvent {
@@ -4923,10 +5069,13 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("AccountCreatedEvent", 2usize)?;
-            fields.serialize_field("cause", &self.cause)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("cause", &self.cause)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -5092,6 +5241,7 @@ pub mod types {
         pub event: AccountDeletedEvent,
         pub identity: Identityreference2,
         pub source: AccountSourceReference,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountDeleted {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -5114,6 +5264,10 @@ pub mod types {
                     let mut field1: ::std::option::Option<AccountDeletedEvent> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<Identityreference2> = ::std::option::Option::None;
                     let mut field3: ::std::option::Option<AccountSourceReference> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -5131,7 +5285,7 @@ pub mod types {
                                 field3 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -5172,15 +5326,11 @@ pub mod types {
                                 >("source")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountDeleted",
-                    &["account", "event", "identity", "source"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountDeleted {
@@ -5188,12 +5338,15 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("AccountDeleted", 4usize)?;
-            fields.serialize_field("account", &self.account)?;
-            fields.serialize_field("event", &self.event)?;
-            fields.serialize_field("identity", &self.identity)?;
-            fields.serialize_field("source", &self.source)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("account", &self.account)?;
+            fields.serialize_entry("event", &self.event)?;
+            fields.serialize_entry("identity", &self.identity)?;
+            fields.serialize_entry("source", &self.source)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -5204,6 +5357,7 @@ pub mod types {
         pub cause: AccountDeletedEventCause,
         ///The type of event.
         pub type_: AccountDeletedEventType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountDeletedEvent {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -5224,6 +5378,10 @@ pub mod types {
                 ) -> ::std::result::Result<AccountDeletedEvent, __A::Error> {
                     let mut field0: ::std::option::Option<AccountDeletedEventCause> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<AccountDeletedEventType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -5235,7 +5393,7 @@ pub mod types {
                                 field1 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -5258,11 +5416,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct("AccountDeletedEvent", &["cause", "type"], __Visitor)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountDeletedEvent {
@@ -5270,10 +5428,13 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("AccountDeletedEvent", 2usize)?;
-            fields.serialize_field("cause", &self.cause)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("cause", &self.cause)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -5443,6 +5604,7 @@ pub mod types {
         ///The name of the source.
         pub name: ::std::string::String,
         pub owner: AccountSourceReferenceOwner,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountSourceReference {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -5468,6 +5630,10 @@ pub mod types {
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field4: ::std::option::Option<AccountSourceReferenceOwner> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -5488,7 +5654,7 @@ pub mod types {
                                 field4 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -5538,15 +5704,11 @@ pub mod types {
                                 >("owner")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountSourceReference",
-                    &["alias", "governanceGroup", "id", "name", "owner"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountSourceReference {
@@ -5554,14 +5716,16 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountSourceReference", 5usize)?;
-            fields.serialize_field("alias", &self.alias)?;
-            fields.serialize_field("governanceGroup", &self.governance_group)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("owner", &self.owner)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("alias", &self.alias)?;
+            fields.serialize_entry("governanceGroup", &self.governance_group)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("owner", &self.owner)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -5572,6 +5736,7 @@ pub mod types {
         pub id: ::std::string::String,
         ///Name of the governance group.
         pub name: ::std::string::String,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountSourceReferenceGovernanceGroup {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -5595,6 +5760,10 @@ pub mod types {
                 > {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -5606,7 +5775,7 @@ pub mod types {
                                 field1 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -5629,15 +5798,11 @@ pub mod types {
                                 >("name")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountSourceReferenceGovernanceGroup",
-                    &["id", "name"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountSourceReferenceGovernanceGroup {
@@ -5645,11 +5810,13 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountSourceReferenceGovernanceGroup", 2usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -5660,6 +5827,7 @@ pub mod types {
         pub id: ::std::string::String,
         ///Name of the source owner.
         pub name: ::std::string::String,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountSourceReferenceOwner {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -5680,6 +5848,10 @@ pub mod types {
                 ) -> ::std::result::Result<AccountSourceReferenceOwner, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -5691,7 +5863,7 @@ pub mod types {
                                 field1 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -5714,15 +5886,11 @@ pub mod types {
                                 >("name")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountSourceReferenceOwner",
-                    &["id", "name"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountSourceReferenceOwner {
@@ -5730,11 +5898,13 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountSourceReferenceOwner", 2usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -5746,6 +5916,7 @@ pub mod types {
         pub entitlement_count: ::std::option::Option<i32>,
         pub identity: AccountUncorrelatedIdentity,
         pub source: AccountUncorrelatedSource,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUncorrelated {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -5768,6 +5939,10 @@ pub mod types {
                     let mut field1: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<AccountUncorrelatedIdentity> = ::std::option::Option::None;
                     let mut field3: ::std::option::Option<AccountUncorrelatedSource> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -5783,7 +5958,7 @@ pub mod types {
                                 field3 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -5816,15 +5991,11 @@ pub mod types {
                                 >("source")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountUncorrelated",
-                    &["account", "entitlementCount", "identity", "source"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountUncorrelated {
@@ -5832,14 +6003,17 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("AccountUncorrelated", 4usize)?;
-            fields.serialize_field("account", &self.account)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("account", &self.account)?;
             if !::std::option::Option::is_none(&self.entitlement_count) {
-                fields.serialize_field("entitlementCount", &self.entitlement_count)?;
+                fields.serialize_entry("entitlementCount", &self.entitlement_count)?;
             }
-            fields.serialize_field("identity", &self.identity)?;
-            fields.serialize_field("source", &self.source)?;
+            fields.serialize_entry("identity", &self.identity)?;
+            fields.serialize_entry("source", &self.source)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -5856,6 +6030,7 @@ pub mod types {
         pub type_: AccountUncorrelatedAccountType,
         ///The source's unique identifier for the account. UUID is generated by the source system.
         pub uuid: ::std::option::Option<::std::string::String>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUncorrelatedAccount {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -5881,6 +6056,10 @@ pub mod types {
                         AccountUncorrelatedAccountType,
                     > = ::std::option::Option::None;
                     let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -5899,7 +6078,7 @@ pub mod types {
                             }
                             "uuid" => field4 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -5941,15 +6120,11 @@ pub mod types {
                             }
                         },
                         uuid: field4,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountUncorrelatedAccount",
-                    &["id", "name", "nativeIdentity", "type", "uuid"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountUncorrelatedAccount {
@@ -5957,15 +6132,17 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountUncorrelatedAccount", 5usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("nativeIdentity", &self.native_identity)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("nativeIdentity", &self.native_identity)?;
+            fields.serialize_entry("type", &self.type_)?;
             if !::std::option::Option::is_none(&self.uuid) {
-                fields.serialize_field("uuid", &self.uuid)?;
+                fields.serialize_entry("uuid", &self.uuid)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -6055,6 +6232,7 @@ pub mod types {
         pub name: ::std::string::String,
         ///DTO type of the identity the account is uncorrelated with.
         pub type_: AccountUncorrelatedIdentityType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUncorrelatedIdentity {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -6078,6 +6256,10 @@ pub mod types {
                     let mut field2: ::std::option::Option<
                         AccountUncorrelatedIdentityType,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -6092,7 +6274,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -6124,15 +6306,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountUncorrelatedIdentity",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountUncorrelatedIdentity {
@@ -6140,12 +6318,14 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountUncorrelatedIdentity", 3usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -6234,6 +6414,7 @@ pub mod types {
         pub name: ::std::string::String,
         ///The DTO type of the source the accounts are uncorrelated from.
         pub type_: AccountUncorrelatedSourceType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUncorrelatedSource {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -6257,6 +6438,10 @@ pub mod types {
                     let mut field2: ::std::option::Option<
                         AccountUncorrelatedSourceType,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -6271,7 +6456,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -6303,15 +6488,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountUncorrelatedSource",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountUncorrelatedSource {
@@ -6319,12 +6500,14 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountUncorrelatedSource", 3usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -6425,6 +6608,7 @@ pub mod types {
             ::std::vec::Vec<AccountUpdatedSingleValueAttributeChangesItem>,
         >,
         pub source: AccountSourceReference,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUpdated {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -6467,6 +6651,10 @@ pub mod types {
                         >,
                     > = ::std::option::Option::None;
                     let mut field7: ::std::option::Option<AccountSourceReference> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -6496,7 +6684,7 @@ pub mod types {
                                 field7 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -6576,24 +6764,11 @@ pub mod types {
                                 >("source")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountUpdated",
-                    &[
-                        "account",
-                        "accountChangeTypes",
-                        "entitlementChanges",
-                        "event",
-                        "identity",
-                        "multiValueAttributeChanges",
-                        "singleValueAttributeChanges",
-                        "source",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountUpdated {
@@ -6601,24 +6776,27 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("AccountUpdated", 8usize)?;
-            fields.serialize_field("account", &self.account)?;
-            fields.serialize_field("accountChangeTypes", &self.account_change_types)?;
-            fields.serialize_field("entitlementChanges", &self.entitlement_changes)?;
-            fields.serialize_field("event", &self.event)?;
-            fields.serialize_field("identity", &self.identity)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("account", &self.account)?;
+            fields.serialize_entry("accountChangeTypes", &self.account_change_types)?;
+            fields.serialize_entry("entitlementChanges", &self.entitlement_changes)?;
+            fields.serialize_entry("event", &self.event)?;
+            fields.serialize_entry("identity", &self.identity)?;
             fields
-                .serialize_field(
+                .serialize_entry(
                     "multiValueAttributeChanges",
                     &self.multi_value_attribute_changes,
                 )?;
             fields
-                .serialize_field(
+                .serialize_entry(
                     "singleValueAttributeChanges",
                     &self.single_value_attribute_changes,
                 )?;
-            fields.serialize_field("source", &self.source)?;
+            fields.serialize_entry("source", &self.source)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -6721,6 +6899,7 @@ pub mod types {
         pub removed: ::std::option::Option<
             ::std::vec::Vec<AccountUpdatedEntitlementChangesItemRemovedItem>,
         >,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUpdatedEntitlementChangesItem {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -6757,6 +6936,10 @@ pub mod types {
                             >,
                         >,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -6771,7 +6954,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -6801,15 +6984,11 @@ pub mod types {
                                 );
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountUpdatedEntitlementChangesItem",
-                    &["added", "attributeName", "removed"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountUpdatedEntitlementChangesItem {
@@ -6817,17 +6996,19 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountUpdatedEntitlementChangesItem", 3usize)?;
-            fields.serialize_field("added", &self.added)?;
-            fields.serialize_field("attributeName", &self.attribute_name)?;
-            fields.serialize_field("removed", &self.removed)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("added", &self.added)?;
+            fields.serialize_entry("attributeName", &self.attribute_name)?;
+            fields.serialize_entry("removed", &self.removed)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
     ///`AccountUpdatedEntitlementChangesItemAddedItem`
-    #[derive(Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct AccountUpdatedEntitlementChangesItemAddedItem {
         ///The unique identifier of the entitlement.
         pub id: ::std::option::Option<::std::string::String>,
@@ -6838,6 +7019,7 @@ pub mod types {
         >,
         ///The value of the entitlement.
         pub value: ::std::option::Option<::std::string::String>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccountUpdatedEntitlementChangesItemAddedItem {
@@ -6866,6 +7048,10 @@ pub mod types {
                         AccountUpdatedEntitlementChangesItemAddedItemOwner,
                     > = ::std::option::Option::None;
                     let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -6875,7 +7061,7 @@ pub mod types {
                             "owner" => field2 = map.next_value()?,
                             "value" => field3 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -6884,15 +7070,11 @@ pub mod types {
                         name: field1,
                         owner: field2,
                         value: field3,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountUpdatedEntitlementChangesItemAddedItem",
-                    &["id", "name", "owner", "value"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountUpdatedEntitlementChangesItemAddedItem {
@@ -6900,29 +7082,28 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct(
-                    "AccountUpdatedEntitlementChangesItemAddedItem",
-                    4usize,
-                )?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
-                fields.serialize_field("id", &self.id)?;
+                fields.serialize_entry("id", &self.id)?;
             }
             if !::std::option::Option::is_none(&self.name) {
-                fields.serialize_field("name", &self.name)?;
+                fields.serialize_entry("name", &self.name)?;
             }
             if !::std::option::Option::is_none(&self.owner) {
-                fields.serialize_field("owner", &self.owner)?;
+                fields.serialize_entry("owner", &self.owner)?;
             }
             if !::std::option::Option::is_none(&self.value) {
-                fields.serialize_field("value", &self.value)?;
+                fields.serialize_entry("value", &self.value)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
     }
     ///The type of the entitlement.
-    #[derive(Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct AccountUpdatedEntitlementChangesItemAddedItemOwner {
         ///The unique identifier of the owner.
         pub id: ::std::option::Option<::std::string::String>,
@@ -6930,6 +7111,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         ///The type of the owner.
         pub type_: ::std::option::Option<::std::string::String>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccountUpdatedEntitlementChangesItemAddedItemOwner {
@@ -6957,6 +7139,10 @@ pub mod types {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -6965,7 +7151,7 @@ pub mod types {
                             "name" => field1 = map.next_value()?,
                             "type" => field2 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -6973,15 +7159,11 @@ pub mod types {
                         id: field0,
                         name: field1,
                         type_: field2,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountUpdatedEntitlementChangesItemAddedItemOwner",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountUpdatedEntitlementChangesItemAddedItemOwner {
@@ -6989,26 +7171,25 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct(
-                    "AccountUpdatedEntitlementChangesItemAddedItemOwner",
-                    3usize,
-                )?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
-                fields.serialize_field("id", &self.id)?;
+                fields.serialize_entry("id", &self.id)?;
             }
             if !::std::option::Option::is_none(&self.name) {
-                fields.serialize_field("name", &self.name)?;
+                fields.serialize_entry("name", &self.name)?;
             }
             if !::std::option::Option::is_none(&self.type_) {
-                fields.serialize_field("type", &self.type_)?;
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
     }
     ///`AccountUpdatedEntitlementChangesItemRemovedItem`
-    #[derive(Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct AccountUpdatedEntitlementChangesItemRemovedItem {
         ///The unique identifier of the entitlement.
         pub id: ::std::option::Option<::std::string::String>,
@@ -7019,6 +7200,7 @@ pub mod types {
         >,
         ///The value of the entitlement.
         pub value: ::std::option::Option<::std::string::String>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccountUpdatedEntitlementChangesItemRemovedItem {
@@ -7047,6 +7229,10 @@ pub mod types {
                         AccountUpdatedEntitlementChangesItemRemovedItemOwner,
                     > = ::std::option::Option::None;
                     let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -7056,7 +7242,7 @@ pub mod types {
                             "owner" => field2 = map.next_value()?,
                             "value" => field3 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -7065,15 +7251,11 @@ pub mod types {
                         name: field1,
                         owner: field2,
                         value: field3,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountUpdatedEntitlementChangesItemRemovedItem",
-                    &["id", "name", "owner", "value"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountUpdatedEntitlementChangesItemRemovedItem {
@@ -7081,29 +7263,28 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct(
-                    "AccountUpdatedEntitlementChangesItemRemovedItem",
-                    4usize,
-                )?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
-                fields.serialize_field("id", &self.id)?;
+                fields.serialize_entry("id", &self.id)?;
             }
             if !::std::option::Option::is_none(&self.name) {
-                fields.serialize_field("name", &self.name)?;
+                fields.serialize_entry("name", &self.name)?;
             }
             if !::std::option::Option::is_none(&self.owner) {
-                fields.serialize_field("owner", &self.owner)?;
+                fields.serialize_entry("owner", &self.owner)?;
             }
             if !::std::option::Option::is_none(&self.value) {
-                fields.serialize_field("value", &self.value)?;
+                fields.serialize_entry("value", &self.value)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
     }
     ///The type of the entitlement.
-    #[derive(Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct AccountUpdatedEntitlementChangesItemRemovedItemOwner {
         ///The unique identifier of the owner.
         pub id: ::std::option::Option<::std::string::String>,
@@ -7111,6 +7292,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         ///The type of the owner.
         pub type_: ::std::option::Option<::std::string::String>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccountUpdatedEntitlementChangesItemRemovedItemOwner {
@@ -7138,6 +7320,10 @@ pub mod types {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -7146,7 +7332,7 @@ pub mod types {
                             "name" => field1 = map.next_value()?,
                             "type" => field2 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -7154,15 +7340,11 @@ pub mod types {
                         id: field0,
                         name: field1,
                         type_: field2,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountUpdatedEntitlementChangesItemRemovedItemOwner",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountUpdatedEntitlementChangesItemRemovedItemOwner {
@@ -7170,20 +7352,19 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct(
-                    "AccountUpdatedEntitlementChangesItemRemovedItemOwner",
-                    3usize,
-                )?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
-                fields.serialize_field("id", &self.id)?;
+                fields.serialize_entry("id", &self.id)?;
             }
             if !::std::option::Option::is_none(&self.name) {
-                fields.serialize_field("name", &self.name)?;
+                fields.serialize_entry("name", &self.name)?;
             }
             if !::std::option::Option::is_none(&self.type_) {
-                fields.serialize_field("type", &self.type_)?;
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -7195,6 +7376,7 @@ pub mod types {
         pub cause: AccountUpdatedEventCause,
         ///The type of event.
         pub type_: AccountUpdatedEventType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUpdatedEvent {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -7215,6 +7397,10 @@ pub mod types {
                 ) -> ::std::result::Result<AccountUpdatedEvent, __A::Error> {
                     let mut field0: ::std::option::Option<AccountUpdatedEventCause> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<AccountUpdatedEventType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -7226,7 +7412,7 @@ pub mod types {
                                 field1 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -7249,11 +7435,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct("AccountUpdatedEvent", &["cause", "type"], __Visitor)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountUpdatedEvent {
@@ -7261,10 +7447,13 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("AccountUpdatedEvent", 2usize)?;
-            fields.serialize_field("cause", &self.cause)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("cause", &self.cause)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -7441,6 +7630,7 @@ pub mod types {
         pub removed_values: ::std::vec::Vec<
             AccountUpdatedMultiValueAttributeChangesItemRemovedValuesItem,
         >,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccountUpdatedMultiValueAttributeChangesItem {
@@ -7474,6 +7664,10 @@ pub mod types {
                             AccountUpdatedMultiValueAttributeChangesItemRemovedValuesItem,
                         >,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -7488,7 +7682,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -7520,15 +7714,11 @@ pub mod types {
                                 >("removedValues")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountUpdatedMultiValueAttributeChangesItem",
-                    &["addedValues", "name", "removedValues"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountUpdatedMultiValueAttributeChangesItem {
@@ -7536,15 +7726,14 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct(
-                    "AccountUpdatedMultiValueAttributeChangesItem",
-                    3usize,
-                )?;
-            fields.serialize_field("addedValues", &self.added_values)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("removedValues", &self.removed_values)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("addedValues", &self.added_values)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("removedValues", &self.removed_values)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -7627,6 +7816,7 @@ pub mod types {
         pub old_value: ::std::option::Option<
             AccountUpdatedSingleValueAttributeChangesItemOldValue,
         >,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de>
     for AccountUpdatedSingleValueAttributeChangesItem {
@@ -7660,6 +7850,10 @@ pub mod types {
                             AccountUpdatedSingleValueAttributeChangesItemOldValue,
                         >,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -7674,7 +7868,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -7708,15 +7902,11 @@ pub mod types {
                                 );
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountUpdatedSingleValueAttributeChangesItem",
-                    &["name", "newValue", "oldValue"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountUpdatedSingleValueAttributeChangesItem {
@@ -7724,15 +7914,14 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct(
-                    "AccountUpdatedSingleValueAttributeChangesItem",
-                    3usize,
-                )?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("newValue", &self.new_value)?;
-            fields.serialize_field("oldValue", &self.old_value)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("newValue", &self.new_value)?;
+            fields.serialize_entry("oldValue", &self.old_value)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -7823,6 +8012,7 @@ pub mod types {
         pub origin: ::std::option::Option<::std::string::String>,
         ///The unique ID associated with this account.
         pub uuid: ::std::option::Option<::std::string::String>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountV2 {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -7857,6 +8047,10 @@ pub mod types {
                     let mut field7: ::std::option::Option<
                         ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -7886,7 +8080,7 @@ pub mod types {
                                 field7 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -7962,24 +8156,11 @@ pub mod types {
                                 );
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountV2",
-                    &[
-                        "attributes",
-                        "correlated",
-                        "id",
-                        "isMachine",
-                        "name",
-                        "nativeIdentity",
-                        "origin",
-                        "uuid",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountV2 {
@@ -7987,16 +8168,19 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("AccountV2", 8usize)?;
-            fields.serialize_field("attributes", &self.attributes)?;
-            fields.serialize_field("correlated", &self.correlated)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("isMachine", &self.is_machine)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("nativeIdentity", &self.native_identity)?;
-            fields.serialize_field("origin", &self.origin)?;
-            fields.serialize_field("uuid", &self.uuid)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("attributes", &self.attributes)?;
+            fields.serialize_entry("correlated", &self.correlated)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("isMachine", &self.is_machine)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("nativeIdentity", &self.native_identity)?;
+            fields.serialize_entry("origin", &self.origin)?;
+            fields.serialize_entry("uuid", &self.uuid)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -8015,6 +8199,7 @@ pub mod types {
         pub status: AccountsCollectedForAggregationStatus,
         ///A list of warnings that occurred during the collection.
         pub warnings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountsCollectedForAggregation {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -8054,6 +8239,10 @@ pub mod types {
                     let mut field6: ::std::option::Option<
                         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -8080,7 +8269,7 @@ pub mod types {
                                 field6 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -8148,23 +8337,11 @@ pub mod types {
                                 );
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountsCollectedForAggregation",
-                    &[
-                        "completed",
-                        "errors",
-                        "source",
-                        "started",
-                        "stats",
-                        "status",
-                        "warnings",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountsCollectedForAggregation {
@@ -8172,16 +8349,18 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountsCollectedForAggregation", 7usize)?;
-            fields.serialize_field("completed", &self.completed)?;
-            fields.serialize_field("errors", &self.errors)?;
-            fields.serialize_field("source", &self.source)?;
-            fields.serialize_field("started", &self.started)?;
-            fields.serialize_field("stats", &self.stats)?;
-            fields.serialize_field("status", &self.status)?;
-            fields.serialize_field("warnings", &self.warnings)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("completed", &self.completed)?;
+            fields.serialize_entry("errors", &self.errors)?;
+            fields.serialize_entry("source", &self.source)?;
+            fields.serialize_entry("started", &self.started)?;
+            fields.serialize_entry("stats", &self.stats)?;
+            fields.serialize_entry("status", &self.status)?;
+            fields.serialize_entry("warnings", &self.warnings)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -8194,6 +8373,7 @@ pub mod types {
         pub name: ::std::string::String,
         ///The type of object that is referenced
         pub type_: AccountsCollectedForAggregationSourceType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountsCollectedForAggregationSource {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -8220,6 +8400,10 @@ pub mod types {
                     let mut field2: ::std::option::Option<
                         AccountsCollectedForAggregationSourceType,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -8234,7 +8418,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -8266,15 +8450,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountsCollectedForAggregationSource",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountsCollectedForAggregationSource {
@@ -8282,12 +8462,14 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountsCollectedForAggregationSource", 3usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -8380,6 +8562,7 @@ pub mod types {
         pub scanned: i32,
         ///The number of accounts which existed before, but had no changes.
         pub unchanged: i32,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for AccountsCollectedForAggregationStats {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -8406,6 +8589,10 @@ pub mod types {
                     let mut field2: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -8426,7 +8613,7 @@ pub mod types {
                                 field4 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -8476,15 +8663,11 @@ pub mod types {
                                 >("unchanged")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "AccountsCollectedForAggregationStats",
-                    &["added", "changed", "removed", "scanned", "unchanged"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for AccountsCollectedForAggregationStats {
@@ -8492,14 +8675,16 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("AccountsCollectedForAggregationStats", 5usize)?;
-            fields.serialize_field("added", &self.added)?;
-            fields.serialize_field("changed", &self.changed)?;
-            fields.serialize_field("removed", &self.removed)?;
-            fields.serialize_field("scanned", &self.scanned)?;
-            fields.serialize_field("unchanged", &self.unchanged)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("added", &self.added)?;
+            fields.serialize_entry("changed", &self.changed)?;
+            fields.serialize_entry("removed", &self.removed)?;
+            fields.serialize_entry("scanned", &self.scanned)?;
+            fields.serialize_entry("unchanged", &self.unchanged)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -8703,6 +8888,7 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq)]
     pub struct CampaignActivated {
         pub campaign: CampaignActivatedCampaign,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignActivated {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -8722,6 +8908,10 @@ pub mod types {
                     mut map: __A,
                 ) -> ::std::result::Result<CampaignActivated, __A::Error> {
                     let mut field0: ::std::option::Option<CampaignActivatedCampaign> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -8730,7 +8920,7 @@ pub mod types {
                                 field0 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -8744,11 +8934,11 @@ pub mod types {
                                 >("campaign")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct("CampaignActivated", &["campaign"], __Visitor)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for CampaignActivated {
@@ -8756,9 +8946,12 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("CampaignActivated", 1usize)?;
-            fields.serialize_field("campaign", &self.campaign)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("campaign", &self.campaign)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -8782,6 +8975,7 @@ pub mod types {
         pub status: CampaignActivatedCampaignStatus,
         ///The type of campaign.
         pub type_: CampaignActivatedCampaignType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignActivatedCampaign {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -8821,6 +9015,10 @@ pub mod types {
                     let mut field8: ::std::option::Option<
                         CampaignActivatedCampaignType,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -8851,7 +9049,7 @@ pub mod types {
                                 field8 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -8929,25 +9127,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "CampaignActivatedCampaign",
-                    &[
-                        "campaignOwner",
-                        "created",
-                        "deadline",
-                        "description",
-                        "id",
-                        "modified",
-                        "name",
-                        "status",
-                        "type",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for CampaignActivatedCampaign {
@@ -8955,20 +9139,22 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("CampaignActivatedCampaign", 9usize)?;
-            fields.serialize_field("campaignOwner", &self.campaign_owner)?;
-            fields.serialize_field("created", &self.created)?;
-            fields.serialize_field("deadline", &self.deadline)?;
-            fields.serialize_field("description", &self.description)?;
-            fields.serialize_field("id", &self.id)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("campaignOwner", &self.campaign_owner)?;
+            fields.serialize_entry("created", &self.created)?;
+            fields.serialize_entry("deadline", &self.deadline)?;
+            fields.serialize_entry("description", &self.description)?;
+            fields.serialize_entry("id", &self.id)?;
             if !::std::option::Option::is_none(&self.modified) {
-                fields.serialize_field("modified", &self.modified)?;
+                fields.serialize_entry("modified", &self.modified)?;
             }
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("status", &self.status)?;
-            fields.serialize_field("type", &self.type_)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("status", &self.status)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -8981,6 +9167,7 @@ pub mod types {
         pub email: ::std::string::String,
         ///The unique ID of the identity.
         pub id: ::std::string::String,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignActivatedCampaignCampaignOwner {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -9005,6 +9192,10 @@ pub mod types {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -9019,7 +9210,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -9051,15 +9242,11 @@ pub mod types {
                                 >("id")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "CampaignActivatedCampaignCampaignOwner",
-                    &["displayName", "email", "id"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for CampaignActivatedCampaignCampaignOwner {
@@ -9067,12 +9254,14 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("CampaignActivatedCampaignCampaignOwner", 3usize)?;
-            fields.serialize_field("displayName", &self.display_name)?;
-            fields.serialize_field("email", &self.email)?;
-            fields.serialize_field("id", &self.id)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("displayName", &self.display_name)?;
+            fields.serialize_entry("email", &self.email)?;
+            fields.serialize_entry("id", &self.id)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -9247,6 +9436,7 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq)]
     pub struct CampaignEnded {
         pub campaign: CampaignEndedCampaign,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignEnded {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -9266,6 +9456,10 @@ pub mod types {
                     mut map: __A,
                 ) -> ::std::result::Result<CampaignEnded, __A::Error> {
                     let mut field0: ::std::option::Option<CampaignEndedCampaign> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -9274,7 +9468,7 @@ pub mod types {
                                 field0 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -9288,10 +9482,11 @@ pub mod types {
                                 >("campaign")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer.deserialize_struct("CampaignEnded", &["campaign"], __Visitor)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for CampaignEnded {
@@ -9299,9 +9494,12 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("CampaignEnded", 1usize)?;
-            fields.serialize_field("campaign", &self.campaign)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("campaign", &self.campaign)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -9325,6 +9523,7 @@ pub mod types {
         pub status: CampaignEndedCampaignStatus,
         ///The type of campaign.
         pub type_: CampaignEndedCampaignType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignEndedCampaign {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -9360,6 +9559,10 @@ pub mod types {
                     let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field7: ::std::option::Option<CampaignEndedCampaignStatus> = ::std::option::Option::None;
                     let mut field8: ::std::option::Option<CampaignEndedCampaignType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -9390,7 +9593,7 @@ pub mod types {
                                 field8 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -9468,25 +9671,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "CampaignEndedCampaign",
-                    &[
-                        "campaignOwner",
-                        "created",
-                        "deadline",
-                        "description",
-                        "id",
-                        "modified",
-                        "name",
-                        "status",
-                        "type",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for CampaignEndedCampaign {
@@ -9494,20 +9683,22 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("CampaignEndedCampaign", 9usize)?;
-            fields.serialize_field("campaignOwner", &self.campaign_owner)?;
-            fields.serialize_field("created", &self.created)?;
-            fields.serialize_field("deadline", &self.deadline)?;
-            fields.serialize_field("description", &self.description)?;
-            fields.serialize_field("id", &self.id)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("campaignOwner", &self.campaign_owner)?;
+            fields.serialize_entry("created", &self.created)?;
+            fields.serialize_entry("deadline", &self.deadline)?;
+            fields.serialize_entry("description", &self.description)?;
+            fields.serialize_entry("id", &self.id)?;
             if !::std::option::Option::is_none(&self.modified) {
-                fields.serialize_field("modified", &self.modified)?;
+                fields.serialize_entry("modified", &self.modified)?;
             }
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("status", &self.status)?;
-            fields.serialize_field("type", &self.type_)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("status", &self.status)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -9520,6 +9711,7 @@ pub mod types {
         pub email: ::std::string::String,
         ///The unique ID of the identity.
         pub id: ::std::string::String,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignEndedCampaignCampaignOwner {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -9544,6 +9736,10 @@ pub mod types {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -9558,7 +9754,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -9590,15 +9786,11 @@ pub mod types {
                                 >("id")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "CampaignEndedCampaignCampaignOwner",
-                    &["displayName", "email", "id"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for CampaignEndedCampaignCampaignOwner {
@@ -9606,12 +9798,14 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("CampaignEndedCampaignCampaignOwner", 3usize)?;
-            fields.serialize_field("displayName", &self.display_name)?;
-            fields.serialize_field("email", &self.email)?;
-            fields.serialize_field("id", &self.id)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("displayName", &self.display_name)?;
+            fields.serialize_entry("email", &self.email)?;
+            fields.serialize_entry("id", &self.id)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -9784,6 +9978,7 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq)]
     pub struct CampaignGenerated {
         pub campaign: CampaignGeneratedCampaign,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignGenerated {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -9803,6 +9998,10 @@ pub mod types {
                     mut map: __A,
                 ) -> ::std::result::Result<CampaignGenerated, __A::Error> {
                     let mut field0: ::std::option::Option<CampaignGeneratedCampaign> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -9811,7 +10010,7 @@ pub mod types {
                                 field0 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -9825,11 +10024,11 @@ pub mod types {
                                 >("campaign")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct("CampaignGenerated", &["campaign"], __Visitor)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for CampaignGenerated {
@@ -9837,9 +10036,12 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("CampaignGenerated", 1usize)?;
-            fields.serialize_field("campaign", &self.campaign)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("campaign", &self.campaign)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -9863,6 +10065,7 @@ pub mod types {
         pub status: CampaignGeneratedCampaignStatus,
         ///The type of campaign that was generated.
         pub type_: CampaignGeneratedCampaignType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignGeneratedCampaign {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -9898,6 +10101,10 @@ pub mod types {
                     let mut field8: ::std::option::Option<
                         CampaignGeneratedCampaignType,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -9926,7 +10133,7 @@ pub mod types {
                                 field8 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -9996,25 +10203,11 @@ pub mod types {
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "CampaignGeneratedCampaign",
-                    &[
-                        "campaignOwner",
-                        "created",
-                        "deadline",
-                        "description",
-                        "id",
-                        "modified",
-                        "name",
-                        "status",
-                        "type",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for CampaignGeneratedCampaign {
@@ -10022,22 +10215,24 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("CampaignGeneratedCampaign", 9usize)?;
-            fields.serialize_field("campaignOwner", &self.campaign_owner)?;
-            fields.serialize_field("created", &self.created)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("campaignOwner", &self.campaign_owner)?;
+            fields.serialize_entry("created", &self.created)?;
             if !::std::option::Option::is_none(&self.deadline) {
-                fields.serialize_field("deadline", &self.deadline)?;
+                fields.serialize_entry("deadline", &self.deadline)?;
             }
-            fields.serialize_field("description", &self.description)?;
-            fields.serialize_field("id", &self.id)?;
+            fields.serialize_entry("description", &self.description)?;
+            fields.serialize_entry("id", &self.id)?;
             if !::std::option::Option::is_none(&self.modified) {
-                fields.serialize_field("modified", &self.modified)?;
+                fields.serialize_entry("modified", &self.modified)?;
             }
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("status", &self.status)?;
-            fields.serialize_field("type", &self.type_)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("status", &self.status)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -10050,6 +10245,7 @@ pub mod types {
         pub email: ::std::string::String,
         ///The unique ID of the identity.
         pub id: ::std::string::String,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for CampaignGeneratedCampaignCampaignOwner {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -10074,6 +10270,10 @@ pub mod types {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -10088,7 +10288,7 @@ pub mod types {
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -10120,15 +10320,11 @@ pub mod types {
                                 >("id")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "CampaignGeneratedCampaignCampaignOwner",
-                    &["displayName", "email", "id"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for CampaignGeneratedCampaignCampaignOwner {
@@ -10136,12 +10332,14 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("CampaignGeneratedCampaignCampaignOwner", 3usize)?;
-            fields.serialize_field("displayName", &self.display_name)?;
-            fields.serialize_field("email", &self.email)?;
-            fields.serialize_field("id", &self.id)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("displayName", &self.display_name)?;
+            fields.serialize_entry("email", &self.email)?;
+            fields.serialize_entry("id", &self.id)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -10322,11 +10520,532 @@ pub mod types {
             value.parse()
         }
     }
+    ///`CampaignReference`
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct CampaignReference {
+        ///The type of the campaign.
+        pub campaign_type: CampaignReferenceCampaignType,
+        ///The correlatedStatus of the campaign. Only SOURCE_OWNER campaigns can be Uncorrelated. An Uncorrelated certification campaign only includes Uncorrelated identities (An identity is uncorrelated if it has no accounts on an authoritative source).
+        pub correlated_status: CampaignReferenceCorrelatedStatus,
+        ///The description of the campaign set by the admin who created it.
+        pub description: ::std::option::Option<::std::string::String>,
+        ///The unique ID of the campaign.
+        pub id: ::std::string::String,
+        ///Determines whether comments are required for decisions during certification reviews. You can require comments for all decisions, revoke-only decisions, or no decisions. By default, comments are not required for decisions.
+        pub mandatory_comment_requirement: CampaignReferenceMandatoryCommentRequirement,
+        ///The name of the campaign.
+        pub name: ::std::string::String,
+        ///The type of object that is being referenced.
+        pub type_: CampaignReferenceType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignReference {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            struct __Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                type Value = CampaignReference;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CampaignReference")
+                }
+                fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> ::std::result::Result<CampaignReference, __A::Error> {
+                    let mut field0: ::std::option::Option<
+                        CampaignReferenceCampaignType,
+                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<
+                        CampaignReferenceCorrelatedStatus,
+                    > = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field4: ::std::option::Option<
+                        CampaignReferenceMandatoryCommentRequirement,
+                    > = ::std::option::Option::None;
+                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut field6: ::std::option::Option<CampaignReferenceType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
+                    {
+                        match key.as_str() {
+                            "campaignType" => {
+                                field0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "correlatedStatus" => {
+                                field1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => {
+                                field2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                field3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "mandatoryCommentRequirement" => {
+                                field4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                field5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                field6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CampaignReference {
+                        campaign_type: match field0 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("campaignType")?
+                            }
+                        },
+                        correlated_status: match field1 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("correlatedStatus")?
+                            }
+                        },
+                        description: match field2 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <__A::Error as ::serde::de::Error>::missing_field(
+                                        "description",
+                                    ),
+                                );
+                            }
+                        },
+                        id: match field3 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("id")?
+                            }
+                        },
+                        mandatory_comment_requirement: match field4 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("mandatoryCommentRequirement")?
+                            }
+                        },
+                        name: match field5 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("name")?
+                            }
+                        },
+                        type_: match field6 {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => {
+                                sailpoint_runtime::glue::missing_field::<
+                                    _,
+                                    __A::Error,
+                                >("type")?
+                            }
+                        },
+                        extra: extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    impl ::serde::Serialize for CampaignReference {
+        fn serialize<__S: ::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("campaignType", &self.campaign_type)?;
+            fields.serialize_entry("correlatedStatus", &self.correlated_status)?;
+            fields.serialize_entry("description", &self.description)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields
+                .serialize_entry(
+                    "mandatoryCommentRequirement",
+                    &self.mandatory_comment_requirement,
+                )?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
+            fields.end()
+        }
+    }
+    ///The type of the campaign.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum CampaignReferenceCampaignType {
+        Manager,
+        SourceOwner,
+        Search,
+        RoleComposition,
+        MachineAccount,
+        /// A value this version of the SDK does not know, kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignReferenceCampaignType {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "MANAGER" => Self::Manager,
+                    "SOURCE_OWNER" => Self::SourceOwner,
+                    "SEARCH" => Self::Search,
+                    "ROLE_COMPOSITION" => Self::RoleComposition,
+                    "MACHINE_ACCOUNT" => Self::MachineAccount,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CampaignReferenceCampaignType {
+        fn serialize<__S: ::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Manager => "MANAGER",
+                        Self::SourceOwner => "SOURCE_OWNER",
+                        Self::Search => "SEARCH",
+                        Self::RoleComposition => "ROLE_COMPOSITION",
+                        Self::MachineAccount => "MACHINE_ACCOUNT",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
+    }
+    impl ::std::fmt::Display for CampaignReferenceCampaignType {
+        #[inline]
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Manager => f.write_str("MANAGER"),
+                Self::SourceOwner => f.write_str("SOURCE_OWNER"),
+                Self::Search => f.write_str("SEARCH"),
+                Self::RoleComposition => f.write_str("ROLE_COMPOSITION"),
+                Self::MachineAccount => f.write_str("MACHINE_ACCOUNT"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CampaignReferenceCampaignType {
+        type Err = self::error::ConversionError;
+        #[inline]
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "MANAGER" => Ok(Self::Manager),
+                "SOURCE_OWNER" => Ok(Self::SourceOwner),
+                "SEARCH" => Ok(Self::Search),
+                "ROLE_COMPOSITION" => Ok(Self::RoleComposition),
+                "MACHINE_ACCOUNT" => Ok(Self::MachineAccount),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CampaignReferenceCampaignType {
+        type Error = self::error::ConversionError;
+        #[inline]
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CampaignReferenceCampaignType {
+        type Error = self::error::ConversionError;
+        #[inline]
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The correlatedStatus of the campaign. Only SOURCE_OWNER campaigns can be Uncorrelated. An Uncorrelated certification campaign only includes Uncorrelated identities (An identity is uncorrelated if it has no accounts on an authoritative source).
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum CampaignReferenceCorrelatedStatus {
+        Correlated,
+        Uncorrelated,
+        /// A value this version of the SDK does not know, kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignReferenceCorrelatedStatus {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CORRELATED" => Self::Correlated,
+                    "UNCORRELATED" => Self::Uncorrelated,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CampaignReferenceCorrelatedStatus {
+        fn serialize<__S: ::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Correlated => "CORRELATED",
+                        Self::Uncorrelated => "UNCORRELATED",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
+    }
+    impl ::std::fmt::Display for CampaignReferenceCorrelatedStatus {
+        #[inline]
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Correlated => f.write_str("CORRELATED"),
+                Self::Uncorrelated => f.write_str("UNCORRELATED"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CampaignReferenceCorrelatedStatus {
+        type Err = self::error::ConversionError;
+        #[inline]
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "CORRELATED" => Ok(Self::Correlated),
+                "UNCORRELATED" => Ok(Self::Uncorrelated),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CampaignReferenceCorrelatedStatus {
+        type Error = self::error::ConversionError;
+        #[inline]
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CampaignReferenceCorrelatedStatus {
+        type Error = self::error::ConversionError;
+        #[inline]
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Determines whether comments are required for decisions during certification reviews. You can require comments for all decisions, revoke-only decisions, or no decisions. By default, comments are not required for decisions.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum CampaignReferenceMandatoryCommentRequirement {
+        AllDecisions,
+        RevokeOnlyDecisions,
+        NoDecisions,
+        /// A value this version of the SDK does not know, kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for CampaignReferenceMandatoryCommentRequirement {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "ALL_DECISIONS" => Self::AllDecisions,
+                    "REVOKE_ONLY_DECISIONS" => Self::RevokeOnlyDecisions,
+                    "NO_DECISIONS" => Self::NoDecisions,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CampaignReferenceMandatoryCommentRequirement {
+        fn serialize<__S: ::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::AllDecisions => "ALL_DECISIONS",
+                        Self::RevokeOnlyDecisions => "REVOKE_ONLY_DECISIONS",
+                        Self::NoDecisions => "NO_DECISIONS",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
+    }
+    impl ::std::fmt::Display for CampaignReferenceMandatoryCommentRequirement {
+        #[inline]
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::AllDecisions => f.write_str("ALL_DECISIONS"),
+                Self::RevokeOnlyDecisions => f.write_str("REVOKE_ONLY_DECISIONS"),
+                Self::NoDecisions => f.write_str("NO_DECISIONS"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CampaignReferenceMandatoryCommentRequirement {
+        type Err = self::error::ConversionError;
+        #[inline]
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ALL_DECISIONS" => Ok(Self::AllDecisions),
+                "REVOKE_ONLY_DECISIONS" => Ok(Self::RevokeOnlyDecisions),
+                "NO_DECISIONS" => Ok(Self::NoDecisions),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CampaignReferenceMandatoryCommentRequirement {
+        type Error = self::error::ConversionError;
+        #[inline]
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CampaignReferenceMandatoryCommentRequirement {
+        type Error = self::error::ConversionError;
+        #[inline]
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The type of object that is being referenced.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum CampaignReferenceType {
+        Campaign,
+        /// A value this version of the SDK does not know, kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl<'de> ::serde::Deserialize<'de> for CampaignReferenceType {
+        fn deserialize<__D: ::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
+            let value = <sailpoint_runtime::glue::InputStr<
+                'de,
+            > as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+            ::std::result::Result::Ok(
+                match value.as_str() {
+                    "CAMPAIGN" => Self::Campaign,
+                    _ => Self::Unknown(value.into_string()),
+                },
+            )
+        }
+    }
+    impl ::serde::Serialize for CampaignReferenceType {
+        fn serialize<__S: ::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
+            serializer
+                .serialize_str(
+                    match self {
+                        Self::Campaign => "CAMPAIGN",
+                        Self::Unknown(value) => value,
+                    },
+                )
+        }
+    }
+    impl ::std::fmt::Display for CampaignReferenceType {
+        #[inline]
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Campaign => f.write_str("CAMPAIGN"),
+                Self::Unknown(value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CampaignReferenceType {
+        type Err = self::error::ConversionError;
+        #[inline]
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "CAMPAIGN" => Ok(Self::Campaign),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CampaignReferenceType {
+        type Error = self::error::ConversionError;
+        #[inline]
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CampaignReferenceType {
+        type Error = self::error::ConversionError;
+        #[inline]
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`CertificationDto`
     #[derive(Clone, Debug, PartialEq)]
     pub struct CertificationDto {
-        pub campaign_owner: ::serde_json::Value,
-        pub campaign_ref: sailpoint_shared::types::CampaignReference,
+        ///Required by the spec, which does not define it.
+        pub campaign_owner: ::std::option::Option<::serde_json::Value>,
+        pub campaign_ref: CampaignReference,
         ///Indicates if all certification decisions have been made.
         pub completed: bool,
         ///The number of approve/revoke/acknowledge decisions that have been made by the reviewer.
@@ -10348,6 +11067,7 @@ pub mod types {
         pub reviewer: Reviewer,
         ///The date the reviewer signed off on the certification.
         pub signed: ::sailpoint_runtime::DateTime,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for CertificationDto {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -10367,9 +11087,7 @@ pub mod types {
                     mut map: __A,
                 ) -> ::std::result::Result<CertificationDto, __A::Error> {
                     let mut field0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        sailpoint_shared::types::CampaignReference,
-                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<CampaignReference> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field3: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
@@ -10386,13 +11104,15 @@ pub mod types {
                     let mut field13: ::std::option::Option<
                         ::sailpoint_runtime::DateTime,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
                         match key.as_str() {
-                            "campaignOwner" => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
+                            "campaignOwner" => field0 = map.next_value()?,
                             "campaignRef" => {
                                 field1 = ::std::option::Option::Some(map.next_value()?);
                             }
@@ -10429,20 +11149,12 @@ pub mod types {
                                 field13 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
                     ::std::result::Result::Ok(CertificationDto {
-                        campaign_owner: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<
-                                    _,
-                                    __A::Error,
-                                >("campaignOwner")?
-                            }
-                        },
+                        campaign_owner: field0,
                         campaign_ref: match field1 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
@@ -10544,30 +11256,11 @@ pub mod types {
                                 >("signed")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "CertificationDto",
-                    &[
-                        "campaignOwner",
-                        "campaignRef",
-                        "completed",
-                        "decisionsMade",
-                        "decisionsTotal",
-                        "due",
-                        "entitiesCompleted",
-                        "entitiesTotal",
-                        "errorMessage",
-                        "hasErrors",
-                        "phase",
-                        "reassignment",
-                        "reviewer",
-                        "signed",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for CertificationDto {
@@ -10575,26 +11268,31 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("CertificationDto", 14usize)?;
-            fields.serialize_field("campaignOwner", &self.campaign_owner)?;
-            fields.serialize_field("campaignRef", &self.campaign_ref)?;
-            fields.serialize_field("completed", &self.completed)?;
-            fields.serialize_field("decisionsMade", &self.decisions_made)?;
-            fields.serialize_field("decisionsTotal", &self.decisions_total)?;
-            fields.serialize_field("due", &self.due)?;
-            fields.serialize_field("entitiesCompleted", &self.entities_completed)?;
-            fields.serialize_field("entitiesTotal", &self.entities_total)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.campaign_owner) {
+                fields.serialize_entry("campaignOwner", &self.campaign_owner)?;
+            }
+            fields.serialize_entry("campaignRef", &self.campaign_ref)?;
+            fields.serialize_entry("completed", &self.completed)?;
+            fields.serialize_entry("decisionsMade", &self.decisions_made)?;
+            fields.serialize_entry("decisionsTotal", &self.decisions_total)?;
+            fields.serialize_entry("due", &self.due)?;
+            fields.serialize_entry("entitiesCompleted", &self.entities_completed)?;
+            fields.serialize_entry("entitiesTotal", &self.entities_total)?;
             if !::std::option::Option::is_none(&self.error_message) {
-                fields.serialize_field("errorMessage", &self.error_message)?;
+                fields.serialize_entry("errorMessage", &self.error_message)?;
             }
-            fields.serialize_field("hasErrors", &self.has_errors)?;
-            fields.serialize_field("phase", &self.phase)?;
+            fields.serialize_entry("hasErrors", &self.has_errors)?;
+            fields.serialize_entry("phase", &self.phase)?;
             if !::std::option::Option::is_none(&self.reassignment) {
-                fields.serialize_field("reassignment", &self.reassignment)?;
+                fields.serialize_entry("reassignment", &self.reassignment)?;
             }
-            fields.serialize_field("reviewer", &self.reviewer)?;
-            fields.serialize_field("signed", &self.signed)?;
+            fields.serialize_entry("reviewer", &self.reviewer)?;
+            fields.serialize_entry("signed", &self.signed)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -10688,7 +11386,7 @@ pub mod types {
         }
     }
     ///`CertificationReference`
-    #[derive(Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct CertificationReference {
         ///The id of the certification.
         pub id: ::std::option::Option<::std::string::String>,
@@ -10696,6 +11394,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         pub reviewer: ::std::option::Option<Reviewer>,
         pub type_: ::std::option::Option<CertificationReferenceType>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for CertificationReference {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -10718,6 +11417,10 @@ pub mod types {
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<Reviewer> = ::std::option::Option::None;
                     let mut field3: ::std::option::Option<CertificationReferenceType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -10727,7 +11430,7 @@ pub mod types {
                             "reviewer" => field2 = map.next_value()?,
                             "type" => field3 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -10736,15 +11439,11 @@ pub mod types {
                         name: field1,
                         reviewer: field2,
                         type_: field3,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "CertificationReference",
-                    &["id", "name", "reviewer", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for CertificationReference {
@@ -10752,20 +11451,22 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("CertificationReference", 4usize)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
-                fields.serialize_field("id", &self.id)?;
+                fields.serialize_entry("id", &self.id)?;
             }
             if !::std::option::Option::is_none(&self.name) {
-                fields.serialize_field("name", &self.name)?;
+                fields.serialize_entry("name", &self.name)?;
             }
             if !::std::option::Option::is_none(&self.reviewer) {
-                fields.serialize_field("reviewer", &self.reviewer)?;
+                fields.serialize_entry("reviewer", &self.reviewer)?;
             }
             if !::std::option::Option::is_none(&self.type_) {
-                fields.serialize_field("type", &self.type_)?;
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -10849,6 +11550,7 @@ pub mod types {
     #[derive(Clone, Debug, PartialEq)]
     pub struct CertificationSignedOff {
         pub certification: CertificationSignedOffCertification,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for CertificationSignedOff {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -10870,6 +11572,10 @@ pub mod types {
                     let mut field0: ::std::option::Option<
                         CertificationSignedOffCertification,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -10878,7 +11584,7 @@ pub mod types {
                                 field0 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -10892,15 +11598,11 @@ pub mod types {
                                 >("certification")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "CertificationSignedOff",
-                    &["certification"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for CertificationSignedOff {
@@ -10908,47 +11610,37 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("CertificationSignedOff", 1usize)?;
-            fields.serialize_field("certification", &self.certification)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("certification", &self.certification)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
     ///The certification campaign that was signed off on.
     #[derive(Clone, Debug, PartialEq)]
     pub struct CertificationSignedOffCertification {
-        pub campaign_owner: ::serde_json::Value,
-        pub campaign_ref: sailpoint_shared::types::CampaignReference,
-        ///Indicates if all certification decisions have been made.
+        pub campaign_owner: ::std::option::Option<::serde_json::Value>,
+        pub campaign_ref: CampaignReference,
         pub completed: bool,
-        ///The date and time the certification was created.
-        pub created: ::sailpoint_runtime::DateTime,
-        ///The number of approve/revoke/acknowledge decisions that have been made by the reviewer.
+        pub created: ::chrono::DateTime<::chrono::offset::Utc>,
         pub decisions_made: i32,
-        ///The total number of approve/revoke/acknowledge decisions for the certification.
         pub decisions_total: i32,
-        ///The due date of the certification.
-        pub due: ::sailpoint_runtime::DateTime,
-        ///The number of entities (identities, access profiles, roles, etc.) for which all decisions have been made and are complete.
+        pub due: ::chrono::DateTime<::chrono::offset::Utc>,
         pub entities_completed: i32,
-        ///The total number of entities (identities, access profiles, roles, etc.) in the certification, both complete and incomplete.
         pub entities_total: i32,
-        ///A message indicating what the error is.
         pub error_message: ::std::option::Option<::std::string::String>,
-        ///Indicates it the certification has any errors.
         pub has_errors: bool,
-        ///Unique ID of the certification.
         pub id: ::std::string::String,
-        ///The date and time the certification was last modified.
-        pub modified: ::std::option::Option<::sailpoint_runtime::DateTime>,
-        ///The name of the certification.
+        pub modified: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         pub name: ::std::string::String,
         pub phase: CertificationPhase,
         pub reassignment: ::std::option::Option<Reassignment>,
         pub reviewer: Reviewer,
-        ///The date the reviewer signed off on the certification.
-        pub signed: ::sailpoint_runtime::DateTime,
+        pub signed: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for CertificationSignedOffCertification {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -10971,17 +11663,15 @@ pub mod types {
                     __A::Error,
                 > {
                     let mut field0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        sailpoint_shared::types::CampaignReference,
-                    > = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<CampaignReference> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field3: ::std::option::Option<
-                        ::sailpoint_runtime::DateTime,
+                        ::chrono::DateTime<::chrono::offset::Utc>,
                     > = ::std::option::Option::None;
                     let mut field4: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field5: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field6: ::std::option::Option<
-                        ::sailpoint_runtime::DateTime,
+                        ::chrono::DateTime<::chrono::offset::Utc>,
                     > = ::std::option::Option::None;
                     let mut field7: ::std::option::Option<i32> = ::std::option::Option::None;
                     let mut field8: ::std::option::Option<i32> = ::std::option::Option::None;
@@ -10989,22 +11679,24 @@ pub mod types {
                     let mut field10: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field12: ::std::option::Option<
-                        ::sailpoint_runtime::DateTime,
+                        ::chrono::DateTime<::chrono::offset::Utc>,
                     > = ::std::option::Option::None;
                     let mut field13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field14: ::std::option::Option<CertificationPhase> = ::std::option::Option::None;
                     let mut field15: ::std::option::Option<Reassignment> = ::std::option::Option::None;
                     let mut field16: ::std::option::Option<Reviewer> = ::std::option::Option::None;
                     let mut field17: ::std::option::Option<
-                        ::sailpoint_runtime::DateTime,
+                        ::chrono::DateTime<::chrono::offset::Utc>,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
                         match key.as_str() {
-                            "campaignOwner" => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
+                            "campaignOwner" => field0 = map.next_value()?,
                             "campaignRef" => {
                                 field1 = ::std::option::Option::Some(map.next_value()?);
                             }
@@ -11051,20 +11743,12 @@ pub mod types {
                                 field17 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
                     ::std::result::Result::Ok(CertificationSignedOffCertification {
-                        campaign_owner: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                sailpoint_runtime::glue::missing_field::<
-                                    _,
-                                    __A::Error,
-                                >("campaignOwner")?
-                            }
-                        },
+                        campaign_owner: field0,
                         campaign_ref: match field1 {
                             ::std::option::Option::Some(value) => value,
                             ::std::option::Option::None => {
@@ -11194,34 +11878,11 @@ pub mod types {
                                 >("signed")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "CertificationSignedOffCertification",
-                    &[
-                        "campaignOwner",
-                        "campaignRef",
-                        "completed",
-                        "created",
-                        "decisionsMade",
-                        "decisionsTotal",
-                        "due",
-                        "entitiesCompleted",
-                        "entitiesTotal",
-                        "errorMessage",
-                        "hasErrors",
-                        "id",
-                        "modified",
-                        "name",
-                        "phase",
-                        "reassignment",
-                        "reviewer",
-                        "signed",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for CertificationSignedOffCertification {
@@ -11229,33 +11890,37 @@ pub mod types {
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("CertificationSignedOffCertification", 18usize)?;
-            fields.serialize_field("campaignOwner", &self.campaign_owner)?;
-            fields.serialize_field("campaignRef", &self.campaign_ref)?;
-            fields.serialize_field("completed", &self.completed)?;
-            fields.serialize_field("created", &self.created)?;
-            fields.serialize_field("decisionsMade", &self.decisions_made)?;
-            fields.serialize_field("decisionsTotal", &self.decisions_total)?;
-            fields.serialize_field("due", &self.due)?;
-            fields.serialize_field("entitiesCompleted", &self.entities_completed)?;
-            fields.serialize_field("entitiesTotal", &self.entities_total)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.campaign_owner) {
+                fields.serialize_entry("campaignOwner", &self.campaign_owner)?;
+            }
+            fields.serialize_entry("campaignRef", &self.campaign_ref)?;
+            fields.serialize_entry("completed", &self.completed)?;
+            fields.serialize_entry("created", &self.created)?;
+            fields.serialize_entry("decisionsMade", &self.decisions_made)?;
+            fields.serialize_entry("decisionsTotal", &self.decisions_total)?;
+            fields.serialize_entry("due", &self.due)?;
+            fields.serialize_entry("entitiesCompleted", &self.entities_completed)?;
+            fields.serialize_entry("entitiesTotal", &self.entities_total)?;
             if !::std::option::Option::is_none(&self.error_message) {
-                fields.serialize_field("errorMessage", &self.error_message)?;
+                fields.serialize_entry("errorMessage", &self.error_message)?;
             }
-            fields.serialize_field("hasErrors", &self.has_errors)?;
-            fields.serialize_field("id", &self.id)?;
+            fields.serialize_entry("hasErrors", &self.has_errors)?;
+            fields.serialize_entry("id", &self.id)?;
             if !::std::option::Option::is_none(&self.modified) {
-                fields.serialize_field("modified", &self.modified)?;
+                fields.serialize_entry("modified", &self.modified)?;
             }
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("phase", &self.phase)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("phase", &self.phase)?;
             if !::std::option::Option::is_none(&self.reassignment) {
-                fields.serialize_field("reassignment", &self.reassignment)?;
+                fields.serialize_entry("reassignment", &self.reassignment)?;
             }
-            fields.serialize_field("reviewer", &self.reviewer)?;
-            fields.serialize_field("signed", &self.signed)?;
+            fields.serialize_entry("reviewer", &self.reviewer)?;
+            fields.serialize_entry("signed", &self.signed)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -11827,6 +12492,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         ///A list of one or more identity attributes that changed on the identity.
         pub changes: ::std::vec::Vec<IdentityAttributesChangedChangesItem>,
         pub identity: IdentityAttributesChangedIdentity,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityAttributesChanged {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -11851,6 +12517,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field1: ::std::option::Option<
                         IdentityAttributesChangedIdentity,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -11862,7 +12532,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field1 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -11885,15 +12555,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("identity")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "IdentityAttributesChanged",
-                    &["changes", "identity"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for IdentityAttributesChanged {
@@ -11901,11 +12567,13 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("IdentityAttributesChanged", 2usize)?;
-            fields.serialize_field("changes", &self.changes)?;
-            fields.serialize_field("identity", &self.identity)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("changes", &self.changes)?;
+            fields.serialize_entry("identity", &self.identity)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -11922,6 +12590,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub old_value: ::std::option::Option<
             IdentityAttributesChangedChangesItemOldValue,
         >,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityAttributesChangedChangesItem {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -11950,6 +12619,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field2: ::std::option::Option<
                         IdentityAttributesChangedChangesItemOldValue,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -11960,7 +12633,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             "newValue" => field1 = map.next_value()?,
                             "oldValue" => field2 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -11976,15 +12649,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         },
                         new_value: field1,
                         old_value: field2,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "IdentityAttributesChangedChangesItem",
-                    &["attribute", "newValue", "oldValue"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for IdentityAttributesChangedChangesItem {
@@ -11992,15 +12661,17 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("IdentityAttributesChangedChangesItem", 3usize)?;
-            fields.serialize_field("attribute", &self.attribute)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("attribute", &self.attribute)?;
             if !::std::option::Option::is_none(&self.new_value) {
-                fields.serialize_field("newValue", &self.new_value)?;
+                fields.serialize_entry("newValue", &self.new_value)?;
             }
             if !::std::option::Option::is_none(&self.old_value) {
-                fields.serialize_field("oldValue", &self.old_value)?;
+                fields.serialize_entry("oldValue", &self.old_value)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -12196,6 +12867,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub name: ::std::string::String,
         ///DTO type of identity whose attributes changed.
         pub type_: IdentityAttributesChangedIdentityType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityAttributesChangedIdentity {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -12222,6 +12894,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field2: ::std::option::Option<
                         IdentityAttributesChangedIdentityType,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -12236,7 +12912,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -12268,15 +12944,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "IdentityAttributesChangedIdentity",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for IdentityAttributesChangedIdentity {
@@ -12284,12 +12956,14 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("IdentityAttributesChangedIdentity", 3usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -12375,6 +13049,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         ///The attributes assigned to the identity. Attributes are determined by the identity profile.
         pub attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         pub identity: IdentityCreatedIdentity,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityCreated {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -12397,6 +13072,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<IdentityCreatedIdentity> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -12408,7 +13087,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field1 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -12431,15 +13110,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("identity")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "IdentityCreated",
-                    &["attributes", "identity"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for IdentityCreated {
@@ -12447,10 +13122,13 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("IdentityCreated", 2usize)?;
-            fields.serialize_field("attributes", &self.attributes)?;
-            fields.serialize_field("identity", &self.identity)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("attributes", &self.attributes)?;
+            fields.serialize_entry("identity", &self.identity)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -12463,6 +13141,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub name: ::std::string::String,
         ///Created identity's DTO type.
         pub type_: IdentityCreatedIdentityType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityCreatedIdentity {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -12484,6 +13163,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<IdentityCreatedIdentityType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -12498,7 +13181,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -12530,15 +13213,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "IdentityCreatedIdentity",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for IdentityCreatedIdentity {
@@ -12546,12 +13225,14 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("IdentityCreatedIdentity", 3usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -12636,6 +13317,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         ///The attributes assigned to the identity. Attributes are determined by the identity profile.
         pub attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         pub identity: IdentityDeletedIdentity,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityDeleted {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -12658,6 +13340,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     > = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<IdentityDeletedIdentity> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -12669,7 +13355,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field1 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -12692,15 +13378,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("identity")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "IdentityDeleted",
-                    &["attributes", "identity"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for IdentityDeleted {
@@ -12708,10 +13390,13 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("IdentityDeleted", 2usize)?;
-            fields.serialize_field("attributes", &self.attributes)?;
-            fields.serialize_field("identity", &self.identity)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("attributes", &self.attributes)?;
+            fields.serialize_entry("identity", &self.identity)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -12724,6 +13409,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub name: ::std::string::String,
         ///Deleted identity's DTO type.
         pub type_: IdentityDeletedIdentityType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for IdentityDeletedIdentity {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -12745,6 +13431,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<IdentityDeletedIdentityType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -12759,7 +13449,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -12791,15 +13481,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "IdentityDeletedIdentity",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for IdentityDeletedIdentity {
@@ -12807,12 +13493,14 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("IdentityDeletedIdentity", 3usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -12902,6 +13590,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub id: ::std::string::String,
         ///The name of the identity that is correlated with this account.
         pub name: ::std::string::String,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Identityreference2 {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -12924,6 +13613,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -12941,7 +13634,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field3 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -12982,15 +13675,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("name")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "Identityreference2",
-                    &["alias", "email", "id", "name"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for Identityreference2 {
@@ -12998,12 +13687,15 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("Identityreference2", 4usize)?;
-            fields.serialize_field("alias", &self.alias)?;
-            fields.serialize_field("email", &self.email)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("alias", &self.alias)?;
+            fields.serialize_entry("email", &self.email)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -13523,6 +14215,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         ///Type of the event.
         pub event_type: MachineIdentityCreatedEventType,
         pub machine_identity: MachineIdentityCreatedMachineIdentity,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityCreated {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -13547,6 +14240,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field1: ::std::option::Option<
                         MachineIdentityCreatedMachineIdentity,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -13558,7 +14255,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field1 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -13581,15 +14278,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("machineIdentity")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "MachineIdentityCreated",
-                    &["eventType", "machineIdentity"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for MachineIdentityCreated {
@@ -13597,11 +14290,13 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("MachineIdentityCreated", 2usize)?;
-            fields.serialize_field("eventType", &self.event_type)?;
-            fields.serialize_field("machineIdentity", &self.machine_identity)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("eventType", &self.event_type)?;
+            fields.serialize_entry("machineIdentity", &self.machine_identity)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -13725,6 +14420,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         >,
         ///UUID of the machine identity.
         pub uuid: ::std::option::Option<::std::string::String>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityCreatedMachineIdentity {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -13778,6 +14474,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         ::std::vec::Vec<MachineIdentityUserEntitlements>,
                     > = ::std::option::Option::None;
                     let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -13811,7 +14511,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             "userEntitlements" => field16 = map.next_value()?,
                             "uuid" => field17 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -13874,34 +14574,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         },
                         user_entitlements: field16,
                         uuid: field17,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "MachineIdentityCreatedMachineIdentity",
-                    &[
-                        "attributes",
-                        "businessApplication",
-                        "created",
-                        "datasetId",
-                        "description",
-                        "existsOnSource",
-                        "id",
-                        "manuallyCreated",
-                        "manuallyEdited",
-                        "modified",
-                        "name",
-                        "nativeIdentity",
-                        "owners",
-                        "source",
-                        "sourceId",
-                        "subtype",
-                        "userEntitlements",
-                        "uuid",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for MachineIdentityCreatedMachineIdentity {
@@ -13909,53 +14586,55 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("MachineIdentityCreatedMachineIdentity", 18usize)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.attributes) {
-                fields.serialize_field("attributes", &self.attributes)?;
+                fields.serialize_entry("attributes", &self.attributes)?;
             }
             if !::std::option::Option::is_none(&self.business_application) {
                 fields
-                    .serialize_field("businessApplication", &self.business_application)?;
+                    .serialize_entry("businessApplication", &self.business_application)?;
             }
-            fields.serialize_field("created", &self.created)?;
+            fields.serialize_entry("created", &self.created)?;
             if !::std::option::Option::is_none(&self.dataset_id) {
-                fields.serialize_field("datasetId", &self.dataset_id)?;
+                fields.serialize_entry("datasetId", &self.dataset_id)?;
             }
             if !::std::option::Option::is_none(&self.description) {
-                fields.serialize_field("description", &self.description)?;
+                fields.serialize_entry("description", &self.description)?;
             }
             if !::std::option::Option::is_none(&self.exists_on_source) {
-                fields.serialize_field("existsOnSource", &self.exists_on_source)?;
+                fields.serialize_entry("existsOnSource", &self.exists_on_source)?;
             }
-            fields.serialize_field("id", &self.id)?;
+            fields.serialize_entry("id", &self.id)?;
             if !::std::option::Option::is_none(&self.manually_created) {
-                fields.serialize_field("manuallyCreated", &self.manually_created)?;
+                fields.serialize_entry("manuallyCreated", &self.manually_created)?;
             }
-            fields.serialize_field("manuallyEdited", &self.manually_edited)?;
-            fields.serialize_field("modified", &self.modified)?;
+            fields.serialize_entry("manuallyEdited", &self.manually_edited)?;
+            fields.serialize_entry("modified", &self.modified)?;
             if !::std::option::Option::is_none(&self.name) {
-                fields.serialize_field("name", &self.name)?;
+                fields.serialize_entry("name", &self.name)?;
             }
             if !::std::option::Option::is_none(&self.native_identity) {
-                fields.serialize_field("nativeIdentity", &self.native_identity)?;
+                fields.serialize_entry("nativeIdentity", &self.native_identity)?;
             }
             if !::std::option::Option::is_none(&self.owners) {
-                fields.serialize_field("owners", &self.owners)?;
+                fields.serialize_entry("owners", &self.owners)?;
             }
             if !::std::option::Option::is_none(&self.source) {
-                fields.serialize_field("source", &self.source)?;
+                fields.serialize_entry("source", &self.source)?;
             }
             if !::std::option::Option::is_none(&self.source_id) {
-                fields.serialize_field("sourceId", &self.source_id)?;
+                fields.serialize_entry("sourceId", &self.source_id)?;
             }
-            fields.serialize_field("subtype", &self.subtype)?;
+            fields.serialize_entry("subtype", &self.subtype)?;
             if !::std::option::Option::is_none(&self.user_entitlements) {
-                fields.serialize_field("userEntitlements", &self.user_entitlements)?;
+                fields.serialize_entry("userEntitlements", &self.user_entitlements)?;
             }
             if !::std::option::Option::is_none(&self.uuid) {
-                fields.serialize_field("uuid", &self.uuid)?;
+                fields.serialize_entry("uuid", &self.uuid)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -14024,6 +14703,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         ///Type of the event.
         pub event_type: MachineIdentityDeletedEventType,
         pub machine_identity: MachineIdentityDeletedMachineIdentity,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityDeleted {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -14048,6 +14728,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field1: ::std::option::Option<
                         MachineIdentityDeletedMachineIdentity,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -14059,7 +14743,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field1 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -14082,15 +14766,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("machineIdentity")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "MachineIdentityDeleted",
-                    &["eventType", "machineIdentity"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for MachineIdentityDeleted {
@@ -14098,11 +14778,13 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("MachineIdentityDeleted", 2usize)?;
-            fields.serialize_field("eventType", &self.event_type)?;
-            fields.serialize_field("machineIdentity", &self.machine_identity)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("eventType", &self.event_type)?;
+            fields.serialize_entry("machineIdentity", &self.machine_identity)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -14226,6 +14908,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         >,
         ///UUID of the machine identity.
         pub uuid: ::std::option::Option<::std::string::String>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityDeletedMachineIdentity {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -14279,6 +14962,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         ::std::vec::Vec<MachineIdentityUserEntitlements>,
                     > = ::std::option::Option::None;
                     let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -14312,7 +14999,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             "userEntitlements" => field16 = map.next_value()?,
                             "uuid" => field17 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -14375,34 +15062,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         },
                         user_entitlements: field16,
                         uuid: field17,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "MachineIdentityDeletedMachineIdentity",
-                    &[
-                        "attributes",
-                        "businessApplication",
-                        "created",
-                        "datasetId",
-                        "description",
-                        "existsOnSource",
-                        "id",
-                        "manuallyCreated",
-                        "manuallyEdited",
-                        "modified",
-                        "name",
-                        "nativeIdentity",
-                        "owners",
-                        "source",
-                        "sourceId",
-                        "subtype",
-                        "userEntitlements",
-                        "uuid",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for MachineIdentityDeletedMachineIdentity {
@@ -14410,53 +15074,55 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("MachineIdentityDeletedMachineIdentity", 18usize)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.attributes) {
-                fields.serialize_field("attributes", &self.attributes)?;
+                fields.serialize_entry("attributes", &self.attributes)?;
             }
             if !::std::option::Option::is_none(&self.business_application) {
                 fields
-                    .serialize_field("businessApplication", &self.business_application)?;
+                    .serialize_entry("businessApplication", &self.business_application)?;
             }
-            fields.serialize_field("created", &self.created)?;
+            fields.serialize_entry("created", &self.created)?;
             if !::std::option::Option::is_none(&self.dataset_id) {
-                fields.serialize_field("datasetId", &self.dataset_id)?;
+                fields.serialize_entry("datasetId", &self.dataset_id)?;
             }
             if !::std::option::Option::is_none(&self.description) {
-                fields.serialize_field("description", &self.description)?;
+                fields.serialize_entry("description", &self.description)?;
             }
             if !::std::option::Option::is_none(&self.exists_on_source) {
-                fields.serialize_field("existsOnSource", &self.exists_on_source)?;
+                fields.serialize_entry("existsOnSource", &self.exists_on_source)?;
             }
-            fields.serialize_field("id", &self.id)?;
+            fields.serialize_entry("id", &self.id)?;
             if !::std::option::Option::is_none(&self.manually_created) {
-                fields.serialize_field("manuallyCreated", &self.manually_created)?;
+                fields.serialize_entry("manuallyCreated", &self.manually_created)?;
             }
-            fields.serialize_field("manuallyEdited", &self.manually_edited)?;
-            fields.serialize_field("modified", &self.modified)?;
+            fields.serialize_entry("manuallyEdited", &self.manually_edited)?;
+            fields.serialize_entry("modified", &self.modified)?;
             if !::std::option::Option::is_none(&self.name) {
-                fields.serialize_field("name", &self.name)?;
+                fields.serialize_entry("name", &self.name)?;
             }
             if !::std::option::Option::is_none(&self.native_identity) {
-                fields.serialize_field("nativeIdentity", &self.native_identity)?;
+                fields.serialize_entry("nativeIdentity", &self.native_identity)?;
             }
             if !::std::option::Option::is_none(&self.owners) {
-                fields.serialize_field("owners", &self.owners)?;
+                fields.serialize_entry("owners", &self.owners)?;
             }
             if !::std::option::Option::is_none(&self.source) {
-                fields.serialize_field("source", &self.source)?;
+                fields.serialize_entry("source", &self.source)?;
             }
             if !::std::option::Option::is_none(&self.source_id) {
-                fields.serialize_field("sourceId", &self.source_id)?;
+                fields.serialize_entry("sourceId", &self.source_id)?;
             }
-            fields.serialize_field("subtype", &self.subtype)?;
+            fields.serialize_entry("subtype", &self.subtype)?;
             if !::std::option::Option::is_none(&self.user_entitlements) {
-                fields.serialize_field("userEntitlements", &self.user_entitlements)?;
+                fields.serialize_entry("userEntitlements", &self.user_entitlements)?;
             }
             if !::std::option::Option::is_none(&self.uuid) {
-                fields.serialize_field("uuid", &self.uuid)?;
+                fields.serialize_entry("uuid", &self.uuid)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -14530,6 +15196,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub name: ::std::string::String,
         ///Owner's type.
         pub type_: ::std::string::String,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwnerReference {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -14552,6 +15219,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field1: ::std::option::Option<bool> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -14567,7 +15238,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field3 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -14600,15 +15271,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "MachineIdentityOwnerReference",
-                    &["id", "isPrimary", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for MachineIdentityOwnerReference {
@@ -14616,15 +15283,17 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("MachineIdentityOwnerReference", 4usize)?;
-            fields.serialize_field("id", &self.id)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
             if !::std::option::Option::is_none(&self.is_primary) {
-                fields.serialize_field("isPrimary", &self.is_primary)?;
+                fields.serialize_entry("isPrimary", &self.is_primary)?;
             }
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -14637,6 +15306,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub name: ::std::string::String,
         ///Source Type.
         pub type_: ::std::string::String,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentitySourceReference {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -14658,6 +15328,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -14672,7 +15346,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -14704,15 +15378,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "MachineIdentitySourceReference",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for MachineIdentitySourceReference {
@@ -14720,12 +15390,14 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("MachineIdentitySourceReference", 3usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -14745,6 +15417,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             ::std::vec::Vec<MachineIdentityUpdatedSingleValueAttributeChangesItem>,
         >,
         pub user_entitlement_changes: MachineIdentityUpdatedUserEntitlementChanges,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityUpdated {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -14787,6 +15460,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field5: ::std::option::Option<
                         MachineIdentityUpdatedUserEntitlementChanges,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -14810,7 +15487,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field5 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -14870,22 +15547,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("userEntitlementChanges")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "MachineIdentityUpdated",
-                    &[
-                        "eventType",
-                        "machineIdentity",
-                        "machineIdentityChangeTypes",
-                        "ownerChanges",
-                        "singleValueAttributeChanges",
-                        "userEntitlementChanges",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for MachineIdentityUpdated {
@@ -14893,27 +15559,29 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("MachineIdentityUpdated", 6usize)?;
-            fields.serialize_field("eventType", &self.event_type)?;
-            fields.serialize_field("machineIdentity", &self.machine_identity)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("eventType", &self.event_type)?;
+            fields.serialize_entry("machineIdentity", &self.machine_identity)?;
             fields
-                .serialize_field(
+                .serialize_entry(
                     "machineIdentityChangeTypes",
                     &self.machine_identity_change_types,
                 )?;
-            fields.serialize_field("ownerChanges", &self.owner_changes)?;
+            fields.serialize_entry("ownerChanges", &self.owner_changes)?;
             fields
-                .serialize_field(
+                .serialize_entry(
                     "singleValueAttributeChanges",
                     &self.single_value_attribute_changes,
                 )?;
             fields
-                .serialize_field(
+                .serialize_entry(
                     "userEntitlementChanges",
                     &self.user_entitlement_changes,
                 )?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -15037,6 +15705,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         >,
         ///UUID of the machine identity.
         pub uuid: ::std::option::Option<::std::string::String>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityUpdatedMachineIdentity {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -15090,6 +15759,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         ::std::vec::Vec<MachineIdentityUserEntitlements>,
                     > = ::std::option::Option::None;
                     let mut field17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -15123,7 +15796,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             "userEntitlements" => field16 = map.next_value()?,
                             "uuid" => field17 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -15186,34 +15859,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         },
                         user_entitlements: field16,
                         uuid: field17,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "MachineIdentityUpdatedMachineIdentity",
-                    &[
-                        "attributes",
-                        "businessApplication",
-                        "created",
-                        "datasetId",
-                        "description",
-                        "existsOnSource",
-                        "id",
-                        "manuallyCreated",
-                        "manuallyEdited",
-                        "modified",
-                        "name",
-                        "nativeIdentity",
-                        "owners",
-                        "source",
-                        "sourceId",
-                        "subtype",
-                        "userEntitlements",
-                        "uuid",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for MachineIdentityUpdatedMachineIdentity {
@@ -15221,53 +15871,55 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("MachineIdentityUpdatedMachineIdentity", 18usize)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.attributes) {
-                fields.serialize_field("attributes", &self.attributes)?;
+                fields.serialize_entry("attributes", &self.attributes)?;
             }
             if !::std::option::Option::is_none(&self.business_application) {
                 fields
-                    .serialize_field("businessApplication", &self.business_application)?;
+                    .serialize_entry("businessApplication", &self.business_application)?;
             }
-            fields.serialize_field("created", &self.created)?;
+            fields.serialize_entry("created", &self.created)?;
             if !::std::option::Option::is_none(&self.dataset_id) {
-                fields.serialize_field("datasetId", &self.dataset_id)?;
+                fields.serialize_entry("datasetId", &self.dataset_id)?;
             }
             if !::std::option::Option::is_none(&self.description) {
-                fields.serialize_field("description", &self.description)?;
+                fields.serialize_entry("description", &self.description)?;
             }
             if !::std::option::Option::is_none(&self.exists_on_source) {
-                fields.serialize_field("existsOnSource", &self.exists_on_source)?;
+                fields.serialize_entry("existsOnSource", &self.exists_on_source)?;
             }
-            fields.serialize_field("id", &self.id)?;
+            fields.serialize_entry("id", &self.id)?;
             if !::std::option::Option::is_none(&self.manually_created) {
-                fields.serialize_field("manuallyCreated", &self.manually_created)?;
+                fields.serialize_entry("manuallyCreated", &self.manually_created)?;
             }
-            fields.serialize_field("manuallyEdited", &self.manually_edited)?;
-            fields.serialize_field("modified", &self.modified)?;
+            fields.serialize_entry("manuallyEdited", &self.manually_edited)?;
+            fields.serialize_entry("modified", &self.modified)?;
             if !::std::option::Option::is_none(&self.name) {
-                fields.serialize_field("name", &self.name)?;
+                fields.serialize_entry("name", &self.name)?;
             }
             if !::std::option::Option::is_none(&self.native_identity) {
-                fields.serialize_field("nativeIdentity", &self.native_identity)?;
+                fields.serialize_entry("nativeIdentity", &self.native_identity)?;
             }
             if !::std::option::Option::is_none(&self.owners) {
-                fields.serialize_field("owners", &self.owners)?;
+                fields.serialize_entry("owners", &self.owners)?;
             }
             if !::std::option::Option::is_none(&self.source) {
-                fields.serialize_field("source", &self.source)?;
+                fields.serialize_entry("source", &self.source)?;
             }
             if !::std::option::Option::is_none(&self.source_id) {
-                fields.serialize_field("sourceId", &self.source_id)?;
+                fields.serialize_entry("sourceId", &self.source_id)?;
             }
-            fields.serialize_field("subtype", &self.subtype)?;
+            fields.serialize_entry("subtype", &self.subtype)?;
             if !::std::option::Option::is_none(&self.user_entitlements) {
-                fields.serialize_field("userEntitlements", &self.user_entitlements)?;
+                fields.serialize_entry("userEntitlements", &self.user_entitlements)?;
             }
             if !::std::option::Option::is_none(&self.uuid) {
-                fields.serialize_field("uuid", &self.uuid)?;
+                fields.serialize_entry("uuid", &self.uuid)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -15429,7 +16081,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///Changes to owners.
-    #[derive(Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct MachineIdentityUpdatedOwnerChanges {
         ///Owners that were added.
         pub added: ::std::option::Option<::std::vec::Vec<MachineIdentityOwnerReference>>,
@@ -15439,6 +16091,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub removed: ::std::option::Option<
             ::std::vec::Vec<MachineIdentityOwnerReference>,
         >,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityUpdatedOwnerChanges {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -15467,6 +16120,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field2: ::std::option::Option<
                         ::std::vec::Vec<MachineIdentityOwnerReference>,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -15475,7 +16132,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             "attributeName" => field1 = map.next_value()?,
                             "removed" => field2 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -15483,15 +16140,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         added: field0,
                         attribute_name: field1,
                         removed: field2,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "MachineIdentityUpdatedOwnerChanges",
-                    &["added", "attributeName", "removed"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for MachineIdentityUpdatedOwnerChanges {
@@ -15499,17 +16152,19 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("MachineIdentityUpdatedOwnerChanges", 3usize)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.added) {
-                fields.serialize_field("added", &self.added)?;
+                fields.serialize_entry("added", &self.added)?;
             }
             if !::std::option::Option::is_none(&self.attribute_name) {
-                fields.serialize_field("attributeName", &self.attribute_name)?;
+                fields.serialize_entry("attributeName", &self.attribute_name)?;
             }
             if !::std::option::Option::is_none(&self.removed) {
-                fields.serialize_field("removed", &self.removed)?;
+                fields.serialize_entry("removed", &self.removed)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -15527,6 +16182,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub old_value: ::std::option::Option<
             MachineIdentityUpdatedSingleValueAttributeChangesItemOldValue,
         >,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de>
     for MachineIdentityUpdatedSingleValueAttributeChangesItem {
@@ -15562,6 +16218,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             MachineIdentityUpdatedSingleValueAttributeChangesItemOldValue,
                         >,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -15576,7 +16236,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -15610,15 +16270,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 );
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "MachineIdentityUpdatedSingleValueAttributeChangesItem",
-                    &["name", "newValue", "oldValue"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for MachineIdentityUpdatedSingleValueAttributeChangesItem {
@@ -15626,15 +16282,14 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct(
-                    "MachineIdentityUpdatedSingleValueAttributeChangesItem",
-                    3usize,
-                )?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("newValue", &self.new_value)?;
-            fields.serialize_field("oldValue", &self.old_value)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("newValue", &self.new_value)?;
+            fields.serialize_entry("oldValue", &self.old_value)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -15705,7 +16360,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///Changes to user entitlements.
-    #[derive(Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct MachineIdentityUpdatedUserEntitlementChanges {
         ///User entitlements that were added.
         pub added: ::std::option::Option<
@@ -15717,6 +16372,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub removed: ::std::option::Option<
             ::std::vec::Vec<MachineIdentityUserEntitlements>,
         >,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de>
     for MachineIdentityUpdatedUserEntitlementChanges {
@@ -15746,6 +16402,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field2: ::std::option::Option<
                         ::std::vec::Vec<MachineIdentityUserEntitlements>,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -15754,7 +16414,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             "attributeName" => field1 = map.next_value()?,
                             "removed" => field2 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -15762,15 +16422,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         added: field0,
                         attribute_name: field1,
                         removed: field2,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "MachineIdentityUpdatedUserEntitlementChanges",
-                    &["added", "attributeName", "removed"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for MachineIdentityUpdatedUserEntitlementChanges {
@@ -15778,20 +16434,19 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct(
-                    "MachineIdentityUpdatedUserEntitlementChanges",
-                    3usize,
-                )?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.added) {
-                fields.serialize_field("added", &self.added)?;
+                fields.serialize_entry("added", &self.added)?;
             }
             if !::std::option::Option::is_none(&self.attribute_name) {
-                fields.serialize_field("attributeName", &self.attribute_name)?;
+                fields.serialize_entry("attributeName", &self.attribute_name)?;
             }
             if !::std::option::Option::is_none(&self.removed) {
-                fields.serialize_field("removed", &self.removed)?;
+                fields.serialize_entry("removed", &self.removed)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -15804,6 +16459,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         ///Entitlement identifier.
         pub entitlement_id: ::std::string::String,
         pub source: MachineIdentitySourceReference,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlements {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -15827,6 +16483,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field2: ::std::option::Option<
                         MachineIdentitySourceReference,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -15841,7 +16501,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -15873,15 +16533,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("source")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "MachineIdentityUserEntitlements",
-                    &["displayName", "entitlementId", "source"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for MachineIdentityUserEntitlements {
@@ -15889,12 +16545,14 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("MachineIdentityUserEntitlements", 3usize)?;
-            fields.serialize_field("displayName", &self.display_name)?;
-            fields.serialize_field("entitlementId", &self.entitlement_id)?;
-            fields.serialize_field("source", &self.source)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("displayName", &self.display_name)?;
+            fields.serialize_entry("entitlementId", &self.entitlement_id)?;
+            fields.serialize_entry("source", &self.source)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -15916,6 +16574,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub tracking_number: ::std::string::String,
         ///A list of any accumulated warning messages that occurred during provisioning.
         pub warnings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningCompleted {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -15952,6 +16611,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field7: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -15973,7 +16636,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             }
                             "warnings" => field7 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -16018,24 +16681,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             }
                         },
                         warnings: field7,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "ProvisioningCompleted",
-                    &[
-                        "accountRequests",
-                        "action",
-                        "errors",
-                        "recipient",
-                        "requester",
-                        "sources",
-                        "trackingNumber",
-                        "warnings",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ProvisioningCompleted {
@@ -16043,24 +16693,26 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("ProvisioningCompleted", 8usize)?;
-            fields.serialize_field("accountRequests", &self.account_requests)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("accountRequests", &self.account_requests)?;
             if !::std::option::Option::is_none(&self.action) {
-                fields.serialize_field("action", &self.action)?;
+                fields.serialize_entry("action", &self.action)?;
             }
             if !::std::option::Option::is_none(&self.errors) {
-                fields.serialize_field("errors", &self.errors)?;
+                fields.serialize_entry("errors", &self.errors)?;
             }
-            fields.serialize_field("recipient", &self.recipient)?;
+            fields.serialize_entry("recipient", &self.recipient)?;
             if !::std::option::Option::is_none(&self.requester) {
-                fields.serialize_field("requester", &self.requester)?;
+                fields.serialize_entry("requester", &self.requester)?;
             }
-            fields.serialize_field("sources", &self.sources)?;
-            fields.serialize_field("trackingNumber", &self.tracking_number)?;
+            fields.serialize_entry("sources", &self.sources)?;
+            fields.serialize_entry("trackingNumber", &self.tracking_number)?;
             if !::std::option::Option::is_none(&self.warnings) {
-                fields.serialize_field("warnings", &self.warnings)?;
+                fields.serialize_entry("warnings", &self.warnings)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -16085,6 +16737,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub source: ProvisioningCompletedAccountRequestsItemSource,
         ///A reference to a tracking number, if this is sent to a Service Desk Integration Module (SDIM).
         pub ticket_id: ::std::option::Option<::std::string::String>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningCompletedAccountRequestsItem {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -16121,6 +16774,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         ProvisioningCompletedAccountRequestsItemSource,
                     > = ::std::option::Option::None;
                     let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -16141,7 +16798,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             }
                             "ticketId" => field6 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -16185,23 +16842,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             }
                         },
                         ticket_id: field6,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "ProvisioningCompletedAccountRequestsItem",
-                    &[
-                        "accountId",
-                        "accountOperation",
-                        "attributeRequests",
-                        "provisioningResult",
-                        "provisioningTarget",
-                        "source",
-                        "ticketId",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ProvisioningCompletedAccountRequestsItem {
@@ -16209,21 +16854,23 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("ProvisioningCompletedAccountRequestsItem", 7usize)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.account_id) {
-                fields.serialize_field("accountId", &self.account_id)?;
+                fields.serialize_entry("accountId", &self.account_id)?;
             }
-            fields.serialize_field("accountOperation", &self.account_operation)?;
+            fields.serialize_entry("accountOperation", &self.account_operation)?;
             if !::std::option::Option::is_none(&self.attribute_requests) {
-                fields.serialize_field("attributeRequests", &self.attribute_requests)?;
+                fields.serialize_entry("attributeRequests", &self.attribute_requests)?;
             }
-            fields.serialize_field("provisioningResult", &self.provisioning_result)?;
-            fields.serialize_field("provisioningTarget", &self.provisioning_target)?;
-            fields.serialize_field("source", &self.source)?;
+            fields.serialize_entry("provisioningResult", &self.provisioning_result)?;
+            fields.serialize_entry("provisioningTarget", &self.provisioning_target)?;
+            fields.serialize_entry("source", &self.source)?;
             if !::std::option::Option::is_none(&self.ticket_id) {
-                fields.serialize_field("ticketId", &self.ticket_id)?;
+                fields.serialize_entry("ticketId", &self.ticket_id)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -16237,6 +16884,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub attribute_value: ::std::option::Option<::std::string::String>,
         ///The operation to handle the attribute.
         pub operation: ProvisioningCompletedAccountRequestsItemAttributeRequestsItemOperation,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de>
     for ProvisioningCompletedAccountRequestsItemAttributeRequestsItem {
@@ -16266,6 +16914,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field2: ::std::option::Option<
                         ProvisioningCompletedAccountRequestsItemAttributeRequestsItemOperation,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -16278,7 +16930,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -16302,15 +16954,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("operation")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "ProvisioningCompletedAccountRequestsItemAttributeRequestsItem",
-                    &["attributeName", "attributeValue", "operation"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize
@@ -16319,17 +16967,16 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct(
-                    "ProvisioningCompletedAccountRequestsItemAttributeRequestsItem",
-                    3usize,
-                )?;
-            fields.serialize_field("attributeName", &self.attribute_name)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("attributeName", &self.attribute_name)?;
             if !::std::option::Option::is_none(&self.attribute_value) {
-                fields.serialize_field("attributeValue", &self.attribute_value)?;
+                fields.serialize_entry("attributeValue", &self.attribute_value)?;
             }
-            fields.serialize_field("operation", &self.operation)?;
+            fields.serialize_entry("operation", &self.operation)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -16496,6 +17143,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub name: ::std::string::String,
         ///The type of object that is referenced
         pub type_: ProvisioningCompletedAccountRequestsItemSourceType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de>
     for ProvisioningCompletedAccountRequestsItemSource {
@@ -16523,6 +17171,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field2: ::std::option::Option<
                         ProvisioningCompletedAccountRequestsItemSourceType,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -16537,7 +17189,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -16569,15 +17221,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "ProvisioningCompletedAccountRequestsItemSource",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ProvisioningCompletedAccountRequestsItemSource {
@@ -16585,15 +17233,14 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct(
-                    "ProvisioningCompletedAccountRequestsItemSource",
-                    3usize,
-                )?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -16684,6 +17331,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub name: ::std::string::String,
         ///Provisioning recipient DTO type.
         pub type_: ProvisioningCompletedRecipientType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningCompletedRecipient {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -16707,6 +17355,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field2: ::std::option::Option<
                         ProvisioningCompletedRecipientType,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -16721,7 +17373,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -16753,15 +17405,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "ProvisioningCompletedRecipient",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ProvisioningCompletedRecipient {
@@ -16769,12 +17417,14 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("ProvisioningCompletedRecipient", 3usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -16863,6 +17513,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub name: ::std::string::String,
         ///Provisioning requester's DTO type.
         pub type_: ProvisioningCompletedRequesterType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for ProvisioningCompletedRequester {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -16886,6 +17537,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field2: ::std::option::Option<
                         ProvisioningCompletedRequesterType,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -16900,7 +17555,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -16932,15 +17587,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "ProvisioningCompletedRequester",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for ProvisioningCompletedRequester {
@@ -16948,12 +17599,14 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("ProvisioningCompletedRequester", 3usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -17034,11 +17687,12 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         }
     }
     ///`Reassignment`
-    #[derive(Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct Reassignment {
         ///The comment entered when the Certification was reassigned
         pub comment: ::std::option::Option<::std::string::String>,
         pub from: ::std::option::Option<CertificationReference>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Reassignment {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -17059,6 +17713,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                 ) -> ::std::result::Result<Reassignment, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<CertificationReference> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -17066,18 +17724,18 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             "comment" => field0 = map.next_value()?,
                             "from" => field1 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
                     ::std::result::Result::Ok(Reassignment {
                         comment: field0,
                         from: field1,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct("Reassignment", &["comment", "from"], __Visitor)
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for Reassignment {
@@ -17085,19 +17743,22 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("Reassignment", 2usize)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.comment) {
-                fields.serialize_field("comment", &self.comment)?;
+                fields.serialize_entry("comment", &self.comment)?;
             }
             if !::std::option::Option::is_none(&self.from) {
-                fields.serialize_field("from", &self.from)?;
+                fields.serialize_entry("from", &self.from)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
     }
     ///`Reviewer`
-    #[derive(Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct Reviewer {
         ///The created date of the reviewing identity.
         pub created: ::std::option::Option<::sailpoint_runtime::DateTime>,
@@ -17111,6 +17772,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub name: ::std::option::Option<::std::string::String>,
         ///The type of the reviewing identity.
         pub type_: ::std::option::Option<ReviewerType>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for Reviewer {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -17139,6 +17801,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     > = ::std::option::Option::None;
                     let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field5: ::std::option::Option<ReviewerType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -17150,7 +17816,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             "name" => field4 = map.next_value()?,
                             "type" => field5 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -17161,15 +17827,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         modified: field3,
                         name: field4,
                         type_: field5,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "Reviewer",
-                    &["created", "email", "id", "modified", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for Reviewer {
@@ -17177,25 +17839,28 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("Reviewer", 6usize)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.created) {
-                fields.serialize_field("created", &self.created)?;
+                fields.serialize_entry("created", &self.created)?;
             }
             if !::std::option::Option::is_none(&self.email) {
-                fields.serialize_field("email", &self.email)?;
+                fields.serialize_entry("email", &self.email)?;
             }
             if !::std::option::Option::is_none(&self.id) {
-                fields.serialize_field("id", &self.id)?;
+                fields.serialize_entry("id", &self.id)?;
             }
             if !::std::option::Option::is_none(&self.modified) {
-                fields.serialize_field("modified", &self.modified)?;
+                fields.serialize_entry("modified", &self.modified)?;
             }
             if !::std::option::Option::is_none(&self.name) {
-                fields.serialize_field("name", &self.name)?;
+                fields.serialize_entry("name", &self.name)?;
             }
             if !::std::option::Option::is_none(&self.type_) {
-                fields.serialize_field("type", &self.type_)?;
+                fields.serialize_entry("type", &self.type_)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -17296,6 +17961,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub search_results: SavedSearchCompleteSearchResults,
         ///The Amazon S3 URL to download the report from.
         pub signed_s3_url: ::std::string::String,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SavedSearchComplete {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -17323,6 +17989,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         SavedSearchCompleteSearchResults,
                     > = ::std::option::Option::None;
                     let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -17349,7 +18019,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field6 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -17417,23 +18087,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("signedS3Url")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "SavedSearchComplete",
-                    &[
-                        "fileName",
-                        "ownerEmail",
-                        "ownerName",
-                        "query",
-                        "searchName",
-                        "searchResults",
-                        "signedS3Url",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SavedSearchComplete {
@@ -17441,20 +18099,23 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("SavedSearchComplete", 7usize)?;
-            fields.serialize_field("fileName", &self.file_name)?;
-            fields.serialize_field("ownerEmail", &self.owner_email)?;
-            fields.serialize_field("ownerName", &self.owner_name)?;
-            fields.serialize_field("query", &self.query)?;
-            fields.serialize_field("searchName", &self.search_name)?;
-            fields.serialize_field("searchResults", &self.search_results)?;
-            fields.serialize_field("signedS3Url", &self.signed_s3_url)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("fileName", &self.file_name)?;
+            fields.serialize_entry("ownerEmail", &self.owner_email)?;
+            fields.serialize_entry("ownerName", &self.owner_name)?;
+            fields.serialize_entry("query", &self.query)?;
+            fields.serialize_entry("searchName", &self.search_name)?;
+            fields.serialize_entry("searchResults", &self.search_results)?;
+            fields.serialize_entry("signedS3Url", &self.signed_s3_url)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
     ///A preview of the search results for each object type. This includes a count as well as headers, and the first several rows of data, per object type.
-    #[derive(Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct SavedSearchCompleteSearchResults {
         ///A table of accounts that match the search criteria.
         pub account: ::std::option::Option<SavedSearchCompleteSearchResultsAccount>,
@@ -17464,6 +18125,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         >,
         ///A table of identities that match the search criteria.
         pub identity: ::std::option::Option<SavedSearchCompleteSearchResultsIdentity>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SavedSearchCompleteSearchResults {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -17494,6 +18156,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field2: ::std::option::Option<
                         SavedSearchCompleteSearchResultsIdentity,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -17502,7 +18168,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             "Entitlement" => field1 = map.next_value()?,
                             "Identity" => field2 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -17510,15 +18176,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                         account: field0,
                         entitlement: field1,
                         identity: field2,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "SavedSearchCompleteSearchResults",
-                    &["Account", "Entitlement", "Identity"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SavedSearchCompleteSearchResults {
@@ -17526,17 +18188,19 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("SavedSearchCompleteSearchResults", 3usize)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.account) {
-                fields.serialize_field("Account", &self.account)?;
+                fields.serialize_entry("Account", &self.account)?;
             }
             if !::std::option::Option::is_none(&self.entitlement) {
-                fields.serialize_field("Entitlement", &self.entitlement)?;
+                fields.serialize_entry("Entitlement", &self.entitlement)?;
             }
             if !::std::option::Option::is_none(&self.identity) {
-                fields.serialize_field("Identity", &self.identity)?;
+                fields.serialize_entry("Identity", &self.identity)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -17550,6 +18214,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub noun: ::std::string::String,
         ///A sample of the data in the table.
         pub preview: ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SavedSearchCompleteSearchResultsAccount {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -17576,6 +18241,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field2: ::std::option::Option<
                         ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -17590,7 +18259,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -17622,15 +18291,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("preview")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "SavedSearchCompleteSearchResultsAccount",
-                    &["count", "noun", "preview"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SavedSearchCompleteSearchResultsAccount {
@@ -17638,12 +18303,14 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("SavedSearchCompleteSearchResultsAccount", 3usize)?;
-            fields.serialize_field("count", &self.count)?;
-            fields.serialize_field("noun", &self.noun)?;
-            fields.serialize_field("preview", &self.preview)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("count", &self.count)?;
+            fields.serialize_entry("noun", &self.noun)?;
+            fields.serialize_entry("preview", &self.preview)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -17656,6 +18323,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub noun: ::std::string::String,
         ///A sample of the data in the table.
         pub preview: ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SavedSearchCompleteSearchResultsEntitlement {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -17682,6 +18350,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field2: ::std::option::Option<
                         ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -17696,7 +18368,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -17728,15 +18400,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("preview")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "SavedSearchCompleteSearchResultsEntitlement",
-                    &["count", "noun", "preview"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SavedSearchCompleteSearchResultsEntitlement {
@@ -17744,15 +18412,14 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct(
-                    "SavedSearchCompleteSearchResultsEntitlement",
-                    3usize,
-                )?;
-            fields.serialize_field("count", &self.count)?;
-            fields.serialize_field("noun", &self.noun)?;
-            fields.serialize_field("preview", &self.preview)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("count", &self.count)?;
+            fields.serialize_entry("noun", &self.noun)?;
+            fields.serialize_entry("preview", &self.preview)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -17765,6 +18432,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub noun: ::std::string::String,
         ///A sample of the data in the table.
         pub preview: ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SavedSearchCompleteSearchResultsIdentity {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -17791,6 +18459,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field2: ::std::option::Option<
                         ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -17805,7 +18477,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -17837,15 +18509,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("preview")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "SavedSearchCompleteSearchResultsIdentity",
-                    &["count", "noun", "preview"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SavedSearchCompleteSearchResultsIdentity {
@@ -17853,12 +18521,14 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("SavedSearchCompleteSearchResultsIdentity", 3usize)?;
-            fields.serialize_field("count", &self.count)?;
-            fields.serialize_field("noun", &self.noun)?;
-            fields.serialize_field("preview", &self.preview)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("count", &self.count)?;
+            fields.serialize_entry("noun", &self.noun)?;
+            fields.serialize_entry("preview", &self.preview)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -17881,6 +18551,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub source_name: ::std::string::String,
         ///Source unique identifier for the identity. UUID is generated by the source system.
         pub uuid: ::std::option::Option<::std::string::String>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceAccountCreated {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -17909,6 +18580,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -17936,7 +18611,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             }
                             "uuid" => field7 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -18005,24 +18680,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             }
                         },
                         uuid: field7,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "SourceAccountCreated",
-                    &[
-                        "attributes",
-                        "id",
-                        "identityId",
-                        "identityName",
-                        "nativeIdentifier",
-                        "sourceId",
-                        "sourceName",
-                        "uuid",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceAccountCreated {
@@ -18030,18 +18692,20 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("SourceAccountCreated", 8usize)?;
-            fields.serialize_field("attributes", &self.attributes)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("identityId", &self.identity_id)?;
-            fields.serialize_field("identityName", &self.identity_name)?;
-            fields.serialize_field("nativeIdentifier", &self.native_identifier)?;
-            fields.serialize_field("sourceId", &self.source_id)?;
-            fields.serialize_field("sourceName", &self.source_name)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("attributes", &self.attributes)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("identityId", &self.identity_id)?;
+            fields.serialize_entry("identityName", &self.identity_name)?;
+            fields.serialize_entry("nativeIdentifier", &self.native_identifier)?;
+            fields.serialize_entry("sourceId", &self.source_id)?;
+            fields.serialize_entry("sourceName", &self.source_name)?;
             if !::std::option::Option::is_none(&self.uuid) {
-                fields.serialize_field("uuid", &self.uuid)?;
+                fields.serialize_entry("uuid", &self.uuid)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -18065,6 +18729,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub source_name: ::std::string::String,
         ///Source unique identifier for the identity. UUID is generated by the source system.
         pub uuid: ::std::option::Option<::std::string::String>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceAccountDeleted {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -18093,6 +18758,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -18120,7 +18789,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             }
                             "uuid" => field7 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -18189,24 +18858,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             }
                         },
                         uuid: field7,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "SourceAccountDeleted",
-                    &[
-                        "attributes",
-                        "id",
-                        "identityId",
-                        "identityName",
-                        "nativeIdentifier",
-                        "sourceId",
-                        "sourceName",
-                        "uuid",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceAccountDeleted {
@@ -18214,18 +18870,20 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("SourceAccountDeleted", 8usize)?;
-            fields.serialize_field("attributes", &self.attributes)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("identityId", &self.identity_id)?;
-            fields.serialize_field("identityName", &self.identity_name)?;
-            fields.serialize_field("nativeIdentifier", &self.native_identifier)?;
-            fields.serialize_field("sourceId", &self.source_id)?;
-            fields.serialize_field("sourceName", &self.source_name)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("attributes", &self.attributes)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("identityId", &self.identity_id)?;
+            fields.serialize_entry("identityName", &self.identity_name)?;
+            fields.serialize_entry("nativeIdentifier", &self.native_identifier)?;
+            fields.serialize_entry("sourceId", &self.source_id)?;
+            fields.serialize_entry("sourceName", &self.source_name)?;
             if !::std::option::Option::is_none(&self.uuid) {
-                fields.serialize_field("uuid", &self.uuid)?;
+                fields.serialize_entry("uuid", &self.uuid)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -18249,6 +18907,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub source_name: ::std::string::String,
         ///Source unique identifier for the identity. UUID is generated by the source system.
         pub uuid: ::std::option::Option<::std::string::String>,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceAccountUpdated {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -18277,6 +18936,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -18304,7 +18967,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             }
                             "uuid" => field7 = map.next_value()?,
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -18373,24 +19036,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                             }
                         },
                         uuid: field7,
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "SourceAccountUpdated",
-                    &[
-                        "attributes",
-                        "id",
-                        "identityId",
-                        "identityName",
-                        "nativeIdentifier",
-                        "sourceId",
-                        "sourceName",
-                        "uuid",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceAccountUpdated {
@@ -18398,18 +19048,20 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("SourceAccountUpdated", 8usize)?;
-            fields.serialize_field("attributes", &self.attributes)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("identityId", &self.identity_id)?;
-            fields.serialize_field("identityName", &self.identity_name)?;
-            fields.serialize_field("nativeIdentifier", &self.native_identifier)?;
-            fields.serialize_field("sourceId", &self.source_id)?;
-            fields.serialize_field("sourceName", &self.source_name)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("attributes", &self.attributes)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("identityId", &self.identity_id)?;
+            fields.serialize_entry("identityName", &self.identity_name)?;
+            fields.serialize_entry("nativeIdentifier", &self.native_identifier)?;
+            fields.serialize_entry("sourceId", &self.source_id)?;
+            fields.serialize_entry("sourceName", &self.source_name)?;
             if !::std::option::Option::is_none(&self.uuid) {
-                fields.serialize_field("uuid", &self.uuid)?;
+                fields.serialize_entry("uuid", &self.uuid)?;
+            }
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
             }
             fields.end()
         }
@@ -18428,6 +19080,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub name: ::std::string::String,
         ///The connection type.
         pub type_: ::std::string::String,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceCreated {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -18454,6 +19107,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -18477,7 +19134,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field5 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -18536,15 +19193,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "SourceCreated",
-                    &["actor", "connector", "created", "id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceCreated {
@@ -18552,14 +19205,17 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("SourceCreated", 6usize)?;
-            fields.serialize_field("actor", &self.actor)?;
-            fields.serialize_field("connector", &self.connector)?;
-            fields.serialize_field("created", &self.created)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("actor", &self.actor)?;
+            fields.serialize_entry("connector", &self.connector)?;
+            fields.serialize_entry("created", &self.created)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -18572,6 +19228,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub name: ::std::string::String,
         ///DTO type of identity who created the source.
         pub type_: SourceCreatedActorType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceCreatedActor {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -18593,6 +19250,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<SourceCreatedActorType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -18607,7 +19268,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -18639,15 +19300,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "SourceCreatedActor",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceCreatedActor {
@@ -18655,11 +19312,14 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("SourceCreatedActor", 3usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -18752,6 +19412,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub name: ::std::string::String,
         ///The connection type.
         pub type_: ::std::string::String,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceDeleted {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -18778,6 +19439,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -18801,7 +19466,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field5 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -18860,15 +19525,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "SourceDeleted",
-                    &["actor", "connector", "deleted", "id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceDeleted {
@@ -18876,14 +19537,17 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("SourceDeleted", 6usize)?;
-            fields.serialize_field("actor", &self.actor)?;
-            fields.serialize_field("connector", &self.connector)?;
-            fields.serialize_field("deleted", &self.deleted)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("actor", &self.actor)?;
+            fields.serialize_entry("connector", &self.connector)?;
+            fields.serialize_entry("deleted", &self.deleted)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -18896,6 +19560,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub name: ::std::string::String,
         ///DTO type of identity who deleted the source.
         pub type_: SourceDeletedActorType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceDeletedActor {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -18917,6 +19582,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<SourceDeletedActorType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -18931,7 +19600,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -18963,15 +19632,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "SourceDeletedActor",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceDeletedActor {
@@ -18979,11 +19644,14 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("SourceDeletedActor", 3usize)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -19076,6 +19744,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub name: ::std::string::String,
         ///The connection type of the source.
         pub type_: ::std::string::String,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceUpdated {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -19102,6 +19771,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     > = ::std::option::Option::None;
                     let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -19125,7 +19798,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field5 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -19184,15 +19857,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "SourceUpdated",
-                    &["actor", "connector", "id", "modified", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceUpdated {
@@ -19200,14 +19869,17 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("SourceUpdated", 6usize)?;
-            fields.serialize_field("actor", &self.actor)?;
-            fields.serialize_field("connector", &self.connector)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("modified", &self.modified)?;
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("actor", &self.actor)?;
+            fields.serialize_entry("connector", &self.connector)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("modified", &self.modified)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -19220,6 +19892,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
         pub name: ::std::string::String,
         ///DTO type of identity who updated the source.
         pub type_: SourceUpdatedActorType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for SourceUpdatedActor {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -19241,6 +19914,10 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<SourceUpdatedActorType> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -19253,7 +19930,7 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -19277,15 +19954,11 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "SourceUpdatedActor",
-                    &["id", "name", "type"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for SourceUpdatedActor {
@@ -19293,13 +19966,16 @@ If *BEARER_TOKEN* is selected, HttpConfig will include BearerTokenAuthConfig wit
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer.serialize_struct("SourceUpdatedActor", 3usize)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
             if !::std::option::Option::is_none(&self.id) {
-                fields.serialize_field("id", &self.id)?;
+                fields.serialize_entry("id", &self.id)?;
             }
-            fields.serialize_field("name", &self.name)?;
-            fields.serialize_field("type", &self.type_)?;
+            fields.serialize_entry("name", &self.name)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -20385,9 +21061,9 @@ Test trigger invocations are always enabled regardless of this option.*/
         ///Trigger Description.
         pub description: ::std::option::Option<::std::string::String>,
         ///An example of the JSON payload that will be sent by the trigger to the subscribed service.
-        pub example_input: TriggerExampleInput,
+        pub example_input: ::serde_json::Value,
         ///An example of the JSON payload that will be sent by the subscribed service to the trigger in response to an event.
-        pub example_output: ::std::option::Option<TriggerExampleOutput>,
+        pub example_output: ::std::option::Option<::serde_json::Value>,
         ///Unique identifier of the trigger.
         pub id: ::std::string::String,
         ///The JSON schema of the payload that will be sent by the trigger to the subscribed service.
@@ -20416,8 +21092,8 @@ Test trigger invocations are always enabled regardless of this option.*/
                     mut map: __A,
                 ) -> ::std::result::Result<Trigger, __A::Error> {
                     let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<TriggerExampleInput> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<TriggerExampleOutput> = ::std::option::Option::None;
+                    let mut field1: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut field2: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
                     let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -20543,241 +21219,6 @@ Test trigger invocations are always enabled regardless of this option.*/
             fields.end()
         }
     }
-    ///An example of the JSON payload that will be sent by the trigger to the subscribed service.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum TriggerExampleInput {
-        AccessRequestDynamicApprover(AccessRequestDynamicApprover),
-        AccessRequestPostApproval(AccessRequestPostApproval),
-        AccessRequestPreApproval(AccessRequestPreApproval),
-        AccountAggregationCompleted(AccountAggregationCompleted),
-        AccountAttributesChanged(AccountAttributesChanged),
-        AccountCorrelated(AccountCorrelated),
-        AccountsCollectedForAggregation(AccountsCollectedForAggregation),
-        AccountCreated(AccountCreated),
-        AccountUncorrelated(AccountUncorrelated),
-        AccountDeleted(AccountDeleted),
-        AccountUpdated(AccountUpdated),
-        CampaignActivated(CampaignActivated),
-        CampaignEnded(CampaignEnded),
-        CampaignGenerated(CampaignGenerated),
-        CertificationSignedOff(CertificationSignedOff),
-        IdentityAttributesChanged(IdentityAttributesChanged),
-        IdentityCreated(IdentityCreated),
-        IdentityDeleted(IdentityDeleted),
-        MachineIdentityCreated(MachineIdentityCreated),
-        MachineIdentityUpdated(MachineIdentityUpdated),
-        MachineIdentityDeleted(MachineIdentityDeleted),
-        ProvisioningCompleted(ProvisioningCompleted),
-        SavedSearchComplete(SavedSearchComplete),
-        SourceAccountCreated(SourceAccountCreated),
-        SourceAccountDeleted(SourceAccountDeleted),
-        SourceAccountUpdated(SourceAccountUpdated),
-        SourceCreated(SourceCreated),
-        SourceDeleted(SourceDeleted),
-        SourceUpdated(SourceUpdated),
-        VaClusterStatusChangeEvent(VaClusterStatusChangeEvent),
-    }
-    impl ::std::convert::From<AccessRequestDynamicApprover> for TriggerExampleInput {
-        #[inline]
-        fn from(value: AccessRequestDynamicApprover) -> Self {
-            Self::AccessRequestDynamicApprover(value)
-        }
-    }
-    impl ::std::convert::From<AccessRequestPostApproval> for TriggerExampleInput {
-        #[inline]
-        fn from(value: AccessRequestPostApproval) -> Self {
-            Self::AccessRequestPostApproval(value)
-        }
-    }
-    impl ::std::convert::From<AccessRequestPreApproval> for TriggerExampleInput {
-        #[inline]
-        fn from(value: AccessRequestPreApproval) -> Self {
-            Self::AccessRequestPreApproval(value)
-        }
-    }
-    impl ::std::convert::From<AccountAggregationCompleted> for TriggerExampleInput {
-        #[inline]
-        fn from(value: AccountAggregationCompleted) -> Self {
-            Self::AccountAggregationCompleted(value)
-        }
-    }
-    impl ::std::convert::From<AccountAttributesChanged> for TriggerExampleInput {
-        #[inline]
-        fn from(value: AccountAttributesChanged) -> Self {
-            Self::AccountAttributesChanged(value)
-        }
-    }
-    impl ::std::convert::From<AccountCorrelated> for TriggerExampleInput {
-        #[inline]
-        fn from(value: AccountCorrelated) -> Self {
-            Self::AccountCorrelated(value)
-        }
-    }
-    impl ::std::convert::From<AccountsCollectedForAggregation> for TriggerExampleInput {
-        #[inline]
-        fn from(value: AccountsCollectedForAggregation) -> Self {
-            Self::AccountsCollectedForAggregation(value)
-        }
-    }
-    impl ::std::convert::From<AccountCreated> for TriggerExampleInput {
-        #[inline]
-        fn from(value: AccountCreated) -> Self {
-            Self::AccountCreated(value)
-        }
-    }
-    impl ::std::convert::From<AccountUncorrelated> for TriggerExampleInput {
-        #[inline]
-        fn from(value: AccountUncorrelated) -> Self {
-            Self::AccountUncorrelated(value)
-        }
-    }
-    impl ::std::convert::From<AccountDeleted> for TriggerExampleInput {
-        #[inline]
-        fn from(value: AccountDeleted) -> Self {
-            Self::AccountDeleted(value)
-        }
-    }
-    impl ::std::convert::From<AccountUpdated> for TriggerExampleInput {
-        #[inline]
-        fn from(value: AccountUpdated) -> Self {
-            Self::AccountUpdated(value)
-        }
-    }
-    impl ::std::convert::From<CampaignActivated> for TriggerExampleInput {
-        #[inline]
-        fn from(value: CampaignActivated) -> Self {
-            Self::CampaignActivated(value)
-        }
-    }
-    impl ::std::convert::From<CampaignEnded> for TriggerExampleInput {
-        #[inline]
-        fn from(value: CampaignEnded) -> Self {
-            Self::CampaignEnded(value)
-        }
-    }
-    impl ::std::convert::From<CampaignGenerated> for TriggerExampleInput {
-        #[inline]
-        fn from(value: CampaignGenerated) -> Self {
-            Self::CampaignGenerated(value)
-        }
-    }
-    impl ::std::convert::From<CertificationSignedOff> for TriggerExampleInput {
-        #[inline]
-        fn from(value: CertificationSignedOff) -> Self {
-            Self::CertificationSignedOff(value)
-        }
-    }
-    impl ::std::convert::From<IdentityAttributesChanged> for TriggerExampleInput {
-        #[inline]
-        fn from(value: IdentityAttributesChanged) -> Self {
-            Self::IdentityAttributesChanged(value)
-        }
-    }
-    impl ::std::convert::From<IdentityCreated> for TriggerExampleInput {
-        #[inline]
-        fn from(value: IdentityCreated) -> Self {
-            Self::IdentityCreated(value)
-        }
-    }
-    impl ::std::convert::From<IdentityDeleted> for TriggerExampleInput {
-        #[inline]
-        fn from(value: IdentityDeleted) -> Self {
-            Self::IdentityDeleted(value)
-        }
-    }
-    impl ::std::convert::From<MachineIdentityCreated> for TriggerExampleInput {
-        #[inline]
-        fn from(value: MachineIdentityCreated) -> Self {
-            Self::MachineIdentityCreated(value)
-        }
-    }
-    impl ::std::convert::From<MachineIdentityUpdated> for TriggerExampleInput {
-        #[inline]
-        fn from(value: MachineIdentityUpdated) -> Self {
-            Self::MachineIdentityUpdated(value)
-        }
-    }
-    impl ::std::convert::From<MachineIdentityDeleted> for TriggerExampleInput {
-        #[inline]
-        fn from(value: MachineIdentityDeleted) -> Self {
-            Self::MachineIdentityDeleted(value)
-        }
-    }
-    impl ::std::convert::From<ProvisioningCompleted> for TriggerExampleInput {
-        #[inline]
-        fn from(value: ProvisioningCompleted) -> Self {
-            Self::ProvisioningCompleted(value)
-        }
-    }
-    impl ::std::convert::From<SavedSearchComplete> for TriggerExampleInput {
-        #[inline]
-        fn from(value: SavedSearchComplete) -> Self {
-            Self::SavedSearchComplete(value)
-        }
-    }
-    impl ::std::convert::From<SourceAccountCreated> for TriggerExampleInput {
-        #[inline]
-        fn from(value: SourceAccountCreated) -> Self {
-            Self::SourceAccountCreated(value)
-        }
-    }
-    impl ::std::convert::From<SourceAccountDeleted> for TriggerExampleInput {
-        #[inline]
-        fn from(value: SourceAccountDeleted) -> Self {
-            Self::SourceAccountDeleted(value)
-        }
-    }
-    impl ::std::convert::From<SourceAccountUpdated> for TriggerExampleInput {
-        #[inline]
-        fn from(value: SourceAccountUpdated) -> Self {
-            Self::SourceAccountUpdated(value)
-        }
-    }
-    impl ::std::convert::From<SourceCreated> for TriggerExampleInput {
-        #[inline]
-        fn from(value: SourceCreated) -> Self {
-            Self::SourceCreated(value)
-        }
-    }
-    impl ::std::convert::From<SourceDeleted> for TriggerExampleInput {
-        #[inline]
-        fn from(value: SourceDeleted) -> Self {
-            Self::SourceDeleted(value)
-        }
-    }
-    impl ::std::convert::From<SourceUpdated> for TriggerExampleInput {
-        #[inline]
-        fn from(value: SourceUpdated) -> Self {
-            Self::SourceUpdated(value)
-        }
-    }
-    impl ::std::convert::From<VaClusterStatusChangeEvent> for TriggerExampleInput {
-        #[inline]
-        fn from(value: VaClusterStatusChangeEvent) -> Self {
-            Self::VaClusterStatusChangeEvent(value)
-        }
-    }
-    ///`TriggerExampleOutput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum TriggerExampleOutput {
-        Variant0(::std::option::Option<Accessrequestdynamicapprover2>),
-        Variant1(Accessrequestpreapproval2),
-    }
-    impl ::std::convert::From<::std::option::Option<Accessrequestdynamicapprover2>>
-    for TriggerExampleOutput {
-        #[inline]
-        fn from(value: ::std::option::Option<Accessrequestdynamicapprover2>) -> Self {
-            Self::Variant0(value)
-        }
-    }
-    impl ::std::convert::From<Accessrequestpreapproval2> for TriggerExampleOutput {
-        #[inline]
-        fn from(value: Accessrequestpreapproval2) -> Self {
-            Self::Variant1(value)
-        }
-    }
     ///The type of trigger.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TriggerType {
@@ -20868,6 +21309,7 @@ Test trigger invocations are always enabled regardless of this option.*/
         pub previous_health_check_result: VaClusterStatusChangeEventPreviousHealthCheckResult,
         ///The type of the object that initiated this event.
         pub type_: VaClusterStatusChangeEventType,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for VaClusterStatusChangeEvent {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -20901,6 +21343,10 @@ Test trigger invocations are always enabled regardless of this option.*/
                     let mut field4: ::std::option::Option<
                         VaClusterStatusChangeEventType,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -20921,7 +21367,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                                 field4 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -20971,21 +21417,11 @@ Test trigger invocations are always enabled regardless of this option.*/
                                 >("type")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "VaClusterStatusChangeEvent",
-                    &[
-                        "application",
-                        "created",
-                        "healthCheckResult",
-                        "previousHealthCheckResult",
-                        "type",
-                    ],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for VaClusterStatusChangeEvent {
@@ -20993,18 +21429,20 @@ Test trigger invocations are always enabled regardless of this option.*/
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("VaClusterStatusChangeEvent", 5usize)?;
-            fields.serialize_field("application", &self.application)?;
-            fields.serialize_field("created", &self.created)?;
-            fields.serialize_field("healthCheckResult", &self.health_check_result)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("application", &self.application)?;
+            fields.serialize_entry("created", &self.created)?;
+            fields.serialize_entry("healthCheckResult", &self.health_check_result)?;
             fields
-                .serialize_field(
+                .serialize_entry(
                     "previousHealthCheckResult",
                     &self.previous_health_check_result,
                 )?;
-            fields.serialize_field("type", &self.type_)?;
+            fields.serialize_entry("type", &self.type_)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -21019,6 +21457,7 @@ Test trigger invocations are always enabled regardless of this option.*/
         pub id: ::std::string::String,
         ///The name of the application
         pub name: ::std::string::String,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for VaClusterStatusChangeEventApplication {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -21047,6 +21486,10 @@ Test trigger invocations are always enabled regardless of this option.*/
                     > = ::std::option::Option::None;
                     let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -21061,7 +21504,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -21094,15 +21537,11 @@ Test trigger invocations are always enabled regardless of this option.*/
                                 >("name")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "VaClusterStatusChangeEventApplication",
-                    &["attributes", "id", "name"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for VaClusterStatusChangeEventApplication {
@@ -21110,12 +21549,14 @@ Test trigger invocations are always enabled regardless of this option.*/
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct("VaClusterStatusChangeEventApplication", 3usize)?;
-            fields.serialize_field("attributes", &self.attributes)?;
-            fields.serialize_field("id", &self.id)?;
-            fields.serialize_field("name", &self.name)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("attributes", &self.attributes)?;
+            fields.serialize_entry("id", &self.id)?;
+            fields.serialize_entry("name", &self.name)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -21128,6 +21569,7 @@ Test trigger invocations are always enabled regardless of this option.*/
         pub result_type: ::std::string::String,
         ///The status of the health check.
         pub status: VaClusterStatusChangeEventHealthCheckResultStatus,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de> for VaClusterStatusChangeEventHealthCheckResult {
         fn deserialize<__D: ::serde::Deserializer<'de>>(
@@ -21154,6 +21596,10 @@ Test trigger invocations are always enabled regardless of this option.*/
                     let mut field2: ::std::option::Option<
                         VaClusterStatusChangeEventHealthCheckResultStatus,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -21168,7 +21614,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -21200,15 +21646,11 @@ Test trigger invocations are always enabled regardless of this option.*/
                                 >("status")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "VaClusterStatusChangeEventHealthCheckResult",
-                    &["message", "resultType", "status"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for VaClusterStatusChangeEventHealthCheckResult {
@@ -21216,15 +21658,14 @@ Test trigger invocations are always enabled regardless of this option.*/
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct(
-                    "VaClusterStatusChangeEventHealthCheckResult",
-                    3usize,
-                )?;
-            fields.serialize_field("message", &self.message)?;
-            fields.serialize_field("resultType", &self.result_type)?;
-            fields.serialize_field("status", &self.status)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("message", &self.message)?;
+            fields.serialize_entry("resultType", &self.result_type)?;
+            fields.serialize_entry("status", &self.status)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -21295,6 +21736,7 @@ Test trigger invocations are always enabled regardless of this option.*/
         pub result_type: ::std::string::String,
         ///The status of the health check.
         pub status: VaClusterStatusChangeEventPreviousHealthCheckResultStatus,
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl<'de> ::serde::Deserialize<'de>
     for VaClusterStatusChangeEventPreviousHealthCheckResult {
@@ -21324,6 +21766,10 @@ Test trigger invocations are always enabled regardless of this option.*/
                     let mut field2: ::std::option::Option<
                         VaClusterStatusChangeEventPreviousHealthCheckResultStatus,
                     > = ::std::option::Option::None;
+                    let mut extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<sailpoint_runtime::glue::InputStr<'de>>()?
                     {
@@ -21338,7 +21784,7 @@ Test trigger invocations are always enabled regardless of this option.*/
                                 field2 = ::std::option::Option::Some(map.next_value()?);
                             }
                             _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                                extra.insert(key.into_string(), map.next_value()?);
                             }
                         }
                     }
@@ -21370,15 +21816,11 @@ Test trigger invocations are always enabled regardless of this option.*/
                                 >("status")?
                             }
                         },
+                        extra: extra,
                     })
                 }
             }
-            deserializer
-                .deserialize_struct(
-                    "VaClusterStatusChangeEventPreviousHealthCheckResult",
-                    &["message", "resultType", "status"],
-                    __Visitor,
-                )
+            deserializer.deserialize_map(__Visitor)
         }
     }
     impl ::serde::Serialize for VaClusterStatusChangeEventPreviousHealthCheckResult {
@@ -21386,15 +21828,14 @@ Test trigger invocations are always enabled regardless of this option.*/
             &self,
             serializer: __S,
         ) -> ::std::result::Result<__S::Ok, __S::Error> {
-            use ::serde::ser::SerializeStruct as _;
-            let mut fields = serializer
-                .serialize_struct(
-                    "VaClusterStatusChangeEventPreviousHealthCheckResult",
-                    3usize,
-                )?;
-            fields.serialize_field("message", &self.message)?;
-            fields.serialize_field("resultType", &self.result_type)?;
-            fields.serialize_field("status", &self.status)?;
+            use ::serde::ser::SerializeMap as _;
+            let mut fields = serializer.serialize_map(::std::option::Option::None)?;
+            fields.serialize_entry("message", &self.message)?;
+            fields.serialize_entry("resultType", &self.result_type)?;
+            fields.serialize_entry("status", &self.status)?;
+            for (name, value) in &self.extra {
+                fields.serialize_entry(name, value)?;
+            }
             fields.end()
         }
     }
@@ -24120,4 +24561,935 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+/// The event triggers of this API: each trigger's payload as a type,
+/// and [`Event`], which reads a delivered payload by trigger id.
+///
+/// ```text
+/// use sailpoint_runtime::triggers::Events;
+/// let event = Event::decode("idn:identity-created", payload);
+/// ```
+pub mod events {
+    use super::types;
+    use sailpoint_runtime::triggers::{
+        read_payload, Events, OtherEvent, Trigger, TriggerInfo, TriggerType,
+    };
+    /// Every trigger this API describes.
+    pub const TRIGGERS: &[TriggerInfo] = &[
+        TriggerInfo {
+            id: "idn:access-request-dynamic-approver",
+            name: "Access Request Dynamic Approver",
+            trigger_type: TriggerType::RequestResponse,
+            id_in_spec: true,
+        },
+        TriggerInfo {
+            id: "idn:access-request-post-approval",
+            name: "Access Request Post Approval",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: true,
+        },
+        TriggerInfo {
+            id: "idn:access-request-pre-approval",
+            name: "Access Request Pre Approval",
+            trigger_type: TriggerType::RequestResponse,
+            id_in_spec: true,
+        },
+        TriggerInfo {
+            id: "idn:account-aggregation-completed",
+            name: "Account Aggregation Completed",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: true,
+        },
+        TriggerInfo {
+            id: "idn:account-attributes-changed",
+            name: "Account Attributes Changed",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: true,
+        },
+        TriggerInfo {
+            id: "idn:account-correlated",
+            name: "Account Correlated",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: true,
+        },
+        TriggerInfo {
+            id: "idn:aggregation-accounts-collected",
+            name: "Accounts Collected for Aggregation",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: true,
+        },
+        TriggerInfo {
+            id: "idn:account-created",
+            name: "Account Created",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: false,
+        },
+        TriggerInfo {
+            id: "idn:account-uncorrelated",
+            name: "Account Uncorrelated",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: false,
+        },
+        TriggerInfo {
+            id: "idn:account-deleted",
+            name: "Account Deleted",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: false,
+        },
+        TriggerInfo {
+            id: "idn:account-updated",
+            name: "Account Updated",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: false,
+        },
+        TriggerInfo {
+            id: "idn:campaign-activated",
+            name: "Campaign Activated",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: true,
+        },
+        TriggerInfo {
+            id: "idn:campaign-ended",
+            name: "Campaign Ended",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: true,
+        },
+        TriggerInfo {
+            id: "idn:campaign-generated",
+            name: "Campaign Generated",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: true,
+        },
+        TriggerInfo {
+            id: "idn:certification-signed-off",
+            name: "Certification Signed Off",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: true,
+        },
+        TriggerInfo {
+            id: "idn:identity-attributes-changed",
+            name: "Identity Attributes Changed",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: true,
+        },
+        TriggerInfo {
+            id: "idn:identity-created",
+            name: "Identity Created",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: true,
+        },
+        TriggerInfo {
+            id: "idn:identity-deleted",
+            name: "Identity Deleted",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: false,
+        },
+        TriggerInfo {
+            id: "idn:machine-identity-created",
+            name: "Machine Identity Created",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: false,
+        },
+        TriggerInfo {
+            id: "idn:machine-identity-updated",
+            name: "Machine Identity Updated",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: false,
+        },
+        TriggerInfo {
+            id: "idn:machine-identity-deleted",
+            name: "Machine Identity Deleted",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: false,
+        },
+        TriggerInfo {
+            id: "idn:post-provisioning",
+            name: "Provisioning Completed",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: true,
+        },
+        TriggerInfo {
+            id: "idn:saved-search-complete",
+            name: "Saved Search Complete",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: true,
+        },
+        TriggerInfo {
+            id: "idn:source-account-created",
+            name: "Source Account Created",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: false,
+        },
+        TriggerInfo {
+            id: "idn:source-account-deleted",
+            name: "Source Account Deleted",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: false,
+        },
+        TriggerInfo {
+            id: "idn:source-account-updated",
+            name: "Source Account Updated",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: false,
+        },
+        TriggerInfo {
+            id: "idn:source-created",
+            name: "Source Created",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: true,
+        },
+        TriggerInfo {
+            id: "idn:source-deleted",
+            name: "Source Deleted",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: true,
+        },
+        TriggerInfo {
+            id: "idn:source-updated",
+            name: "Source Updated",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: true,
+        },
+        TriggerInfo {
+            id: "idn:va-cluster-status-change",
+            name: "VA Cluster Status Change Event",
+            trigger_type: TriggerType::FireAndForget,
+            id_in_spec: true,
+        },
+    ];
+    /// Each trigger's example payload (trigger id, JSON), made from
+    /// the spec's examples.
+    pub const EXAMPLES: &[(&str, &str)] = &[
+        (
+            "idn:access-request-dynamic-approver",
+            "{\"accessRequestId\":\"4b4d982dddff4267ab12f0f1e72b5a6d\",\"requestedFor\":[{\"type\":\"IDENTITY\",\"id\":\"2c4180a46faadee4016fb4e018c20626\",\"name\":\"Robert Robinson\"}],\"requestedItems\":[{\"id\":\"2c91808b6ef1d43e016efba0ce470904\",\"name\":\"Engineering Access\",\"description\":\"Engineering Access\",\"type\":\"ACCESS_PROFILE\",\"operation\":\"Add\",\"comment\":\"William needs this access for his day to day job activities.\",\"form\":{\"formDefinitionId\":\"b2c1808f-77f5-4a3a-9f3a-1d2e3f4a5b6c\",\"formInstanceId\":\"9f3a1d2e-3f4a-5b6c-7d8e-9f0a1b2c3d4e\",\"formData\":{\"department\":\"Engineering\",\"notifyRequester\":true,\"platforms\":[\"AWS\",\"GCP\"]}}}],\"requestedBy\":{\"type\":\"IDENTITY\",\"id\":\"2c7180a46faadee4016fb4e018c20648\",\"name\":\"William Wilson\"}}",
+        ),
+        (
+            "idn:access-request-post-approval",
+            "{\"accessRequestId\":\"2c91808b6ef1d43e016efba0ce470904\",\"requestedFor\":[{\"type\":\"IDENTITY\",\"id\":\"2c4180a46faadee4016fb4e018c20626\",\"name\":\"Robert Robinson\"}],\"requestedItemsStatus\":[{\"id\":\"2c91808b6ef1d43e016efba0ce470904\",\"name\":\"Engineering Access\",\"description\":\"Access to engineering database\",\"type\":\"ACCESS_PROFILE\",\"operation\":\"Add\",\"comment\":\"William needs this access to do his job.\",\"clientMetadata\":{\"applicationName\":\"My application\"},\"form\":{\"formDefinitionId\":\"b2c1808f-77f5-4a3a-9f3a-1d2e3f4a5b6c\",\"formInstanceId\":\"9f3a1d2e-3f4a-5b6c-7d8e-9f0a1b2c3d4e\",\"formData\":{\"department\":\"Engineering\",\"notifyRequester\":true,\"platforms\":[\"AWS\",\"GCP\"]}},\"approvalInfo\":[{\"approvalComment\":\"This access looks good.  Approved.\",\"approvalDecision\":\"APPROVED\",\"approverName\":\"Stephen.Austin\",\"approver\":{\"type\":\"IDENTITY\",\"id\":\"2c3780a46faadee4016fb4e018c20652\",\"name\":\"Allen Albertson\"}}]}],\"requestedBy\":{\"type\":\"IDENTITY\",\"id\":\"2c7180a46faadee4016fb4e018c20648\",\"name\":\"William Wilson\"}}",
+        ),
+        (
+            "idn:access-request-pre-approval",
+            "{\"accessRequestId\":\"2c91808b6ef1d43e016efba0ce470904\",\"requestedFor\":[{\"type\":\"IDENTITY\",\"id\":\"2c4180a46faadee4016fb4e018c20626\",\"name\":\"Robert Robinson\"}],\"requestedItems\":[{\"id\":\"2c91808b6ef1d43e016efba0ce470904\",\"name\":\"Engineering Access\",\"description\":\"Access to engineering database\",\"type\":\"ACCESS_PROFILE\",\"operation\":\"Add\",\"comment\":\"William needs this access to do his job.\",\"form\":{\"formDefinitionId\":\"b2c1808f-77f5-4a3a-9f3a-1d2e3f4a5b6c\",\"formInstanceId\":\"9f3a1d2e-3f4a-5b6c-7d8e-9f0a1b2c3d4e\",\"formData\":{\"department\":\"Engineering\",\"notifyRequester\":true,\"platforms\":[\"AWS\",\"GCP\"]}}}],\"requestedBy\":{\"type\":\"IDENTITY\",\"id\":\"2c7180a46faadee4016fb4e018c20648\",\"name\":\"William Wilson\"}}",
+        ),
+        (
+            "idn:account-aggregation-completed",
+            "{\"source\":{\"type\":\"SOURCE\",\"id\":\"2c9180835d191a86015d28455b4b232a\",\"name\":\"HR Active Directory\"},\"status\":\"Success\",\"started\":\"2020-06-29T22:01:50.474Z\",\"completed\":\"2020-06-29T22:02:04.090Z\",\"errors\":[\"Accounts unable to be aggregated.\"],\"warnings\":[\"Account Skipped\"],\"stats\":{\"scanned\":200,\"unchanged\":190,\"changed\":6,\"added\":4,\"removed\":3}}",
+        ),
+        (
+            "idn:account-attributes-changed",
+            "{\"identity\":{\"type\":\"IDENTITY\",\"id\":\"2c7180a46faadee4016fb4e018c20642\",\"name\":\"Michael Michaels\"},\"source\":{\"id\":\"4e4d982dddff4267ab12f0f1e72b5a6d\",\"type\":\"SOURCE\",\"name\":\"Corporate Active Directory\"},\"account\":{\"id\":\"52170a74-ca89-11ea-87d0-0242ac130003\",\"uuid\":\"1cb1f07d-3e5a-4431-becd-234fa4306108\",\"name\":\"john.doe\",\"nativeIdentity\":\"cn=john.doe,ou=users,dc=acme,dc=com\",\"type\":\"ACCOUNT\"},\"changes\":[{\"attribute\":\"sn\",\"oldValue\":\"doe\",\"newValue\":\"ryans\"}]}",
+        ),
+        (
+            "idn:account-correlated",
+            "{\"identity\":{\"type\":\"IDENTITY\",\"id\":\"2c7180a46faadee4016fb4e018c20642\",\"name\":\"Michael Michaels\"},\"source\":{\"type\":\"SOURCE\",\"id\":\"2c9180835d191a86015d28455b4b232a\",\"name\":\"HR Active Directory\"},\"account\":{\"type\":\"ACCOUNT\",\"id\":\"98da47c31df444558c211f9b205184f6\",\"name\":\"Brian Mendoza\",\"nativeIdentity\":\"cn=john.doe,ou=users,dc=acme,dc=com\",\"uuid\":\"1cb1f07d-3e5a-4431-becd-234fa4306108\"},\"attributes\":{\"sn\":\"doe\",\"givenName\":\"john\",\"memberOf\":[\"cn=g1,ou=groups,dc=acme,dc=com\",\"cn=g2,ou=groups,dc=acme,dc=com\",\"cn=g3,ou=groups,dc=acme,dc=com\"]},\"entitlementCount\":0}",
+        ),
+        (
+            "idn:aggregation-accounts-collected",
+            "{\"source\":{\"id\":\"4e4d982dddff4267ab12f0f1e72b5a6d\",\"type\":\"SOURCE\",\"name\":\"Corporate Active Directory\"},\"status\":\"Success\",\"started\":\"2020-06-29T22:01:50.474Z\",\"completed\":\"2020-06-29T22:02:04.090Z\",\"errors\":[\"Unable to collect accounts for aggregation.\"],\"warnings\":[\"Account Skipped\"],\"stats\":{\"scanned\":200,\"unchanged\":190,\"changed\":6,\"added\":4,\"removed\":3}}",
+        ),
+        (
+            "idn:account-created",
+            "{\"event\":{\"type\":\"ACCOUNT_CREATED_V2\",\"cause\":\"AGGREGATION\"},\"source\":{\"id\":\"2c918082814e693601816e09471b29b6\",\"name\":\"Active Directory\",\"alias\":\"AD\",\"owner\":{\"id\":\"owner-123\",\"name\":\"owner-name\"},\"governanceGroup\":{\"id\":\"group-456\",\"name\":\"governance-group-name\"}},\"account\":{\"id\":\"2c9180835d2e5168015d32f890ca1581\",\"name\":\"john.doe\",\"nativeIdentity\":\"CN=John Doe,OU=Austin,OU=Americas,OU=Demo,DC=seri,DC=acme,DC=com\",\"uuid\":\"b7264868-7201-415f-9118-b581d431c688\",\"correlated\":true,\"isMachine\":false,\"origin\":\"Active Directory\",\"attributes\":{\"firstname\":\"John\",\"lastname\":\"Doe\"}},\"identity\":{\"id\":\"ee769173319b41d19ccec6c235423237b\",\"name\":\"john.doe\",\"alias\":\"jdoe\",\"email\":\"john.doe@email.com\"}}",
+        ),
+        (
+            "idn:account-uncorrelated",
+            "{\"identity\":{\"type\":\"IDENTITY\",\"id\":\"2c3780a46faadee4016fb4e018c20652\",\"name\":\"Allen Albertson\"},\"source\":{\"type\":\"SOURCE\",\"id\":\"2c6180835d191a86015d28455b4b231b\",\"name\":\"Corporate Directory\"},\"account\":{\"type\":\"ACCOUNT\",\"id\":\"4dd497e3723e439991cb6d0e478375dd\",\"name\":\"Sadie Jensen\",\"nativeIdentity\":\"cn=john.doe,ou=users,dc=acme,dc=com\",\"uuid\":\"1cb1f07d-3e5a-4431-becd-234fa4306108\"},\"entitlementCount\":0}",
+        ),
+        (
+            "idn:account-deleted",
+            "{\"event\":{\"type\":\"ACCOUNT_DELETED_V2\",\"cause\":\"AGGREGATION\"},\"source\":{\"id\":\"2c918082814e693601816e09471b29b6\",\"name\":\"Active Directory\",\"alias\":\"AD\",\"owner\":{\"id\":\"owner-123\",\"name\":\"owner-name\"},\"governanceGroup\":{\"id\":\"group-456\",\"name\":\"governance-group-name\"}},\"account\":{\"id\":\"2c9180835d2e5168015d32f890ca1581\",\"name\":\"john.doe\",\"nativeIdentity\":\"CN=John Doe,OU=Austin,OU=Americas,OU=Demo,DC=seri,DC=acme,DC=com\",\"uuid\":\"b7264868-7201-415f-9118-b581d431c688\",\"correlated\":true,\"isMachine\":false,\"origin\":\"Active Directory\",\"attributes\":{\"firstname\":\"John\",\"lastname\":\"Doe\"}},\"identity\":{\"id\":\"ee769173319b41d19ccec6c235423237b\",\"name\":\"john.doe\",\"alias\":\"jdoe\",\"email\":\"john.doe@email.com\"}}",
+        ),
+        (
+            "idn:account-updated",
+            "{\"event\":{\"type\":\"ACCOUNT_UPDATED_V2\",\"cause\":\"AGGREGATION\"},\"source\":{\"id\":\"2c918082814e693601816e09471b29b6\",\"name\":\"Active Directory\",\"alias\":\"AD\",\"owner\":{\"id\":\"owner-123\",\"name\":\"owner-name\"},\"governanceGroup\":{\"id\":\"group-456\",\"name\":\"governance-group-name\"}},\"account\":{\"id\":\"2c9180835d2e5168015d32f890ca1581\",\"name\":\"john.doe\",\"nativeIdentity\":\"CN=John Doe,OU=Austin,OU=Americas,OU=Demo,DC=seri,DC=acme,DC=com\",\"uuid\":\"b7264868-7201-415f-9118-b581d431c688\",\"correlated\":true,\"isMachine\":false,\"origin\":\"Active Directory\",\"attributes\":{\"firstname\":\"John\",\"lastname\":\"Doe\"}},\"identity\":{\"id\":\"ee769173319b41d19ccec6c235423237b\",\"name\":\"john.doe\",\"alias\":\"jdoe\",\"email\":\"john.doe@email.com\"},\"accountChangeTypes\":[\"ATTRIBUTES_CHANGED\"],\"singleValueAttributeChanges\":[{\"name\":\"displayName\",\"oldValue\":\"John Doe\",\"newValue\":\"John A. Doe\"}],\"multiValueAttributeChanges\":[{\"name\":\"memberOf\",\"addedValues\":[\"CN=Sales,OU=Groups,DC=acme,DC=com\",\"CN=AllEmployees,OU=Groups,DC=acme,DC=com\"],\"removedValues\":[\"CN=AllEmployees,OU=Groups,DC=acme,DC=com\",\"CN=Contractors,OU=Groups,DC=acme,DC=com\"]}],\"entitlementChanges\":[{\"attributeName\":\"roles\",\"added\":[{\"id\":\"2c9180835d2e5168015d32f890ca1581\",\"name\":\"Admin\",\"owner\":{\"id\":\"2c9180835d2e5168015d32f890ca1581\",\"name\":\"Owner Name\",\"type\":\"Primary\"},\"value\":\"Admin\"},{\"id\":\"2c9180835d2e5168015d32f890ca1582\",\"name\":\"User\",\"owner\":{\"id\":\"2c9180835d2e5168015d32f890ca1582\",\"name\":\"Owner Name 2\",\"type\":\"Secondary\"},\"value\":\"User\"}],\"removed\":[{\"id\":\"2c9180835d2e5168015d32f890ca1583\",\"name\":\"Group\",\"owner\":{\"id\":\"2c9180835d2e5168015d32f890ca1583\",\"name\":\"Owner Name 3\",\"type\":\"Primary\"},\"value\":\"Group\"}]}]}",
+        ),
+        (
+            "idn:campaign-activated",
+            "{\"campaign\":{\"id\":\"2c91808576f886190176f88cac5a0010\",\"name\":\"Manager Access Campaign\",\"description\":\"Audit access for all employees.\",\"created\":\"2021-02-16T03:04:45.815Z\",\"modified\":\"2021-02-16T03:06:45.815Z\",\"deadline\":\"2021-03-16T03:04:45.815Z\",\"type\":\"MANAGER\",\"campaignOwner\":{\"id\":\"37f080867702c1910177031320c40n27\",\"displayName\":\"John Snow\",\"email\":\"john.snow@example.com\"},\"status\":\"ACTIVE\"}}",
+        ),
+        (
+            "idn:campaign-ended",
+            "{\"campaign\":{\"id\":\"2c91808576f886190176f88cac5a0010\",\"name\":\"Manager Access Campaign\",\"description\":\"Audit access for all employees.\",\"created\":\"2021-02-16T03:04:45.815Z\",\"modified\":\"2021-03-16T03:06:45.815Z\",\"deadline\":\"2021-03-16T03:04:45.815Z\",\"type\":\"MANAGER\",\"campaignOwner\":{\"id\":\"37f080867702c1910177031320c40n27\",\"displayName\":\"John Snow\",\"email\":\"john.snow@example.com\"},\"status\":\"COMPLETED\"}}",
+        ),
+        (
+            "idn:campaign-generated",
+            "{\"campaign\":{\"id\":\"2c91808576f886190176f88cac5a0010\",\"name\":\"Manager Access Campaign\",\"description\":\"Audit access for all employees.\",\"created\":\"2021-02-16T03:04:45.815Z\",\"modified\":\"2021-02-17T03:04:45.815Z\",\"deadline\":\"2021-02-18T03:04:45.815Z\",\"type\":\"MANAGER\",\"campaignOwner\":{\"id\":\"37f080867702c1910177031320c40n27\",\"displayName\":\"John Snow\",\"email\":\"john.snow@example.com\"},\"status\":\"STAGED\"}}",
+        ),
+        (
+            "idn:certification-signed-off",
+            "{\"certification\":{\"campaignRef\":{\"id\":\"ef38f94347e94562b5bb8424a56397d8\",\"name\":\"Campaign Name\",\"type\":\"CAMPAIGN\",\"campaignType\":\"MANAGER\",\"description\":\"A description of the campaign\",\"correlatedStatus\":\"CORRELATED\",\"mandatoryCommentRequirement\":\"NO_DECISIONS\"},\"phase\":\"ACTIVE\",\"due\":\"2018-10-19T13:49:37.385Z\",\"signed\":\"2018-10-19T13:49:37.385Z\",\"reviewer\":{\"id\":\"ef38f94347e94562b5bb8424a56397d8\",\"name\":\"Reviewer Name\",\"email\":\"reviewer@test.com\",\"type\":\"IDENTITY\",\"created\":\"2018-06-25T20:22:28.104Z\",\"modified\":\"2018-06-25T20:22:28.104Z\"},\"reassignment\":{\"from\":{\"id\":\"ef38f94347e94562b5bb8424a56397d8\",\"name\":\"Certification Name\",\"type\":\"CERTIFICATION\",\"reviewer\":{\"id\":\"ef38f94347e94562b5bb8424a56397d8\",\"name\":\"Reviewer Name\",\"email\":\"reviewer@test.com\",\"type\":\"IDENTITY\",\"created\":\"2018-06-25T20:22:28.104Z\",\"modified\":\"2018-06-25T20:22:28.104Z\"}},\"comment\":\"Reassigned for a reason\"},\"hasErrors\":false,\"errorMessage\":\"The certification has an error\",\"completed\":false,\"decisionsMade\":20,\"decisionsTotal\":40,\"entitiesCompleted\":5,\"entitiesTotal\":10,\"campaignOwner\":null,\"id\":\"2c91808576f886190176f88caf0d0067\",\"name\":\"Manager Access Review for Alice Baker\",\"created\":\"2020-02-16T03:04:45.815Z\",\"modified\":\"2020-02-16T03:06:45.815Z\"}}",
+        ),
+        (
+            "idn:identity-attributes-changed",
+            "{\"identity\":{\"type\":\"IDENTITY\",\"id\":\"2c7180a46faadee4016fb4e018c20642\",\"name\":\"Michael Michaels\"},\"changes\":[{\"attribute\":\"department\",\"oldValue\":\"sales\",\"newValue\":\"marketing\"}]}",
+        ),
+        (
+            "idn:identity-created",
+            "{\"identity\":{\"type\":\"IDENTITY\",\"id\":\"2c7180a46faadee4016fb4e018c20642\",\"name\":\"Michael Michaels\"},\"attributes\":{\"firstname\":\"John\"}}",
+        ),
+        (
+            "idn:identity-deleted",
+            "{\"identity\":{\"type\":\"IDENTITY\",\"id\":\"2c7180a46faadee4016fb4e018c20642\",\"name\":\"Michael Michaels\"},\"attributes\":{\"firstname\":\"John\"}}",
+        ),
+        (
+            "idn:machine-identity-created",
+            "{\"eventType\":\"MACHINE_IDENTITY_CREATED\",\"machineIdentity\":{\"id\":\"8cd6c945-0057-4a6e-ad65-9cbf3b3c71b6\",\"name\":\"TestName\",\"created\":\"2025-08-08T12:42:21.491666Z\",\"modified\":\"2025-09-01T06:36:54.401476Z\",\"businessApplication\":\"MyBusinessApplication2\",\"description\":\"test description event\",\"attributes\":{\"botUserId\":\"005KV00000BLoMCYA1\"},\"subtype\":\"AI Agent\",\"owners\":[{\"type\":\"IDENTITY\",\"id\":\"84d8c1b819144608b8b8bc3b84ddbb7b\",\"name\":\"Jerrie admin3cf084\",\"isPrimary\":true}],\"sourceId\":\"c0201251a6ce4d268aba536cdd60a7f2\",\"uuid\":\"f5dd23fe-3414-42b7-bb1c-869400ad7a10\",\"nativeIdentity\":\"abc:123:dddd1\",\"manuallyEdited\":true,\"manuallyCreated\":true,\"datasetId\":\"agentforce:agents\",\"source\":{\"type\":\"SOURCE\",\"id\":\"c0201251a6ce4d268aba536cdd60a7f2\",\"name\":\"IdentityNow\"},\"userEntitlements\":[{\"entitlementId\":\"2509f650c20a3ab5956be70f6f136fbc\",\"displayName\":\"CN=Engineering-test-org3,OU=megapod-useast1-test-org3,OU=org-data-service,DC=TestAutomationAD,DC=local\",\"source\":{\"type\":\"SOURCE\",\"id\":\"7443d0ffb1304bbcbdf4c07b5c09d4f2\",\"name\":\"ODS-AD-Source\"}}],\"existsOnSource\":\"NOT_APPLICABLE\"}}",
+        ),
+        (
+            "idn:machine-identity-updated",
+            "{\"eventType\":\"MACHINE_IDENTITY_UPDATED\",\"machineIdentity\":{\"id\":\"8cd6c945-0057-4a6e-ad65-9cbf3b3c71b6\",\"name\":\"test\",\"created\":\"2025-08-08T12:42:21.491666Z\",\"modified\":\"2025-09-01T06:36:54.401476Z\",\"businessApplication\":\"MyBusinessApplication2\",\"description\":\"test description event\",\"attributes\":{\"botUserId\":\"005KV00000BLoMCYA1\"},\"subtype\":\"AI Agent\",\"owners\":[{\"type\":\"IDENTITY\",\"id\":\"84d8c1b819144608b8b8bc3b84ddbb7b\",\"name\":\"Jerrie admin3cf084\",\"isPrimary\":true}],\"sourceId\":\"c0201251a6ce4d268aba536cdd60a7f2\",\"uuid\":\"f5dd23fe-3414-42b7-bb1c-869400ad7a10\",\"nativeIdentity\":\"abc:123:dddd1\",\"manuallyEdited\":true,\"manuallyCreated\":true,\"datasetId\":\"agentforce:agents\",\"source\":{\"type\":\"SOURCE\",\"id\":\"c0201251a6ce4d268aba536cdd60a7f2\",\"name\":\"IdentityNow\"},\"userEntitlements\":[{\"entitlementId\":\"2509f650c20a3ab5956be70f6f136fbc\",\"displayName\":\"CN=Engineering-test-org3,OU=megapod-useast1-test-org3,OU=org-data-service,DC=TestAutomationAD,DC=local\",\"source\":{\"type\":\"SOURCE\",\"id\":\"7443d0ffb1304bbcbdf4c07b5c09d4f2\",\"name\":\"ODS-AD-Source\"}}],\"existsOnSource\":\"NOT_APPLICABLE\"},\"machineIdentityChangeTypes\":[\"ATTRIBUTES_CHANGED\",\"USER_ENTITLEMENTS_ADDED\",\"USER_ENTITLEMENTS_REMOVED\",\"OWNERS_ADDED\",\"OWNERS_REMOVED\"],\"userEntitlementChanges\":{\"attributeName\":\"userEntitlements\",\"added\":[{\"entitlementId\":\"2509f650c20a3ab5956be70f6f136fbc\",\"displayName\":\"CN=Engineering-test-org3,OU=megapod-useast1-test-org3,OU=org-data-service,DC=TestAutomationAD,DC=local\",\"source\":{\"type\":\"SOURCE\",\"id\":\"7443d0ffb1304bbcbdf4c07b5c09d4f2\",\"name\":\"ODS-AD-Source\"}}],\"removed\":[{\"entitlementId\":\"2509f650c20a3ab5956be70f6f136fbc\",\"displayName\":\"CN=Engineering-test-org3,OU=megapod-useast1-test-org3,OU=org-data-service,DC=TestAutomationAD,DC=local\",\"source\":{\"type\":\"SOURCE\",\"id\":\"7443d0ffb1304bbcbdf4c07b5c09d4f2\",\"name\":\"ODS-AD-Source\"}}]},\"ownerChanges\":{\"attributeName\":\"owners\",\"added\":[{\"type\":\"IDENTITY\",\"id\":\"84d8c1b819144608b8b8bc3b84ddbb7b\",\"name\":\"Jerrie admin3cf084\",\"isPrimary\":true}],\"removed\":[{\"type\":\"IDENTITY\",\"id\":\"84d8c1b819144608b8b8bc3b84ddbb7b\",\"name\":\"Jerrie admin3cf084\",\"isPrimary\":true}]},\"singleValueAttributeChanges\":[{\"name\":\"displayName\",\"oldValue\":\"John Doe\",\"newValue\":\"John A. Doe\"}]}",
+        ),
+        (
+            "idn:machine-identity-deleted",
+            "{\"eventType\":\"MACHINE_IDENTITY_DELETED\",\"machineIdentity\":{\"id\":\"8cd6c945-0057-4a6e-ad65-9cbf3b3c71b6\",\"name\":\"TestName\",\"created\":\"2025-08-08T12:42:21.491666Z\",\"modified\":\"2025-09-01T06:36:54.401476Z\",\"businessApplication\":\"MyBusinessApplication2\",\"description\":\"test description event\",\"attributes\":{\"botUserId\":\"005KV00000BLoMCYA1\"},\"subtype\":\"AI Agent\",\"owners\":[{\"type\":\"IDENTITY\",\"id\":\"84d8c1b819144608b8b8bc3b84ddbb7b\",\"name\":\"Jerrie admin3cf084\",\"isPrimary\":true}],\"sourceId\":\"c0201251a6ce4d268aba536cdd60a7f2\",\"uuid\":\"f5dd23fe-3414-42b7-bb1c-869400ad7a10\",\"nativeIdentity\":\"abc:123:dddd1\",\"manuallyEdited\":true,\"manuallyCreated\":true,\"datasetId\":\"agentforce:agents\",\"source\":{\"type\":\"SOURCE\",\"id\":\"c0201251a6ce4d268aba536cdd60a7f2\",\"name\":\"IdentityNow\"},\"userEntitlements\":[{\"entitlementId\":\"2509f650c20a3ab5956be70f6f136fbc\",\"displayName\":\"CN=Engineering-test-org3,OU=megapod-useast1-test-org3,OU=org-data-service,DC=TestAutomationAD,DC=local\",\"source\":{\"type\":\"SOURCE\",\"id\":\"7443d0ffb1304bbcbdf4c07b5c09d4f2\",\"name\":\"ODS-AD-Source\"}}],\"existsOnSource\":\"NOT_APPLICABLE\"}}",
+        ),
+        (
+            "idn:post-provisioning",
+            "{\"trackingNumber\":\"4b4d982dddff4267ab12f0f1e72b5a6d\",\"sources\":\"Corp AD, Corp LDAP, Corp Salesforce\",\"action\":\"IdentityRefresh\",\"errors\":[\"Connector AD Failed\"],\"warnings\":[\"Notification Skipped due to invalid email\"],\"recipient\":{\"type\":\"IDENTITY\",\"id\":\"2c7180a46faadee4016fb4e018c20642\",\"name\":\"Michael Michaels\"},\"requester\":{\"type\":\"IDENTITY\",\"id\":\"2c7180a46faadee4016fb4e018c20648\",\"name\":\"William Wilson\"},\"accountRequests\":[{\"source\":{\"id\":\"4e4d982dddff4267ab12f0f1e72b5a6d\",\"type\":\"SOURCE\",\"name\":\"Corporate Active Directory\"},\"accountId\":\"CN=Chewy.Bacca,ou=hardcorefigter,ou=wookies,dc=starwars,dc=com\",\"accountOperation\":\"Modify\",\"provisioningResult\":\"SUCCESS\",\"provisioningTarget\":\"Corp AD\",\"ticketId\":\"72619262\",\"attributeRequests\":[{\"attributeName\":\"memberOf\",\"attributeValue\":\"CN=jedi,DC=starwars,DC=com\",\"operation\":\"Add\"}]}]}",
+        ),
+        (
+            "idn:saved-search-complete",
+            "{\"fileName\":\"Modified.zip\",\"ownerEmail\":\"test@sailpoint.com\",\"ownerName\":\"Cloud Support\",\"query\":\"modified:[now-7y/d TO now]\",\"searchName\":\"Modified Activity\",\"searchResults\":{\"Account\":{\"count\":\"example\",\"noun\":\"accounts\",\"preview\":[[]]},\"Entitlement\":{\"count\":\"example\",\"noun\":\"entitlements\",\"preview\":[[]]},\"Identity\":{\"count\":\"example\",\"noun\":\"identities\",\"preview\":[[]]}},\"signedS3Url\":\"https://sptcbu-org-data-useast1.s3.amazonaws.com/arsenal-john/reports/Events%20Export.2020-05-06%2018%2759%20GMT.3e580592-86e4-4953-8aea-49e6ef20a086.zip?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20200506T185919Z&X-Amz-SignedHeaders=host&X-Amz-Expires=899&X-Amz-Credential=AKIAV5E54XOGTS4Q4L7A%2F20200506%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=2e732bb97a12a1fd8a215613e3c31fcdae8ba1fb6a25916843ab5b51d2ddefbc\"}",
+        ),
+        (
+            "idn:source-account-created",
+            "{\"uuid\":\"b7264868-7201-415f-9118-b581d431c688\",\"id\":\"ee769173319b41d19ccec35ba52f237b\",\"nativeIdentifier\":\"E009\",\"sourceId\":\"2c918082814e693601816e09471b29b6\",\"sourceName\":\"Active Directory\",\"identityId\":\"ee769173319b41d19ccec6c235423237b\",\"identityName\":\"john.doe\",\"attributes\":{\"firstname\":\"John\",\"lastname\":\"Doe\",\"email\":\"john.doe@gmail.com\",\"department\":\"Sales\",\"displayName\":\"John Doe\",\"created\":\"2020-04-27T16:48:33.597Z\",\"employeeNumber\":\"E009\",\"uid\":\"E009\",\"inactive\":\"true\",\"phone\":null,\"identificationNumber\":\"E009\"}}",
+        ),
+        (
+            "idn:source-account-deleted",
+            "{\"uuid\":\"b7264868-7201-415f-9118-b581d431c688\",\"id\":\"ee769173319b41d19ccec35ba52f237b\",\"nativeIdentifier\":\"E009\",\"sourceId\":\"2c918082814e693601816e09471b29b6\",\"sourceName\":\"Active Directory\",\"identityId\":\"ee769173319b41d19ccec6c235423237b\",\"identityName\":\"john.doe\",\"attributes\":{\"firstname\":\"John\",\"lastname\":\"Doe\",\"email\":\"john.doe@gmail.com\",\"department\":\"Sales\",\"displayName\":\"John Doe\",\"created\":\"2020-04-27T16:48:33.597Z\",\"employeeNumber\":\"E009\",\"uid\":\"E009\",\"inactive\":\"true\",\"phone\":null,\"identificationNumber\":\"E009\"}}",
+        ),
+        (
+            "idn:source-account-updated",
+            "{\"uuid\":\"b7264868-7201-415f-9118-b581d431c688\",\"id\":\"ee769173319b41d19ccec35ba52f237b\",\"nativeIdentifier\":\"E009\",\"sourceId\":\"2c918082814e693601816e09471b29b6\",\"sourceName\":\"Active Directory\",\"identityId\":\"ee769173319b41d19ccec6c235423237b\",\"identityName\":\"john.doe\",\"attributes\":{\"firstname\":\"John\",\"lastname\":\"Doe\",\"email\":\"john.doe@gmail.com\",\"department\":\"Sales\",\"displayName\":\"John Doe\",\"created\":\"2020-04-27T16:48:33.597Z\",\"employeeNumber\":\"E009\",\"uid\":\"E009\",\"inactive\":\"true\",\"phone\":null,\"identificationNumber\":\"E009\"}}",
+        ),
+        (
+            "idn:source-created",
+            "{\"id\":\"2c9180866166b5b0016167c32ef31a66\",\"name\":\"Test source\",\"type\":\"DIRECT_CONNECT\",\"created\":\"2021-03-29T22:01:50.474Z\",\"connector\":\"active-directory\",\"actor\":{\"type\":\"IDENTITY\",\"id\":\"2c7180a46faadee4016fb4e018c20648\",\"name\":\"William Wilson\"}}",
+        ),
+        (
+            "idn:source-deleted",
+            "{\"id\":\"2c9180866166b5b0016167c32ef31a66\",\"name\":\"Test source\",\"type\":\"DIRECT_CONNECT\",\"deleted\":\"2021-03-29T22:01:50.474Z\",\"connector\":\"active-directory\",\"actor\":{\"type\":\"IDENTITY\",\"id\":\"2c7180a46faadee4016fb4e018c20648\",\"name\":\"William Wilson\"}}",
+        ),
+        (
+            "idn:source-updated",
+            "{\"id\":\"2c9180866166b5b0016167c32ef31a66\",\"name\":\"Corporate Active Directory\",\"type\":\"DIRECT_CONNECT\",\"modified\":\"2021-03-29T22:01:50.474Z\",\"connector\":\"active-directory\",\"actor\":{\"type\":\"IDENTITY\",\"id\":\"2c7180a46faadee4016fb4e018c20648\",\"name\":\"William Wilson\"}}",
+        ),
+        (
+            "idn:va-cluster-status-change",
+            "{\"created\":\"2020-06-29T22:01:50.474Z\",\"type\":\"CLUSTER\",\"application\":{\"id\":\"2c9180866166b5b0016167c32ef31a66\",\"name\":\"Production VA Cluster\",\"attributes\":null},\"healthCheckResult\":{\"message\":\"Test Connection failed with exception. Error message - java.lang Exception\",\"resultType\":\"SOURCE_STATE_ERROR_CLUSTER\",\"status\":\"Succeeded\"},\"previousHealthCheckResult\":{\"message\":\"Test Connection failed with exception. Error message - java.lang Exception\",\"resultType\":\"SOURCE_STATE_ERROR_CLUSTER\",\"status\":\"Failed\"}}",
+        ),
+    ];
+    /// An event ISC delivered: its trigger's payload, typed.
+    #[derive(Debug, Clone)]
+    #[non_exhaustive]
+    pub enum Event {
+        /** **Access Request Dynamic Approver** (`idn:access-request-dynamic-approver`, request-response: answered with [`types::Accessrequestdynamicapprover2`]).
+
+The `Access Request Dynamic Approver` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        AccessRequestDynamicApprover(types::AccessRequestDynamicApprover),
+        /** **Access Request Post Approval** (`idn:access-request-post-approval`, fire and forget).
+
+The `Access Request Post Approval` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        AccessRequestPostApproval(types::AccessRequestPostApproval),
+        /** **Access Request Pre Approval** (`idn:access-request-pre-approval`, request-response: answered with [`types::Accessrequestpreapproval2`]).
+
+The `Access Request Pre Approval` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        AccessRequestPreApproval(types::AccessRequestPreApproval),
+        /** **Account Aggregation Completed** (`idn:account-aggregation-completed`, fire and forget).
+
+The `Account Aggregation Completed` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        AccountAggregationCompleted(types::AccountAggregationCompleted),
+        /** **Account Attributes Changed** (`idn:account-attributes-changed`, fire and forget).
+
+The `Account Attributes Changed` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        AccountAttributesChanged(types::AccountAttributesChanged),
+        /** **Account Correlated** (`idn:account-correlated`, fire and forget).
+
+The `Account Correlated` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        AccountCorrelated(types::AccountCorrelated),
+        /** **Accounts Collected for Aggregation** (`idn:aggregation-accounts-collected`, fire and forget).
+
+The `Accounts Collected for Aggregation` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        AccountsCollectedForAggregation(types::AccountsCollectedForAggregation),
+        /** **Account Created** (`idn:account-created`, fire and forget).
+
+The `Account Created` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        AccountCreated(types::AccountCreated),
+        /** **Account Uncorrelated** (`idn:account-uncorrelated`, fire and forget).
+
+The `Account Uncorrelated` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        AccountUncorrelated(types::AccountUncorrelated),
+        /** **Account Deleted** (`idn:account-deleted`, fire and forget).
+
+The `Account Deleted` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        AccountDeleted(types::AccountDeleted),
+        /** **Account Updated** (`idn:account-updated`, fire and forget).
+
+The `Account Updated` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        AccountUpdated(types::AccountUpdated),
+        /** **Campaign Activated** (`idn:campaign-activated`, fire and forget).
+
+The `Campaign Activated` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        CampaignActivated(types::CampaignActivated),
+        /** **Campaign Ended** (`idn:campaign-ended`, fire and forget).
+
+The `Campaign Ended` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        CampaignEnded(types::CampaignEnded),
+        /** **Campaign Generated** (`idn:campaign-generated`, fire and forget).
+
+The `Campaign Generated` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        CampaignGenerated(types::CampaignGenerated),
+        /** **Certification Signed Off** (`idn:certification-signed-off`, fire and forget).
+
+The `Certification Signed Off` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        CertificationSignedOff(types::CertificationSignedOff),
+        /** **Identity Attributes Changed** (`idn:identity-attributes-changed`, fire and forget).
+
+The `Identity Attributes Changed` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        IdentityAttributesChanged(types::IdentityAttributesChanged),
+        /** **Identity Created** (`idn:identity-created`, fire and forget).
+
+The `Identity Created` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        IdentityCreated(types::IdentityCreated),
+        /** **Identity Deleted** (`idn:identity-deleted`, fire and forget).
+
+The `Identity Deleted` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        IdentityDeleted(types::IdentityDeleted),
+        /** **Machine Identity Created** (`idn:machine-identity-created`, fire and forget).
+
+The `Machine Identity Created` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        MachineIdentityCreated(types::MachineIdentityCreated),
+        /** **Machine Identity Updated** (`idn:machine-identity-updated`, fire and forget).
+
+The `Machine Identity Updated` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        MachineIdentityUpdated(types::MachineIdentityUpdated),
+        /** **Machine Identity Deleted** (`idn:machine-identity-deleted`, fire and forget).
+
+The `Machine Identity Deleted` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        MachineIdentityDeleted(types::MachineIdentityDeleted),
+        /** **Provisioning Completed** (`idn:post-provisioning`, fire and forget).
+
+The `Provisioning Completed` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        ProvisioningCompleted(types::ProvisioningCompleted),
+        /** **Saved Search Complete** (`idn:saved-search-complete`, fire and forget).
+
+The `Saved Search Complete` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        SavedSearchComplete(types::SavedSearchComplete),
+        /** **Source Account Created** (`idn:source-account-created`, fire and forget).
+
+The `Source Account Created` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        SourceAccountCreated(types::SourceAccountCreated),
+        /** **Source Account Deleted** (`idn:source-account-deleted`, fire and forget).
+
+The `Source Account Deleted` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        SourceAccountDeleted(types::SourceAccountDeleted),
+        /** **Source Account Updated** (`idn:source-account-updated`, fire and forget).
+
+The `Source Account Updated` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        SourceAccountUpdated(types::SourceAccountUpdated),
+        /** **Source Created** (`idn:source-created`, fire and forget).
+
+The `Source Created` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        SourceCreated(types::SourceCreated),
+        /** **Source Deleted** (`idn:source-deleted`, fire and forget).
+
+The `Source Deleted` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        SourceDeleted(types::SourceDeleted),
+        /** **Source Updated** (`idn:source-updated`, fire and forget).
+
+The `Source Updated` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        SourceUpdated(types::SourceUpdated),
+        /** **VA Cluster Status Change Event** (`idn:va-cluster-status-change`, fire and forget).
+
+The `VA Cluster Status Change Event` trigger, whose payload `Trigger.exampleInput` lists and no `x-webhooks` entry posts.*/
+        VaClusterStatusChangeEvent(types::VaClusterStatusChangeEvent),
+        /// A trigger this API does not describe, or a payload its
+        /// trigger's type does not read: the JSON as delivered.
+        Other(OtherEvent),
+    }
+    impl Events for Event {
+        const TRIGGERS: &'static [TriggerInfo] = TRIGGERS;
+        #[inline]
+        fn decode(trigger_id: &str, payload: serde_json::Value) -> Self {
+            match trigger_id {
+                "idn:access-request-dynamic-approver" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::AccessRequestDynamicApprover(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:access-request-post-approval" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::AccessRequestPostApproval(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:access-request-pre-approval" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::AccessRequestPreApproval(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:account-aggregation-completed" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::AccountAggregationCompleted(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:account-attributes-changed" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::AccountAttributesChanged(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:account-correlated" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::AccountCorrelated(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:aggregation-accounts-collected" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::AccountsCollectedForAggregation(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:account-created" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::AccountCreated(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:account-uncorrelated" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::AccountUncorrelated(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:account-deleted" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::AccountDeleted(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:account-updated" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::AccountUpdated(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:campaign-activated" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::CampaignActivated(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:campaign-ended" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::CampaignEnded(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:campaign-generated" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::CampaignGenerated(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:certification-signed-off" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::CertificationSignedOff(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:identity-attributes-changed" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::IdentityAttributesChanged(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:identity-created" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::IdentityCreated(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:identity-deleted" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::IdentityDeleted(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:machine-identity-created" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::MachineIdentityCreated(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:machine-identity-updated" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::MachineIdentityUpdated(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:machine-identity-deleted" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::MachineIdentityDeleted(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:post-provisioning" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::ProvisioningCompleted(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:saved-search-complete" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::SavedSearchComplete(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:source-account-created" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::SourceAccountCreated(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:source-account-deleted" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::SourceAccountDeleted(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:source-account-updated" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::SourceAccountUpdated(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:source-created" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::SourceCreated(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:source-deleted" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::SourceDeleted(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:source-updated" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::SourceUpdated(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                "idn:va-cluster-status-change" => {
+                    match read_payload(trigger_id, payload) {
+                        Ok(payload) => Self::VaClusterStatusChangeEvent(payload),
+                        Err(other) => Self::Other(other),
+                    }
+                }
+                _ => Self::Other(OtherEvent::unknown(trigger_id, payload)),
+            }
+        }
+        fn trigger_id(&self) -> Option<&str> {
+            Some(
+                match self {
+                    Self::AccessRequestDynamicApprover(_) => {
+                        "idn:access-request-dynamic-approver"
+                    }
+                    Self::AccessRequestPostApproval(_) => {
+                        "idn:access-request-post-approval"
+                    }
+                    Self::AccessRequestPreApproval(_) => {
+                        "idn:access-request-pre-approval"
+                    }
+                    Self::AccountAggregationCompleted(_) => {
+                        "idn:account-aggregation-completed"
+                    }
+                    Self::AccountAttributesChanged(_) => "idn:account-attributes-changed",
+                    Self::AccountCorrelated(_) => "idn:account-correlated",
+                    Self::AccountsCollectedForAggregation(_) => {
+                        "idn:aggregation-accounts-collected"
+                    }
+                    Self::AccountCreated(_) => "idn:account-created",
+                    Self::AccountUncorrelated(_) => "idn:account-uncorrelated",
+                    Self::AccountDeleted(_) => "idn:account-deleted",
+                    Self::AccountUpdated(_) => "idn:account-updated",
+                    Self::CampaignActivated(_) => "idn:campaign-activated",
+                    Self::CampaignEnded(_) => "idn:campaign-ended",
+                    Self::CampaignGenerated(_) => "idn:campaign-generated",
+                    Self::CertificationSignedOff(_) => "idn:certification-signed-off",
+                    Self::IdentityAttributesChanged(_) => {
+                        "idn:identity-attributes-changed"
+                    }
+                    Self::IdentityCreated(_) => "idn:identity-created",
+                    Self::IdentityDeleted(_) => "idn:identity-deleted",
+                    Self::MachineIdentityCreated(_) => "idn:machine-identity-created",
+                    Self::MachineIdentityUpdated(_) => "idn:machine-identity-updated",
+                    Self::MachineIdentityDeleted(_) => "idn:machine-identity-deleted",
+                    Self::ProvisioningCompleted(_) => "idn:post-provisioning",
+                    Self::SavedSearchComplete(_) => "idn:saved-search-complete",
+                    Self::SourceAccountCreated(_) => "idn:source-account-created",
+                    Self::SourceAccountDeleted(_) => "idn:source-account-deleted",
+                    Self::SourceAccountUpdated(_) => "idn:source-account-updated",
+                    Self::SourceCreated(_) => "idn:source-created",
+                    Self::SourceDeleted(_) => "idn:source-deleted",
+                    Self::SourceUpdated(_) => "idn:source-updated",
+                    Self::VaClusterStatusChangeEvent(_) => "idn:va-cluster-status-change",
+                    Self::Other(other) => return other.trigger_id(),
+                },
+            )
+        }
+        fn trigger_type(&self) -> Option<TriggerType> {
+            Some(
+                match self {
+                    Self::AccessRequestDynamicApprover(_) => TriggerType::RequestResponse,
+                    Self::AccessRequestPostApproval(_) => TriggerType::FireAndForget,
+                    Self::AccessRequestPreApproval(_) => TriggerType::RequestResponse,
+                    Self::AccountAggregationCompleted(_) => TriggerType::FireAndForget,
+                    Self::AccountAttributesChanged(_) => TriggerType::FireAndForget,
+                    Self::AccountCorrelated(_) => TriggerType::FireAndForget,
+                    Self::AccountsCollectedForAggregation(_) => {
+                        TriggerType::FireAndForget
+                    }
+                    Self::AccountCreated(_) => TriggerType::FireAndForget,
+                    Self::AccountUncorrelated(_) => TriggerType::FireAndForget,
+                    Self::AccountDeleted(_) => TriggerType::FireAndForget,
+                    Self::AccountUpdated(_) => TriggerType::FireAndForget,
+                    Self::CampaignActivated(_) => TriggerType::FireAndForget,
+                    Self::CampaignEnded(_) => TriggerType::FireAndForget,
+                    Self::CampaignGenerated(_) => TriggerType::FireAndForget,
+                    Self::CertificationSignedOff(_) => TriggerType::FireAndForget,
+                    Self::IdentityAttributesChanged(_) => TriggerType::FireAndForget,
+                    Self::IdentityCreated(_) => TriggerType::FireAndForget,
+                    Self::IdentityDeleted(_) => TriggerType::FireAndForget,
+                    Self::MachineIdentityCreated(_) => TriggerType::FireAndForget,
+                    Self::MachineIdentityUpdated(_) => TriggerType::FireAndForget,
+                    Self::MachineIdentityDeleted(_) => TriggerType::FireAndForget,
+                    Self::ProvisioningCompleted(_) => TriggerType::FireAndForget,
+                    Self::SavedSearchComplete(_) => TriggerType::FireAndForget,
+                    Self::SourceAccountCreated(_) => TriggerType::FireAndForget,
+                    Self::SourceAccountDeleted(_) => TriggerType::FireAndForget,
+                    Self::SourceAccountUpdated(_) => TriggerType::FireAndForget,
+                    Self::SourceCreated(_) => TriggerType::FireAndForget,
+                    Self::SourceDeleted(_) => TriggerType::FireAndForget,
+                    Self::SourceUpdated(_) => TriggerType::FireAndForget,
+                    Self::VaClusterStatusChangeEvent(_) => TriggerType::FireAndForget,
+                    Self::Other(other) => {
+                        let id = other.trigger_id()?;
+                        return TRIGGERS
+                            .iter()
+                            .find(|t| t.id == id)
+                            .map(|t| t.trigger_type);
+                    }
+                },
+            )
+        }
+        #[inline]
+        fn to_json(&self) -> serde_json::Result<serde_json::Value> {
+            match self {
+                Self::AccessRequestDynamicApprover(payload) => {
+                    serde_json::to_value(payload)
+                }
+                Self::AccessRequestPostApproval(payload) => serde_json::to_value(payload),
+                Self::AccessRequestPreApproval(payload) => serde_json::to_value(payload),
+                Self::AccountAggregationCompleted(payload) => {
+                    serde_json::to_value(payload)
+                }
+                Self::AccountAttributesChanged(payload) => serde_json::to_value(payload),
+                Self::AccountCorrelated(payload) => serde_json::to_value(payload),
+                Self::AccountsCollectedForAggregation(payload) => {
+                    serde_json::to_value(payload)
+                }
+                Self::AccountCreated(payload) => serde_json::to_value(payload),
+                Self::AccountUncorrelated(payload) => serde_json::to_value(payload),
+                Self::AccountDeleted(payload) => serde_json::to_value(payload),
+                Self::AccountUpdated(payload) => serde_json::to_value(payload),
+                Self::CampaignActivated(payload) => serde_json::to_value(payload),
+                Self::CampaignEnded(payload) => serde_json::to_value(payload),
+                Self::CampaignGenerated(payload) => serde_json::to_value(payload),
+                Self::CertificationSignedOff(payload) => serde_json::to_value(payload),
+                Self::IdentityAttributesChanged(payload) => serde_json::to_value(payload),
+                Self::IdentityCreated(payload) => serde_json::to_value(payload),
+                Self::IdentityDeleted(payload) => serde_json::to_value(payload),
+                Self::MachineIdentityCreated(payload) => serde_json::to_value(payload),
+                Self::MachineIdentityUpdated(payload) => serde_json::to_value(payload),
+                Self::MachineIdentityDeleted(payload) => serde_json::to_value(payload),
+                Self::ProvisioningCompleted(payload) => serde_json::to_value(payload),
+                Self::SavedSearchComplete(payload) => serde_json::to_value(payload),
+                Self::SourceAccountCreated(payload) => serde_json::to_value(payload),
+                Self::SourceAccountDeleted(payload) => serde_json::to_value(payload),
+                Self::SourceAccountUpdated(payload) => serde_json::to_value(payload),
+                Self::SourceCreated(payload) => serde_json::to_value(payload),
+                Self::SourceDeleted(payload) => serde_json::to_value(payload),
+                Self::SourceUpdated(payload) => serde_json::to_value(payload),
+                Self::VaClusterStatusChangeEvent(payload) => {
+                    serde_json::to_value(payload)
+                }
+                Self::Other(other) => Ok(other.payload().clone()),
+            }
+        }
+        fn as_other(&self) -> Option<&OtherEvent> {
+            match self {
+                Self::Other(other) => Some(other),
+                _ => None,
+            }
+        }
+    }
+    impl Trigger for types::AccessRequestDynamicApprover {
+        const ID: &'static str = "idn:access-request-dynamic-approver";
+        const TYPE: TriggerType = TriggerType::RequestResponse;
+        type Answer = Option<types::Accessrequestdynamicapprover2>;
+    }
+    impl Trigger for types::AccessRequestPostApproval {
+        const ID: &'static str = "idn:access-request-post-approval";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::AccessRequestPreApproval {
+        const ID: &'static str = "idn:access-request-pre-approval";
+        const TYPE: TriggerType = TriggerType::RequestResponse;
+        type Answer = types::Accessrequestpreapproval2;
+    }
+    impl Trigger for types::AccountAggregationCompleted {
+        const ID: &'static str = "idn:account-aggregation-completed";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::AccountAttributesChanged {
+        const ID: &'static str = "idn:account-attributes-changed";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::AccountCorrelated {
+        const ID: &'static str = "idn:account-correlated";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::AccountsCollectedForAggregation {
+        const ID: &'static str = "idn:aggregation-accounts-collected";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::AccountCreated {
+        const ID: &'static str = "idn:account-created";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::AccountUncorrelated {
+        const ID: &'static str = "idn:account-uncorrelated";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::AccountDeleted {
+        const ID: &'static str = "idn:account-deleted";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::AccountUpdated {
+        const ID: &'static str = "idn:account-updated";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::CampaignActivated {
+        const ID: &'static str = "idn:campaign-activated";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::CampaignEnded {
+        const ID: &'static str = "idn:campaign-ended";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::CampaignGenerated {
+        const ID: &'static str = "idn:campaign-generated";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::CertificationSignedOff {
+        const ID: &'static str = "idn:certification-signed-off";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::IdentityAttributesChanged {
+        const ID: &'static str = "idn:identity-attributes-changed";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::IdentityCreated {
+        const ID: &'static str = "idn:identity-created";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::IdentityDeleted {
+        const ID: &'static str = "idn:identity-deleted";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::MachineIdentityCreated {
+        const ID: &'static str = "idn:machine-identity-created";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::MachineIdentityUpdated {
+        const ID: &'static str = "idn:machine-identity-updated";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::MachineIdentityDeleted {
+        const ID: &'static str = "idn:machine-identity-deleted";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::ProvisioningCompleted {
+        const ID: &'static str = "idn:post-provisioning";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::SavedSearchComplete {
+        const ID: &'static str = "idn:saved-search-complete";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::SourceAccountCreated {
+        const ID: &'static str = "idn:source-account-created";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::SourceAccountDeleted {
+        const ID: &'static str = "idn:source-account-deleted";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::SourceAccountUpdated {
+        const ID: &'static str = "idn:source-account-updated";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::SourceCreated {
+        const ID: &'static str = "idn:source-created";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::SourceDeleted {
+        const ID: &'static str = "idn:source-deleted";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::SourceUpdated {
+        const ID: &'static str = "idn:source-updated";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
+    impl Trigger for types::VaClusterStatusChangeEvent {
+        const ID: &'static str = "idn:va-cluster-status-change";
+        const TYPE: TriggerType = TriggerType::FireAndForget;
+        type Answer = ();
+    }
 }

@@ -61,3 +61,9 @@ pub const GETS: &[Call<Client>] = &[
 ];
 #[allow(dead_code)]
 pub const SEED: &[Call<Client>] = &[];
+
+/// Every trigger's example payload reads as its typed event, and is written back with every field.
+#[test]
+fn trigger_examples_round_trip() {
+    crate::triggers::round_trip::<sailpoint_triggers::events::Event>(sailpoint_triggers::events::EXAMPLES);
+}
