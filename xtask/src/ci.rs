@@ -113,7 +113,7 @@ pub fn test(args: &Args) -> Result<bool> {
         "-p",
         "sailpoint-runtime",
         "--features",
-        "sailpoint/all-versions",
+        "sailpoint/all-versions,sailpoint/trigger-receiver",
     ]);
     doc.env("RUSTDOCFLAGS", "-D warnings");
     if !step("cargo doc (facade and runtime, -D warnings)", doc)? {

@@ -36,12 +36,14 @@ mod serve;
 mod service_paths;
 mod synthetic;
 mod tenant;
+mod triggers;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use config::{Faults, MockConfig};
 pub use synthetic::{directory_source_id, id as synthetic_id};
+pub use triggers::Delivered;
 
 /// A running mock tenant; it stops when dropped.
 pub struct MockTenant {
@@ -127,6 +129,25 @@ impl MockTenant {
     pub fn items(&self, collection: &str) -> Vec<serde_json::Value> {
         let data = self.tenant.data.lock().unwrap_or_else(|e| e.into_inner());
         data.items.get(collection).map(|items| items.values().cloned().collect()).unwrap_or_default()
+    }
+
+    /// Delivers an event of `trigger_id` to its enabled subscriptions (the
+    /// `trigger-subscriptions` the tenant holds), as ISC would: `payload`,
+    /// else the spec's example payload of the trigger, with `_metadata` and
+    /// each subscription's credentials; only to loopback addresses. A
+    /// request-response delivery gets an invocation that its `SYNC` answer
+    /// or its completion closes ([`completions`](Self::completions)).
+    /// What each delivery did; an error when there is no payload to send.
+    pub async fn fire(&self, trigger_id: &str, payload: Option<serde_json::Value>) -> Result<Vec<Delivered>, String> {
+        triggers::deliver(&self.tenant, &self.url(), trigger_id, payload, None).await
+    }
+
+    /// The answers to request-response deliveries, in order: each `SYNC`
+    /// answer (`"mode": "sync"`) and each completion through the
+    /// invocation API (`"mode": "async"`), with `invocationId`,
+    /// `triggerId`, `output` and `error`.
+    pub fn completions(&self) -> Vec<serde_json::Value> {
+        self.tenant.completions.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// A fresh access token for the first configured client, for raw

@@ -1,5 +1,6 @@
 //! The HTTP routes: OAuth, collections (CRUD, JSON Patch, queries), source
-//! details (schemas, provisioning policies, schedules, CSV, uploads), search.
+//! details (schemas, provisioning policies, schedules, CSV, uploads), search,
+//! trigger invocations (and the mock's own `/mock/triggers/…`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,7 +20,7 @@ use crate::errors::{bad_request, not_found};
 use crate::query::{parse_filters, sort};
 use crate::service_paths::{self, ServiceOperation};
 use crate::tenant::{COLLECTIONS, SourceDetails, Tenant, default_account_schema, find_operation};
-use crate::{bandwidth, faults, search};
+use crate::{bandwidth, faults, search, triggers};
 
 type Shared = State<Arc<Tenant>>;
 type Params = Query<HashMap<String, String>>;
@@ -57,11 +58,15 @@ pub fn router(tenant: Arc<Tenant>) -> Router {
         )
         .route("/{version}/sources/{id}/upload-connector-file", post(upload_connector_file))
         .route("/{version}/sources/{id}/load-accounts", post(load_accounts))
+        .route("/{version}/trigger-invocations/test", post(triggers::test_invocation))
+        .route("/{version}/trigger-invocations/{id}/complete", post(triggers::complete))
         .fallback(|| async { crate::errors::dto(StatusCode::NOT_FOUND, "No such resource.") })
         .layer(axum::middleware::from_fn_with_state(tenant.clone(), gate))
         .layer(axum::middleware::from_fn_with_state(tenant.clone(), faults::inject));
     let routes = Router::new()
         .route("/oauth/token", post(token))
+        .route("/mock/triggers/fire", post(triggers::fire))
+        .route("/mock/triggers/completions", get(triggers::completions))
         .merge(api)
         .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024))
         .with_state(tenant);

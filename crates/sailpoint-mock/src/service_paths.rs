@@ -20,6 +20,7 @@ pub(crate) static SERVED: &[(&str, &[Operation])] = &[
     ("password-sync-groups", sailpoint_password_sync_groups::OPERATIONS),
     ("password-management", sailpoint_password_management::OPERATIONS),
     ("search", sailpoint_search::OPERATIONS),
+    ("triggers", sailpoint_triggers::OPERATIONS),
 ];
 
 /// The first segment of a rewritten path: the routes' `{version}`.

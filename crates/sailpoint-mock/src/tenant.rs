@@ -12,7 +12,8 @@ use crate::config::MockConfig;
 use crate::synthetic;
 
 /// Collections of stateful resources (shared by all API versions).
-pub const COLLECTIONS: [&str; 5] = ["password-policies", "password-sync-groups", "sources", "accounts", "identities"];
+pub const COLLECTIONS: [&str; 6] =
+    ["password-policies", "password-sync-groups", "sources", "accounts", "identities", "trigger-subscriptions"];
 
 /// Details kept per source.
 #[derive(Default)]
@@ -56,6 +57,10 @@ pub struct Tenant {
     token_dice: Mutex<fastrand::Rng>,
     /// Synthetic id → index, per kind.
     synthetic_index: HashMap<String, u64>,
+    /// Invocations of request-response triggers, by id (`triggers`).
+    pub invocations: Mutex<BTreeMap<String, crate::triggers::Invocation>>,
+    /// The answers recorded: sync responses and completions (`triggers`).
+    pub completions: Mutex<Vec<Value>>,
 }
 
 use crate::generated_versions::operations;
@@ -118,6 +123,8 @@ impl Tenant {
             dice: Mutex::new(fastrand::Rng::with_seed(seed)),
             token_dice: Mutex::new(fastrand::Rng::with_seed(seed ^ 0x7043_E45D_1CE5)),
             synthetic_index,
+            invocations: Mutex::new(BTreeMap::new()),
+            completions: Mutex::new(Vec::new()),
         };
         tenant.seed();
         tenant

@@ -12,6 +12,11 @@
 //! Each payload type also implements [`Trigger`]: its trigger's id, type,
 //! and the answer a request-response trigger waits for.
 //!
+//! With the feature `trigger-receiver`, `Receiver` is the endpoint a
+//! subscription points at: a `tower::Service` that checks the
+//! subscription's credentials, dispatches each event to its handler and
+//! answers ISC in each response mode.
+//!
 //! ```
 //! use sailpoint::triggers::{Events, Trigger, TriggerType};
 //! use sailpoint::v2024::events::Event;
@@ -37,3 +42,8 @@
 //! ```
 
 pub use sailpoint_runtime::triggers::{Events, OtherEvent, Trigger, TriggerInfo, TriggerType};
+
+#[cfg(feature = "trigger-receiver")]
+mod receiver;
+#[cfg(feature = "trigger-receiver")]
+pub use receiver::{DEFAULT_MAX_BODY, Delivery, Receiver, ReceiverBuilder, ResponseMode};

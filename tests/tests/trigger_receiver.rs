@@ -1,0 +1,424 @@
+//! `sailpoint::triggers::Receiver` over real HTTP on 127.0.0.1: the
+//! receiver mounted in axum, deliveries sent with reqwest, and the
+//! invocation API of the tenant a wiremock server that counts what it
+//! receives. Every test counts the handler's calls.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sailpoint::services::triggers::types::{AccessRequestPreApproval, Accessrequestpreapproval2, IdentityCreated};
+use sailpoint::triggers::{Delivery, Receiver, ReceiverBuilder, ResponseMode};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const TOKEN: &str = "subscription-t0ken-5e1f";
+const SECRET: &str = "invocation-s3cret-c1c6";
+
+/// The receiver at `http://addr/events`.
+async fn serve(receiver: Receiver) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().route_service("/events", receiver);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+async fn post(addr: SocketAddr, auth: Option<&str>, body: impl Into<reqwest::Body>) -> (u16, String) {
+    let mut request = reqwest::Client::new().post(format!("http://{addr}/events")).body(body);
+    if let Some(auth) = auth {
+        request = request.header("authorization", auth);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+fn bearer() -> String {
+    format!("Bearer {TOKEN}")
+}
+
+/// The spec's example payload of `trigger`, as the triggers service's `EXAMPLES` has it.
+fn example(trigger: &str) -> Value {
+    let (_, text) = sailpoint::services::triggers::events::EXAMPLES.iter().find(|(id, _)| *id == trigger).unwrap();
+    serde_json::from_str(text).unwrap()
+}
+
+fn identity_created() -> Value {
+    let mut event = example("idn:identity-created");
+    event["_metadata"] = json!({"triggerId": "idn:identity-created", "triggerType": "fireAndForget"});
+    event["identity"]["name"] = json!("Ada Lovelace");
+    event
+}
+
+fn pre_approval(mode: &str, request_id: &str) -> Value {
+    let mut event = example("idn:access-request-pre-approval");
+    event["_metadata"] = json!({
+        "triggerId": "idn:access-request-pre-approval", "triggerType": "requestResponse", "responseMode": mode,
+        "secret": SECRET,
+        "callbackURL": "https://acme.api.identitynow.com/beta/trigger-invocations/inv-1/complete"
+    });
+    event["accessRequestId"] = json!(request_id);
+    event
+}
+
+/// Waits (up to 5 s) until `done`.
+async fn eventually(done: impl Fn() -> bool) {
+    for _ in 0..500 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("not done within 5 s");
+}
+
+/// A receiver counting its fire-and-forget handler's calls.
+fn counting(calls: &Arc<AtomicUsize>) -> ReceiverBuilder {
+    let calls = calls.clone();
+    Receiver::builder().bearer_token(TOKEN).on(move |event: Delivery<IdentityCreated>| {
+        let calls = calls.clone();
+        async move {
+            assert_eq!(event.payload.identity.name, "Ada Lovelace");
+            assert_eq!(event.trigger_id.as_deref(), Some("idn:identity-created"));
+            calls.fetch_add(1, Ordering::SeqCst);
+            Ok::<_, std::io::Error>(())
+        }
+    })
+}
+
+#[tokio::test]
+async fn wrong_credentials_get_401_and_no_handler_call() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let addr = serve(counting(&calls).build()).await;
+    let body = identity_created().to_string();
+    let longer = format!("{}f", bearer());
+    for auth in [None, Some("Bearer wrong"), Some("Bearer subscription-t0ken-5e1"), Some(&longer[..]), Some(TOKEN)] {
+        assert_eq!(post(addr, auth, body.clone()).await.0, 401, "{auth:?}");
+    }
+    let basic =
+        Receiver::builder().basic_auth("isc", "pw").on(|_: Delivery<IdentityCreated>| async { Ok::<_, std::io::Error>(()) });
+    let basic = serve(basic.build()).await;
+    assert_eq!(post(basic, Some(&bearer()), body.clone()).await.0, 401);
+    assert_eq!(post(basic, Some("Basic aXNjOnB3"), body.clone()).await.0, 200);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(calls.load(Ordering::SeqCst), 0, "no handler called for a refused delivery");
+    assert_eq!(post(addr, Some(&bearer()), body).await, (200, String::new()), "fire and forget: 200 at once");
+    eventually(|| calls.load(Ordering::SeqCst) == 1).await;
+}
+
+#[tokio::test]
+async fn oversized_and_malformed_bodies_are_refused_with_nothing_dispatched() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let addr = serve(counting(&calls).max_body(1024).build()).await;
+    let mut big = identity_created();
+    big["attributes"]["padding"] = json!("x".repeat(2048));
+    assert_eq!(post(addr, Some(&bearer()), big.to_string()).await.0, 413, "declared length above the limit");
+    let chunks: Vec<Result<String, std::io::Error>> = (0..8).map(|_| Ok("x".repeat(512))).collect();
+    let streamed = reqwest::Body::wrap_stream(futures::stream::iter(chunks));
+    assert_eq!(post(addr, Some(&bearer()), streamed).await.0, 413, "a chunked body read past the limit");
+    for bad in ["not json", "[1, 2]", "\"text\"", "{\"open\": "] {
+        assert_eq!(post(addr, Some(&bearer()), bad).await.0, 400, "{bad}");
+    }
+    let mut wrong_type = identity_created();
+    wrong_type["identity"] = json!(42);
+    let (status, body) = post(addr, Some(&bearer()), wrong_type.to_string()).await;
+    assert_eq!(status, 400, "a payload its type does not read, and no fallback: {body}");
+    let unknown = json!({"_metadata": {"triggerId": "idn:next-year"}, "id": "1"});
+    assert_eq!(post(addr, Some(&bearer()), unknown.to_string()).await.0, 501, "no handler and no fallback");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn unknown_triggers_and_unread_payloads_go_to_the_fallback() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let kept = seen.clone();
+    let receiver = Receiver::builder()
+        .bearer_token(TOKEN)
+        .on(|_: Delivery<IdentityCreated>| async { Ok::<_, std::io::Error>(()) })
+        .fallback(move |event: Delivery<serde_json::Map<String, Value>>| {
+            kept.lock().unwrap().push((event.trigger_id.clone(), Value::Object(event.payload)));
+            async { Ok::<_, std::io::Error>(Value::Null) }
+        })
+        .build();
+    let addr = serve(receiver).await;
+    assert_eq!(
+        post(addr, Some(&bearer()), json!({"_metadata": {"triggerId": "idn:next-year"}, "id": "1"}).to_string()).await.0,
+        200
+    );
+    let mut wrong_type = identity_created();
+    wrong_type["identity"] = json!(42);
+    assert_eq!(post(addr, Some(&bearer()), wrong_type.to_string()).await.0, 200);
+    eventually(|| seen.lock().unwrap().len() == 2).await;
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen[0], (Some("idn:next-year".to_string()), json!({"id": "1"})), "`_metadata` is not part of the payload");
+    assert_eq!(seen[1].1["identity"], 42, "the JSON as delivered");
+}
+
+#[tokio::test]
+async fn a_panicking_handler_fails_its_event_alone() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let receiver = Receiver::builder()
+        .bearer_token(TOKEN)
+        .on(move |event: Delivery<AccessRequestPreApproval>| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async move {
+                match event.payload.access_request_id.as_str() {
+                    "panic" => panic!("the handler panicked"),
+                    "fail" => Err(std::io::Error::other("no decision")),
+                    _ => Ok(Accessrequestpreapproval2 {
+                        approved: true,
+                        comment: "fine".into(),
+                        approver: "AcmeCorpExternalIntegration".into(),
+                        extra: Default::default(),
+                    }),
+                }
+            }
+        })
+        .build();
+    let addr = serve(receiver).await;
+    assert_eq!(post(addr, Some(&bearer()), pre_approval("sync", "panic").to_string()).await.0, 500);
+    assert_eq!(post(addr, Some(&bearer()), pre_approval("sync", "fail").to_string()).await.0, 500);
+    let (status, body) = post(addr, Some(&bearer()), pre_approval("sync", "ok").to_string()).await;
+    assert_eq!(status, 200, "the receiver keeps serving");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer, json!({"approved": true, "comment": "fine", "approver": "AcmeCorpExternalIntegration"}));
+    assert_eq!(calls.load(Ordering::SeqCst), 3, "one call per delivery");
+}
+
+/// A tenant (wiremock) whose invocation API answers `status`.
+async fn tenant(status: u16) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "api-token", "token_type": "bearer", "expires_in": 3600})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/trigger-invocations/v1/inv-1/complete"))
+        .respond_with(ResponseTemplate::new(status))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn client(server: &MockServer) -> sailpoint::Client {
+    sailpoint::Client::builder()
+        .base_url(server.uri())
+        .client_credentials("client-id", "client-secret")
+        .allow_http_loopback(true)
+        .build()
+        .unwrap()
+}
+
+async fn completions(server: &MockServer) -> Vec<Value> {
+    let received = server.received_requests().await.unwrap_or_default();
+    received.iter().filter(|r| r.url.path().ends_with("/complete")).map(|r| serde_json::from_slice(&r.body).unwrap()).collect()
+}
+
+fn approving(client: &sailpoint::Client, calls: &Arc<AtomicUsize>) -> Receiver {
+    let calls = calls.clone();
+    Receiver::builder()
+        .bearer_token(TOKEN)
+        .completions(client)
+        .on(move |event: Delivery<AccessRequestPreApproval>| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            let mode = event.response_mode;
+            async move {
+                if event.payload.access_request_id == "fail" {
+                    return Err(std::io::Error::other("no decision"));
+                }
+                Ok(Accessrequestpreapproval2 {
+                    approved: mode == Some(ResponseMode::Async),
+                    comment: format!("{mode:?}"),
+                    approver: "AcmeCorpExternalIntegration".into(),
+                    extra: Default::default(),
+                })
+            }
+        })
+        .build()
+}
+
+#[tokio::test]
+async fn async_and_dynamic_invocations_are_acknowledged_then_completed_once() {
+    let server = tenant(204).await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let addr = serve(approving(&client(&server), &calls)).await;
+
+    assert_eq!(post(addr, Some(&bearer()), pre_approval("async", "a").to_string()).await, (200, "{}".to_string()));
+    eventually(|| calls.load(Ordering::SeqCst) == 1).await;
+    let done = loop {
+        let done = completions(&server).await;
+        if !done.is_empty() {
+            break done;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(
+        done,
+        [
+            json!({"secret": SECRET, "output": {"approved": true, "comment": "Some(Async)", "approver": "AcmeCorpExternalIntegration"}})
+        ]
+    );
+
+    assert_eq!(post(addr, Some(&bearer()), pre_approval("dynamic", "d").to_string()).await, (202, "{}".to_string()));
+    assert_eq!(post(addr, Some(&bearer()), pre_approval("async", "fail").to_string()).await.0, 200);
+    eventually(|| calls.load(Ordering::SeqCst) == 3).await;
+    let done = loop {
+        let done = completions(&server).await;
+        if done.len() >= 3 {
+            break done;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(done.len(), 3, "one completion per delivery");
+    assert!(done.contains(&json!({"secret": SECRET, "output": {"approved": false, "comment": "Some(Dynamic)", "approver": "AcmeCorpExternalIntegration"}})));
+    let failed = done.iter().find(|d| d.get("error").is_some()).expect("the failed handler's completion");
+    assert_eq!(failed["output"], json!({}));
+    assert!(failed["error"].as_str().unwrap().contains("no decision"));
+
+    // A sync invocation is answered in the response: nothing is completed.
+    let (status, body) = post(addr, Some(&bearer()), pre_approval("sync", "s").to_string()).await;
+    assert_eq!(status, 200);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["comment"], "Some(Sync)");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(completions(&server).await.len(), 3);
+    assert_eq!(calls.load(Ordering::SeqCst), 4);
+}
+
+/// Logs written to memory.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn neither_the_secret_nor_the_credentials_are_logged() {
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    // The completion fails too (500): every path that logs is taken.
+    let server = tenant(500).await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let receiver = approving(&client(&server), &calls);
+    let shown = format!("{receiver:?}");
+    let addr = serve(receiver).await;
+    assert_eq!(post(addr, Some(&bearer()), pre_approval("async", "fail").to_string()).await.0, 200);
+    assert_eq!(post(addr, Some(&bearer()), pre_approval("sync", "fail").to_string()).await.0, 500);
+    assert_eq!(post(addr, Some("Bearer wrong"), pre_approval("async", "a").to_string()).await.0, 401);
+    let mut wrong_type = pre_approval("async", "x");
+    wrong_type["accessRequestId"] = json!(7);
+    assert_eq!(post(addr, Some(&bearer()), wrong_type.to_string()).await.0, 400);
+    let logged = loop {
+        let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+        if logged.contains("completing the invocation failed") {
+            break logged;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert!(logged.contains("event handler failed"), "the run was traced: {logged}");
+    for secret in [SECRET, TOKEN] {
+        assert!(!logged.contains(secret), "{secret} logged: {logged}");
+        assert!(!shown.contains(secret), "{secret} in Debug: {shown}");
+    }
+}
+
+/// A subscription of `trigger` to `url` on the mock, by the triggers service.
+async fn subscribe(client: &sailpoint::Client, trigger: &str, url: &str, mode: &str, token: &str) {
+    let body: sailpoint::services::triggers::types::SubscriptionPostRequest = serde_json::from_value(json!({
+        "name": trigger, "triggerId": trigger, "type": "HTTP", "responseDeadline": "PT1H",
+        "httpConfig": {"url": url, "httpDispatchMode": mode, "httpAuthenticationType": "BEARER_TOKEN",
+            "bearerTokenAuthConfig": {"bearerToken": token}}
+    }))
+    .unwrap();
+    client.triggers().create_subscription_v1().body(body).send().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_mock_delivers_and_counts_a_sync_answer_and_an_async_completion() {
+    let mock = sailpoint_mock::MockTenant::start(sailpoint_mock::MockConfig::default()).await.unwrap();
+    let client = common::mock_client(&mock);
+    let calls = Arc::new(AtomicUsize::new(0));
+    let dynamic_calls = Arc::new(AtomicUsize::new(0));
+    let counter = dynamic_calls.clone();
+    let receiver = Receiver::builder().bearer_token(TOKEN).completions(&client).on(
+        move |event: Delivery<sailpoint::services::triggers::types::AccessRequestDynamicApprover>| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async move {
+                assert_eq!(event.response_mode, Some(ResponseMode::Async));
+                Ok::<_, std::io::Error>(None) // no extra approver: `{}`
+            }
+        },
+    );
+    let calls_seen = calls.clone();
+    let receiver = receiver
+        .on(move |event: Delivery<AccessRequestPreApproval>| {
+            calls_seen.fetch_add(1, Ordering::SeqCst);
+            async move {
+                assert_eq!(event.response_mode, Some(ResponseMode::Sync));
+                Ok::<_, std::io::Error>(Accessrequestpreapproval2 {
+                    approved: true,
+                    comment: "ok".into(),
+                    approver: "receiver".into(),
+                    extra: Default::default(),
+                })
+            }
+        })
+        .build();
+    let addr = serve(receiver).await;
+    let url = format!("http://{addr}/events");
+    subscribe(&client, "idn:access-request-pre-approval", &url, "SYNC", TOKEN).await;
+    subscribe(&client, "idn:access-request-dynamic-approver", &url, "ASYNC", TOKEN).await;
+
+    let sync = mock.fire("idn:access-request-pre-approval", None).await.unwrap();
+    assert_eq!(sync.len(), 1);
+    assert_eq!(sync[0].status, 200);
+    let fired = mock.fire("idn:access-request-dynamic-approver", None).await.unwrap();
+    assert_eq!((fired[0].status, fired[0].body.as_str()), (200, "{}"), "acknowledged at once");
+    eventually(|| mock.completions().len() == 2).await;
+    let completions = mock.completions();
+    assert_eq!(completions[0]["mode"], "sync");
+    assert_eq!(completions[0]["output"], json!({"approved": true, "comment": "ok", "approver": "receiver"}));
+    assert_eq!(completions[1]["mode"], "async");
+    assert_eq!(completions[1]["output"], json!({}));
+    assert_eq!(completions[1]["invocationId"], json!(fired[0].invocation_id));
+    assert_eq!((calls.load(Ordering::SeqCst), dynamic_calls.load(Ordering::SeqCst)), (1, 1));
+
+    // A test invocation through the API goes to the same subscriber.
+    let test: sailpoint::services::triggers::types::TestInvocation =
+        serde_json::from_value(json!({"triggerId": "idn:access-request-pre-approval", "contentJson": {"workflowId": 1}}))
+            .unwrap();
+    let started = client.triggers().start_test_trigger_invocation_v1().body(test).send().await.unwrap().into_inner().unwrap();
+    assert_eq!(started.map(|invocations| invocations.len()), Some(1), "200 with one invocation");
+    eventually(|| mock.completions().len() == 3).await;
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+
+    // A subscription with other credentials: refused by the receiver, no handler called, nothing completed.
+    subscribe(&client, "idn:identity-created", &url, "SYNC", "not-the-token").await;
+    let refused = mock.fire("idn:identity-created", None).await.unwrap();
+    assert_eq!(refused[0].status, 401);
+    assert_eq!(mock.completions().len(), 3);
+    assert_eq!((calls.load(Ordering::SeqCst), dynamic_calls.load(Ordering::SeqCst)), (2, 1));
+}
