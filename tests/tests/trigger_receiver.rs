@@ -99,11 +99,19 @@ async fn wrong_credentials_get_401_and_no_handler_call() {
     for auth in [None, Some("Bearer wrong"), Some("Bearer subscription-t0ken-5e1"), Some(&longer[..]), Some(TOKEN)] {
         assert_eq!(post(addr, auth, body.clone()).await.0, 401, "{auth:?}");
     }
-    let basic =
-        Receiver::builder().basic_auth("isc", "pw").on(|_: Delivery<IdentityCreated>| async { Ok::<_, std::io::Error>(()) });
+    let basic_calls = Arc::new(AtomicUsize::new(0));
+    let counter = basic_calls.clone();
+    let basic = Receiver::builder().basic_auth("isc", "pw").on(move |_: Delivery<IdentityCreated>| {
+        let counter = counter.clone();
+        async move {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Ok::<_, std::io::Error>(())
+        }
+    });
     let basic = serve(basic.build()).await;
     assert_eq!(post(basic, Some(&bearer()), body.clone()).await.0, 401);
     assert_eq!(post(basic, Some("Basic aXNjOnB3"), body.clone()).await.0, 200);
+    eventually(|| basic_calls.load(Ordering::SeqCst) == 1).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(calls.load(Ordering::SeqCst), 0, "no handler called for a refused delivery");
     assert_eq!(post(addr, Some(&bearer()), body).await, (200, String::new()), "fire and forget: 200 at once");
@@ -166,8 +174,9 @@ async fn a_panicking_handler_fails_its_event_alone() {
     let receiver = Receiver::builder()
         .bearer_token(TOKEN)
         .on(move |event: Delivery<AccessRequestPreApproval>| {
-            counter.fetch_add(1, Ordering::SeqCst);
+            let counter = counter.clone();
             async move {
+                counter.fetch_add(1, Ordering::SeqCst);
                 match event.payload.access_request_id.as_str() {
                     "panic" => panic!("the handler panicked"),
                     "fail" => Err(std::io::Error::other("no decision")),
@@ -230,11 +239,14 @@ fn approving(client: &sailpoint::Client, calls: &Arc<AtomicUsize>) -> Receiver {
         .bearer_token(TOKEN)
         .completions(client)
         .on(move |event: Delivery<AccessRequestPreApproval>| {
-            calls.fetch_add(1, Ordering::SeqCst);
+            let calls = calls.clone();
             let mode = event.response_mode;
             async move {
-                if event.payload.access_request_id == "fail" {
-                    return Err(std::io::Error::other("no decision"));
+                calls.fetch_add(1, Ordering::SeqCst);
+                match event.payload.access_request_id.as_str() {
+                    "fail" => return Err(std::io::Error::other("no decision")),
+                    "panic" => panic!("the handler panicked"),
+                    _ => {}
                 }
                 Ok(Accessrequestpreapproval2 {
                     approved: mode == Some(ResponseMode::Async),
@@ -271,27 +283,29 @@ async fn async_and_dynamic_invocations_are_acknowledged_then_completed_once() {
 
     assert_eq!(post(addr, Some(&bearer()), pre_approval("dynamic", "d").to_string()).await, (202, "{}".to_string()));
     assert_eq!(post(addr, Some(&bearer()), pre_approval("async", "fail").to_string()).await.0, 200);
-    eventually(|| calls.load(Ordering::SeqCst) == 3).await;
+    assert_eq!(post(addr, Some(&bearer()), pre_approval("async", "panic").to_string()).await.0, 200);
+    eventually(|| calls.load(Ordering::SeqCst) == 4).await;
     let done = loop {
         let done = completions(&server).await;
-        if done.len() >= 3 {
+        if done.len() >= 4 {
             break done;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
-    assert_eq!(done.len(), 3, "one completion per delivery");
+    assert_eq!(done.len(), 4, "one completion per delivery");
+    let errors: Vec<&str> = done.iter().filter_map(|d| d.get("error")?.as_str()).collect();
+    assert_eq!(errors.len(), 2, "the failed and the panicked handler's completions: {done:?}");
     assert!(done.contains(&json!({"secret": SECRET, "output": {"approved": false, "comment": "Some(Dynamic)", "approver": "AcmeCorpExternalIntegration"}})));
-    let failed = done.iter().find(|d| d.get("error").is_some()).expect("the failed handler's completion");
-    assert_eq!(failed["output"], json!({}));
-    assert!(failed["error"].as_str().unwrap().contains("no decision"));
+    assert!(errors.iter().any(|e| e.contains("no decision")), "{errors:?}");
+    assert!(done.iter().filter(|d| d.get("error").is_some()).all(|d| d["output"] == json!({})));
 
     // A sync invocation is answered in the response: nothing is completed.
     let (status, body) = post(addr, Some(&bearer()), pre_approval("sync", "s").to_string()).await;
     assert_eq!(status, 200);
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["comment"], "Some(Sync)");
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(completions(&server).await.len(), 3);
-    assert_eq!(calls.load(Ordering::SeqCst), 4);
+    assert_eq!(completions(&server).await.len(), 4);
+    assert_eq!(calls.load(Ordering::SeqCst), 5);
 }
 
 /// Logs written to memory.
@@ -331,13 +345,9 @@ async fn neither_the_secret_nor_the_credentials_are_logged() {
     let mut wrong_type = pre_approval("async", "x");
     wrong_type["accessRequestId"] = json!(7);
     assert_eq!(post(addr, Some(&bearer()), wrong_type.to_string()).await.0, 400);
-    let logged = loop {
-        let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-        if logged.contains("completing the invocation failed") {
-            break logged;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    };
+    let text = || String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    eventually(|| text().contains("completing the invocation failed")).await;
+    let logged = text();
     assert!(logged.contains("event handler failed"), "the run was traced: {logged}");
     for secret in [SECRET, TOKEN] {
         assert!(!logged.contains(secret), "{secret} logged: {logged}");
@@ -365,19 +375,26 @@ async fn the_mock_delivers_and_counts_a_sync_answer_and_an_async_completion() {
     let counter = dynamic_calls.clone();
     let receiver = Receiver::builder().bearer_token(TOKEN).completions(&client).on(
         move |event: Delivery<sailpoint::services::triggers::types::AccessRequestDynamicApprover>| {
-            counter.fetch_add(1, Ordering::SeqCst);
+            let counter = counter.clone();
             async move {
                 assert_eq!(event.response_mode, Some(ResponseMode::Async));
-                Ok::<_, std::io::Error>(None) // no extra approver: `{}`
+                counter.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, std::io::Error>(Some(sailpoint::services::triggers::types::Accessrequestdynamicapprover2 {
+                    id: "2c91808b6ef1d43e016efba0ce470906".into(),
+                    name: "Security Team".into(),
+                    type_: sailpoint::services::triggers::types::Accessrequestdynamicapprover2Type::GovernanceGroup,
+                    extra: Default::default(),
+                }))
             }
         },
     );
     let calls_seen = calls.clone();
     let receiver = receiver
         .on(move |event: Delivery<AccessRequestPreApproval>| {
-            calls_seen.fetch_add(1, Ordering::SeqCst);
+            let calls_seen = calls_seen.clone();
             async move {
                 assert_eq!(event.response_mode, Some(ResponseMode::Sync));
+                calls_seen.fetch_add(1, Ordering::SeqCst);
                 Ok::<_, std::io::Error>(Accessrequestpreapproval2 {
                     approved: true,
                     comment: "ok".into(),
@@ -402,7 +419,11 @@ async fn the_mock_delivers_and_counts_a_sync_answer_and_an_async_completion() {
     assert_eq!(completions[0]["mode"], "sync");
     assert_eq!(completions[0]["output"], json!({"approved": true, "comment": "ok", "approver": "receiver"}));
     assert_eq!(completions[1]["mode"], "async");
-    assert_eq!(completions[1]["output"], json!({}));
+    assert_eq!(
+        completions[1]["output"],
+        json!({"id": "2c91808b6ef1d43e016efba0ce470906", "name": "Security Team", "type": "GOVERNANCE_GROUP"})
+    );
+    assert!(completions[1].get("error").is_none(), "{completions:?}");
     assert_eq!(completions[1]["invocationId"], json!(fired[0].invocation_id));
     assert_eq!((calls.load(Ordering::SeqCst), dynamic_calls.load(Ordering::SeqCst)), (1, 1));
 
@@ -421,4 +442,66 @@ async fn the_mock_delivers_and_counts_a_sync_answer_and_an_async_completion() {
     assert_eq!(refused[0].status, 401);
     assert_eq!(mock.completions().len(), 3);
     assert_eq!((calls.load(Ordering::SeqCst), dynamic_calls.load(Ordering::SeqCst)), (2, 1));
+}
+
+#[tokio::test]
+async fn the_acknowledgement_never_waits_for_the_handler() {
+    let server = tenant(204).await;
+    let release = Arc::new(tokio::sync::Notify::new());
+    let done = Arc::new(AtomicUsize::new(0));
+    let (gate, finished) = (release.clone(), done.clone());
+    let (gate2, finished2) = (release.clone(), done.clone());
+    let receiver = Receiver::builder()
+        .bearer_token(TOKEN)
+        .completions(&client(&server))
+        .on(move |_: Delivery<IdentityCreated>| {
+            let (gate, finished) = (gate.clone(), finished.clone());
+            async move {
+                gate.notified().await;
+                finished.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, std::io::Error>(())
+            }
+        })
+        .on(move |_: Delivery<AccessRequestPreApproval>| {
+            let (gate, finished) = (gate2.clone(), finished2.clone());
+            async move {
+                gate.notified().await;
+                finished.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, std::io::Error>(Accessrequestpreapproval2 {
+                    approved: true,
+                    comment: "late".into(),
+                    approver: "receiver".into(),
+                    extra: Default::default(),
+                })
+            }
+        })
+        .build();
+    let addr = serve(receiver).await;
+    // Every handler waits until released: the answers come first.
+    let within = Duration::from_secs(5);
+    let auth = bearer();
+    let answered = |body: Value| tokio::time::timeout(within, post(addr, Some(&auth), body.to_string()));
+    assert_eq!(answered(identity_created()).await.expect("fire and forget answered at once"), (200, String::new()));
+    assert_eq!(answered(pre_approval("async", "a")).await.expect("async acknowledged at once"), (200, "{}".to_string()));
+    assert_eq!(answered(pre_approval("dynamic", "d")).await.expect("dynamic acknowledged at once"), (202, "{}".to_string()));
+    assert_eq!(done.load(Ordering::SeqCst), 0, "no handler has finished");
+    assert!(completions(&server).await.is_empty());
+    for _ in 0..500 {
+        if done.load(Ordering::SeqCst) == 3 {
+            break;
+        }
+        release.notify_waiters();
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(done.load(Ordering::SeqCst), 3, "each handler ran once, when released");
+    let mut completed = Vec::new();
+    for _ in 0..500 {
+        completed = completions(&server).await;
+        if completed.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(completed.len(), 2, "{completed:?}");
+    assert!(completed.iter().all(|c| c["output"]["comment"] == "late"), "{completed:?}");
 }

@@ -60,16 +60,18 @@ pub fn example(trigger_id: &str) -> Option<Value> {
     serde_json::from_str(text).ok()
 }
 
-fn loopback(url: &str) -> bool {
-    let Some(rest) = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://")) else { return false };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let name = if host.starts_with('[') {
-        host.split(']').next().map(|h| &h[1..]).unwrap_or_default()
-    } else {
-        host.split(':').next().unwrap_or_default()
+/// `url` parsed, if it is `http` or `https` to a loopback host, without
+/// user or password: where a delivery may go.
+fn loopback(url: &str) -> Option<reqwest::Url> {
+    let parsed = reqwest::Url::parse(url).ok()?;
+    let scheme_ok = matches!(parsed.scheme(), "http" | "https");
+    let no_user = parsed.username().is_empty() && parsed.password().is_none();
+    let host_ok = match parsed.host()? {
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+        url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
     };
-    matches!(name, "127.0.0.1" | "localhost" | "::1")
+    (scheme_ok && no_user && host_ok).then_some(parsed)
 }
 
 /// `Authorization` for the subscription's `httpConfig`, if it has one.
@@ -106,6 +108,7 @@ pub async fn deliver(
         let all = data.items.get("trigger-subscriptions").map(|m| m.values().cloned().collect::<Vec<_>>()).unwrap_or_default();
         all.into_iter()
             .filter(|s| s.get("triggerId").and_then(Value::as_str) == Some(trigger_id))
+            .filter(|s| s.get("type").and_then(Value::as_str).is_none_or(|t| t == "HTTP"))
             .filter(|s| match only {
                 Some(ids) => s.get("id").and_then(Value::as_str).is_some_and(|id| ids.iter().any(|i| i == id)),
                 None => s.get("enabled") != Some(&Value::Bool(false)),
@@ -113,12 +116,23 @@ pub async fn deliver(
             .collect()
     };
     let kind = trigger_type(trigger_id);
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().map_err(|e| e.to_string())?;
+    // No redirect and no proxy: a delivery goes to the subscriber's loopback address or nowhere.
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for subscription in subscriptions {
         let subscription_id = subscription.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
         let config = subscription.get("httpConfig").cloned().unwrap_or(Value::Null);
         let url = config.get("url").and_then(Value::as_str).unwrap_or_default().to_string();
+        let Some(target) = loopback(&url) else {
+            let body = format!("not sent: the mock delivers to http(s) loopback addresses only, not {url}");
+            out.push(Delivered { subscription_id, invocation_id: None, status: 0, body });
+            continue;
+        };
         let mut metadata = Map::new();
         metadata.insert("triggerId".into(), json!(trigger_id));
         let mut invocation_id = None;
@@ -142,18 +156,9 @@ pub async fn deliver(
                 invocation_id = Some(id);
             }
         }
-        if !loopback(&url) {
-            out.push(Delivered {
-                subscription_id,
-                invocation_id,
-                status: 0,
-                body: format!("not sent: the mock delivers to loopback addresses only, not {url}"),
-            });
-            continue;
-        }
         let mut body = payload.clone();
         body.insert("_metadata".into(), Value::Object(metadata));
-        let mut request = http.post(&url).json(&body);
+        let mut request = http.post(target).json(&body);
         if let Some(auth) = authorization(&config) {
             request = request.header(header::AUTHORIZATION, auth);
         }
@@ -161,7 +166,8 @@ pub async fn deliver(
             Ok(response) => (response.status().as_u16(), response.text().await.unwrap_or_default()),
             Err(e) => (0, format!("not delivered: {e}")),
         };
-        if let (TriggerType::RequestResponse, "sync", 200, Some(id)) = (kind, mode.as_str(), status, &invocation_id) {
+        // A 200 is the answer in SYNC mode, and in DYNAMIC mode (where a 202 defers it).
+        if let (TriggerType::RequestResponse, "sync" | "dynamic", 200, Some(id)) = (kind, mode.as_str(), status, &invocation_id) {
             let output = serde_json::from_str::<Value>(&text).unwrap_or(Value::Null);
             record(tenant, id, json!({"invocationId": id, "triggerId": trigger_id, "mode": "sync", "output": output}));
         }
@@ -270,13 +276,24 @@ mod tests {
 
     #[test]
     fn deliveries_go_to_loopback_only_with_the_subscription_credentials() {
-        assert!(loopback("http://127.0.0.1:8080/events") && loopback("http://localhost/x") && loopback("http://[::1]:9/x"));
-        assert!(
-            !loopback("https://example.com/events")
-                && !loopback("http://127.0.0.1.example.com/")
-                && !loopback("ftp://127.0.0.1/")
-        );
-        assert!(!loopback("http://user@evil.example/"));
+        for ok in
+            ["http://127.0.0.1:8080/events", "http://localhost/x", "HTTP://LOCALHOST/x", "http://[::1]:9/x", "https://127.0.0.2/"]
+        {
+            assert!(loopback(ok).is_some(), "{ok}");
+        }
+        for refused in [
+            "https://example.com/events",
+            "http://127.0.0.1.example.com/",
+            "ftp://127.0.0.1/",
+            "http://user@evil.example/",
+            "http://user@127.0.0.1/",
+            "http://evil.example\\@127.0.0.1/events",
+            "http://evil.example%5C@127.0.0.1/events",
+            "http://evil.example\t@127.0.0.1/",
+            "not a url",
+        ] {
+            assert!(loopback(refused).is_none(), "{refused}");
+        }
         let bearer = json!({"httpAuthenticationType": "BEARER_TOKEN", "bearerTokenAuthConfig": {"bearerToken": "t"}});
         assert_eq!(authorization(&bearer).as_deref(), Some("Bearer t"));
         let basic = json!({"httpAuthenticationType": "BASIC_AUTH", "basicAuthConfig": {"userName": "isc", "password": "pw"}});

@@ -82,8 +82,8 @@ pub trait Events: Sized + Send + 'static {
     const TRIGGERS: &'static [TriggerInfo];
 
     /// The event of trigger `trigger_id` carrying `payload` (the delivered
-    /// object without `_metadata`). Never fails: an unknown trigger, or a
-    /// payload its type does not read, is the `Other` variant.
+    /// object; its `_metadata` is dropped). Never fails: an unknown
+    /// trigger, or a payload its type does not read, is the `Other` variant.
     fn decode(trigger_id: &str, payload: Value) -> Self;
 
     /// The trigger id, as given to [`decode`](Self::decode).
@@ -111,8 +111,11 @@ pub struct OtherEvent {
 }
 
 impl OtherEvent {
-    /// An event of a trigger the API does not describe.
+    /// An event of a trigger the API does not describe. A `_metadata` key
+    /// (the delivery's, with the invocation's secret) is dropped: it is not
+    /// part of the payload.
     pub fn unknown(trigger_id: &str, payload: Value) -> Self {
+        let payload = without_metadata(payload);
         Self { trigger_id: Some(trigger_id.to_string()).filter(|id| !id.is_empty()), payload, error: None }
     }
 
@@ -138,9 +141,20 @@ impl OtherEvent {
     }
 }
 
-/// `payload` as `T`, else the `OtherEvent` that keeps it with the reason.
+/// `payload` without its `_metadata` key, which a delivery carries beside
+/// the payload (with the invocation's secret): an event never holds it.
+fn without_metadata(mut payload: Value) -> Value {
+    if let Value::Object(object) = &mut payload {
+        object.remove("_metadata");
+    }
+    payload
+}
+
+/// `payload` (without `_metadata`) as `T`, else the `OtherEvent` that keeps
+/// it with the reason.
 #[doc(hidden)]
 pub fn read_payload<T: DeserializeOwned>(trigger_id: &str, payload: Value) -> Result<T, OtherEvent> {
+    let payload = without_metadata(payload);
     match T::deserialize(&payload) {
         Ok(typed) => Ok(typed),
         Err(e) => Err(OtherEvent { trigger_id: Some(trigger_id.to_string()), payload, error: Some(e.to_string()) }),
@@ -167,5 +181,11 @@ mod tests {
         assert_eq!(other.payload(), &json!({"id": 1, "more": true}));
         assert!(other.error().is_some_and(|e| e.contains("invalid type")), "{other:?}");
         assert_eq!(OtherEvent::unknown("", json!({})).trigger_id(), None);
+        let delivered = json!({"id": "1", "_metadata": {"secret": "s3cret"}});
+        assert_eq!(OtherEvent::unknown("idn:x", delivered.clone()).payload(), &json!({"id": "1"}));
+        let typed: Payload = read_payload("idn:x", delivered).unwrap();
+        assert_eq!(typed.id, "1");
+        let other = read_payload::<Payload>("idn:x", json!({"_metadata": {"secret": "s3cret"}})).unwrap_err();
+        assert!(!format!("{other:?}").contains("s3cret"), "the secret never reaches an event");
     }
 }

@@ -239,11 +239,13 @@ impl ReceiverBuilder {
         Fut: Future<Output = Result<T::Answer, E>> + Send + 'static,
         E: Into<BoxError>,
     {
+        let handler = Arc::new(handler);
         let handler: Handler = Arc::new(move |payload: Value, delivery: Delivery<()>| {
             let typed = T::deserialize(&payload)?;
-            let work = handler(delivery.with(typed));
+            let handler = handler.clone();
+            // The user's code runs inside the future, on the task the receiver spawns.
             Ok(Box::pin(async move {
-                let answer = work.await.map_err(Into::into)?;
+                let answer = handler(delivery.with(typed)).await.map_err(Into::into)?;
                 Ok(serde_json::to_value(answer)?)
             }) as Prepared)
         });
@@ -261,14 +263,15 @@ impl ReceiverBuilder {
         Fut: Future<Output = Result<Value, E>> + Send + 'static,
         E: Into<BoxError>,
     {
+        let handler = Arc::new(handler);
         self.inner.fallback = Some(Arc::new(move |payload: Value, delivery: Delivery<()>| {
             // The receiver dispatches objects only; anything else would be kept whole under `value`.
             let object = match payload {
                 Value::Object(object) => object,
                 other => Map::from_iter([("value".to_string(), other)]),
             };
-            let work = handler(delivery.with(object));
-            Ok(Box::pin(async move { work.await.map_err(Into::into) }) as Prepared)
+            let handler = handler.clone();
+            Ok(Box::pin(async move { handler(delivery.with(object)).await.map_err(Into::into) }) as Prepared)
         }));
         self
     }
@@ -310,12 +313,15 @@ impl Metadata {
 
     /// The invocation id: `invocationId`, else the segment before
     /// `/complete` in `callbackURL`.
+    /// Only letters, digits, `-` and `_`: the id goes into a path.
     fn invocation(&self) -> Option<String> {
-        self.invocation_id.clone().or_else(|| {
+        let id = self.invocation_id.clone().or_else(|| {
             let path = self.callback_url.as_deref()?.split(['?', '#']).next()?;
             let mut segments = path.trim_end_matches('/').rsplit('/');
             (segments.next()? == "complete").then(|| segments.next().map(str::to_string)).flatten()
-        })
+        })?;
+        let plain = !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        plain.then_some(id)
     }
 }
 
@@ -377,31 +383,13 @@ impl Inner {
         let response_mode = meta.response_mode.as_deref().and_then(ResponseMode::parse);
         let delivery = Delivery { payload: (), trigger_id: trigger_id.clone(), invocation_id: meta.invocation(), response_mode };
         let registered = trigger_id.as_deref().and_then(|id| self.handlers.get(id));
-        let payload = Value::Object(object);
-        let (trigger_type, prepared) = match (registered, &self.fallback) {
-            (Some((kind, handler)), fallback) => match handler(payload.clone(), delivery.clone()) {
-                Ok(prepared) => (Some(*kind), prepared),
-                Err(e) => match fallback {
-                    Some(fallback) => match fallback(payload, delivery) {
-                        Ok(prepared) => (Some(*kind), prepared),
-                        Err(_) => return refuse(StatusCode::BAD_REQUEST, "the payload was not read"),
-                    },
-                    None => {
-                        tracing::warn!(trigger = trigger_id.as_deref(), error = %e, "event payload does not read as its trigger's type");
-                        return refuse(StatusCode::BAD_REQUEST, &format!("the payload does not read as its trigger's: {e}"));
-                    }
-                },
-            },
-            (None, Some(fallback)) => match fallback(payload, delivery) {
-                Ok(prepared) => (None, prepared),
-                Err(_) => return refuse(StatusCode::BAD_REQUEST, "the payload was not read"),
-            },
-            (None, None) => return refuse(StatusCode::NOT_IMPLEMENTED, "no handler for this trigger"),
-        };
-        let request_response = match trigger_type {
-            Some(kind) => kind == TriggerType::RequestResponse,
+        if registered.is_none() && self.fallback.is_none() {
+            return refuse(StatusCode::NOT_IMPLEMENTED, "no handler for this trigger");
+        }
+        let request_response = match registered {
+            Some((kind, _)) => *kind == TriggerType::RequestResponse,
             None => {
-                response_mode.is_some()
+                meta.response_mode.is_some()
                     || meta.secret.is_some()
                     || meta
                         .trigger_type
@@ -409,34 +397,71 @@ impl Inner {
                         .is_some_and(|t| t.eq_ignore_ascii_case("requestResponse") || t == "REQUEST_RESPONSE")
             }
         };
-        let trigger = trigger_id.unwrap_or_default();
-        if !request_response {
-            tokio::spawn(run_logged(trigger, prepared));
-            return Response::new(Full::new(Bytes::new()));
+        let trigger = trigger_id.clone().unwrap_or_default();
+        if meta.response_mode.is_some() && response_mode.is_none() {
+            tracing::warn!(trigger, mode = meta.response_mode.as_deref(), "unknown response mode: answered as SYNC");
         }
-        match response_mode {
-            None | Some(ResponseMode::Sync) => match tokio::spawn(prepared).await {
-                Ok(Ok(answer)) => json(StatusCode::OK, if answer.is_null() { Value::Object(Map::new()) } else { answer }),
-                Ok(Err(e)) => {
-                    tracing::warn!(trigger, error = %e, "event handler failed");
-                    refuse(StatusCode::INTERNAL_SERVER_ERROR, "the handler failed")
-                }
-                Err(_) => {
-                    tracing::warn!(trigger, "event handler panicked");
-                    refuse(StatusCode::INTERNAL_SERVER_ERROR, "the handler failed")
-                }
-            },
-            Some(mode) => {
+        // What an asynchronous answer needs, checked before any handler is called.
+        let deferred = match response_mode {
+            Some(mode @ (ResponseMode::Async | ResponseMode::Dynamic)) if request_response => {
                 let (Some(client), Some(invocation), Some(secret)) = (self.completions.clone(), meta.invocation(), meta.secret)
                 else {
                     tracing::warn!(trigger, "asynchronous event without a client, an invocation id or a secret to complete it");
                     return refuse(StatusCode::INTERNAL_SERVER_ERROR, "the receiver cannot complete this invocation");
                 };
-                tokio::spawn(complete(client, trigger, invocation, secret, prepared));
-                let status = if mode == ResponseMode::Dynamic { StatusCode::ACCEPTED } else { StatusCode::OK };
-                json(status, Value::Object(Map::new()))
+                Some((mode, client, invocation, secret))
+            }
+            _ => None,
+        };
+        let payload = Value::Object(object);
+        let prepared = match registered.map(|(_, handler)| handler(payload.clone(), delivery.clone())) {
+            Some(Ok(prepared)) => prepared,
+            unread => {
+                if let Some(Err(e)) = &unread {
+                    tracing::warn!(trigger, error = %e, "event payload does not read as its trigger's type");
+                }
+                match self.fallback.as_ref().map(|fallback| fallback(payload, delivery)) {
+                    Some(Ok(prepared)) => prepared,
+                    _ => return refuse(StatusCode::BAD_REQUEST, "the payload does not read as its trigger's"),
+                }
+            }
+        };
+        if !request_response {
+            tokio::spawn(run_logged(trigger, prepared));
+            return Response::new(Full::new(Bytes::new()));
+        }
+        if let Some((mode, client, invocation, secret)) = deferred {
+            tokio::spawn(complete(client, trigger, invocation, secret, prepared));
+            let status = if mode == ResponseMode::Dynamic { StatusCode::ACCEPTED } else { StatusCode::OK };
+            return json(status, Value::Object(Map::new()));
+        }
+        match tokio::spawn(prepared).await {
+            Ok(Ok(answer)) => match answer_object(answer) {
+                Ok(answer) => json(StatusCode::OK, Value::Object(answer)),
+                Err(why) => {
+                    tracing::warn!(trigger, "{why}");
+                    refuse(StatusCode::INTERNAL_SERVER_ERROR, "the handler failed")
+                }
+            },
+            Ok(Err(e)) => {
+                tracing::warn!(trigger, error = %e, "event handler failed");
+                refuse(StatusCode::INTERNAL_SERVER_ERROR, "the handler failed")
+            }
+            Err(_) => {
+                tracing::warn!(trigger, "event handler panicked");
+                refuse(StatusCode::INTERNAL_SERVER_ERROR, "the handler failed")
             }
         }
+    }
+}
+
+/// An answer as ISC takes it: a JSON object; `null` (no answer, such as
+/// no extra approver) is `{}`.
+fn answer_object(answer: Value) -> Result<Map<String, Value>, &'static str> {
+    match answer {
+        Value::Object(answer) => Ok(answer),
+        Value::Null => Ok(Map::new()),
+        _ => Err("the subscriber's answer is not a JSON object"),
     }
 }
 
@@ -459,9 +484,10 @@ async fn complete(
     prepared: Prepared,
 ) {
     let (output, error) = match tokio::spawn(prepared).await {
-        Ok(Ok(Value::Object(answer))) => (answer, None),
-        Ok(Ok(Value::Null)) => (Map::new(), None),
-        Ok(Ok(_)) => (Map::new(), Some("the subscriber's answer is not a JSON object".to_string())),
+        Ok(Ok(answer)) => match answer_object(answer) {
+            Ok(answer) => (answer, None),
+            Err(why) => (Map::new(), Some(why.to_string())),
+        },
         Ok(Err(e)) => {
             tracing::warn!(trigger, error = %e, "event handler failed");
             (Map::new(), Some(format!("the subscriber's handler failed: {e}")))
@@ -472,7 +498,11 @@ async fn complete(
         }
     };
     let body = sailpoint_triggers::types::CompleteInvocation { error, output, secret: secret.expose_secret().to_string() };
-    if let Err(e) = client.complete_trigger_invocation_v1().id(invocation).body(body).send().await {
+    // The secret makes a second completion harmless (ISC refuses it): the
+    // call is retried as a replayable one, after a 5xx or a broken connection too.
+    let options = crate::CallOptions::new().replay_safe(true);
+    let call = client.complete_trigger_invocation_v1().id(invocation).body(body).with_options(options);
+    if let Err(e) = call.send().await {
         tracing::warn!(trigger, error = %e, "completing the invocation failed");
     }
 }
@@ -512,6 +542,9 @@ mod tests {
         assert_eq!(meta(serde_json::json!({"invocationId": "i", "callbackURL": url})).invocation().as_deref(), Some("i"));
         assert_eq!(meta(serde_json::json!({"callbackURL": "https://x/other"})).invocation(), None);
         assert_eq!(Metadata::read(Some(Value::Null)).invocation(), None);
+        for unsafe_id in ["..", "", "a/b", "x?y"] {
+            assert_eq!(meta(serde_json::json!({"invocationId": unsafe_id})).invocation(), None, "{unsafe_id:?} goes into a path");
+        }
         assert_eq!(ResponseMode::parse("ASYNC"), Some(ResponseMode::Async));
     }
 
