@@ -4,8 +4,9 @@
 //! receives. Every test counts the handler's calls.
 
 mod common;
+#[path = "common/trigger_receiver.rs"]
+mod support;
 
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -13,68 +14,9 @@ use std::time::Duration;
 use sailpoint::services::triggers::types::{AccessRequestPreApproval, Accessrequestpreapproval2, IdentityCreated};
 use sailpoint::triggers::{Delivery, Receiver, ReceiverBuilder, ResponseMode};
 use serde_json::{Value, json};
+use support::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const TOKEN: &str = "subscription-t0ken-5e1f";
-const SECRET: &str = "invocation-s3cret-c1c6";
-
-/// The receiver at `http://addr/events`.
-async fn serve(receiver: Receiver) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = axum::Router::new().route_service("/events", receiver);
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    addr
-}
-
-async fn post(addr: SocketAddr, auth: Option<&str>, body: impl Into<reqwest::Body>) -> (u16, String) {
-    let mut request = reqwest::Client::new().post(format!("http://{addr}/events")).body(body);
-    if let Some(auth) = auth {
-        request = request.header("authorization", auth);
-    }
-    let response = request.send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
-fn bearer() -> String {
-    format!("Bearer {TOKEN}")
-}
-
-/// The spec's example payload of `trigger`, as the triggers service's `EXAMPLES` has it.
-fn example(trigger: &str) -> Value {
-    let (_, text) = sailpoint::services::triggers::events::EXAMPLES.iter().find(|(id, _)| *id == trigger).unwrap();
-    serde_json::from_str(text).unwrap()
-}
-
-fn identity_created() -> Value {
-    let mut event = example("idn:identity-created");
-    event["_metadata"] = json!({"triggerId": "idn:identity-created", "triggerType": "fireAndForget"});
-    event["identity"]["name"] = json!("Ada Lovelace");
-    event
-}
-
-fn pre_approval(mode: &str, request_id: &str) -> Value {
-    let mut event = example("idn:access-request-pre-approval");
-    event["_metadata"] = json!({
-        "triggerId": "idn:access-request-pre-approval", "triggerType": "requestResponse", "responseMode": mode,
-        "secret": SECRET,
-        "callbackURL": "https://acme.api.identitynow.com/beta/trigger-invocations/inv-1/complete"
-    });
-    event["accessRequestId"] = json!(request_id);
-    event
-}
-
-/// Waits (up to 5 s) until `done`.
-async fn eventually(done: impl Fn() -> bool) {
-    for _ in 0..500 {
-        if done() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("not done within 5 s");
-}
 
 /// A receiver counting its fire-and-forget handler's calls.
 fn counting(calls: &Arc<AtomicUsize>) -> ReceiverBuilder {
@@ -200,65 +142,6 @@ async fn a_panicking_handler_fails_its_event_alone() {
     assert_eq!(calls.load(Ordering::SeqCst), 3, "one call per delivery");
 }
 
-/// A tenant (wiremock) whose invocation API answers `status`.
-async fn tenant(status: u16) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"access_token": "api-token", "token_type": "bearer", "expires_in": 3600})),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/trigger-invocations/v1/inv-1/complete"))
-        .respond_with(ResponseTemplate::new(status))
-        .mount(&server)
-        .await;
-    server
-}
-
-fn client(server: &MockServer) -> sailpoint::Client {
-    sailpoint::Client::builder()
-        .base_url(server.uri())
-        .client_credentials("client-id", "client-secret")
-        .allow_http_loopback(true)
-        .build()
-        .unwrap()
-}
-
-async fn completions(server: &MockServer) -> Vec<Value> {
-    let received = server.received_requests().await.unwrap_or_default();
-    received.iter().filter(|r| r.url.path().ends_with("/complete")).map(|r| serde_json::from_slice(&r.body).unwrap()).collect()
-}
-
-fn approving(client: &sailpoint::Client, calls: &Arc<AtomicUsize>) -> Receiver {
-    let calls = calls.clone();
-    Receiver::builder()
-        .bearer_token(TOKEN)
-        .completions(client)
-        .on(move |event: Delivery<AccessRequestPreApproval>| {
-            let calls = calls.clone();
-            let mode = event.response_mode;
-            async move {
-                calls.fetch_add(1, Ordering::SeqCst);
-                match event.payload.access_request_id.as_str() {
-                    "fail" => return Err(std::io::Error::other("no decision")),
-                    "panic" => panic!("the handler panicked"),
-                    _ => {}
-                }
-                Ok(Accessrequestpreapproval2 {
-                    approved: mode == Some(ResponseMode::Async),
-                    comment: format!("{mode:?}"),
-                    approver: "AcmeCorpExternalIntegration".into(),
-                    extra: Default::default(),
-                })
-            }
-        })
-        .build()
-}
-
 #[tokio::test]
 async fn async_and_dynamic_invocations_are_acknowledged_then_completed_once() {
     let server = tenant(204).await;
@@ -306,64 +189,6 @@ async fn async_and_dynamic_invocations_are_acknowledged_then_completed_once() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(completions(&server).await.len(), 4);
     assert_eq!(calls.load(Ordering::SeqCst), 5);
-}
-
-/// Logs written to memory.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[tokio::test(flavor = "current_thread")]
-async fn neither_the_secret_nor_the_credentials_are_logged() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    // The completion fails too (500): every path that logs is taken.
-    let server = tenant(500).await;
-    let calls = Arc::new(AtomicUsize::new(0));
-    let receiver = approving(&client(&server), &calls);
-    let shown = format!("{receiver:?}");
-    let addr = serve(receiver).await;
-    assert_eq!(post(addr, Some(&bearer()), pre_approval("async", "fail").to_string()).await.0, 200);
-    assert_eq!(post(addr, Some(&bearer()), pre_approval("sync", "fail").to_string()).await.0, 500);
-    assert_eq!(post(addr, Some("Bearer wrong"), pre_approval("async", "a").to_string()).await.0, 401);
-    let mut wrong_type = pre_approval("async", "x");
-    wrong_type["accessRequestId"] = json!(7);
-    assert_eq!(post(addr, Some(&bearer()), wrong_type.to_string()).await.0, 400);
-    let text = || String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    eventually(|| text().contains("completing the invocation failed")).await;
-    let logged = text();
-    assert!(logged.contains("event handler failed"), "the run was traced: {logged}");
-    for secret in [SECRET, TOKEN] {
-        assert!(!logged.contains(secret), "{secret} logged: {logged}");
-        assert!(!shown.contains(secret), "{secret} in Debug: {shown}");
-    }
-}
-
-/// A subscription of `trigger` to `url` on the mock, by the triggers service.
-async fn subscribe(client: &sailpoint::Client, trigger: &str, url: &str, mode: &str, token: &str) {
-    let body: sailpoint::services::triggers::types::SubscriptionPostRequest = serde_json::from_value(json!({
-        "name": trigger, "triggerId": trigger, "type": "HTTP", "responseDeadline": "PT1H",
-        "httpConfig": {"url": url, "httpDispatchMode": mode, "httpAuthenticationType": "BEARER_TOKEN",
-            "bearerTokenAuthConfig": {"bearerToken": token}}
-    }))
-    .unwrap();
-    client.triggers().create_subscription_v1().body(body).send().await.unwrap();
 }
 
 #[tokio::test]
@@ -504,4 +329,52 @@ async fn the_acknowledgement_never_waits_for_the_handler() {
     }
     assert_eq!(completed.len(), 2, "{completed:?}");
     assert!(completed.iter().all(|c| c["output"]["comment"] == "late"), "{completed:?}");
+}
+
+#[tokio::test]
+async fn a_completion_refused_with_503_and_retry_after_is_sent_again() {
+    let server = tenant(204).await;
+    Mock::given(method("POST"))
+        .and(path("/trigger-invocations/v1/inv-1/complete"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "0"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let addr = serve(approving(&client(&server), &calls)).await;
+    assert_eq!(post(addr, Some(&bearer()), pre_approval("async", "a").to_string()).await, (200, "{}".to_string()));
+    let attempts = || async {
+        server.received_requests().await.unwrap_or_default().iter().filter(|r| r.url.path().ends_with("/complete")).count()
+    };
+    for _ in 0..500 {
+        if attempts().await == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(attempts().await, 2, "the 503, then the completion that is taken");
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "the handler ran once: its answer is what was sent again");
+    let sent = completions(&server).await;
+    assert_eq!(sent[0], sent[1]);
+}
+
+#[tokio::test]
+async fn the_mock_follows_no_redirect_from_a_subscriber() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).mount(&elsewhere).await;
+    let subscriber = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", format!("{}/stolen", elsewhere.uri())))
+        .mount(&subscriber)
+        .await;
+    let mock = sailpoint_mock::MockTenant::start(sailpoint_mock::MockConfig::default()).await.unwrap();
+    let client = common::mock_client(&mock);
+    subscribe(&client, "idn:access-request-pre-approval", &format!("{}/events", subscriber.uri()), "ASYNC", TOKEN).await;
+    let delivered = mock.fire("idn:access-request-pre-approval", None).await.unwrap();
+    assert_eq!(delivered.len(), 1);
+    assert_eq!(delivered[0].status, 307, "the redirect is the answer");
+    assert_eq!(subscriber.received_requests().await.unwrap().len(), 1);
+    assert!(elsewhere.received_requests().await.unwrap().is_empty(), "the body, with its secret, went nowhere else");
 }
